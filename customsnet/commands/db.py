@@ -1,0 +1,3 @@
+"""CLI commands (db)."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""CLI commands (demo)."""
+
+COMMANDS: list = []

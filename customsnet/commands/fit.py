@@ -1,0 +1,3 @@
+"""CLI commands (fit)."""
+
+COMMANDS: list = []

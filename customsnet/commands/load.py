@@ -1,0 +1,3 @@
+"""CLI commands (load)."""
+
+COMMANDS: list = []

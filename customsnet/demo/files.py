@@ -1,0 +1,193 @@
+"""Write the SYNTHETIC demo world as files in the publishers' own layouts.
+
+The demo then loads these files through the same ETL readers as real downloads, so ``make
+demo`` exercises the real path. Every file name carries ``SYNTHETIC`` and every source URL
+points to ``synthetic://customsnet-demo`` so the data can never be mistaken for real data.
+
+Layouts (see ``../shared/spec/data-sources.md``): COW states2016, COW contdir spells, COW dyadic
+trade 4.0, V-Dem CY Core, UNGA ideal points (Dataverse), GTD events, DESTA dyads, US Majors
+List (customsnet CSV), CMAA and MLAT lists (customsnet agreement CSV).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from customsnet.demo.world import EU_ISO3, World
+
+SYNTHETIC_URL = "synthetic://customsnet-demo"
+
+
+def _iso_to_cow(world: World, cow_codes: dict[str, int]) -> dict[str, int]:
+    """COW code per ISO3 (from the resolver's table; G-W code as fallback)."""
+    out = {}
+    for rec in world.countries.itertuples(index=False):
+        if rec.iso3 == EU_ISO3:
+            continue
+        code = cow_codes.get(rec.iso3)
+        if code is None and rec.gw is not None and not (isinstance(rec.gw, float) and np.isnan(rec.gw)):
+            code = int(rec.gw)
+        if code is not None:
+            out[rec.iso3] = int(code)
+    return out
+
+
+def _agreement_csv(pairs: pd.DataFrame, kind: str, rng: np.random.Generator) -> pd.DataFrame:
+    month = rng.integers(1, 13, len(pairs))
+    day = rng.integers(1, 29, len(pairs))
+    lag_days = rng.integers(60, 700, len(pairs))
+    signed = pd.to_datetime({"year": pairs["year_signed"].to_numpy(), "month": month, "day": day})
+    in_force = signed + pd.to_timedelta(lag_days, unit="D")
+    return pd.DataFrame(
+        {
+            "country_a": pairs["a"].to_numpy(),
+            "country_b": pairs["b"].to_numpy(),
+            "year_signed": pairs["year_signed"].to_numpy(),
+            "date_signed": signed.dt.strftime("%Y-%m-%d").to_numpy(),
+            "date_in_force": in_force.dt.strftime("%Y-%m-%d").to_numpy(),
+            "date_terminated": "",
+            "title": [f"SYNTHETIC {kind} {a}-{b}" for a, b in zip(pairs["a"], pairs["b"])],
+            "source_url": SYNTHETIC_URL,
+        }
+    )
+
+
+def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str, int]) -> dict[str, Path]:
+    """Write every demo source file; returns ``{source name: path}``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(world.config.seed + 7)
+    cow = _iso_to_cow(world, cow_codes)
+    countries = world.countries[world.countries["iso3"] != EU_ISO3]
+    last = world.config.last_year
+    paths: dict[str, Path] = {}
+
+    # COW state system (states2016 layout): one spell per state, entry year to the demo's end.
+    states = pd.DataFrame(
+        {
+            "stateabb": countries["iso3"].to_numpy(),
+            "ccode": countries["iso3"].map(cow).to_numpy(),
+            "statenme": countries["name"].to_numpy(),
+            "styear": countries["entry"].to_numpy(), "stmonth": 1, "stday": 1,
+            "endyear": last, "endmonth": 12, "endday": 31, "version": 2016,
+        }
+    ).dropna(subset=["ccode"])
+    states["ccode"] = states["ccode"].astype(int)
+    paths["cow_states"] = out / "SYNTHETIC_states2016.csv"
+    states.to_csv(paths["cow_states"], index=False)
+
+    # COW direct contiguity, spell file (contdir layout): land borders, YYYYMM dates.
+    rows = []
+    for a, b in world.borders:
+        if a not in cow or b not in cow:
+            continue
+        lo, hi = sorted([(cow[a], a), (cow[b], b)])
+        start = max(int(countries.loc[countries["iso3"] == a, "entry"].iloc[0]), int(countries.loc[countries["iso3"] == b, "entry"].iloc[0]))
+        rows.append({"dyad": lo[0] * 1000 + hi[0], "statelno": lo[0], "statelab": lo[1], "statehno": hi[0], "statehab": hi[1], "conttype": 1, "begin": start * 100 + 1, "end": last * 100 + 12, "version": 3.2})
+    paths["contiguity"] = out / "SYNTHETIC_contdir.csv"
+    pd.DataFrame(rows).to_csv(paths["contiguity"], index=False)
+
+    state_names = dict(zip(countries["iso3"], countries["name"]))
+    # COW dyadic trade 4.0 layout: flows in millions of current USD, -9 = missing.
+    t = world.trade[world.trade["a"].isin(cow) & world.trade["b"].isin(cow)]
+    ca, cb = t["a"].map(cow).to_numpy(), t["b"].map(cow).to_numpy()
+    swap = ca > cb
+    flow1 = np.where(swap, t["flow_ba"], t["flow_ab"])
+    flow2 = np.where(swap, t["flow_ab"], t["flow_ba"])
+    trade = pd.DataFrame(
+        {
+            "ccode1": np.minimum(ca, cb), "ccode2": np.maximum(ca, cb), "year": t["year"].to_numpy(),
+            "importer1": pd.Series(np.where(swap, t["b"], t["a"])).map(state_names).to_numpy(),
+            "importer2": pd.Series(np.where(swap, t["a"], t["b"])).map(state_names).to_numpy(),
+            "flow1": np.round(flow1, 2), "flow2": np.round(flow2, 2),
+            "smoothflow1": np.round(flow1, 2), "smoothflow2": np.round(flow2, 2),
+            "version": 4.0,
+        }
+    )
+    # Drop pairs that never trade, as the files are large otherwise; a missing row means no record.
+    trade = trade[(trade["flow1"] + trade["flow2"]) > 0.05]
+    paths["trade"] = out / "SYNTHETIC_Dyadic_COW_4.0.csv"
+    trade.to_csv(paths["trade"], index=False)
+
+    attrs = world.attributes.merge(world.countries[["iso3", "name"]], on="iso3")
+    states_attrs = attrs[attrs["iso3"] != EU_ISO3]
+
+    # V-Dem CY Core layout (only the needed columns and a few of the usual identifiers).
+    vdem = pd.DataFrame(
+        {
+            "country_name": states_attrs["name"].to_numpy(),
+            "country_text_id": states_attrs["iso3"].to_numpy(),
+            "country_id": states_attrs["iso3"].map({k: i + 1 for i, k in enumerate(sorted(cow))}).to_numpy(),
+            "year": states_attrs["year"].to_numpy(),
+            "historical_date": [f"{y}-12-31" for y in states_attrs["year"]],
+            "COWcode": states_attrs["iso3"].map(cow).to_numpy(),
+            "v2x_polyarchy": states_attrs["polyarchy"].to_numpy(),
+            "v2x_civlib": states_attrs["civlib"].to_numpy(),
+            "v2x_corr": states_attrs["corruption"].to_numpy(),
+        }
+    )
+    paths["vdem"] = out / "SYNTHETIC_V-Dem-CY-Core-v14.csv"
+    vdem.to_csv(paths["vdem"], index=False)
+
+    # UNGA ideal points (Dataverse layout: session = year - 1945).
+    unga = pd.DataFrame(
+        {
+            "ccode": states_attrs["iso3"].map(cow).to_numpy(),
+            "session": states_attrs["year"].to_numpy() - 1945,
+            "IdealPointAll": states_attrs["ideal_point"].to_numpy(),
+            "Countryname": states_attrs["name"].to_numpy(),
+            "iso3c": states_attrs["iso3"].to_numpy(),
+        }
+    )
+    paths["unga"] = out / "SYNTHETIC_IdealpointestimatesAll.csv"
+    unga.to_csv(paths["unga"], index=False)
+
+    # GTD event file: split each country-year's fatalities over a few incidents.
+    events = []
+    eid = 0
+    for rec in states_attrs[states_attrs["terror_fatalities"] > 0].itertuples(index=False):
+        k = int(min(rec.terror_fatalities, rng.integers(1, 6)))
+        parts = rng.multinomial(int(rec.terror_fatalities), np.ones(k) / k)
+        for nk in parts:
+            eid += 1
+            events.append({"eventid": rec.year * 10**6 + eid, "iyear": rec.year, "imonth": int(rng.integers(1, 13)), "iday": int(rng.integers(1, 29)),
+                           "country": cow.get(rec.iso3, 0), "country_txt": rec.name, "nkill": int(nk), "nwound": int(rng.poisson(nk * 1.5))})
+    paths["gtd"] = out / "SYNTHETIC_globalterrorismdb_demo.csv"
+    pd.DataFrame(events, columns=["eventid", "iyear", "imonth", "iday", "country", "country_txt", "nkill", "nwound"]).to_csv(paths["gtd"], index=False)
+
+    # DESTA dyadic list: one row per pair of parties of each treaty.
+    names = dict(zip(world.countries["iso3"], world.countries["name"]))
+    drows = []
+    for rec in world.fta.itertuples(index=False):
+        parties = [p for p in rec.parties if p != EU_ISO3]
+        for i in range(len(parties)):
+            for j in range(i + 1, len(parties)):
+                drows.append({"base_treaty": rec.treaty, "name": f"SYNTHETIC {rec.name}", "entry_type": "base_treaty",
+                              "typememb": 1 if len(parties) == 2 else 3, "country1": names[parties[i]], "country2": names[parties[j]],
+                              "iso1": parties[i], "iso2": parties[j], "year": rec.year_signed, "entryforceyear": rec.year_signed + 1})
+    paths["desta"] = out / "SYNTHETIC_desta_list_of_treaties_02_02_dyads.csv"
+    pd.DataFrame(drows).to_csv(paths["desta"], index=False)
+
+    # US Majors List (customsnet CSV): fiscal year t determined in September of t-1.
+    mj = states_attrs[states_attrs["majors_list"] == 1]
+    majors = pd.DataFrame(
+        {"fiscal_year": mj["year"].to_numpy(), "country": mj["name"].to_numpy(),
+         "determination_date": [f"{y - 1}-09-15" for y in mj["year"]], "source_url": SYNTHETIC_URL}
+    )
+    paths["majors"] = out / "SYNTHETIC_us_majors_list.csv"
+    majors.to_csv(paths["majors"], index=False)
+
+    paths["mlat"] = out / "SYNTHETIC_mlat.csv"
+    _agreement_csv(world.mlat, "MLAT", rng).to_csv(paths["mlat"], index=False)
+    if len(world.cmaa):
+        paths["cmaa"] = out / "SYNTHETIC_cmaa.csv"
+        _agreement_csv(world.cmaa, "CMAA", rng).to_csv(paths["cmaa"], index=False)
+    (out / "README.txt").write_text(
+        "SYNTHETIC DATA generated by `customsnet demo` (seed "
+        f"{world.config.seed}). Countries, regions and land borders are real; every value is simulated.\n",
+        encoding="utf-8",
+    )
+    return paths

@@ -1,0 +1,208 @@
+"""What every TERGM term shares: the per-step inputs it reads and the small interface it offers.
+
+A term is a frozen dataclass holding its btergm/ergm arguments. It knows
+
+* its coefficient name(s), exactly as btergm prints them (:meth:`Term.coef_names`);
+* its change statistics ``g(Y+_ij) - g(Y-_ij)`` for a batch of dyads of one step
+  (:meth:`Term.change_stats`), computed with array operations for the whole batch;
+* its network statistic ``g(Y)`` for one step (:meth:`Term.statistic`), used by the sampler,
+  GOF and the brute-force tests;
+* its R source form (:meth:`Term.to_r`), so a formula prints as R users would write it.
+
+Terms never see the :class:`~customsnet.modeling.panel.Panel`; the design builder cuts one
+:class:`StepInputs` per modeled year and hands it over.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class TermError(ValueError):
+    """A term is misused: wrong arguments, unsupported options, or inputs it cannot read."""
+
+
+@dataclass
+class StepInputs:
+    """Everything a term may read for one modeled time step, aligned to ``nodes``.
+
+    ``network`` is the 0/1 response network (symmetric when undirected). ``lagged[k]`` is the
+    network ``k`` calendar steps earlier, already restricted and re-ordered to ``nodes``.
+    ``time_index`` is the 1-based position of the year in the untrimmed list of ``n_times``
+    years (btergm's ``timecov`` clock).
+    """
+
+    year: int
+    nodes: np.ndarray
+    network: sp.csr_matrix
+    directed: bool = False
+    lagged: dict[int, sp.csr_matrix] = field(default_factory=dict)
+    dyad_covs: dict[str, np.ndarray] = field(default_factory=dict)
+    node_attrs: dict[str, np.ndarray] = field(default_factory=dict)
+    time_index: int = 1
+    n_times: int = 1
+
+    @property
+    def n(self) -> int:
+        return len(self.nodes)
+
+    def with_network(self, network: sp.spmatrix) -> "StepInputs":
+        """The same step with another response network (used when toggling or simulating)."""
+        return dataclasses.replace(self, network=sp.csr_matrix(network, dtype=np.float64))
+
+    def dyad_cov(self, name: str, term: str) -> np.ndarray:
+        try:
+            return self.dyad_covs[name]
+        except KeyError:
+            raise TermError(
+                f"term {term}: no dyadic covariate {name!r} for year {self.year} "
+                f"(available: {sorted(self.dyad_covs)})"
+            ) from None
+
+    def node_attr(self, name: str, term: str) -> np.ndarray:
+        try:
+            return self.node_attrs[name]
+        except KeyError:
+            raise TermError(
+                f"term {term}: no node attribute {name!r} for year {self.year} "
+                f"(available: {sorted(self.node_attrs)})"
+            ) from None
+
+    def lagged_network(self, lag: int, term: str) -> sp.csr_matrix:
+        try:
+            return self.lagged[lag]
+        except KeyError:
+            raise TermError(f"term {term}: year {self.year} has no network lagged by {lag}") from None
+
+
+def all_dyads(n: int, directed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Every informative dyad of an ``n``-node network: ``i<j`` if undirected, ``i!=j`` if directed.
+
+    Undirected dyads come in ergm's dyad-list order (by tail, then head).
+    """
+    if directed:
+        tail, head = np.nonzero(~np.eye(n, dtype=bool))
+        return tail.astype(np.int64), head.astype(np.int64)
+    tail, head = np.triu_indices(n, 1)
+    return tail.astype(np.int64), head.astype(np.int64)
+
+
+def edge_list(network: sp.csr_matrix, directed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The ties of a network as (tail, head); undirected ties once, with ``tail < head``."""
+    coo = sp.coo_matrix(network)
+    keep = coo.data != 0
+    tail, head = coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64)
+    if not directed:
+        upper = tail < head
+        tail, head = tail[upper], head[upper]
+    return tail, head
+
+
+def tie_values(network: sp.csr_matrix, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """0/1 tie indicators of the given dyads, as float64."""
+    return (np.asarray(network[tail, head]).ravel() != 0).astype(np.float64)
+
+
+def r_number(x: float) -> str:
+    """A number as R's ``as.character(double)`` writes it: 15 significant digits, shortest form.
+
+    R chooses scientific notation when it is strictly narrower than fixed notation, so
+    ``0.5 -> "0.5"``, ``1 -> "1"``, ``1e-04`` for 0.0001 and ``1e+05`` for 100000.
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    mantissa, exponent = f"{abs(x):.14e}".split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    exp = int(exponent)
+    # Scientific form: d[.ddd]e[+-]XX with at least two exponent digits.
+    sci_mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    sci = f"{sci_mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    # Fixed form with exactly the significant digits needed.
+    if exp >= 0:
+        int_part = digits[: exp + 1].ljust(exp + 1, "0")
+        frac = digits[exp + 1 :]
+        fixed = int_part + ("." + frac if frac else "")
+    else:
+        fixed = "0." + "0" * (-exp - 1) + digits
+    return sign + (sci if len(sci) < len(fixed) else fixed)
+
+
+def r_literal(value: object) -> str:
+    """An argument value written as R source (numbers, logicals, strings)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return r_number(float(value))
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raise TypeError(f"cannot write {value!r} as an R literal")
+
+
+@dataclass(frozen=True)
+class Term:
+    """Base class of all terms (see the module docstring for the contract)."""
+
+    #: the function name in a btergm formula, e.g. ``"gwesp"``
+    r_name: ClassVar[str] = ""
+    #: True when the term only makes sense on directed networks
+    directed_only: ClassVar[bool] = False
+    #: True when the term is undefined on directed networks (ergm refuses it)
+    undirected_only: ClassVar[bool] = False
+
+    # -- description --------------------------------------------------------------------
+    def coef_names(self, directed: bool) -> list[str]:
+        raise NotImplementedError
+
+    def to_r(self) -> str:
+        raise NotImplementedError
+
+    def check_directedness(self, directed: bool) -> None:
+        """Raise :class:`TermError` when the term is not defined for this kind of network."""
+        if self.directed_only and not directed:
+            raise TermError(f"term {self.to_r()} needs a directed network; the panel is undirected")
+        if self.undirected_only and directed:
+            raise TermError(f"term {self.to_r()} is undefined on directed networks (ergm refuses it)")
+
+    # -- what the term reads (so the builder can cut and check the inputs) ---------------
+    def lags(self) -> tuple[int, ...]:
+        """Lags of earlier *networks* this term reads (temporal terms); empty otherwise."""
+        return ()
+
+    def dyad_covariates(self) -> tuple[str, ...]:
+        return ()
+
+    def node_attributes(self) -> tuple[str, ...]:
+        return ()
+
+    @property
+    def n_stats(self) -> int:
+        return 1
+
+    # -- numbers ------------------------------------------------------------------------
+    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        """Change statistics of the dyads ``(tail[k], head[k])`` at the observed network.
+
+        Returns an array of shape ``(len(tail), n_stats)`` holding ``g(Y+) - g(Y-)``.
+        """
+        raise NotImplementedError
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        """The network statistic ``g(Y)`` of ``step.network`` (shape ``(n_stats,)``)."""
+        raise NotImplementedError
+
+
+def column(values: np.ndarray) -> np.ndarray:
+    """A 1-D per-dyad vector as the ``(m, 1)`` block a single-statistic term returns."""
+    return np.asarray(values, dtype=np.float64).reshape(-1, 1)

@@ -1,0 +1,219 @@
+"""Geometrically weighted terms with a fixed decay: gwesp (UTP / OTP), gwdegree, gwidegree, gwodegree.
+
+With ``r = 1 - exp(-decay)`` the statistics are (Hunter 2007, ergm's parametrisation)
+
+* GWESP: sum over ties of ``exp(decay) * (1 - r^sp)``, ``sp`` the tie's shared partners
+  (undirected: common neighbours; directed OTP: two-paths ``i -> k -> j``);
+* GWD: sum over nodes of ``exp(decay) * (1 - r^deg)`` (in- or out-degree when directed).
+
+The gwesp change statistic for dyad (i, j) is (spec §2.2, boxed)::
+
+    exp(a) (1 - r^sp_ij) + sum_{k in C_ij} [ r^(sp_ik - y_ij) + r^(sp_jk - y_ij) ]
+
+With ``E = A o r^SP`` (values on ties only) the neighbour sum is ``(E A + A E)_ij`` for an
+absent tie (undirected; ``E A' + A' E`` for OTP). For a present tie every ``k`` in ``C_ij``
+has ``sp_ik >= 1`` (``j`` is a shared partner), so we use ``E1 = A o r^(SP - 1)`` instead of
+multiplying by ``r^-1``: same value, and it stays exact when ``decay = 0`` (``r = 0``), where
+ergm switches to indicators — ``0.0 ** 0 == 1`` gives exactly that indicator form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, r_literal, r_number, tie_values
+
+
+def decay_base(decay: float) -> float:
+    """``r = 1 - exp(-decay)``, computed without cancellation."""
+    return float(-np.expm1(-decay))
+
+
+def _binary(network: sp.spmatrix) -> sp.csr_matrix:
+    a = sp.csr_matrix(network, dtype=np.float64, copy=True)
+    a.eliminate_zeros()
+    a.data[:] = 1.0
+    return a
+
+
+def two_path_counts(adjacency: sp.csr_matrix) -> np.ndarray:
+    """Dense ``A @ A``: shared partners (undirected) or two-paths ``i -> k -> j`` (directed)."""
+    return (adjacency @ adjacency).toarray()
+
+
+def _weighted_ties(adjacency: sp.csr_matrix, counts: np.ndarray, r: float, shift: int) -> sp.csr_matrix:
+    """``A o r^(counts - shift)`` on the ties; entries with ``counts < shift`` never matter and are 0."""
+    coo = adjacency.tocoo()
+    c = counts[coo.row, coo.col]
+    vals = np.where(c >= shift, np.power(r, np.maximum(c - shift, 0)), 0.0)
+    return sp.csr_matrix((vals, (coo.row, coo.col)), shape=adjacency.shape)
+
+
+def esp_change(
+    network: sp.spmatrix, directed: bool, decay: float, tail: np.ndarray, head: np.ndarray
+) -> np.ndarray:
+    """GWESP change statistics (UTP if undirected, OTP if directed) for the given dyads."""
+    a = _binary(network)
+    r = decay_base(decay)
+    counts = two_path_counts(a)
+    y = tie_values(a, tail, head)
+    at = a.T.tocsr()
+    out = np.exp(decay) * (1.0 - np.power(r, counts[tail, head]))
+    for state, shift in ((0.0, 0), (1.0, 1)):
+        sel = y == state
+        if not sel.any():
+            continue
+        e = _weighted_ties(a, counts, r, shift)
+        neighbour = (e @ a + a @ e) if not directed else (e @ at + at @ e)
+        out[sel] += np.asarray(neighbour[tail[sel], head[sel]]).ravel()
+    return out
+
+
+def esp_statistic(network: sp.spmatrix, directed: bool, decay: float) -> float:
+    """GWESP statistic: sum over ties of ``exp(decay) (1 - r^sp)``; undirected ties counted once."""
+    a = _binary(network)
+    r = decay_base(decay)
+    counts = two_path_counts(a)
+    coo = a.tocoo()
+    total = float(np.sum(np.exp(decay) * (1.0 - np.power(r, counts[coo.row, coo.col]))))
+    return total if directed else total / 2.0
+
+
+def gw_degree_sum(degrees: np.ndarray, decay: float) -> float:
+    """Sum over nodes of ``exp(decay) (1 - r^deg)``."""
+    r = decay_base(decay)
+    return float(np.sum(np.exp(decay) * (1.0 - np.power(r, degrees))))
+
+
+def _degrees(network: sp.spmatrix, axis: int) -> np.ndarray:
+    return np.asarray(_binary(network).sum(axis=axis)).ravel()
+
+
+class _FixedDecay(Term):
+    """Shared checks for gw terms: a decay is required and must be fixed (no curved terms)."""
+
+    decay: float
+    fixed: bool
+
+    def __post_init__(self) -> None:
+        if self.decay is None:
+            raise TermError(f"{self.r_name}: give the decay, e.g. {self.r_name}(0.5, fixed = TRUE)")
+        if not self.fixed:
+            raise TermError(
+                f"{self.r_name}({r_number(self.decay)}) with fixed = FALSE (ergm's default when fixed is "
+                f"not given) is a curved term, which btergm's gof/edgeprob and customsnet do not support; write "
+                f"{self.r_name}({r_number(self.decay)}, fixed = TRUE)"
+            )
+        if not np.isfinite(self.decay) or self.decay < 0:
+            raise TermError(f"{self.r_name}: decay must be a finite number >= 0, got {self.decay}")
+
+
+@dataclass(frozen=True)
+class GWESP(_FixedDecay):
+    """``gwesp(decay, fixed = TRUE)``: UTP on undirected networks, OTP (default) on directed ones."""
+
+    decay: float
+    fixed: bool = True
+    type: str | None = None
+    r_name = "gwesp"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.type is not None and self.type.upper() not in {"UTP", "OTP", "ITP", "RTP", "OSP", "ISP"}:
+            raise TermError(f"gwesp: unknown type {self.type!r} (ergm types: OTP, ITP, RTP, OSP, ISP, UTP)")
+
+    def check_directedness(self, directed: bool) -> None:
+        if directed and self.type is not None and self.type.upper() != "OTP":
+            raise TermError(
+                f"term {self.to_r()}: only type = \"OTP\" (ergm's default) is implemented for directed gwesp"
+            )
+
+    def coef_names(self, directed: bool) -> list[str]:
+        kind = "OTP." if directed else ""
+        return [f"gwesp.{kind}fixed.{r_number(self.decay)}"]
+
+    def to_r(self) -> str:
+        extra = "" if self.type is None else f", type = {r_literal(self.type)}"
+        return f"gwesp({r_number(self.decay)}, fixed = TRUE{extra})"
+
+    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        return column(esp_change(step.network, step.directed, self.decay, tail, head))
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        return np.array([esp_statistic(step.network, step.directed, self.decay)])
+
+
+@dataclass(frozen=True)
+class GWDegree(_FixedDecay):
+    """``gwdegree(decay, fixed = TRUE)`` (undirected): change ``r^(d_i - y_ij) + r^(d_j - y_ij)``."""
+
+    decay: float
+    fixed: bool = True
+    r_name = "gwdegree"
+    undirected_only = True
+
+    def coef_names(self, directed: bool) -> list[str]:
+        return [f"gwdeg.fixed.{r_number(self.decay)}"]
+
+    def to_r(self) -> str:
+        return f"gwdegree({r_number(self.decay)}, fixed = TRUE)"
+
+    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        r = decay_base(self.decay)
+        deg = _degrees(step.network, 1)
+        y = tie_values(step.network, tail, head)
+        return column(np.power(r, deg[tail] - y) + np.power(r, deg[head] - y))
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        return np.array([gw_degree_sum(_degrees(step.network, 1), self.decay)])
+
+
+@dataclass(frozen=True)
+class GWIDegree(_FixedDecay):
+    """``gwidegree(decay, fixed = TRUE)`` (directed): change ``r^(indeg_j - y_ij)``."""
+
+    decay: float
+    fixed: bool = True
+    r_name = "gwidegree"
+    directed_only = True
+
+    def coef_names(self, directed: bool) -> list[str]:
+        return [f"gwideg.fixed.{r_number(self.decay)}"]
+
+    def to_r(self) -> str:
+        return f"gwidegree({r_number(self.decay)}, fixed = TRUE)"
+
+    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        indeg = _degrees(step.network, 0)
+        y = tie_values(step.network, tail, head)
+        return column(np.power(decay_base(self.decay), indeg[head] - y))
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        return np.array([gw_degree_sum(_degrees(step.network, 0), self.decay)])
+
+
+@dataclass(frozen=True)
+class GWODegree(_FixedDecay):
+    """``gwodegree(decay, fixed = TRUE)`` (directed): change ``r^(outdeg_i - y_ij)``."""
+
+    decay: float
+    fixed: bool = True
+    r_name = "gwodegree"
+    directed_only = True
+
+    def coef_names(self, directed: bool) -> list[str]:
+        return [f"gwodeg.fixed.{r_number(self.decay)}"]
+
+    def to_r(self) -> str:
+        return f"gwodegree({r_number(self.decay)}, fixed = TRUE)"
+
+    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        outdeg = _degrees(step.network, 1)
+        y = tie_values(step.network, tail, head)
+        return column(np.power(decay_base(self.decay), outdeg[tail] - y))
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        return np.array([gw_degree_sum(_degrees(step.network, 1), self.decay)])

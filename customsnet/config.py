@@ -57,6 +57,11 @@ class Settings:
     http_port: int = 7474
     neo4j_version: str = NEO4J_VERSION
     cache: Path = field(default_factory=cache_dir)
+    # jars of the local server; None = <cache>/neo4j-<version>/lib. Tests point throwaway
+    # instances at one shared lib so they never resolve the jars again.
+    neo4j_lib: Path | None = None
+    # "auto" (docker compose if a Docker engine answers, else local), "local" or "docker"
+    runtime: str = "auto"
 
     @property
     def external(self) -> bool:
@@ -74,4 +79,6 @@ class Settings:
             http_port=int(_env("CUSTOMSNET_HTTP_PORT", dotenv, "7474") or 7474),
             neo4j_version=_env("CUSTOMSNET_NEO4J_VERSION", dotenv, NEO4J_VERSION) or NEO4J_VERSION,
             cache=cache_dir(),
+            neo4j_lib=Path(lib).expanduser() if (lib := _env("CUSTOMSNET_NEO4J_LIB", dotenv)) else None,
+            runtime=(_env("CUSTOMSNET_NEO4J_RUNTIME", dotenv, "auto") or "auto").lower(),
         )

@@ -1,0 +1,252 @@
+"""Fitting a TERGM: :func:`fit_tergm` on a Design, and the scikit-learn-like :class:`TERGM`.
+
+Estimators (``estimator=``):
+
+* ``"mple"`` (default): the converged MPLE with ergm's LP existence check; coefficients that do
+  not exist are NaN with status "not identified", and the identified combinations are reported.
+* ``"btergm"``: btergm's numbers exactly (speedglm's IRLS, including where it stops under
+  separation), for replication.
+* ``"formation"``: the MPLE of tie formation on dyads untied at t-1, memory terms dropped.
+
+Bootstrap: ``bootstrap=R`` replications resampling time steps (btergm's scheme), seeded; or an
+explicit index matrix (``boot_indices``, 1-based, R x T') to reproduce an R run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from customsnet.modeling.bootstrap import draw_indices, indices_from_r, run_replicates, step_counts
+from customsnet.modeling.design import Design
+from customsnet.modeling.estimators import (
+    ESTIMATORS,
+    EstimationError,
+    PointFit,
+    ReplicateFits,
+    fit_btergm,
+    fit_formation,
+    fit_mple,
+    formation_design,
+    replicates_btergm,
+    replicates_mple,
+)
+from customsnet.modeling.logit_stats import StackedRows
+from customsnet.modeling.results import Combination, FitResult
+
+__all__ = ["fit_tergm", "TERGM", "EstimationError", "ESTIMATORS"]
+
+
+class MPLEWarning(UserWarning):
+    """Some estimates do not exist (separation) or a fit did not converge."""
+
+
+@dataclass
+class _ReplicateStatistic:
+    """The bootstrap statistic as a picklable callable (sent to Dask workers)."""
+
+    estimator: str
+    rows: StackedRows
+    point: PointFit
+    n_jobs: int = 1
+
+    @property
+    def n_params(self) -> int:
+        return self.rows.n_params
+
+    def __call__(self, counts: np.ndarray) -> ReplicateFits:
+        if self.estimator == "btergm":
+            return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs)
+        assert self.point.identification is not None
+        return replicates_mple(self.rows, counts, self.point.identification, n_jobs=self.n_jobs)
+
+
+def fit_tergm(
+    design: Design,
+    estimator: str = "mple",
+    bootstrap: int = 100,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    scheduler: Any = None,
+    boot_indices: np.ndarray | None = None,
+    level: float = 0.95,
+    check_separation: bool = True,
+) -> FitResult:
+    """Fit a TERGM by MPLE to ``design`` and bootstrap it over time steps.
+
+    Parameters
+    ----------
+    design : the stacked MPLE rows (from ``build_design``).
+    estimator : ``"mple"`` (default), ``"btergm"`` or ``"formation"`` (see module doc).
+    bootstrap : number of replications R (0 for none); ignored when ``boot_indices`` is given.
+    seed : seed of the ``numpy.random.Generator`` drawing the step indices; recorded.
+    n_jobs : threads for the per-step statistics.
+    scheduler : Dask scheduler address (``"tcp://host:8786"``) or ``distributed.Client``; the
+        replicates then run on that cluster.
+    boot_indices : explicit R x T' matrix of 1-based step numbers (R's ``boot.array(indices=TRUE)``).
+    level : default confidence level of the intervals in the summary.
+    check_separation : run the LP existence check in ``btergm`` mode too (diagnosis only).
+    """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    if design.n_steps == 0:
+        raise EstimationError("the design has no time steps")
+    _check_finite(design)
+    if estimator == "formation":
+        design = formation_design(design)
+    rows = StackedRows.from_design(design)
+    names = list(design.names)
+
+    if estimator == "btergm":
+        point = fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
+    elif estimator == "mple":
+        point = fit_mple(rows, names, n_jobs=n_jobs)
+    else:
+        point = fit_formation(rows, names, n_jobs=n_jobs)
+    for message in point.warnings:
+        warnings.warn(message, MPLEWarning, stacklevel=2)
+
+    T = design.n_steps
+    if boot_indices is not None:
+        idx0 = indices_from_r(boot_indices, T)
+    elif bootstrap > 0:
+        idx0 = draw_indices(T, int(bootstrap), np.random.default_rng(seed))
+    else:
+        idx0 = np.zeros((0, T), dtype=np.int64)
+    if len(idx0):
+        statistic = _ReplicateStatistic(estimator, rows, point, n_jobs=n_jobs)
+        reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
+    else:
+        reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])
+
+    raw = reps.raw
+    t = raw.copy()
+    if estimator != "btergm" and point.identification is not None:
+        t[:, ~point.identification.identified] = np.nan
+    combos = _combinations(point, raw)
+    if reps.failed.any():
+        warnings.warn(
+            f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed "
+            f"(first: {next(n for n, f in zip(reps.notes, reps.failed) if f)})",
+            MPLEWarning,
+            stacklevel=2,
+        )
+    return FitResult(
+        names=names,
+        estimates=np.asarray(point.coef, dtype=float),
+        status=point.status,
+        estimator=estimator,
+        formula=design.formula,
+        years=list(design.years),
+        nobs_dyads=int(design.n_dyads),
+        nobs_btergm=int(design.nobs_btergm),
+        iterations=point.iterations,
+        converged=point.converged,
+        criterion=float(point.criterion),
+        deviance=float(point.deviance),
+        boot_t=t,
+        boot_indices=idx0 + 1,
+        boot_failed=reps.failed,
+        boot_notes=reps.notes,
+        combinations=combos,
+        seed=seed if boot_indices is None else None,
+        warnings=list(point.warnings),
+        level=level,
+        meta={"identification": point.identification.reason if point.identification else ""},
+    )
+
+
+def _combinations(point: PointFit, raw_boot: np.ndarray) -> list[Combination]:
+    ident = point.identification
+    if ident is None:
+        return []
+    out = []
+    for label, (coefs, vec) in zip(ident.combination_labels(), ident.combinations):
+        est = float(vec @ point.raw) if np.all(np.isfinite(point.raw[vec != 0])) else float("nan")
+        boot = (raw_boot[:, vec != 0] @ vec[vec != 0]).tolist() if len(raw_boot) else []
+        out.append(Combination(label=label, coefs=coefs, estimate=est, boot=boot))
+    return out
+
+
+def _check_finite(design: Design) -> None:
+    for s in design.steps:
+        bad = ~np.isfinite(s.X)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise EstimationError(
+                f"missing (NaN) change statistic for {design.names[c]} in year {s.year} (row {r}): "
+                "clean or impute covariates before fitting (btergm would fail too)"
+            )
+
+
+class TERGM:
+    """A temporal ERGM estimated by bootstrapped MPLE, with scikit-learn-like parameters.
+
+    >>> model = TERGM("nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()", estimator="mple", R=100, seed=1)
+    >>> result = model.fit(panel)      # doctest: +SKIP
+    >>> print(result.summary())        # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        formula: str,
+        estimator: str = "mple",
+        R: int = 100,
+        seed: int | None = None,
+        n_jobs: int = 1,
+        scheduler: Any = None,
+        level: float = 0.95,
+    ) -> None:
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        self.formula = formula
+        self.estimator = estimator
+        self.R = R
+        self.seed = seed
+        self.n_jobs = n_jobs
+        self.scheduler = scheduler
+        self.level = level
+        self.result_: FitResult | None = None
+
+    def design(self, panel: Any) -> Design:
+        """The MPLE design of ``panel`` under this model's formula (via ``build_design``)."""
+        try:
+            from customsnet.modeling.design import build_design  # type: ignore[attr-defined]
+        except ImportError:
+            raise EstimationError(
+                "customsnet.modeling.design.build_design is not available in this version; "
+                "pass a Design to TERGM.fit instead of a Panel"
+            ) from None
+        return build_design(panel, self.formula, compress=True)
+
+    def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:
+        """Fit to a Panel (design built from the formula) or directly to a Design."""
+        design = data if isinstance(data, Design) else self.design(data)
+        if not design.formula:
+            design.formula = self.formula
+        self.result_ = fit_tergm(
+            design,
+            estimator=self.estimator,
+            bootstrap=self.R,
+            seed=self.seed,
+            n_jobs=self.n_jobs,
+            scheduler=self.scheduler,
+            boot_indices=boot_indices,
+            level=self.level,
+        )
+        return self.result_
+
+    @property
+    def params_(self):
+        if self.result_ is None:
+            raise AttributeError("TERGM is not fitted yet: call fit() first")
+        return self.result_.params
+
+    def __repr__(self) -> str:
+        return (
+            f"TERGM({self.formula!r}, estimator={self.estimator!r}, R={self.R}, seed={self.seed}, "
+            f"n_jobs={self.n_jobs})"
+        )

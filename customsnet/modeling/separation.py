@@ -1,0 +1,219 @@
+"""Does the MPLE exist? ergm's linear-programme check, and which coefficients are identified.
+
+The logit MPLE fails to exist exactly when some direction ``d != 0`` satisfies ``X~ d >= 0`` with
+``X~ = diag(2y - 1) X`` over the rows with positive weight (ergm's ``mple.existence``): moving the
+coefficients along ``d`` never lowers any row's likelihood. Rows with ``x~.d > 0`` for some such
+``d`` are *separated*: the likelihood pushes their probabilities to 0 or 1 and they carry no
+information on the rest. The remaining ("overlap") rows determine every identified quantity: the
+coefficients are identified on the orthogonal complement of the null space of the overlap rows,
+and the MPLE there is the limit of the likelihood maximisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from customsnet.modeling.logit_stats import StackedRows
+
+ROW_TOL = 1e-9  # x~.d above this (relative to the row's scale) marks a separated row
+NULL_TOL = 1e-10  # relative eigenvalue tolerance for the null space of the overlap rows
+
+
+@dataclass
+class Identification:
+    """Existence and identification of a logit MPLE on a set of rows."""
+
+    names: list[str]
+    exists: bool
+    separated: np.ndarray  # bool per stacked row
+    directions: np.ndarray  # (k, p) recession directions found by the LP (rows, unit max-norm)
+    null_space: np.ndarray  # (m, p) orthonormal basis of directions not identified by the overlap rows
+    identified: np.ndarray  # bool per coefficient
+    combinations: list[tuple[dict[str, float], np.ndarray]] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def basis(self) -> np.ndarray:
+        """Orthonormal basis (p, p - m) of the identified subspace."""
+        p = len(self.names)
+        if len(self.null_space) == 0:
+            return np.eye(p)
+        _, _, vt = np.linalg.svd(self.null_space, full_matrices=True)
+        return vt[len(self.null_space):].T
+
+    @property
+    def not_identified(self) -> list[str]:
+        return [n for n, ok in zip(self.names, self.identified) if not ok]
+
+    def combination_labels(self) -> list[str]:
+        return [format_combination(c) for c, _ in self.combinations]
+
+
+def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Directions ``d`` with ``X~ d >= 0`` (ergm's LP, weighted objective) and the separated rows.
+
+    Round ``k`` maximises ``sum_r w_r x~_r.d`` over ``-1 <= d <= 1`` subject to ``x~_r.d >= 0`` on
+    the rows not yet separated; rows it makes strictly positive join the separated set (a large
+    multiple of the earlier directions keeps them positive, so their constraints may be dropped).
+    Stops when the optimum is zero: the union is then the maximal separated set.
+    """
+    active = w > 0
+    Xt = X * (2.0 * y - 1.0)[:, None]
+    scale = np.maximum(np.abs(X).max(axis=1), 1.0)
+    separated = np.zeros(len(y), dtype=bool)
+    directions = []
+    for _ in range(max_rounds):
+        rows = np.flatnonzero(active & ~separated)
+        if len(rows) == 0:
+            break
+        A = Xt[rows]
+        c = -(w[rows] @ A)
+        if np.all(np.abs(c) < ROW_TOL):
+            # no objective left: any d with A d >= 0 would still have to be zero on every row
+            break
+        res = linprog(
+            c,
+            A_ub=sp.csr_matrix(-A),
+            b_ub=np.zeros(len(rows)),
+            bounds=[(-1.0, 1.0)] * X.shape[1],
+            method="highs",
+        )
+        if res.status != 0:
+            raise RuntimeError(f"separation LP failed: {res.message}")
+        d = res.x
+        hit = (A @ d) > ROW_TOL * scale[rows]
+        if -res.fun <= ROW_TOL * max(1.0, float(w[rows].sum())) or not hit.any():
+            break
+        separated[rows[hit]] = True
+        directions.append(d / np.abs(d).max())
+    return np.array(directions).reshape(-1, X.shape[1]), separated
+
+
+def null_space_of_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Orthonormal basis (rows) of ``{d : x_r.d = 0 for every row with w_r > 0}``, numerically."""
+    p = X.shape[1]
+    keep = w > 0
+    if not keep.any():
+        return np.eye(p)
+    Xk = X[keep]
+    norms = np.sqrt(np.maximum((Xk * Xk * w[keep, None]).sum(axis=0), 0.0))
+    norms[norms == 0] = 1.0
+    G = (Xk / norms).T @ ((Xk / norms) * w[keep, None])
+    vals, vecs = np.linalg.eigh(G)
+    small = vals <= NULL_TOL * max(vals.max(), 1e-300)
+    if not small.any():
+        return np.zeros((0, p))
+    # back to the unscaled coordinates: d = D^-1 v spans the null space; re-orthonormalise
+    null = (vecs[:, small] / norms[:, None]).T
+    q, _ = np.linalg.qr(null.T)
+    return q.T
+
+
+def identify(rows: StackedRows, names: list[str], run_lp: bool = True) -> Identification:
+    """Existence check and identification for the rows of ``rows`` with positive weight."""
+    X, y, w = rows.X, rows.y, rows.w
+    p = X.shape[1]
+    if run_lp:
+        directions, separated = recession_directions(X, y, w)
+    else:
+        directions, separated = np.zeros((0, p)), np.zeros(len(y), dtype=bool)
+    overlap_w = np.where(separated, 0.0, w)
+    null = null_space_of_rows(X, overlap_w)
+    identified = np.ones(p, dtype=bool)
+    if len(null):
+        identified = np.linalg.norm(null, axis=0) < 1e-8
+    combos = identified_combinations(null, names) if len(null) else []
+    ident = Identification(
+        names=list(names),
+        exists=not separated.any() and len(null) == 0,
+        separated=separated,
+        directions=directions,
+        null_space=null,
+        identified=identified,
+        combinations=combos,
+    )
+    ident.reason = describe(ident, X, y, w)
+    return ident
+
+
+def identified_combinations(null: np.ndarray, names: list[str]) -> list[tuple[dict[str, float], np.ndarray]]:
+    """Linear combinations of the non-identified coefficients that are identified.
+
+    They span ``{c supported on the non-identified terms : c orthogonal to the null space}``;
+    each is scaled so its largest coefficient is 1 (so ``edges - memory`` reads as such).
+    """
+    support = np.flatnonzero(np.linalg.norm(null, axis=0) >= 1e-8)
+    sub = null[:, support]
+    _, s, vt = np.linalg.svd(sub, full_matrices=True)
+    rank = int(np.sum(s > 1e-8))
+    out = []
+    for v in vt[rank:]:
+        c = np.zeros(len(names))
+        c[support] = v
+        c = c / c[np.argmax(np.abs(c))]
+        c[np.abs(c) < 1e-10] = 0.0
+        out.append(({names[j]: float(np.round(c[j], 12)) for j in np.flatnonzero(c)}, c))
+    return out
+
+
+def format_combination(coefs: dict[str, float]) -> str:
+    """``{'edges': 1, 'memory': -1}`` -> ``'edges - memory'``."""
+    parts = []
+    for k, (name, c) in enumerate(coefs.items()):
+        sign = "-" if c < 0 else "+"
+        mag = "" if np.isclose(abs(c), 1.0) else f"{abs(c):.4g}*"
+        parts.append((f"{'-' if sign == '-' else ''}" if k == 0 else f" {sign} ") + f"{mag}{name}")
+    return "".join(parts)
+
+
+def describe(ident: Identification, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> str:
+    """A sentence a researcher can act on: which terms, which rows, why."""
+    if ident.exists:
+        return "the MPLE exists: no direction separates the data (LP) and the overlap rows have full rank"
+    bits = []
+    sep = ident.separated
+    if sep.any():
+        n_sep = float(w[sep].sum())
+        outcome = np.unique(y[sep])
+        cause = _single_column_cause(ident.names, X, y, w, sep)
+        what = f"{n_sep:,.0f} dyads are perfectly predicted (quasi-complete separation)"
+        if cause:
+            what = cause
+        bits.append(what)
+        if len(outcome) == 1 and not cause:
+            bits.append(f"all of them have y = {int(outcome[0])}")
+    if ident.not_identified:
+        bits.append(f"{', '.join(ident.not_identified)} {'is' if len(ident.not_identified) == 1 else 'are'} not identified")
+        labels = ident.combination_labels()
+        if labels:
+            bits.append("only " + " and ".join(labels) + (" is" if len(labels) == 1 else " are") + " identified")
+        else:
+            bits.append("no combination of them is identified")
+    return "; ".join(bits)
+
+
+def _single_column_cause(names: list[str], X: np.ndarray, y: np.ndarray, w: np.ndarray, sep: np.ndarray) -> str:
+    """If the separated rows are exactly the rows where one term takes one value, say so."""
+    active = w > 0
+    y_sep = np.unique(y[sep])
+    if len(y_sep) != 1:
+        return ""
+    for j, name in enumerate(names):
+        vals = np.unique(X[sep, j])
+        if len(vals) != 1:
+            continue
+        same = active & (X[:, j] == vals[0])
+        if np.array_equal(same, sep & active) and len(np.unique(X[active, j])) > 1:
+            n = float(w[sep].sum())
+            tied = "tied (y = 1)" if y_sep[0] == 1 else "untied (y = 0)"
+            text = f"all {n:,.0f} dyads with {name} = {vals[0]:g} are {tied}"
+            if "memory" in name and vals[0] == 1 and y_sep[0] == 1:
+                text += ": ties never dissolve"
+            elif "memory" in name and y_sep[0] == 0:
+                text += ": no new ties form"
+            return text
+    return ""

@@ -142,6 +142,7 @@ def drop_missing_nodes(step: StepInputs) -> tuple[StepInputs, list[str]]:
 
 
 def _mode(values: np.ndarray) -> float:
+    """Most frequent non-NaN value (the smallest one on ties; 0 when all are missing)."""
     values = values[~np.isnan(values)]
     if values.size == 0:
         return 0.0

@@ -1,0 +1,476 @@
+"""MCMC sampler for the cross-sectional ERGM of one year (ergm's TNT Metropolis–Hastings).
+
+The model of year *t* given its lagged networks and covariates is an undirected ERGM whose
+dyad-independent part (``edges``, ``edgecov``, ``memory``, ``timecov``, ``nodecov``, ``absdiff`` …)
+reduces to one symmetric matrix of log-odds contributions ``L[i, j] = Σ_k θ_k Δ_k(i, j)`` and whose
+dependent part is ``gwesp(α, fixed)`` and ``gwdegree(α, fixed)``. The sampler keeps the adjacency,
+the degree vector, the matrix of shared-partner counts, neighbour lists and an edge list up to
+date after every accepted toggle, so each proposal costs O(degree) instead of a recount.
+
+Proposals are ergm's TNT (tie / no tie): with probability 1/2 (when the graph has edges) toggle off a
+uniformly chosen edge, otherwise toggle a uniformly chosen dyad. The acceptance ratio includes the
+proposal asymmetry, with the boundary cases of 0 and 1 edges handled exactly (see
+:func:`tnt_log_q_ratio`).
+
+Randomness comes from a seeded :class:`numpy.random.Generator`; the numba kernel only consumes
+uniforms drawn from it, so a seed fixes the whole chain.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numba
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+STAT_NAMES = ("edges", "gwesp", "gwdegree", "dyad_logodds")
+
+
+class SimulationError(ValueError):
+    """A model cannot be simulated (unsupported term, missing coefficient, bad start network)."""
+
+
+@dataclass(frozen=True)
+class ErgmModel:
+    """An undirected ERGM ready to simulate.
+
+    ``dyad_logodds`` is the symmetric n×n matrix Σ_k θ_k Δ_k(i, j) of all dyad-independent terms,
+    *including* the ``edges`` coefficient (the diagonal is ignored; ``-inf`` forbids a dyad).
+    ``gwesp_*`` and ``gwdegree_*`` give the coefficient and decay α of the two dependence terms
+    (a coefficient of 0 switches a term off).
+    """
+
+    dyad_logodds: np.ndarray
+    gwesp_coef: float = 0.0
+    gwesp_decay: float = 0.0
+    gwdegree_coef: float = 0.0
+    gwdegree_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        m = np.asarray(self.dyad_logodds, dtype=np.float64)
+        if m.ndim != 2 or m.shape[0] != m.shape[1]:
+            raise ValueError(f"dyad_logodds must be a square matrix, got shape {m.shape}")
+        if np.isnan(m[~np.eye(m.shape[0], dtype=bool)]).any():
+            raise ValueError("dyad_logodds has NaN off the diagonal (a covariate or coefficient is missing)")
+        if not np.array_equal(m, m.T):
+            raise ValueError("dyad_logodds must be symmetric for an undirected model")
+        object.__setattr__(self, "dyad_logodds", m)
+
+    @property
+    def n(self) -> int:
+        return self.dyad_logodds.shape[0]
+
+
+@dataclass
+class SimulationResult:
+    """Sampled networks (``scipy.sparse.csr_matrix``, symmetric 0/1) and their statistics."""
+
+    networks: list[sp.csr_matrix]
+    stats: pd.DataFrame  # one row per sample; columns STAT_NAMES
+    acceptance_rate: float
+    seed: int
+    burnin: int
+    interval: int
+    meta: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- exact statistics
+def gw_decay_base(decay: float) -> float:
+    """r = 1 − e^{−α}, the base of the geometric weights (0 when α = 0: indicator form)."""
+    return 1.0 - math.exp(-decay)
+
+
+def network_statistics(adjacency, model: ErgmModel) -> dict[str, float]:
+    """g(Y) for a symmetric 0/1 network: edges, GWESP, GWD and Σ_{i<j} y_ij L_ij (vectorised)."""
+    a = sp.csr_matrix(adjacency, dtype=np.float64)
+    a.setdiag(0)
+    a.eliminate_zeros()
+    upper = sp.triu(a, k=1).tocoo()
+    degrees = np.asarray(a.sum(axis=1)).ravel()
+    # shared partners of the edges; edges with none contribute e^α(1 − r^0) = 0, so sparsity is harmless
+    sp_on_edges = sp.triu(sp.csr_matrix((a @ a).multiply(a)), k=1).data
+    r_esp = gw_decay_base(model.gwesp_decay)
+    r_deg = gw_decay_base(model.gwdegree_decay)
+    return {
+        "edges": float(upper.nnz),
+        "gwesp": float(np.sum(math.exp(model.gwesp_decay) * (1.0 - r_esp**sp_on_edges))),
+        "gwdegree": float(np.sum(math.exp(model.gwdegree_decay) * (1.0 - r_deg**degrees))),
+        "dyad_logodds": float(np.sum(model.dyad_logodds[upper.row, upper.col])),
+    }
+
+
+# --------------------------------------------------------------------------- numba kernel
+@numba.njit(cache=True)
+def tnt_log_q_ratio(m, d, adding):
+    """log q(y'→y)/q(y→y') of ergm's TNT proposal for a toggle from a graph with ``m`` edges of ``d`` dyads.
+
+    Removing an edge is proposed with probability ½/m + ½/d (edge draw or dyad draw); adding a
+    dyad with ½/d, or 1/d when the graph is empty (then the edge draw is impossible).
+    """
+    if adding:
+        forward = (1.0 if m == 0 else 0.5) / d
+        backward = 0.5 / (m + 1) + 0.5 / d
+    else:
+        forward = 0.5 / m + 0.5 / d
+        backward = (1.0 if m == 1 else 0.5) / d
+    return math.log(backward / forward)
+
+
+@numba.njit(cache=True)
+def _toggle(i, j, adding, adj, deg, nbr, nbr_pos, sp_count, elist, epos, n_edges):
+    """Apply a toggle and update degree, neighbour lists, shared partners and edge list; return new m."""
+    if adding:
+        # shared partners: k adjacent to j gains partner i with k's pair (i,k), and vice versa
+        for t in range(deg[j]):
+            k = nbr[j, t]
+            sp_count[i, k] += 1
+            sp_count[k, i] += 1
+        for t in range(deg[i]):
+            k = nbr[i, t]
+            sp_count[j, k] += 1
+            sp_count[k, j] += 1
+        adj[i, j] = 1
+        adj[j, i] = 1
+        nbr[i, deg[i]] = j
+        nbr_pos[i, j] = deg[i]
+        deg[i] += 1
+        nbr[j, deg[j]] = i
+        nbr_pos[j, i] = deg[j]
+        deg[j] += 1
+        a, b = (i, j) if i < j else (j, i)
+        elist[n_edges, 0] = a
+        elist[n_edges, 1] = b
+        epos[a, b] = n_edges
+        return n_edges + 1
+    adj[i, j] = 0
+    adj[j, i] = 0
+    # swap-remove j from i's list and i from j's list
+    p = nbr_pos[i, j]
+    last = nbr[i, deg[i] - 1]
+    nbr[i, p] = last
+    nbr_pos[i, last] = p
+    deg[i] -= 1
+    p = nbr_pos[j, i]
+    last = nbr[j, deg[j] - 1]
+    nbr[j, p] = last
+    nbr_pos[j, last] = p
+    deg[j] -= 1
+    for t in range(deg[j]):
+        k = nbr[j, t]
+        sp_count[i, k] -= 1
+        sp_count[k, i] -= 1
+    for t in range(deg[i]):
+        k = nbr[i, t]
+        sp_count[j, k] -= 1
+        sp_count[k, j] -= 1
+    a, b = (i, j) if i < j else (j, i)
+    p = epos[a, b]
+    m = n_edges - 1
+    elist[p, 0] = elist[m, 0]
+    elist[p, 1] = elist[m, 1]
+    epos[elist[p, 0], elist[p, 1]] = p
+    epos[a, b] = -1
+    return m
+
+
+@numba.njit(cache=True)
+def _mcmc(
+    uniforms,
+    adj,
+    deg,
+    nbr,
+    nbr_pos,
+    sp_count,
+    elist,
+    epos,
+    n_edges,
+    logodds,
+    theta_esp,
+    esp_exp,
+    esp_rpow,
+    theta_deg,
+    deg_rpow,
+    running,
+):
+    """Run ``len(uniforms)`` TNT proposals in place; ``running`` holds the four statistics.
+
+    Returns (number of edges, number of accepted proposals).
+    """
+    n = adj.shape[0]
+    n_dyads = n * (n - 1) // 2
+    accepted = 0
+    for step in range(uniforms.shape[0]):
+        u = uniforms[step]
+        if n_edges > 0 and u[0] < 0.5:
+            e = min(int(u[1] * n_edges), n_edges - 1)
+            i = elist[e, 0]
+            j = elist[e, 1]
+        else:
+            i = min(int(u[1] * n), n - 1)
+            j = min(int(u[2] * (n - 1)), n - 2)
+            if j >= i:
+                j += 1
+        y = adj[i, j]
+        # change statistics for adding (i, j) to the network without it
+        d_esp = 0.0
+        if theta_esp != 0.0:
+            d_esp = esp_exp * (1.0 - esp_rpow[sp_count[i, j]])
+            if deg[i] <= deg[j]:
+                a, b = i, j
+            else:
+                a, b = j, i
+            for t in range(deg[a]):
+                k = nbr[a, t]
+                if k != b and adj[b, k] == 1:
+                    d_esp += esp_rpow[sp_count[i, k] - y] + esp_rpow[sp_count[j, k] - y]
+        d_deg = 0.0
+        if theta_deg != 0.0:
+            d_deg = deg_rpow[deg[i] - y] + deg_rpow[deg[j] - y]
+        d_ind = logodds[i, j]
+        log_ratio = d_ind + theta_esp * d_esp + theta_deg * d_deg
+        adding = y == 0
+        if not adding:
+            log_ratio = -log_ratio
+        log_ratio += tnt_log_q_ratio(n_edges, n_dyads, adding)
+        if log_ratio >= 0.0 or u[3] < math.exp(log_ratio):
+            n_edges = _toggle(i, j, adding, adj, deg, nbr, nbr_pos, sp_count, elist, epos, n_edges)
+            sign = 1.0 if adding else -1.0
+            running[0] += sign
+            running[1] += sign * d_esp
+            running[2] += sign * d_deg
+            running[3] += sign * d_ind
+            accepted += 1
+    return n_edges, accepted
+
+
+# --------------------------------------------------------------------------- chain state
+class ChainState:
+    """Incremental state of one chain: adjacency, degrees, neighbour lists, shared partners, edges."""
+
+    def __init__(self, start, model: ErgmModel):
+        n = model.n
+        a = sp.csr_matrix(start, dtype=np.float64)
+        if a.shape != (n, n):
+            raise ValueError(f"start network has shape {a.shape}, model has {n} nodes")
+        a.setdiag(0)
+        a.eliminate_zeros()
+        if (a != a.T).nnz:
+            raise ValueError("start network must be symmetric (undirected)")
+        forbidden = np.isneginf(model.dyad_logodds)
+        upper = sp.triu(a, k=1).tocoo()
+        if forbidden[upper.row, upper.col].any():
+            raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
+        self.model = model
+        self.adj = np.zeros((n, n), dtype=np.uint8)
+        self.adj[upper.row, upper.col] = 1
+        self.adj[upper.col, upper.row] = 1
+        self.deg = self.adj.sum(axis=1).astype(np.int64)
+        self.nbr = np.zeros((n, max(n - 1, 1)), dtype=np.int32)
+        self.nbr_pos = np.full((n, n), -1, dtype=np.int32)
+        for v in range(n):
+            nb = np.flatnonzero(self.adj[v]).astype(np.int32)
+            self.nbr[v, : nb.size] = nb
+            self.nbr_pos[v, nb] = np.arange(nb.size, dtype=np.int32)
+        a_int = self.adj.astype(np.int32)
+        self.sp_count = a_int @ a_int  # common neighbours of every pair (diagonal unused)
+        np.fill_diagonal(self.sp_count, 0)
+        n_dyads = n * (n - 1) // 2
+        self.elist = np.zeros((max(n_dyads, 1), 2), dtype=np.int32)
+        self.epos = np.full((n, n), -1, dtype=np.int32)
+        self.n_edges = upper.nnz
+        self.elist[: self.n_edges, 0] = upper.row
+        self.elist[: self.n_edges, 1] = upper.col
+        self.epos[upper.row, upper.col] = np.arange(self.n_edges, dtype=np.int32)
+        stats = network_statistics(a, model)
+        self.running = np.array([stats[k] for k in STAT_NAMES], dtype=np.float64)
+        self.esp_rpow = gw_decay_base(model.gwesp_decay) ** np.arange(n + 1, dtype=np.float64)
+        self.deg_rpow = gw_decay_base(model.gwdegree_decay) ** np.arange(n + 1, dtype=np.float64)
+        # diagonal never proposed; keep it finite so the kernel never reads NaN
+        self.logodds = model.dyad_logodds.copy()
+        np.fill_diagonal(self.logodds, 0.0)
+
+    def run(self, n_steps: int, rng: np.random.Generator) -> int:
+        """Make ``n_steps`` TNT proposals; return the number accepted."""
+        if n_steps <= 0:
+            return 0
+        m = self.model
+        self.n_edges, accepted = _mcmc(
+            rng.random((n_steps, 4)),
+            self.adj,
+            self.deg,
+            self.nbr,
+            self.nbr_pos,
+            self.sp_count,
+            self.elist,
+            self.epos,
+            self.n_edges,
+            self.logodds,
+            float(m.gwesp_coef),
+            math.exp(m.gwesp_decay),
+            self.esp_rpow,
+            float(m.gwdegree_coef),
+            self.deg_rpow,
+            self.running,
+        )
+        return int(accepted)
+
+    def network(self) -> sp.csr_matrix:
+        """The current network as a symmetric sparse 0/1 matrix."""
+        e = self.elist[: self.n_edges]
+        n = self.model.n
+        rows = np.r_[e[:, 0], e[:, 1]]
+        cols = np.r_[e[:, 1], e[:, 0]]
+        return sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+
+
+def simulate(
+    model: ErgmModel,
+    start,
+    n_samples: int,
+    seed: int,
+    burnin: int = 10_000,
+    interval: int = 1_000,
+    keep_networks: bool = True,
+    chunk: int = 1_000_000,
+) -> SimulationResult:
+    """Draw ``n_samples`` networks from ``model`` by TNT Metropolis–Hastings.
+
+    The chain starts at ``start`` (btergm: the observed target network itself; honest prediction:
+    the year t−1 network), makes ``burnin`` proposals, then records a network after every
+    ``interval`` further proposals (ergm's ``MCMC.burnin`` / ``MCMC.interval``). ``keep_networks=False``
+    keeps only the statistics (cheaper for long chains). Proposals are run in chunks of at most
+    ``chunk`` to bound the memory of the uniforms.
+    """
+    if n_samples < 1 or interval < 1 or burnin < 0:
+        raise ValueError("need n_samples >= 1, interval >= 1 and burnin >= 0")
+    if model.n < 2:
+        raise ValueError("a network needs at least two nodes to simulate")
+    rng = np.random.default_rng(seed)
+    state = ChainState(start, model)
+
+    def advance(steps: int) -> int:
+        done = 0
+        while steps > 0:
+            k = min(steps, chunk)
+            done += state.run(k, rng)
+            steps -= k
+        return done
+
+    accepted = advance(burnin)
+    networks: list[sp.csr_matrix] = []
+    stats = np.empty((n_samples, len(STAT_NAMES)))
+    for s in range(n_samples):
+        accepted += advance(interval)
+        stats[s] = state.running
+        if keep_networks:
+            networks.append(state.network())
+    total = burnin + n_samples * interval
+    return SimulationResult(
+        networks=networks,
+        stats=pd.DataFrame(stats, columns=list(STAT_NAMES)),
+        acceptance_rate=accepted / total if total else 0.0,
+        seed=seed,
+        burnin=burnin,
+        interval=interval,
+    )
+
+
+# --------------------------------------------------------------------------- from a formula
+@dataclass
+class YearModel:
+    """The simulable model of one panel year and the networks a chain may start from.
+
+    ``observed`` is the year's own network (btergm's start and the prediction target) and
+    ``previous`` the year t−1 network on the same nodes (the honest start; ``None`` if the year is
+    the panel's first). ``nodes`` are the labels kept by the design's composition rule.
+    """
+
+    year: int
+    nodes: np.ndarray
+    model: ErgmModel
+    observed: sp.csr_matrix
+    previous: sp.csr_matrix | None
+
+
+def coefficient_vector(coefs, names: Sequence[str]) -> np.ndarray:
+    """Coefficients aligned to ``names`` from a mapping / Series (by name) or a sequence (by position).
+
+    Objects with a ``params`` attribute (a fit result) are read through it.
+    """
+    if hasattr(coefs, "params"):
+        coefs = coefs.params
+    if isinstance(coefs, (Mapping, pd.Series)):
+        missing = [n for n in names if n not in coefs]
+        if missing:
+            raise SimulationError(f"no coefficient for {missing} (have: {list(coefs.keys())})")
+        return np.array([float(coefs[n]) for n in names])
+    values = np.asarray(coefs, dtype=np.float64).ravel()
+    if values.size != len(names):
+        raise SimulationError(f"{values.size} coefficients for {len(names)} terms {list(names)}")
+    return values
+
+
+def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
+    """Build the simulable ERGM of ``year`` from a btergm formula, a :class:`Panel` and coefficients.
+
+    Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
+    for all dyads of the year with the design's own term code and collapsed into
+    ``L = Σ_k θ_k Δ_k``; ``gwesp`` and ``gwdegree`` become the sampler's dependence terms. The node
+    set and lagged networks are cut exactly as :func:`~customsnet.modeling.build.build_design` does.
+    Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
+    ``-inf`` entries of ``L``.
+    """
+    from customsnet.modeling.build import cut_step, restrict_network, step_nodes
+    from customsnet.modeling.formula import as_formula
+    from customsnet.modeling.terms import GWESP, GWDegree
+    from customsnet.modeling.terms.base import all_dyads
+    from customsnet.modeling.terms.dyad_independent import DyadIndependent
+
+    formula = as_formula(formula)
+    if panel.directed:
+        raise SimulationError("the sampler supports undirected networks only")
+    names = formula.coef_names(panel.directed)
+    theta = coefficient_vector(coefs, names)
+    if not np.all(np.isfinite(theta)):
+        bad = [n for n, v in zip(names, theta) if not np.isfinite(v)]
+        raise SimulationError(f"coefficients {bad} are not finite; a model with them cannot be simulated")
+    if year not in panel.years:
+        raise SimulationError(f"year {year} is not in the panel ({panel.years[0]}-{panel.years[-1]})")
+    year_index = panel.years.index(year)
+    if year_index < formula.max_lag:
+        raise SimulationError(f"year {year} has no predecessor {formula.max_lag} year(s) back for the temporal terms")
+    labels, _ = step_nodes(panel, formula.lhs, year_index, formula.lags)
+    step = cut_step(panel, formula, year_index, labels)
+    n = step.n
+    tail, head = all_dyads(n, directed=False)
+    logodds = np.zeros((n, n))
+    gw = {"gwesp": (0.0, 0.0), "gwdegree": (0.0, 0.0)}
+    k = 0
+    for term in formula.terms:
+        width = term.n_stats
+        coef = theta[k : k + width]
+        k += width
+        if isinstance(term, GWESP):
+            gw["gwesp"] = (float(coef[0]), float(term.decay))
+        elif isinstance(term, GWDegree):
+            gw["gwdegree"] = (float(coef[0]), float(term.decay))
+        elif isinstance(term, DyadIndependent):
+            delta = term.change_stats(step, tail, head) @ coef
+            if np.isnan(delta).any():
+                raise SimulationError(f"term {term.to_r()} has missing values in year {year}")
+            logodds[tail, head] += delta
+        else:
+            raise SimulationError(
+                f"term {term.to_r()} cannot be simulated (the sampler handles gwesp, gwdegree and dyad-independent terms)"
+            )
+    logodds = logodds + logodds.T
+    model = ErgmModel(logodds, gw["gwesp"][0], gw["gwesp"][1], gw["gwdegree"][0], gw["gwdegree"][1])
+    previous = None
+    if year_index > 0:
+        prev_year = panel.years[year_index - 1]
+        previous = restrict_network(panel.network(formula.lhs, prev_year), panel.nodes[prev_year], labels)
+    return YearModel(year=year, nodes=step.nodes, model=model, observed=step.network, previous=previous)

@@ -1,0 +1,215 @@
+"""TNT sampler: long-run means against exact expectations (closed form and brute-force enumeration)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from customsnet.modeling.simulate import (
+    STAT_NAMES,
+    ChainState,
+    ErgmModel,
+    SimulationError,
+    network_statistics,
+    simulate,
+    simulation_inputs,
+    tnt_log_q_ratio,
+)
+
+REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
+
+
+def symmetric_normal(n: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).normal(size=(n, n))
+    x = (x + x.T) / 2
+    np.fill_diagonal(x, 0.0)
+    return x
+
+
+def random_graph(n: int, p: float, seed: int) -> sp.csr_matrix:
+    upper = np.triu(np.random.default_rng(seed).random((n, n)) < p, 1)
+    return sp.csr_matrix((upper | upper.T).astype(float))
+
+
+# ----------------------------------------------------------------- exact statistics, own definitions
+def exact_stats_all_graphs(n: int, model: ErgmModel) -> tuple[np.ndarray, np.ndarray]:
+    """Every graph on n nodes: statistics (edges, GWESP, GWD, Σ y L) and their exact ERGM probabilities."""
+    iu = np.triu_indices(n, 1)
+    d = len(iu[0])
+    bits = ((np.arange(2**d)[:, None] >> np.arange(d)) & 1).astype(float)
+    adj = np.zeros((2**d, n, n))
+    adj[:, iu[0], iu[1]] = bits
+    adj += adj.transpose(0, 2, 1)
+    degree = adj.sum(axis=2)
+    shared = adj @ adj
+    r_esp = 1 - math.exp(-model.gwesp_decay)
+    r_deg = 1 - math.exp(-model.gwdegree_decay)
+    # GWESP = Σ_edges e^α (1 − r^sp): each undirected edge appears twice in adj
+    gwesp = (math.exp(model.gwesp_decay) * (1 - r_esp**shared) * adj).sum(axis=(1, 2)) / 2
+    gwd = (math.exp(model.gwdegree_decay) * (1 - r_deg**degree)).sum(axis=1)
+    stats = np.column_stack([bits.sum(axis=1), gwesp, gwd, bits @ model.dyad_logodds[iu]])
+    eta = stats[:, 3] + model.gwesp_coef * gwesp + model.gwdegree_coef * gwd
+    prob = np.exp(eta - eta.max())
+    return stats, prob / prob.sum()
+
+
+def test_own_statistics_match_design_terms():
+    from customsnet.modeling.terms import GWESP, GWDegree, StepInputs
+
+    for seed, decay in [(1, 0.5), (2, 0.1), (3, 0.0), (4, 1.0)]:
+        a = random_graph(25, 0.2, seed)
+        model = ErgmModel(np.zeros((25, 25)), 1.0, decay, 1.0, decay)
+        ours = network_statistics(a, model)
+        step = StepInputs(year=1, nodes=np.arange(25).astype(str), network=a)
+        assert ours["gwesp"] == pytest.approx(GWESP(decay).statistic(step)[0], rel=1e-12)
+        assert ours["gwdegree"] == pytest.approx(GWDegree(decay).statistic(step)[0], rel=1e-12)
+        assert ours["edges"] == a.nnz / 2
+
+
+# ----------------------------------------------------------------- proposal and bookkeeping
+def test_tnt_ratio_boundaries():
+    d = 10
+    # detailed balance of the proposal alone: q(y→y')·ratio(y→y') == q(y'→y) for a toggle and its reverse
+    for m in range(0, 5):
+        add = tnt_log_q_ratio(m, d, True)
+        remove = tnt_log_q_ratio(m + 1, d, False)
+        assert add == pytest.approx(-remove, abs=1e-15)
+    assert math.exp(tnt_log_q_ratio(0, d, True)) == pytest.approx((d + 1) / 2)  # from the empty graph
+    assert math.exp(tnt_log_q_ratio(3, d, True)) == pytest.approx(1 + d / 4)
+
+
+def test_incremental_state_matches_recount():
+    n = 30
+    model = ErgmModel(-2.0 + 0.5 * symmetric_normal(n, 7), 0.4, 0.5, -0.3, 0.1)
+    state = ChainState(random_graph(n, 0.1, 3), model)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        state.run(3000, rng)
+        a = state.network()
+        dense = a.toarray().astype(np.int64)
+        np.testing.assert_array_equal(state.adj, dense)
+        np.testing.assert_array_equal(state.deg, dense.sum(axis=1))
+        off = ~np.eye(n, dtype=bool)  # the diagonal of the shared-partner matrix is never read
+        np.testing.assert_array_equal(state.sp_count[off], (dense @ dense)[off])
+        assert state.n_edges == dense.sum() // 2
+        for v in range(n):
+            assert sorted(state.nbr[v, : state.deg[v]]) == list(np.flatnonzero(dense[v]))
+        expected = network_statistics(a, model)
+        np.testing.assert_allclose(state.running, [expected[k] for k in STAT_NAMES], atol=1e-9)
+
+
+def test_seed_fixes_the_chain():
+    model = ErgmModel(np.full((12, 12), -1.0), 0.3, 0.5, 0.0, 0.0)
+    start = sp.csr_matrix((12, 12))
+    a = simulate(model, start, n_samples=5, seed=4, burnin=200, interval=50)
+    b = simulate(model, start, n_samples=5, seed=4, burnin=200, interval=50)
+    c = simulate(model, start, n_samples=5, seed=5, burnin=200, interval=50)
+    assert all((x != y).nnz == 0 for x, y in zip(a.networks, b.networks))
+    assert not a.stats.equals(c.stats)
+
+
+def test_start_network_is_validated():
+    model = ErgmModel(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="symmetric"):
+        simulate(model, sp.csr_matrix(np.triu(np.ones((4, 4)), 1)), n_samples=1, seed=0)
+    with pytest.raises(ValueError, match="shape"):
+        simulate(model, sp.csr_matrix((5, 5)), n_samples=1, seed=0)
+    forbid = np.zeros((4, 4))
+    forbid[0, 1] = forbid[1, 0] = -np.inf
+    with pytest.raises(ValueError, match="forbids"):
+        simulate(ErgmModel(forbid), sp.csr_matrix(np.ones((4, 4)) - np.eye(4)), n_samples=1, seed=0)
+
+
+def test_forbidden_dyads_stay_empty():
+    forbid = np.full((8, 8), 1.0)
+    forbid[0, :] = forbid[:, 0] = -np.inf
+    res = simulate(ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=100, seed=1, burnin=500, interval=20)
+    assert all(m[0].nnz == 0 for m in res.networks)
+    # the other 21 dyads are independent with log-odds 1: E[edges] = 21 · logistic(1) ≈ 15.35, sd ≈ 2.03
+    res = simulate(ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=5000, seed=1, burnin=500, interval=20,
+                   keep_networks=False)
+    assert abs(res.stats["edges"].mean() - 21 / (1 + math.exp(-1))) < 5 * 2 * 2.03 / math.sqrt(5000)
+
+
+# ----------------------------------------------------------------- distributional tests
+def test_dyad_independent_means_match_logistic_expectation():
+    # edges + edgecov(X): ties are independent Bernoulli(logistic(−1.5 + 0.8 x_ij)).
+    n = 30
+    x = symmetric_normal(n, 11)
+    model = ErgmModel(-1.5 + 0.8 * x)
+    iu = np.triu_indices(n, 1)
+    p = 1 / (1 + np.exp(-model.dyad_logodds[iu]))
+    exp_edges, exp_cov = p.sum(), (p * x[iu]).sum()
+    sd_edges, sd_cov = np.sqrt((p * (1 - p)).sum()), np.sqrt((p * (1 - p) * x[iu] ** 2).sum())
+    n_samples = 3000
+    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=2024, burnin=5000, interval=500)
+    cov_stat = np.array([sp.triu(m, 1).multiply(x).sum() for m in res.networks])
+    # 500 proposals ≈ 1.15 sweeps leave mild autocorrelation: allow se inflation 2 and 5 se
+    tol = 5 * 2 / np.sqrt(n_samples)
+    assert abs(res.stats["edges"].mean() - exp_edges) < tol * sd_edges
+    assert abs(cov_stat.mean() - exp_cov) < tol * sd_cov
+    # the kernel's running Σ y L is the same linear statistic
+    np.testing.assert_allclose(res.stats["dyad_logodds"], -1.5 * res.stats["edges"] + 0.8 * cov_stat, atol=1e-9)
+
+
+def test_gw_model_means_match_brute_force_enumeration():
+    # n = 6: all 2^15 graphs enumerated; edges + edgecov + gwesp + gwdegree
+    n = 6
+    model = ErgmModel(-0.8 + 0.5 * symmetric_normal(n, 1), gwesp_coef=0.4, gwesp_decay=0.5,
+                      gwdegree_coef=-0.6, gwdegree_decay=0.1)
+    stats, prob = exact_stats_all_graphs(n, model)
+    mean = prob @ stats
+    sd = np.sqrt(prob @ (stats - mean) ** 2)
+    n_samples = 20000
+    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=99, burnin=1000, interval=30,
+                   keep_networks=False)
+    # batch means showed an se ≈ 1.45 × the iid se at interval 30; allow 2 × iid and 5 se
+    tol = 5 * 2 * sd / np.sqrt(n_samples)
+    np.testing.assert_array_less(np.abs(res.stats[list(STAT_NAMES)].mean().to_numpy() - mean), tol)
+
+
+def test_sparse_model_visits_empty_graph_with_exact_frequency():
+    # n = 4, strongly negative edges: the chain often sits at 0 or 1 edges, where TNT's proposal
+    # asymmetry differs; the distribution of the edge count must still be exact.
+    n = 4
+    model = ErgmModel(np.full((n, n), -2.0), gwesp_coef=0.5, gwesp_decay=0.5, gwdegree_coef=0.3, gwdegree_decay=0.2)
+    stats, prob = exact_stats_all_graphs(n, model)
+    exact = np.bincount(stats[:, 0].astype(int), weights=prob, minlength=7)
+    n_samples = 20000
+    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=3, burnin=200, interval=12,
+                   keep_networks=False)
+    freq = np.bincount(res.stats["edges"].astype(int), minlength=7) / n_samples
+    tol = 5 * 2 * np.sqrt(exact * (1 - exact) / n_samples) + 1e-3
+    np.testing.assert_array_less(np.abs(freq - exact), tol)
+    assert exact[0] > 0.2 and exact[1] > 0.2  # the boundary really is visited
+
+
+# ----------------------------------------------------------------- glue from a formula and a panel
+def test_simulation_inputs_reproduce_design_log_odds():
+    case = REF / "case1"
+    if not case.is_dir():
+        pytest.skip(f"reference data not found at {case}")
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+
+    panel = read_reference_panel(case)
+    design = build_design(panel, REFERENCE_FORMULA, compress=False)
+    theta = np.array([-1.0, 0.35, -0.15, 0.53, -0.5, 2.0])
+    step = design.steps[-1]
+    ym = simulation_inputs(REFERENCE_FORMULA, panel, step.year, dict(zip(design.names, theta)))
+    assert (ym.observed != panel.network("nets", step.year)).nnz == 0
+    assert (ym.previous != panel.network("nets", step.year - 1)).nnz == 0
+    # L holds the dyad-independent part; add the gw parts from the design columns
+    gw = [design.names.index("gwesp.fixed.0.5"), design.names.index("gwdeg.fixed.0.1")]
+    eta = ym.model.dyad_logodds[step.tail, step.head] + step.X[:, gw] @ theta[gw]
+    np.testing.assert_allclose(eta, step.X @ theta, atol=1e-12)
+    assert (ym.model.gwesp_coef, ym.model.gwesp_decay) == (0.35, 0.5)
+    assert (ym.model.gwdegree_coef, ym.model.gwdegree_decay) == (-0.15, 0.1)
+    with pytest.raises(SimulationError, match="no coefficient"):
+        simulation_inputs(REFERENCE_FORMULA, panel, step.year, {"edges": 1.0})
+    with pytest.raises(SimulationError, match="predecessor"):
+        simulation_inputs(REFERENCE_FORMULA, panel, panel.years[0], theta)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -78,18 +79,37 @@ def _log_report(message: str) -> None:
 
 # ------------------------------------------------------------------ small helpers
 def find_java() -> str:
-    """Path of the ``java`` executable (``JAVA_HOME`` first, then ``PATH``)."""
+    """Path of a Java 17+ ``java`` executable (``JAVA_HOME`` first, then ``PATH``)."""
     java_home = os.environ.get("JAVA_HOME")
     if java_home and (Path(java_home) / "bin" / "java").is_file():
-        return str(Path(java_home) / "bin" / "java")
-    java = shutil.which("java")
+        java: str | None = str(Path(java_home) / "bin" / "java")
+    else:
+        java = shutil.which("java")
     if not java:
         raise ServerError(
             "Java 17 or 21 is needed to run the local Neo4j server but `java` is not on PATH and "
             "JAVA_HOME is not set; install a JDK (e.g. `apt-get install openjdk-17-jre-headless`), "
             "or use Docker, or point NEO4J_URI at an existing server"
         )
+    check_java(java)
     return java
+
+
+def java_major_version(version_output: str) -> int:
+    """Major version from ``java -version`` output (``1.8.0_392`` → 8, ``17.0.15`` → 17)."""
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', version_output)
+    if not match:
+        raise ServerError(f"cannot read a Java version from `java -version`: {version_output.strip()[:200]}")
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def check_java(java: str) -> None:
+    """Refuse a Java older than 17 up front (Neo4j 5.26 would fail with a class-version error)."""
+    done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
+    major = java_major_version(done.stderr + done.stdout)
+    if major < 17:
+        raise ServerError(f"{java} is Java {major}; Neo4j 5.26 needs Java 17 or 21 (set JAVA_HOME to one)")
 
 
 def _java_env(java: str, home: Path) -> dict[str, str]:
@@ -181,6 +201,20 @@ class JarResolution:
         return f"resolved Neo4j jars from Maven Central in {self.seconds:.1f} s ({size}) into {self.lib}"
 
 
+def _cached_resolution(lib: Path, version: str) -> JarResolution:
+    try:
+        found = json.loads((lib / COMPLETE_MARKER).read_text()).get("version")
+    except ValueError:
+        found = None  # a hand-made marker: trust it
+    if found and found != version:
+        raise ServerError(
+            f"{lib} holds the jars of Neo4j {found}, not {version}; make CUSTOMSNET_NEO4J_LIB and "
+            "CUSTOMSNET_NEO4J_VERSION agree (or unset both)"
+        )
+    count, size = jar_summary(lib)
+    return JarResolution(lib, True, 0.0, count, size)
+
+
 def resolve_jars(lib: Path, version: str, report: Report = _log_report, timeout: float = 1200) -> JarResolution:
     """Make ``lib`` hold the classpath of Neo4j Community ``version`` plus Neo4j Browser.
 
@@ -189,8 +223,7 @@ def resolve_jars(lib: Path, version: str, report: Report = _log_report, timeout:
     """
     marker = lib / COMPLETE_MARKER
     if marker.is_file():
-        count, size = jar_summary(lib)
-        return JarResolution(lib, True, 0.0, count, size)
+        return _cached_resolution(lib, version)
     lib.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lib.parent / f".{lib.name}.lock"))
     try:
@@ -199,21 +232,27 @@ def resolve_jars(lib: Path, version: str, report: Report = _log_report, timeout:
         raise ServerError(f"another process has been resolving Neo4j jars into {lib} for {timeout:.0f} s") from exc
     try:
         if marker.is_file():  # resolved by another process while we waited
-            count, size = jar_summary(lib)
-            return JarResolution(lib, True, 0.0, count, size)
+            return _cached_resolution(lib, version)
         mvn = shutil.which("mvn")
         if not mvn:
             raise ServerError(
                 "Maven (`mvn`) is needed once to fetch the Neo4j jars from Maven Central but is not on "
                 "PATH; install it (e.g. `apt-get install maven`), or use Docker, or set NEO4J_URI"
             )
-        find_java()
-        if lib.exists():  # a half-finished earlier attempt
-            shutil.rmtree(lib)
+        if lib.exists() and any(lib.iterdir()):
+            # may be a folder the user pointed CUSTOMSNET_NEO4J_LIB at: never delete it
+            raise ServerError(
+                f"{lib} holds files but no {COMPLETE_MARKER} marker (not a finished customsnet jar "
+                f"download); delete it, or point CUSTOMSNET_NEO4J_LIB at an empty or complete folder"
+            )
+        # Maven fills a staging folder that is renamed when complete: an interrupted download
+        # never looks finished, and the next attempt simply starts over.
+        staging = lib.with_name(lib.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
         report(f"resolving Neo4j {version} jars from Maven Central into {lib} ...")
         cmd = [
             mvn, "-B", "-q", "-f", str(POM_FILE), "dependency:copy-dependencies",
-            f"-DoutputDirectory={lib}", f"-Dneo4j.version={version}",
+            f"-DoutputDirectory={staging}", f"-Dneo4j.version={version}",
             f"-Dneo4j.browser.version={NEO4J_BROWSER_VERSION}",
         ]
         started = time.monotonic()
@@ -228,10 +267,15 @@ def resolve_jars(lib: Path, version: str, report: Report = _log_report, timeout:
                 f"Maven could not resolve org.neo4j:neo4j:{version} (is Maven Central reachable? "
                 f"is {version} a published 5.26.x version?):\n{output}"
             )
-        count, size = jar_summary(lib)
+        count, size = jar_summary(staging)
         if count == 0:
-            raise ServerError(f"Maven finished but {lib} holds no jars")
-        marker.write_text(json.dumps({"version": version, "seconds": round(seconds, 1), "jars": count, "bytes": size}))
+            raise ServerError(f"Maven finished but {staging} holds no jars")
+        (staging / COMPLETE_MARKER).write_text(
+            json.dumps({"version": version, "seconds": round(seconds, 1), "jars": count, "bytes": size})
+        )
+        if lib.exists():
+            lib.rmdir()  # empty (checked above)
+        staging.rename(lib)
         resolution = JarResolution(lib, False, seconds, count, size)
         report(resolution.describe())
         return resolution
@@ -318,12 +362,16 @@ class LocalServer:
             f"server.memory.pagecache.size={self.pagecache}",
             "dbms.memory.transaction.total.max=512m",
             "db.tx_log.rotation.retention_policy=1 days 512M",
+            # Bolt waits 5 s twice on shutdown for connections that are already gone; a dev
+            # server (and every test session) stops in ~1 s instead of ~11 s with these
+            "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
+            "internal.server.bolt.connection_shutdown_wait_time=1s",
         ]
         return "\n".join(lines) + "\n"
 
     def prepare(self) -> None:
         """Create the home's directories and write ``conf/neo4j.conf``."""
-        for sub in ("conf", "data", "logs", "plugins", "import", "run"):
+        for sub in ("conf", "data", "logs", "plugins", "import", "run", "tmp"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         (self.conf_dir / "neo4j.conf").write_text(self.neo4j_conf(), encoding="utf-8")
 
@@ -391,6 +439,8 @@ class LocalServer:
             started = time.monotonic()
             cmd = [
                 java, f"-Xms{self.heap_initial}", f"-Xmx{self.heap_max}", *JVM_FLAGS,
+                # Jetty unpacks the Browser into java.io.tmpdir; keep it in the home, not /tmp
+                f"-Djava.io.tmpdir={self.home / 'tmp'}",
                 "-cp", f"{self.home}/plugins/*:{self.conf_dir}/*:{self.lib}/*",
                 ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode",
             ]
@@ -503,21 +553,22 @@ def password_file(settings: Settings) -> Path:
 def managed_password(settings: Settings, create: bool = False) -> str | None:
     """Password of the managed server: ``NEO4J_PASSWORD``, else the 0600 file in the cache dir.
 
-    With ``create`` a random one is generated and stored (first start).
+    With ``create`` and no file yet (first start), ``NEO4J_PASSWORD`` or a random password is
+    stored, so later runs without ``NEO4J_PASSWORD`` still connect.
     """
+    path = password_file(settings)
+    if create and not path.is_file():
+        settings.cache.mkdir(parents=True, exist_ok=True)
+        password = settings.password or secrets.token_urlsafe(24)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(password + "\n")
+        return password
     if settings.password:
         return settings.password
-    path = password_file(settings)
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    if not create:
-        return None
-    settings.cache.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(password + "\n")
-    return password
+    return None
 
 
 def managed_connection_info(settings: Settings) -> tuple[str, str]:
@@ -532,12 +583,15 @@ def managed_connection_info(settings: Settings) -> tuple[str, str]:
 
 
 def docker_available() -> bool:
-    """True when a Docker engine answers ``docker info`` within a few seconds."""
+    """True when a Docker engine answers ``docker info`` and the compose plugin is installed."""
     docker = shutil.which("docker")
     if not docker:
         return False
     try:
-        return subprocess.run([docker, "info"], capture_output=True, timeout=8).returncode == 0
+        return all(
+            subprocess.run([docker, *args], capture_output=True, timeout=8).returncode == 0
+            for args in (["info"], ["compose", "version"])
+        )
     except (subprocess.TimeoutExpired, OSError):
         return False
 
@@ -556,7 +610,8 @@ def runtime_mode(settings: Settings) -> str:
 def _compose(settings: Settings, *args: str, password: str | None = None, timeout: float = 300):
     if not COMPOSE_FILE.is_file():
         raise ServerError(f"{COMPOSE_FILE} is missing; run customsnet from a checkout of the repository")
-    env = dict(os.environ, CUSTOMSNET_BOLT_PORT=str(settings.bolt_port), CUSTOMSNET_HTTP_PORT=str(settings.http_port))
+    env = dict(os.environ, CUSTOMSNET_BOLT_PORT=str(settings.bolt_port), CUSTOMSNET_HTTP_PORT=str(settings.http_port),
+               CUSTOMSNET_NEO4J_VERSION=settings.neo4j_version)
     if password:
         env["NEO4J_PASSWORD"] = password
     done = subprocess.run(["docker", "compose", "-f", str(COMPOSE_FILE), *args], env=env,

@@ -1,0 +1,41 @@
+# Set-up and everyday tasks. From a fresh clone: `make demo` or `make test` (nothing else needed
+# but Python 3.11+, Java 17/21 and Maven, or a Docker engine, or NEO4J_URI).
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# pip runs again only when pyproject.toml is newer than this stamp
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install test demo bench db-start db-stop clean-venv
+
+install: $(STAMP)
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "python3.11 (or python3 >= 3.11) not found" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Neo4j is started by the test fixture (a throwaway server on free ports; see tests/conftest.py)
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/customsnet db start
+	$(BIN)/customsnet demo
+
+bench: $(STAMP)
+	@set -e; for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python "$$script"; done
+
+db-start: $(STAMP)
+	$(BIN)/customsnet db start
+
+db-stop: $(STAMP)
+	$(BIN)/customsnet db stop
+
+clean-venv:
+	rm -rf $(VENV)

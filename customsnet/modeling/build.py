@@ -24,6 +24,7 @@ import dataclasses
 from typing import Iterable
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from customsnet.modeling.design import Design, StepDesign
@@ -203,6 +204,47 @@ def _report_nan(names: list[str], X: np.ndarray, year: int) -> None:
     )
 
 
+def _exact_row_groups(key: np.ndarray) -> np.ndarray:
+    """Labels of identical rows by hashing one column at a time (slower, collision-free fallback).
+
+    The running label is combined with the next column's label and re-factorized, so labels
+    never exceed the row count.
+    """
+    labels = np.zeros(len(key), dtype=np.int64)
+    for col in key.T:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        labels, _ = pd.factorize(labels * len(uniques) + codes, use_na_sentinel=False)
+    return labels.astype(np.int64)
+
+
+def _first_occurrence(labels: np.ndarray, n_groups: int) -> np.ndarray:
+    first = np.empty(n_groups, dtype=np.int64)
+    first[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # last write wins: the first occurrence
+    return first
+
+
+def row_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group labels of identical rows (exact float equality, numbered by first appearance) and each group's first row.
+
+    Each row's bytes are mixed into one 64-bit hash that is factorized in a single pass; the
+    grouping is then verified row by row against the group's first row, and any hash collision
+    falls back to the exact column-by-column grouping.
+    """
+    key = np.ascontiguousarray(key + 0.0)  # + 0.0: -0.0 and 0.0 get the same bytes
+    bits = key.view(np.uint64)
+    h = np.full(len(key), 0x9E3779B97F4A7C15, dtype=np.uint64)
+    for col in bits.T:
+        h = (h ^ col) * np.uint64(0xBF58476D1CE4E5B9)  # wraps modulo 2^64 by design
+        h ^= h >> np.uint64(31)
+    labels, uniques = pd.factorize(h)
+    labels = labels.astype(np.int64)
+    first = _first_occurrence(labels, len(uniques))
+    if not np.array_equal(bits[first[labels]], bits):
+        labels = _exact_row_groups(key)
+        first = _first_occurrence(labels, int(labels.max()) + 1)
+    return labels, first
+
+
 def compress_rows(
     X: np.ndarray, y: np.ndarray, lag_tie: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, bool]:
@@ -211,14 +253,13 @@ def compress_rows(
     Returns ``X, y, w``, the rows' ``lag_tie`` and whether ``lag_tie`` was constant within every
     merged group (if not, ``lag_tie`` is ``None``).
     """
-    key = np.column_stack([X, y]) + 0.0  # + 0.0 turns -0.0 into 0.0 so equal numbers share bytes
-    key = np.ascontiguousarray(key)
-    rows = key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel()
-    _, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True, return_counts=True)
+    labels, first = row_groups(np.column_stack([X, y]))
+    n_groups = len(first)
+    counts = np.bincount(labels, minlength=n_groups)
     lag_out = None
     consistent = True
     if lag_tie is not None:
-        tied = np.bincount(inverse.ravel(), weights=lag_tie, minlength=len(counts))
+        tied = np.bincount(labels, weights=lag_tie, minlength=n_groups)
         consistent = bool(np.all((tied == 0) | (tied == counts)))
         lag_out = (tied > 0).astype(np.float64) if consistent else None
     return X[first], y[first], counts.astype(np.float64), lag_out, consistent

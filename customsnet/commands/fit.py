@@ -1,3 +1,129 @@
-"""CLI commands (fit)."""
+"""CLI commands (fit): ``customsnet fit`` estimates a TERGM from a panel and saves the result."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from customsnet.modeling.estimators import ESTIMATORS
+
+NO_PANEL = (
+    "no --panel given: fitting straight from the graph is not wired yet; export a panel from the graph "
+    "(customsnet.modeling.export, saved with Panel.save as .npz) and pass it as --panel FILE.npz, or pass a "
+    "btergm reference case directory"
+)
+
+
+def parse_years(text: str | None) -> list[int] | None:
+    """``"1990-2020"`` -> [1990, ..., 2020]; ``"1990,1995"`` -> [1990, 1995]; None -> None."""
+    if not text:
+        return None
+    try:
+        if "-" in text:
+            a, b = (int(v) for v in text.split("-", 1))
+            if b < a:
+                raise ValueError
+            return list(range(a, b + 1))
+        return [int(v) for v in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"expected FIRST-LAST (e.g. 1990-2020) or a comma list, got {text!r}") from None
+
+
+def load_panel(path: Path):
+    """A saved panel (``.npz``) or a btergm reference case directory."""
+    from customsnet.modeling.panel import Panel
+
+    if path.is_dir():
+        from customsnet.modeling.reference import read_reference_panel
+
+        return read_reference_panel(path)
+    return Panel.load(path)
+
+
+def run_fit(
+    panel_path: Path | None,
+    formula: str | None,
+    years: list[int] | None,
+    estimator: str,
+    bootstrap: int,
+    seed: int | None,
+    jobs: int,
+    scheduler: str | None,
+    out: Path,
+    boot_indices: Path | None = None,
+):
+    """Load the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``."""
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.fit import fit_tergm
+
+    if panel_path is None:
+        raise click.UsageError(NO_PANEL)
+    panel = load_panel(panel_path)
+    if formula is None:
+        if panel_path.is_dir():
+            from customsnet.modeling.reference import REFERENCE_FORMULA
+
+            formula = REFERENCE_FORMULA
+        else:
+            raise click.UsageError("--formula is required with a panel file")
+    if years is not None:
+        missing = [y for y in years if y not in panel.years]
+        if missing:
+            raise click.BadParameter(f"the panel has no years {missing} (it has {panel.years[0]}-{panel.years[-1]})")
+        panel = panel.subset_years(years)
+    design = build_design(panel, formula, compress=True)
+    indices = None
+    if boot_indices is not None:
+        frame = pd.read_csv(boot_indices)
+        if frame.columns[0] == "rep":
+            frame = frame.iloc[:, 1:]
+        indices = frame.to_numpy(dtype=np.int64)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_tergm(
+            design,
+            estimator=estimator,
+            bootstrap=bootstrap,
+            seed=seed,
+            n_jobs=jobs,
+            scheduler=scheduler,
+            boot_indices=indices,
+        )
+    result.meta["panel"] = str(panel_path)
+    json_path, csv_path = result.save(out / "fit")
+    return result, json_path, csv_path, [str(w.message) for w in caught]
+
+
+@click.command("fit")
+@click.option("--formula", help='btergm formula, e.g. "nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()".')
+@click.option("--years", help="Years of the panel to use: FIRST-LAST or a comma list (default: all).")
+@click.option("--estimator", type=click.Choice(ESTIMATORS), default="mple", show_default=True)
+@click.option("--bootstrap", type=click.IntRange(min=0), default=100, show_default=True, help="Replications R.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the bootstrap draws.")
+@click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="Threads.")
+@click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path),
+              help="Panel file (.npz from Panel.save) or a btergm reference case directory.")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) to run the replicates on.")
+@click.option("--boot-indices", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of 1-based step indices (R rows x T' columns), e.g. R's boot.array, to reproduce a run.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
+@click.pass_context
+def fit_command(ctx, formula, years, estimator, bootstrap, seed, jobs, panel_path, scheduler, boot_indices, out):
+    """Fit a TERGM by bootstrapped MPLE; print the summary, save fit.json and fit.csv in --out."""
+    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    result, json_path, csv_path, messages = run_fit(
+        panel_path, formula, parse_years(years), estimator, bootstrap, seed, jobs, scheduler, out, boot_indices
+    )
+    if not quiet:
+        click.echo(str(result.summary()))
+    for message in messages:
+        if message not in result.warnings:
+            click.echo(f"warning: {message}", err=True)
+    click.echo(f"saved {json_path} and {csv_path}")
+
+
+COMMANDS: list = [fit_command]

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from customsnet.modeling.build import build_design
 from customsnet.modeling.bootstrap import draw_indices, indices_from_r, run_replicates, step_counts
 from customsnet.modeling.design import Design
 from customsnet.modeling.estimators import (
@@ -213,13 +214,6 @@ class TERGM:
 
     def design(self, panel: Any) -> Design:
         """The MPLE design of ``panel`` under this model's formula (via ``build_design``)."""
-        try:
-            from customsnet.modeling.design import build_design  # type: ignore[attr-defined]
-        except ImportError:
-            raise EstimationError(
-                "customsnet.modeling.design.build_design is not available in this version; "
-                "pass a Design to TERGM.fit instead of a Panel"
-            ) from None
         return build_design(panel, self.formula, compress=True)
 
     def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:

@@ -187,7 +187,7 @@ class FitResult:
         d["format_version"] = FORMAT_VERSION
         for key in ("estimates", "boot_t", "boot_indices", "boot_failed"):
             d[key] = _to_json_array(getattr(self, key))
-        return d
+        return _json_safe(d)
 
     @classmethod
     def from_dict(cls, d: dict) -> "FitResult":
@@ -197,7 +197,17 @@ class FitResult:
         d["boot_t"] = _from_json_array(d["boot_t"], float).reshape(-1, len(d["names"]))
         d["boot_indices"] = _from_json_array(d["boot_indices"], np.int64).reshape(len(d["boot_t"]), -1)
         d["boot_failed"] = _from_json_array(d["boot_failed"], bool)
-        d["combinations"] = [Combination(**c) for c in d.get("combinations", [])]
+        d["combinations"] = [
+            Combination(
+                label=c["label"],
+                coefs=c["coefs"],
+                estimate=_nan_if_none(c["estimate"]),
+                boot=[_nan_if_none(v) for v in c.get("boot", [])],
+            )
+            for c in d.get("combinations", [])
+        ]
+        for key in ("criterion", "deviance"):
+            d[key] = _nan_if_none(d[key])
         return cls(**d)
 
     def save(self, path: str | Path) -> tuple[Path, Path]:
@@ -207,7 +217,7 @@ class FitResult:
             path = path.with_suffix("")
         path.parent.mkdir(parents=True, exist_ok=True)
         json_path, csv_path = path.with_suffix(".json"), path.with_suffix(".csv")
-        json_path.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=True))
+        json_path.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=False))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.to_frame().to_csv(csv_path, index_label="term", float_format="%.17g")
@@ -249,6 +259,25 @@ def _to_json_array(a: np.ndarray) -> list:
     if arr.dtype.kind == "f":
         return [None if not np.isfinite(v) else float(v) for v in arr.ravel()]
     return arr.ravel().tolist()
+
+
+def _json_safe(value):
+    """Non-finite floats become None (JSON has no NaN); containers are walked."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _nan_if_none(v) -> float:
+    return float("nan") if v is None else float(v)
 
 
 def _from_json_array(values: list, dtype) -> np.ndarray:

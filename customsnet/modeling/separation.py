@@ -75,15 +75,7 @@ def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds
         if np.all(np.abs(c) < ROW_TOL):
             # no objective left: any d with A d >= 0 would still have to be zero on every row
             break
-        res = linprog(
-            c,
-            A_ub=sp.csr_matrix(-A),
-            b_ub=np.zeros(len(rows)),
-            bounds=[(-1.0, 1.0)] * X.shape[1],
-            method="highs",
-        )
-        if res.status != 0:
-            raise RuntimeError(f"separation LP failed: {res.message}")
+        res = _lp_by_constraint_generation(A, c, scale[rows])
         d = res.x
         hit = (A @ d) > ROW_TOL * scale[rows]
         if -res.fun <= ROW_TOL * max(1.0, float(w[rows].sum())) or not hit.any():
@@ -91,6 +83,32 @@ def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds
         separated[rows[hit]] = True
         directions.append(d / np.abs(d).max())
     return np.array(directions).reshape(-1, X.shape[1]), separated
+
+
+def _lp_by_constraint_generation(A: np.ndarray, c: np.ndarray, scale: np.ndarray, batch: int = 4000):
+    """``min c.d`` s.t. ``A d >= 0``, ``-1 <= d <= 1``, solving on growing subsets of the rows.
+
+    With a handful of unknowns and up to a million rows, the optimum is pinned down by a few
+    constraints: solve on a subset, add the rows the solution violates, repeat. When the subset's
+    solution satisfies every row it is optimal for the full problem (the subset is a relaxation).
+    """
+    m, p = A.shape
+    rng = np.random.default_rng(0)  # fixed: the subset only affects speed, not the answer
+    extremes = np.concatenate([np.argmin(A, axis=0), np.argmax(A, axis=0)])
+    subset = np.unique(np.concatenate([extremes, rng.choice(m, size=min(m, batch), replace=False)]))
+    bounds = [(-1.0, 1.0)] * p
+    for _ in range(200):
+        res = linprog(c, A_ub=-A[subset], b_ub=np.zeros(len(subset)), bounds=bounds, method="highs")
+        if res.status != 0:
+            return res
+        slack = A @ res.x
+        violated = np.flatnonzero(slack < -ROW_TOL * scale)
+        if len(violated) == 0:
+            return res
+        worst = violated[np.argsort(slack[violated] / scale[violated])[:batch]]
+        subset = np.union1d(subset, worst)
+    # fall back to the whole problem (never needed in practice)
+    return linprog(c, A_ub=sp.csr_matrix(-A), b_ub=np.zeros(m), bounds=bounds, method="highs")
 
 
 def null_space_of_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:

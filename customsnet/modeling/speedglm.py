@@ -89,8 +89,11 @@ def qr_rank_columns(A: np.ndarray, tol: float = GLM_QR_TOL) -> np.ndarray:
     """Columns kept by R's ``dqrdc2`` pivoting, computed on the Gram matrix ``A = X'WX``.
 
     A column is aliased when its norm after projection on the earlier kept columns falls below
-    ``tol`` times its own norm; aliased columns go to the end with coefficient NA.
+    ``tol`` times its own norm; aliased columns go to the end with coefficient NA. On the Gram
+    matrix the squared residual is only accurate to about ``eps * A_jj``, so the effective
+    relative threshold is ``max(tol, 1e-7)`` (R applies 1e-11 to the QR of the rows).
     """
+    rel = max(tol, 1e-7)
     keep: list[int] = []
     for j in range(A.shape[0]):
         ajj = A[j, j]
@@ -102,7 +105,7 @@ def qr_rank_columns(A: np.ndarray, tol: float = GLM_QR_TOL) -> np.ndarray:
             resid = ajj - A[j, K] @ coef
         else:
             resid = ajj
-        if np.sqrt(max(resid, 0.0)) >= tol * np.sqrt(ajj):
+        if np.sqrt(max(resid, 0.0)) >= rel * np.sqrt(ajj):
             keep.append(j)
     return np.array(keep, dtype=np.int64)
 

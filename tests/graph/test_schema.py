@@ -38,8 +38,8 @@ def test_uniqueness_constraint_is_enforced(graph):
 
 
 def test_clear_database_deletes_nodes_and_relationships_in_batches(graph):
-    graph.write("UNWIND range(1, 25000) AS i CREATE (:Scratch {i: i})-[:NEXT]->(:Scratch {i: -i})")
-    assert graph.read("MATCH (n:Scratch) RETURN count(n) AS n")[0]["n"] == 50000
+    graph.write("UNWIND range(1, 6000) AS i CREATE (:Scratch {i: i})-[:NEXT]->(:Scratch {i: -i})")
+    assert graph.read("MATCH (n:Scratch) RETURN count(n) AS n")[0]["n"] == 12000
     clear_database(graph)
     assert graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
     assert graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"] == 0

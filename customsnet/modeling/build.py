@@ -186,12 +186,6 @@ def apply_missing_policy(step: StepInputs, policy: str) -> tuple[StepInputs, dic
 
 
 # ------------------------------------------------------------------------------ rows
-def change_statistic_matrix(formula: Formula, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-    """All terms' change statistics for the given dyads, columns in coefficient order."""
-    blocks = [term.change_stats(step, tail, head) for term in formula.terms]
-    return np.hstack(blocks) if blocks else np.empty((len(tail), 0))
-
-
 def _report_nan(names: list[str], X: np.ndarray, year: int) -> None:
     bad_cols = np.flatnonzero(np.isnan(X).any(axis=0))
     if not len(bad_cols):
@@ -305,6 +299,42 @@ def check_collinearity(names: list[str], steps: list[StepDesign], tolerance: flo
 
 
 # ------------------------------------------------------------------------------ the builder
+def _prepare_step(panel: Panel, formula: Formula, year_index: int, missing: str) -> tuple[StepInputs, list[str], dict]:
+    """Inputs of one modeled year after composition and the missing-value policy."""
+    year = panel.years[year_index]
+    try:
+        labels, absent = step_nodes(panel, formula.lhs, year_index, formula.lags)
+        inputs = cut_step(panel, formula, year_index, labels)
+    except PanelError as exc:
+        raise DesignError(f"year {year}: {exc}") from None
+    inputs, record = apply_missing_policy(inputs, missing)
+    if inputs.n < 2:
+        raise DesignError(
+            f"year {year} keeps {inputs.n} node(s) after composition and missing-value handling; a step needs at least 2"
+        )
+    return inputs, absent, record
+
+
+def step_inputs(panel: Panel, formula: Formula | str, year: int, *, missing: str = "error") -> StepInputs:
+    """The :class:`StepInputs` of one modeled year, exactly as :func:`build_design` cuts it.
+
+    For the sampler, GOF and prediction: the response network, lagged networks and covariates
+    of ``year`` on the step's node set (composition rule and missing-value policy applied).
+    """
+    formula = as_formula(formula)
+    if missing not in MISSING_POLICIES:
+        raise DesignError(f"unknown missing-value policy {missing!r}; choose one of {', '.join(MISSING_POLICIES)}")
+    if year not in panel.years:
+        raise DesignError(f"the panel has no year {year} (years {panel.years[0]}-{panel.years[-1]})")
+    year_index = panel.years.index(year)
+    if year_index < formula.max_lag:
+        raise DesignError(
+            f"year {year} cannot be modeled: the formula reads networks {formula.max_lag} year(s) back and the "
+            f"panel starts in {panel.years[0]}"
+        )
+    return _prepare_step(panel, formula, year_index, missing)[0]
+
+
 def build_design(
     panel: Panel, formula: Formula | str, *, compress: bool = True, missing: str = "error", check: bool = True
 ) -> Design:
@@ -334,22 +364,12 @@ def build_design(
     lag_tie_consistent = True
     for year_index in range(max_lag, len(panel.years)):
         year = panel.years[year_index]
-        try:
-            labels, absent = step_nodes(panel, formula.lhs, year_index, formula.lags)
-            inputs = cut_step(panel, formula, year_index, labels)
-        except PanelError as exc:
-            raise DesignError(f"year {year}: {exc}") from None
-        inputs, record = apply_missing_policy(inputs, missing)
+        inputs, absent, record = _prepare_step(panel, formula, year_index, missing)
         if record:
             missing_record[str(year)] = record
-        if inputs.n < 2:
-            raise DesignError(
-                f"year {year} keeps {inputs.n} node(s) after composition and missing-value handling; "
-                f"a step needs at least 2"
-            )
         composition[str(year)] = {"n_nodes": int(inputs.n), "dropped_by_composition": absent}
         tail, head = all_dyads(inputs.n, panel.directed)
-        X = change_statistic_matrix(formula, inputs, tail, head)
+        X = formula.change_stats(inputs, tail, head)
         _report_nan(names, X, year)
         y = (np.asarray(inputs.network[tail, head]).ravel() != 0).astype(np.float64)
         lag_tie = lag_ties(panel, formula.lhs, year_index, inputs, tail, head) if max_lag else None

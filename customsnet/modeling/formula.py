@@ -18,6 +18,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+import numpy as np
+
 from customsnet.modeling import rsyntax as rs
 from customsnet.modeling.terms import (
     GWESP,
@@ -35,6 +37,7 @@ from customsnet.modeling.terms import (
     NodeICov,
     NodeMatch,
     NodeOCov,
+    StepInputs,
     Term,
     TermError,
     TimeCov,
@@ -88,6 +91,14 @@ class Formula:
         if dupes:
             raise FormulaError(f"formula {self} gives duplicate coefficients {dupes}; remove the repeated term")
         return names
+
+    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        """All terms' change statistics for the dyads ``(tail, head)``, columns in coefficient order."""
+        return np.hstack([term.change_stats(step, tail, head) for term in self.terms])
+
+    def statistics(self, step: StepInputs) -> np.ndarray:
+        """The network statistics ``g(Y)`` of ``step.network``, in coefficient order."""
+        return np.concatenate([term.statistic(step) for term in self.terms])
 
     @property
     def max_lag(self) -> int:

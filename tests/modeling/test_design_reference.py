@@ -108,3 +108,23 @@ def test_big_case_builds_with_btergm_row_count():
     timing = dict(line.split(": ", 1) for line in (path / "timing.txt").read_text().splitlines() if ": " in line)
     assert design.n_dyads == int(timing["design_rows"])
     assert design.names == pd.read_csv(path / "coef.csv")["term"].tolist()
+
+
+def test_step_inputs_and_statistics_agree_with_design_rows(case):
+    """g(Y) of dyad-independent terms is the sum of their change statistics over the ties."""
+    from customsnet.modeling.build import DesignError, step_inputs
+
+    _, panel = case
+    formula = parse_formula(REFERENCE_FORMULA)
+    design = build_design(panel, formula, compress=False)
+    dyad_independent = [0, 3, 4, 5]  # edges, edgecov, absdiff, memory
+    for step in design.steps[::4]:
+        inputs = step_inputs(panel, formula, step.year)
+        np.testing.assert_array_equal(inputs.nodes, step.nodes)
+        np.testing.assert_array_equal(formula.change_stats(inputs, step.tail, step.head), step.X)
+        stats = formula.statistics(inputs)
+        assert stats[0] == panel.networks["nets"][step.year].nnz // 2
+        np.testing.assert_allclose(stats[dyad_independent], step.X[step.y == 1][:, dyad_independent].sum(axis=0),
+                                   rtol=1e-12)
+    with pytest.raises(DesignError, match="cannot be modeled"):
+        step_inputs(panel, formula, panel.years[0])

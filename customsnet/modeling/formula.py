@@ -210,8 +210,6 @@ TERM_SPECS: dict[str, _Spec] = {
     ),
     "gwesp": _Spec(GWESP, _gw_formals((("cutoff", _number), ("type", _text))), _GW_DEFAULTS,
                    {"cutoff": _GW_REFUSED["cutoff"]}),
-    "dgwesp": _Spec(GWESP, _gw_formals((("cutoff", _number), ("type", _text))), _GW_DEFAULTS,
-                    {"cutoff": _GW_REFUSED["cutoff"]}),
     "gwdegree": _Spec(GWDegree, _gw_formals(), _GW_DEFAULTS, _GW_REFUSED),
     "gwidegree": _Spec(GWIDegree, _gw_formals(), _GW_DEFAULTS, _GW_REFUSED),
     "gwodegree": _Spec(GWODegree, _gw_formals(), _GW_DEFAULTS, _GW_REFUSED),

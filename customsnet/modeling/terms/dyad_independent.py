@@ -197,6 +197,6 @@ class NodeMatch(DyadIndependent):
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         a = step.node_attr(self.attr, self.to_r())
         match = (a[tail] == a[head]).astype(np.float64)
-        # A missing value matches nothing in ergm only after NA handling; keep NaN visible here.
+        # NaN == NaN is False; keep the change statistic NaN so the missing-value policy sees it.
         match[np.isnan(a[tail]) | np.isnan(a[head])] = np.nan
         return column(match)

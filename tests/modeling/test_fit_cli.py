@@ -1,0 +1,55 @@
+"""``customsnet fit``: reference directory or saved panel in, summary out, JSON + CSV saved."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from customsnet.cli import main
+
+from reference_rows import coef_table, reference_dir
+
+
+def test_fit_reference_case_btergm(tmp_path):
+    case = reference_dir("case1_dissolve")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main, ["fit", "--panel", str(case), "--estimator", "btergm", "--bootstrap", "5", "--seed", "3", "--jobs", "1", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Time steps: 9" in res.output and "Bootstrapping sample size: 5, seed 3" in res.output
+    saved = json.loads((out / "fit.json").read_text())
+    assert saved["estimator"] == "btergm" and saved["seed"] == 3
+    table = pd.read_csv(out / "fit.csv", index_col="term")
+    ref = coef_table("case1_dissolve")["btergm_speedglm"]
+    np.testing.assert_allclose(table.loc[ref.index, "Estimate"], ref, atol=1e-6)
+
+
+def test_fit_saved_panel_with_years(tmp_path):
+    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+
+    panel = read_reference_panel(reference_dir("case1_dissolve"))
+    path = panel.save(tmp_path / "panel.npz")
+    res = CliRunner().invoke(
+        main,
+        ["fit", "--panel", str(path), "--formula", REFERENCE_FORMULA, "--years", "3-10", "--bootstrap", "0", "--out", str(tmp_path / "o")],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Time steps: 7 (4-10)" in res.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--out", "x"], "no --panel given"),
+        (["--out", "x", "--years", "2000-1990", "--panel", "."], "FIRST-LAST"),
+    ],
+)
+def test_fit_errors_are_actionable(tmp_path, args, message):
+    res = CliRunner().invoke(main, ["fit", *args])
+    assert res.exit_code != 0
+    assert message in res.output

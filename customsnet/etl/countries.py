@@ -56,6 +56,12 @@ ISO3_ALIASES: dict[str, str] = {
     "TMP": "TLS", "BUR": "MMR", "KSV": "XKX", "KOS": "XKX", "YAR": "YEM", "EUR": EU, "EUN": EU,
 }
 
+#: withdrawn ISO 3166 numeric codes → key (DESTA and BACI use numeric codes)
+ISO_NUMERIC_ALIASES: dict[int, str] = {
+    280: "DEU", 278: "DDR", 890: "SRB", 891: "SRB", 200: "CZE", 810: "RUS", 720: "YMD", 886: "YEM",
+    230: "ETH", 736: "SDN", 582: "PLW", 104: "MMR",
+}
+
 #: names neither table spells in a form the regexes catch, or catch ambiguously
 NAME_ALIASES: dict[str, str] = {
     "european union": EU, "eu": EU, "european community": EU, "european communities": EU,
@@ -65,6 +71,9 @@ NAME_ALIASES: dict[str, str] = {
     "west germany": "DEU", "east germany": "DDR", "german federal republic": "DEU",
     "north yemen": "YEM", "south yemen": "YMD", "people's democratic republic of yemen": "YMD",
     "kosovo": "XKX", "czechoslovakia": "CZE",
+    # GTD / OWID spellings
+    "serbia montenegro": "SRB", "people's republic of the congo": "COG", "timor": "TLS",
+    "new hebrides": "VUT", "west germany frg": "DEU", "east germany gdr": "DDR",
 }
 
 #: names that look like a country but must not be mapped onto one (they would be guesses)
@@ -162,6 +171,7 @@ class CountryResolver:
         self._names = names
         self._regexes = regexes
         self._records = records
+        self._numeric: dict[int, str] = dict(ISO_NUMERIC_ALIASES)
         self.sources: list[str] = []
 
     # --- construction -------------------------------------------------------------------------
@@ -242,7 +252,11 @@ class CountryResolver:
         records[EU] = {"iso3": EU, "cow": None, "name": "European Union", "region": "Europe", "is_state": False}
         for alias, key in NAME_ALIASES.items():
             names[normalise_name(alias)] = {key}  # aliases are deliberate: they override
-        return cls(spans, names, regexes, records)
+        resolver = cls(spans, names, regexes, records)
+        for row in converter.itertuples(index=False):
+            if row.ISOnumeric.strip().isdigit():
+                resolver._numeric[int(row.ISOnumeric)] = row.ISO3
+        return resolver
 
     # --- scalar look-ups ----------------------------------------------------------------------
     def from_iso3(self, code: object) -> Resolution:
@@ -254,6 +268,18 @@ class CountryResolver:
         if text in self._records:
             return Resolution(text, None)
         return Resolution(None, f"unknown ISO3 code {str(code).strip()!r}")
+
+    def from_iso_numeric(self, code: object) -> Resolution:
+        """Resolve an ISO 3166 numeric code (e.g. 840 → USA; withdrawn 280 → DEU)."""
+        if _is_blank(code):
+            return Resolution(None, "empty country code")
+        try:
+            number = int(float(str(code).strip()))
+        except ValueError:
+            return Resolution(None, f"ISO numeric code {code!r} is not a number")
+        if number in self._numeric:
+            return Resolution(self._numeric[number], None)
+        return Resolution(None, f"unknown ISO numeric code {number}")
 
     def from_cow(self, code: object, year: object = None) -> Resolution:
         """Resolve a COW numeric state code, in ``year`` when its meaning depends on the year."""

@@ -9,7 +9,8 @@ import pytest
 
 from customsnet.etl.canonical import CANONICAL_COLUMNS, SourceFormatError
 from customsnet.etl.countries import CountryResolver
-from customsnet.etl.readers.cow_states import merge_touching_spells, read_cow_states
+from customsnet.etl.readers.common import merge_touching_spells
+from customsnet.etl.readers.cow_states import read_cow_states
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cow_state_system"
@@ -72,7 +73,7 @@ def test_isard_panel_layout_builds_spells(resolver):
 def test_merge_touching_spells_keeps_gaps():
     frame = pd.DataFrame({"iso3": ["A", "A", "A", "B"], "since": [1900, 1911, 1950, 1900],
                           "until": [1910, 1939, None, 1920], "row": [1, 2, 3, 4]})
-    merged = merge_touching_spells(frame)
+    merged = merge_touching_spells(frame, ["iso3"])
     assert list(zip(merged["iso3"], merged["since"], merged["until"].astype("object").where(merged["until"].notna(), None))) == [
         ("A", 1900, 1939), ("A", 1950, None), ("B", 1900, 1920)]
 

@@ -303,3 +303,29 @@ def ordered_pair(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
     low = a.where(~swap, b)
     high = b.where(~swap, a)
     return low, high
+
+
+def merge_touching_spells(spells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Merge spells with equal ``keys`` that overlap or touch (next since ≤ until + 1).
+
+    ``until`` None/NaN means open-ended. The merged spell keeps the ``row`` of its first part.
+    Returns ``keys + [since, until, row]`` with int64 since/row and Int64 until.
+    """
+    merged: list[dict] = []
+    ordered = spells.sort_values([*keys, "since"])
+    for record in ordered.to_dict("records"):
+        until = None if pd.isna(record["until"]) else int(record["until"])
+        previous = merged[-1] if merged else None
+        if previous and all(previous[k] == record[k] for k in keys) and (
+            previous["until"] is None or record["since"] <= previous["until"] + 1
+        ):
+            if previous["until"] is not None:
+                previous["until"] = None if until is None else max(previous["until"], until)
+            continue
+        merged.append({**{k: record[k] for k in keys}, "since": int(record["since"]), "until": until,
+                       "row": int(record["row"])})
+    frame = pd.DataFrame(merged, columns=[*keys, "since", "until", "row"])
+    frame["since"] = frame["since"].astype("int64")
+    frame["until"] = frame["until"].astype("Int64")
+    frame["row"] = frame["row"].astype("int64")
+    return frame

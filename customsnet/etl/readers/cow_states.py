@@ -23,7 +23,9 @@ import pandas as pd
 
 from customsnet.etl.canonical import CANONICAL_COLUMNS, ReadResult
 from customsnet.etl.countries import CountryResolver
-from customsnet.etl.readers.common import RejectLog, SourceFile, blank, make_result, parse_date, parse_years
+from customsnet.etl.readers.common import (
+    RejectLog, SourceFile, blank, make_result, merge_touching_spells, parse_date, parse_years,
+)
 
 LAYOUTS = {
     "cow:states2016": ["ccode", "statenme", "styear", "stmonth", "stday", "endyear", "endmonth", "endday"],
@@ -44,7 +46,7 @@ def read_cow_states(path: str | Path, resolver: CountryResolver) -> ReadResult:
     else:
         raw = _states2016_spells(table, rejects) if layout == "cow:states2016" else _system_spells(table, rejects)
         spells = _resolve_spells(raw, resolver, rejects)
-    membership = merge_touching_spells(spells)
+    membership = merge_touching_spells(spells, ["iso3"])
     if len(membership) < len(spells):
         notes.append(f"{len(spells) - len(membership)} touching spells merged (codes sharing one key, e.g. Germany)")
     countries = _countries(spells, resolver)
@@ -138,27 +140,6 @@ def _panel_spells(table: pd.DataFrame, resolver: CountryResolver, rejects: Rejec
     if last_year is not None:
         notes.append(f"spells reaching {last_year} (the panel's last year) are open-ended")
     return pd.DataFrame(rows, columns=["iso3", "ccode", "name", "since", "until", "row"])
-
-
-def merge_touching_spells(spells: pd.DataFrame) -> pd.DataFrame:
-    """Merge spells of one key that overlap or touch (next since ≤ until + 1); keep the first row."""
-    merged: list[dict] = []
-    ordered = spells.sort_values(["iso3", "since"])
-    for record in ordered.to_dict("records"):
-        until = None if pd.isna(record["until"]) else int(record["until"])
-        previous = merged[-1] if merged else None
-        if previous and previous["iso3"] == record["iso3"] and (
-            previous["until"] is None or record["since"] <= previous["until"] + 1
-        ):
-            if previous["until"] is not None:
-                previous["until"] = None if until is None else max(previous["until"], until)
-            continue
-        merged.append({"iso3": record["iso3"], "since": int(record["since"]), "until": until, "row": int(record["row"])})
-    frame = pd.DataFrame(merged, columns=CANONICAL_COLUMNS["membership"])
-    frame["since"] = frame["since"].astype("int64")
-    frame["until"] = frame["until"].astype("Int64")
-    frame["row"] = frame["row"].astype("int64")
-    return frame
 
 
 def _countries(spells: pd.DataFrame, resolver: CountryResolver) -> pd.DataFrame:

@@ -111,9 +111,19 @@ class CowSpan:
         )
 
 
+def undo_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was once decoded as Latin-1 ('SÃ£o TomÃ©' → 'São Tomé')."""
+    if "Ã" not in text and "Â" not in text:
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def normalise_name(name: str) -> str:
     """Lower-case, strip accents and punctuation, '&' → 'and', drop a leading 'the'."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    text = unicodedata.normalize("NFKD", undo_mojibake(str(name))).encode("ascii", "ignore").decode("ascii")
     text = text.lower().replace("&", " and ")
     text = re.sub(r"[^a-z0-9']+", " ", text).strip()
     text = re.sub(r"^the ", "", text)
@@ -312,7 +322,8 @@ class CountryResolver:
             return Resolution(next(iter(keys)), None)
         if keys:
             return Resolution(None, f"ambiguous country name {text!r}: {', '.join(sorted(keys))}")
-        matched = sorted({key for pattern, key in self._regexes if pattern.search(text)})
+        repaired = undo_mojibake(text)
+        matched = sorted({key for pattern, key in self._regexes if pattern.search(repaired)})
         if len(matched) == 1:
             return Resolution(matched[0], None)
         if matched:

@@ -99,6 +99,11 @@ def test_regex_matching_more_than_one_country_is_ambiguous(embedded):
     assert "ambiguous" in reason and "NER" in reason and "NGA" in reason
 
 
+def test_mojibake_names_are_repaired(embedded):
+    # the shared UNGA file spells São Tomé as UTF-8 read as Latin-1
+    assert embedded.from_name("SÃ£o TomÃ© & PrÃ\xadncipe") == ("STP", None)
+
+
 def test_normalise_name():
     assert normalise_name("  The Bahamas ") == "bahamas"
     assert normalise_name("Antigua & Barbuda") == "antigua and barbuda"

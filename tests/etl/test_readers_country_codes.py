@@ -98,3 +98,31 @@ def test_every_real_shared_file_is_detected():
     detected = {path.name: detect_source(path) for path in SHARED.glob("*/*.csv")}
     auxiliary = {"manytrade_desta_agreements.csv", "owid_gtd_country_name_map.csv"}
     assert {name for name, source in detected.items() if source is None} == auxiliary
+
+
+def test_header_only_files_give_empty_canonical_frames(resolver, tmp_path):
+    for path in sorted(FIXTURES.rglob("*.csv")):
+        source = detect_source(path)
+        if source is None:
+            continue
+        folder = tmp_path / path.parent.name
+        folder.mkdir(exist_ok=True)
+        copy = folder / path.name
+        copy.write_bytes(path.read_bytes().split(b"\n")[0] + b"\n")
+        for helper in path.parent.glob("country_codes_V*.csv"):  # BACI needs its code table
+            (folder / helper.name).write_bytes(helper.read_bytes())
+        result = read_source(source, copy, resolver)
+        assert result.rows_read == 0 and result.rejects.empty, path
+        for kind, frame in result.frames.items():
+            assert frame.empty and list(frame.columns[: len(CANONICAL_COLUMNS[kind])]) == CANONICAL_COLUMNS[kind], (path, kind)
+
+
+def test_empty_file_is_a_format_error(resolver, tmp_path):
+    from customsnet.etl.canonical import SourceFormatError
+
+    path = tmp_path / "vdem.csv"
+    path.write_bytes(b"")
+    with pytest.raises(SourceFormatError, match=r"vdem.csv: empty file"):
+        read_source("vdem", path, resolver)
+    with pytest.raises(SourceFormatError, match=r"absent.csv: no such file"):
+        read_source("vdem", tmp_path / "absent.csv", resolver)

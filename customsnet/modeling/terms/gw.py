@@ -14,11 +14,16 @@ With ``E = A o r^SP`` (values on ties only) the neighbour sum is ``(E A + A E)_i
 absent tie (undirected; ``E A' + A' E`` for OTP). For a present tie every ``k`` in ``C_ij``
 has ``sp_ik >= 1`` (``j`` is a shared partner), so we use ``E1 = A o r^(SP - 1)`` instead of
 multiplying by ``r^-1``: same value, and it stays exact when ``decay = 0`` (``r = 0``), where
-ergm switches to indicators — ``0.0 ** 0 == 1`` gives exactly that indicator form.
+ergm switches to indicators — ``pow(0, 0) == 1`` gives exactly that indicator form.
+
+Powers are taken from a table ``pow(1 - exp(-decay), m)`` built with libm, as ergm 4.4 computes
+them: gwdegree then equals R's values bit for bit, gwesp differs from R in the last bit on a
+few rows (its sums are added in another order).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +33,29 @@ from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, 
 
 
 def decay_base(decay: float) -> float:
-    """``r = 1 - exp(-decay)``, computed without cancellation."""
-    return float(-np.expm1(-decay))
+    """``r = 1 - exp(-decay)``, written as ergm 4.4 computes it (``oneexpa``), so values match bitwise."""
+    return 1.0 - math.exp(-decay)
+
+
+def power_table(decay: float, size: int) -> np.ndarray:
+    """``r^m`` for ``m = 0..size`` with libm's ``pow`` (ergm's ``pow(oneexpa, m)``).
+
+    Exponents are integer counts, so a table indexed by the counts replaces an array power;
+    it also avoids numpy's vectorised ``pow``, whose last bit can differ from libm's.
+    """
+    r = decay_base(decay)
+    return np.array([math.pow(r, m) for m in range(size + 1)])
+
+
+def focal_table(decay: float, size: int) -> np.ndarray:
+    """A tie's own GWESP weight ``exp(decay) (1 - r^sp)`` for ``sp = 0..size``.
+
+    ergm switches to the limit ``sp`` when ``decay >= 100``, where ``r`` rounds to 1.
+    """
+    if decay >= 100.0:
+        return np.arange(size + 1, dtype=np.float64)
+    scale = math.exp(decay)
+    return np.array([scale * (1.0 - p) for p in power_table(decay, size).tolist()])
 
 
 def _binary(network: sp.spmatrix) -> sp.csr_matrix:
@@ -40,56 +66,59 @@ def _binary(network: sp.spmatrix) -> sp.csr_matrix:
 
 
 def two_path_counts(adjacency: sp.csr_matrix) -> np.ndarray:
-    """Dense ``A @ A``: shared partners (undirected) or two-paths ``i -> k -> j`` (directed)."""
-    return (adjacency @ adjacency).toarray()
+    """Dense integer ``A @ A``: shared partners (undirected) or two-paths ``i -> k -> j`` (directed)."""
+    return (adjacency @ adjacency).toarray().astype(np.int64)
 
 
-def _weighted_ties(adjacency: sp.csr_matrix, counts: np.ndarray, r: float, shift: int) -> sp.csr_matrix:
+def _weighted_ties(adjacency: sp.csr_matrix, counts: np.ndarray, powers: np.ndarray, shift: int) -> sp.csr_matrix:
     """``A o r^(counts - shift)`` on the ties; entries with ``counts < shift`` never matter and are 0."""
     coo = adjacency.tocoo()
     c = counts[coo.row, coo.col]
-    vals = np.where(c >= shift, np.power(r, np.maximum(c - shift, 0)), 0.0)
+    vals = np.where(c >= shift, powers[np.maximum(c - shift, 0)], 0.0)
     return sp.csr_matrix((vals, (coo.row, coo.col)), shape=adjacency.shape)
 
 
 def esp_change(
     network: sp.spmatrix, directed: bool, decay: float, tail: np.ndarray, head: np.ndarray
 ) -> np.ndarray:
-    """GWESP change statistics (UTP if undirected, OTP if directed) for the given dyads."""
+    """GWESP change statistics (UTP if undirected, OTP if directed) for the given dyads.
+
+    Neighbour sums are matrix products (module docstring); the focal tie's own weight is added
+    last, as ergm does.
+    """
     a = _binary(network)
-    r = decay_base(decay)
     counts = two_path_counts(a)
+    powers = power_table(decay, a.shape[0])
     y = tie_values(a, tail, head)
     at = a.T.tocsr()
-    out = np.exp(decay) * (1.0 - np.power(r, counts[tail, head]))
+    out = np.zeros(len(tail))
     for state, shift in ((0.0, 0), (1.0, 1)):
         sel = y == state
         if not sel.any():
             continue
-        e = _weighted_ties(a, counts, r, shift)
+        e = _weighted_ties(a, counts, powers, shift)
         neighbour = (e @ a + a @ e) if not directed else (e @ at + at @ e)
-        out[sel] += np.asarray(neighbour[tail[sel], head[sel]]).ravel()
-    return out
+        out[sel] = np.asarray(neighbour[tail[sel], head[sel]]).ravel()
+    return out + focal_table(decay, a.shape[0])[counts[tail, head]]
 
 
 def esp_statistic(network: sp.spmatrix, directed: bool, decay: float) -> float:
     """GWESP statistic: sum over ties of ``exp(decay) (1 - r^sp)``; undirected ties counted once."""
     a = _binary(network)
-    r = decay_base(decay)
     counts = two_path_counts(a)
     coo = a.tocoo()
-    total = float(np.sum(np.exp(decay) * (1.0 - np.power(r, counts[coo.row, coo.col]))))
+    total = float(np.sum(focal_table(decay, a.shape[0])[counts[coo.row, coo.col]]))
     return total if directed else total / 2.0
 
 
 def gw_degree_sum(degrees: np.ndarray, decay: float) -> float:
     """Sum over nodes of ``exp(decay) (1 - r^deg)``."""
-    r = decay_base(decay)
-    return float(np.sum(np.exp(decay) * (1.0 - np.power(r, degrees))))
+    powers = power_table(decay, int(degrees.max(initial=0)))
+    return float(np.sum(math.exp(decay) * (1.0 - powers[degrees.astype(np.int64)])))
 
 
 def _degrees(network: sp.spmatrix, axis: int) -> np.ndarray:
-    return np.asarray(_binary(network).sum(axis=axis)).ravel()
+    return np.asarray(_binary(network).sum(axis=axis)).ravel().astype(np.int64)
 
 
 class _FixedDecay(Term):
@@ -162,10 +191,10 @@ class GWDegree(_FixedDecay):
         return f"gwdegree({r_number(self.decay)}, fixed = TRUE)"
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-        r = decay_base(self.decay)
         deg = _degrees(step.network, 1)
-        y = tie_values(step.network, tail, head)
-        return column(np.power(r, deg[tail] - y) + np.power(r, deg[head] - y))
+        y = tie_values(step.network, tail, head).astype(np.int64)
+        powers = power_table(self.decay, step.n)
+        return column(powers[deg[tail] - y] + powers[deg[head] - y])
 
     def statistic(self, step: StepInputs) -> np.ndarray:
         return np.array([gw_degree_sum(_degrees(step.network, 1), self.decay)])
@@ -188,8 +217,8 @@ class GWIDegree(_FixedDecay):
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         indeg = _degrees(step.network, 0)
-        y = tie_values(step.network, tail, head)
-        return column(np.power(decay_base(self.decay), indeg[head] - y))
+        y = tie_values(step.network, tail, head).astype(np.int64)
+        return column(power_table(self.decay, step.n)[indeg[head] - y])
 
     def statistic(self, step: StepInputs) -> np.ndarray:
         return np.array([gw_degree_sum(_degrees(step.network, 0), self.decay)])
@@ -212,8 +241,8 @@ class GWODegree(_FixedDecay):
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         outdeg = _degrees(step.network, 1)
-        y = tie_values(step.network, tail, head)
-        return column(np.power(decay_base(self.decay), outdeg[tail] - y))
+        y = tie_values(step.network, tail, head).astype(np.int64)
+        return column(power_table(self.decay, step.n)[outdeg[tail] - y])
 
     def statistic(self, step: StepInputs) -> np.ndarray:
         return np.array([gw_degree_sum(_degrees(step.network, 1), self.decay)])

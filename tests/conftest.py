@@ -120,9 +120,12 @@ class _SessionNeo4j:
             connection.timings.append(f"container started in {time.monotonic() - started:.1f} s")
         else:
             timings: list[str] = []
+            started = time.monotonic()
             instance = self._stack.enter_context(server.throwaway_instance(report=timings.append))
             if instance.resolution.cached:
                 timings.insert(0, instance.resolution.describe())
+            # includes the initial-password JVM, which "Neo4j started in" does not
+            timings.append(f"server ready {time.monotonic() - started:.1f} s after the session asked for it")
             connection = Neo4jConnection(instance.uri, "neo4j", instance.password,
                                          f"local throwaway server, home {instance.server.home}", timings=timings)
         with connection.connect() as graph:
@@ -155,6 +158,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
     # Start here, not in the header: only now is it known whether any selected test needs Neo4j,
     # and starting now puts version, edition and timings at the top of the log.
+    if config.option.collectonly:
+        return []
     if not any(_needs_neo4j(item) for item in items):
         return ["neo4j: not needed by the selected tests, not started"]
     try:

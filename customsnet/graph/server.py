@@ -386,7 +386,8 @@ class LocalServer:
             raise ServerError("the Neo4j password must have at least 8 characters")
         java = find_java()
         done = subprocess.run(
-            [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", password],
+            # "--": a password starting with "-" (1 in 64 of token_urlsafe's) is not an option
+            [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", "--", password],
             env=_java_env(java, self.home), capture_output=True, text=True, timeout=180,
         )
         if done.returncode != 0:

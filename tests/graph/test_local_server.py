@@ -1,0 +1,82 @@
+"""LocalServer pieces that fail fast: configuration, refusals, start failures and timeouts.
+
+Uses the cached jars and private homes under tmp_path; each JVM started here is gone at the end.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from customsnet.config import Settings
+from customsnet.graph import server
+
+
+@pytest.fixture(scope="module")
+def jars():
+    settings = Settings.from_env()
+    return server.resolve_jars(server.local_lib(settings), settings.neo4j_version).lib
+
+
+def make_server(tmp_path, jars, **memory) -> server.LocalServer:
+    return server.LocalServer(tmp_path / "home", jars, server.free_port(), server.free_port(), **memory)
+
+
+def test_conf_binds_loopback_with_auth_and_no_usage_report(tmp_path, jars):
+    local = make_server(tmp_path, jars)
+    settings = dict(line.split("=", 1) for line in local.neo4j_conf().splitlines() if "=" in line)
+    assert settings["server.default_listen_address"] == "127.0.0.1"
+    assert settings["server.bolt.listen_address"] == f"127.0.0.1:{local.bolt_port}"
+    assert settings["server.http.listen_address"] == f"127.0.0.1:{local.http_port}"
+    assert settings["server.https.enabled"] == "false"
+    assert settings["dbms.security.auth_enabled"] == "true"
+    assert settings["dbms.usage_report.enabled"] == "false"
+    assert all(
+        value.startswith("127.0.0.1") for key, value in settings.items() if key.endswith("_address")
+    )
+
+
+def test_port_is_free_sees_a_listening_socket():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        assert not server.port_is_free(sock.getsockname()[1])
+    assert server.port_is_free(server.free_port())
+
+
+def test_start_refuses_a_lib_without_resolved_jars(tmp_path):
+    empty = tmp_path / "lib"
+    empty.mkdir()
+    local = server.LocalServer(tmp_path / "home", empty, server.free_port(), server.free_port())
+    with pytest.raises(server.ServerError, match="no resolved Neo4j jars"):
+        local.start("long-enough-password")
+
+
+def test_initial_password_may_start_with_a_dash(tmp_path, jars):
+    local = make_server(tmp_path, jars)
+    local.prepare()
+    local.set_initial_password("-dash-first-password")
+    assert (local.home / "data" / "dbms" / "auth.ini").is_file()
+
+
+def test_short_password_is_refused_before_java_runs(tmp_path, jars):
+    with pytest.raises(server.ServerError, match="at least 8 characters"):
+        make_server(tmp_path, jars).set_initial_password("short")
+
+
+def test_a_server_that_dies_at_start_reports_its_log(tmp_path, jars):
+    local = make_server(tmp_path, jars, heap_max="1x")  # the JVM rejects -Xmx1x at once
+    (local.home / "data" / "databases" / "system").mkdir(parents=True)  # skip the password step
+    with pytest.raises(server.ServerError, match=r"(?s)exited with code \d+.*Invalid maximum heap size"):
+        local.start("long-enough-password", timeout=60)
+    assert local.pid() is None
+
+
+def test_a_start_timeout_stops_the_half_started_server(tmp_path, jars):
+    local = make_server(tmp_path, jars)
+    (local.home / "data" / "databases" / "system").mkdir(parents=True)  # skip the password step
+    with pytest.raises(server.ServerError, match="did not answer .* within 0 s"):
+        local.start("long-enough-password", timeout=0.3)
+    assert local.pid() is None
+    assert not local.pid_file.exists()

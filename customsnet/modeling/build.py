@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from customsnet.modeling.design import Design, StepDesign
 from customsnet.modeling.formula import Formula, as_formula
 from customsnet.modeling.panel import Panel, PanelError
-from customsnet.modeling.terms.base import StepInputs, all_dyads
+from customsnet.modeling.terms.base import StepInputs, all_dyads, tie_values
 
 MISSING_POLICIES = ("error", "drop-nodes", "impute-zero", "impute-mode")
 
@@ -176,6 +176,8 @@ def impute_missing(step: StepInputs, how: str) -> tuple[StepInputs, dict[str, in
 
 def apply_missing_policy(step: StepInputs, policy: str) -> tuple[StepInputs, dict]:
     """Apply ``policy`` to one step's inputs; returns the new inputs and a record of what changed."""
+    if policy not in MISSING_POLICIES:
+        raise DesignError(f"unknown missing-value policy {policy!r}; choose one of {', '.join(MISSING_POLICIES)}")
     if policy == "error":
         return step, {}
     if policy == "drop-nodes":
@@ -261,9 +263,11 @@ def compress_rows(
 
 def lag_ties(panel: Panel, lhs: str, year_index: int, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     """Each dyad's tie in the previous panel year (0 where a node was absent then)."""
-    prev = panel.years[year_index - 1]
-    earlier = restrict_network(panel.network(lhs, prev), panel.nodes[prev], step.nodes)
-    return (np.asarray(earlier[tail, head]).ravel() != 0).astype(np.float64)
+    earlier = step.lagged.get(1)
+    if earlier is None:  # no term reads lag 1: cut it here
+        prev = panel.years[year_index - 1]
+        earlier = restrict_network(panel.network(lhs, prev), panel.nodes[prev], step.nodes)
+    return tie_values(earlier, tail, head)
 
 
 # ------------------------------------------------------------------------------ design checks
@@ -322,8 +326,6 @@ def step_inputs(panel: Panel, formula: Formula | str, year: int, *, missing: str
     of ``year`` on the step's node set (composition rule and missing-value policy applied).
     """
     formula = as_formula(formula)
-    if missing not in MISSING_POLICIES:
-        raise DesignError(f"unknown missing-value policy {missing!r}; choose one of {', '.join(MISSING_POLICIES)}")
     if year not in panel.years:
         raise DesignError(f"the panel has no year {year} (years {panel.years[0]}-{panel.years[-1]})")
     year_index = panel.years.index(year)
@@ -344,11 +346,9 @@ def build_design(
     ``nodes``). ``lag_tie`` (the dyad's tie in the previous panel year) is filled whenever the
     formula has a temporal term; in compressed mode only if it is constant within every merged
     row group (it is whenever a lag-1 ``memory`` term is present), otherwise it is ``None``.
-    ``check=False`` skips the constant/collinearity checks (used on bootstrap subsets).
+    ``check=False`` skips the constant/collinearity checks (e.g. a single year built for prediction).
     """
     formula = as_formula(formula)
-    if missing not in MISSING_POLICIES:
-        raise DesignError(f"unknown missing-value policy {missing!r}; choose one of {', '.join(MISSING_POLICIES)}")
     if formula.lhs not in panel.networks:
         raise DesignError(f"the panel has no network {formula.lhs!r} (networks: {sorted(panel.networks)})")
     names = formula.coef_names(panel.directed)
@@ -371,7 +371,7 @@ def build_design(
         tail, head = all_dyads(inputs.n, panel.directed)
         X = formula.change_stats(inputs, tail, head)
         _report_nan(names, X, year)
-        y = (np.asarray(inputs.network[tail, head]).ravel() != 0).astype(np.float64)
+        y = tie_values(inputs.network, tail, head)
         lag_tie = lag_ties(panel, formula.lhs, year_index, inputs, tail, head) if max_lag else None
         if compress:
             Xc, yc, w, lag_c, consistent = compress_rows(X, y, lag_tie)

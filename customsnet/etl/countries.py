@@ -44,6 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from customsnet.etl.canonical import CANONICAL_COLUMNS
@@ -353,17 +354,18 @@ class CountryResolver:
 
     def from_cow_series(self, codes: pd.Series, years: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
         """Vectorised :meth:`from_cow` over aligned code and year Series."""
-        frame = pd.DataFrame({"code": codes.astype("object"), "year": None if years is None else years.astype("object")})
-        pairs = frame.drop_duplicates()
-        found = {
-            (_hashable(c), _hashable(y)): self.from_cow(c, y) for c, y in zip(pairs["code"], pairs["year"])
-        }
-        results = [found[(_hashable(c), _hashable(y))] for c, y in zip(frame["code"], frame["year"])]
-        return _split(results, codes.index)
+        code_text = _as_text(codes)
+        year_text = _as_text(years) if years is not None else pd.Series("", index=codes.index, dtype="string")
+        pairs = code_text + "|" + year_text.reindex(codes.index)
+
+        def lookup(pair: str) -> Resolution:
+            code, _, year = pair.partition("|")
+            return self.from_cow(code, year or None)
+
+        return _lookup_unique(pairs, lookup)
 
     def _map_unique(self, values: pd.Series, lookup) -> tuple[pd.Series, pd.Series]:
-        cache = {_hashable(v): lookup(v) for v in pd.unique(values.astype("object"))}
-        return _split([cache[_hashable(v)] for v in values.astype("object")], values.index)
+        return _lookup_unique(_as_text(values), lookup)
 
     # --- tables -------------------------------------------------------------------------------
     def record(self, key: str) -> dict | None:
@@ -406,14 +408,20 @@ def _is_blank(value: object) -> bool:
     return str(value).strip() == ""
 
 
-def _hashable(value: object) -> object:
-    return None if _is_blank(value) else value
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as stripped text, missing → '' (so that look-ups run once per distinct value)."""
+    if pd.api.types.is_float_dtype(values):  # 255.0 → '255'
+        values = values.astype("Int64")
+    return values.astype("string").str.strip().fillna("")
 
 
-def _split(results: list[Resolution], index: pd.Index) -> tuple[pd.Series, pd.Series]:
-    keys = pd.Series([r.iso3 for r in results], index=index, dtype="object")
-    reasons = pd.Series([r.reason for r in results], index=index, dtype="object")
-    return keys, reasons
+def _lookup_unique(text: pd.Series, lookup) -> tuple[pd.Series, pd.Series]:
+    """Run ``lookup`` once per distinct text value; (key Series, reason Series) aligned with ``text``."""
+    positions, uniques = pd.factorize(text)
+    found = [lookup(value) for value in uniques]
+    keys = np.array([r.iso3 for r in found] + [None], dtype=object)[positions]
+    reasons = np.array([r.reason for r in found] + ["empty value"], dtype=object)[positions]
+    return pd.Series(keys, index=text.index, dtype="object"), pd.Series(reasons, index=text.index, dtype="object")
 
 
 @lru_cache(maxsize=4)

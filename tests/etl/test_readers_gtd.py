@@ -74,3 +74,10 @@ def test_real_owid_file(resolver):
     assert values[("USA", 2001)] == 3014.0
     assert not any(year == 1993 for _, year in values)
     assert any("616 aggregate rows skipped" in note for note in result.notes)
+
+
+def test_excel_release_asks_for_csv(resolver, tmp_path):
+    path = tmp_path / "globalterrorismdb_0522dist.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(SourceFormatError, match=r"globalterrorismdb_0522dist.xlsx: Excel format, not CSV; export it as UTF-8 CSV"):
+        read_gtd(path, resolver)

@@ -24,6 +24,9 @@ MIN_YEAR = 1800
 #: years after this are impossible in a source file (a typo such as 3020)
 MAX_YEAR = dt.date.today().year + 1
 _BLOCK = 1 << 24
+#: formats publishers also ship (GTD .xlsx, UNGA .dta, R .rda) that are not read directly
+_NOT_CSV = {".xlsx": "Excel", ".xls": "Excel", ".dta": "Stata", ".rda": "R", ".rds": "R",
+            ".sav": "SPSS", ".zip": "zip"}
 
 
 def file_sha256(path: str | Path) -> str:
@@ -72,6 +75,10 @@ class SourceFile:
         path = Path(path)
         if not path.is_file():
             raise SourceFormatError(f"{path}: no such file")
+        if path.suffix.lower() in _NOT_CSV:
+            raise SourceFormatError(
+                f"{path}: {_NOT_CSV[path.suffix.lower()]} format, not CSV; export it as UTF-8 CSV first"
+            )
         notes: list[str] = []
         encoding = "utf-8-sig"  # -sig: a BOM is dropped instead of sticking to the first name
         invalid = first_invalid_utf8(path)
@@ -231,20 +238,26 @@ def make_result(source_file: SourceFile, layout: str, rows_read: int, frames: di
 
 
 # --- value parsing (vectorised where files are large) ------------------------------------------
+_MISSING_MARKERS = ["", "NA", "na", "N/A", "n/a", "NaN", "nan", "NAN", "NULL", "null", "Null", "."]
+
+
+def _stripped(series: pd.Series) -> pd.Series:
+    return series.astype("string").str.strip().fillna("")
+
+
 def blank(series: pd.Series) -> pd.Series:
     """True where a text cell is empty or an explicit missing marker (NA, NaN, null, .)."""
-    text = series.astype("string").str.strip().fillna("")
-    return text.eq("") | text.str.upper().isin(["NA", "NAN", "NULL", "N/A", "."])
+    return _stripped(series).isin(_MISSING_MARKERS).astype(bool)
 
 
 def parse_numbers(series: pd.Series, missing: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Text → float. Returns (values, is_missing, is_bad): blanks and ``missing`` markers are
     missing (NaN), anything else that is not a number is bad."""
-    text = series.astype("string").str.strip()
-    is_missing = blank(series) | text.isin(list(missing)).fillna(False)
+    text = _stripped(series)
+    is_missing = text.isin([*_MISSING_MARKERS, *missing]).astype(bool)
     values = pd.to_numeric(text.where(~is_missing), errors="coerce").astype("float64")
     is_bad = values.isna() & ~is_missing
-    return values, is_missing.astype(bool), is_bad.astype(bool)
+    return values, is_missing, is_bad.astype(bool)
 
 
 def parse_years(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -57,11 +58,12 @@ def run_case(case: str, nodes: int, years: int, repeat: int) -> dict:
     started = time.perf_counter()
     panel = read_reference_panel(BIG) if case == "big" else random_panel(nodes, years)
     load_s = time.perf_counter() - started
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         design = build_design(panel, REFERENCE_FORMULA)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     result = {
         "case": case,
         "nodes": len(panel.nodes[panel.years[-1]]),
@@ -70,6 +72,8 @@ def run_case(case: str, nodes: int, years: int, repeat: int) -> dict:
         "rows_compressed": design.meta["n_rows"],
         "load_s": round(load_s, 3),
         "build_compressed_s": [round(t, 3) for t in times],
+        "build_compressed_cpu_s": [round(t, 3) for t in cpu],
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_rss_compressed_mb": round(peak_rss_mb(), 1),
     }
     del design
@@ -106,7 +110,9 @@ def main() -> None:
         result = json.loads(out.stdout)
         print(f"{result['case']}: {result['nodes']} nodes x {result['years']} years, {result['dyads']:,} dyads "
               f"({result['rows_compressed']:,} compressed rows)")
-        print(f"  build_design compressed: {', '.join(f'{t:.2f} s' for t in result['build_compressed_s'])}; "
+        print(f"  build_design compressed: {', '.join(f'{t:.2f} s' for t in result['build_compressed_s'])} wall "
+              f"({', '.join(f'{t:.2f} s' for t in result['build_compressed_cpu_s'])} CPU; "
+              f"load average {result['load_average']}); "
               f"uncompressed: {result['build_uncompressed_s']:.2f} s; panel load {result['load_s']:.2f} s")
         print(f"  peak RSS: {result['peak_rss_compressed_mb']:.0f} MB after the compressed builds, "
               f"{result['peak_rss_uncompressed_mb']:.0f} MB after the uncompressed one")

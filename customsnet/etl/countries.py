@@ -47,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from customsnet.etl.canonical import CANONICAL_COLUMNS
+from customsnet.etl.canonical import CANONICAL_COLUMNS, SourceFormatError
 
 EU = "EU"
 
@@ -199,8 +199,6 @@ class CountryResolver:
         codelist.columns = [c.strip().lower().replace(".", "_") for c in codelist.columns]
         missing = {"country_name_en", "iso3c", "cown", "country_name_en_regex"} - set(codelist.columns)
         if missing:
-            from customsnet.etl.canonical import SourceFormatError
-
             raise SourceFormatError(
                 f"{path}: country code table lacks column(s) {sorted(missing)}; found {list(codelist.columns)}"
             )

@@ -58,17 +58,22 @@ def test_baci_streamed_and_summed(resolver):
     assert result.layout == "publisher:BACI:country_codes_V202401.csv"
     assert result.source == "baci"
     trade = by_pair(result)
-    assert set(trade.index) == {("BRA", "USA", 2019), ("FRA", "USA", 2019)}
+    assert set(trade.index) == {("BRA", "USA", 2019), ("FRA", "USA", 2019), ("TWN", "USA", 2019)}
     bra_usa = trade.loc[("BRA", "USA", 2019)]
     # flow1 = imports of BRA from USA (two products, thousands → USD); flow2 = imports of USA
     assert bra_usa["flow1"] == pytest.approx(150_500.0)
     assert bra_usa["flow2"] == pytest.approx(2_000_000.0)
     assert bra_usa["value"] == pytest.approx(2_150_500.0)
     assert trade.loc[("FRA", "USA", 2019), "value"] == pytest.approx(310_000.0)
+    # 490 "Other Asia, nes" is Taiwan (Comtrade convention); BACI's absent direction is zero
+    taiwan = trade.loc[("TWN", "USA", 2019)]
+    assert taiwan["flow1"] == 0.0 and taiwan["flow2"] == pytest.approx(5_000.0)
+    assert any("Taiwan" in note for note in result.notes)
     rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
-    assert rejected[6] == ("i", "unknown ISO3 code 'S19' (BACI code 490)")
     assert rejected[7][0] == "v"
-    assert rejected[8][0] == "i" and "self-pair" in rejected[8][1]
+    assert rejected[8] == ("i", "unknown ISO3 code 'N/A' (BACI code 899)")
+    assert rejected[9][0] == "i" and "self-pair" in rejected[9][1]
+    assert result.rows_rejected == 3
 
 
 def test_baci_without_country_codes_file(resolver, tmp_path):

@@ -172,12 +172,12 @@ class SourceFile:
         if not tail or tail.endswith(b"\n"):
             return
         last = tail.rsplit(b"\n", 1)[-1].decode(self.encoding, errors="replace")
-        lines = _count_lines(self.path)
         try:
             fields = next(csv.reader([last], delimiter=sep))
         except (csv.Error, StopIteration):
             fields = []
         if last.count('"') % 2 == 1 or len(fields) < len(self.header):
+            lines = _count_lines(self.path)
             raise SourceFormatError(
                 f"{self.path}: truncated file: last line {lines} (data row {lines - 1}) has "
                 f"{len(fields)} of {len(self.header)} fields and no line end"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from customsnet.etl.canonical import CANONICAL_COLUMNS, ReadResult, SourceFormatError
 from customsnet.etl.countries import CountryResolver, Resolution
-from customsnet.etl.readers.common import RejectLog, SourceFile, blank, make_result, parse_date
+from customsnet.etl.readers.common import RejectLog, SourceFile, make_result, parse_date
 
 LAYOUTS = {
     "publisher:desta_dyads": ["base_treaty", "name", "country1", "country2", "iso1", "iso2", "year", "entryforceyear"],
@@ -67,7 +67,7 @@ def _resolve_party(code: object, name: object, resolver: CountryResolver) -> Res
         found = resolver.from_iso3(text)
     else:
         found = Resolution(None, "empty country code")
-    if found.iso3 is None and not blank(pd.Series([name])).iat[0]:
+    if found.iso3 is None and name is not None and str(name).strip():
         by_name = resolver.from_name(name)
         if by_name.iso3 is not None:
             return by_name

@@ -9,6 +9,7 @@ Layouts accepted:
 * ``publisher:BACI`` — CEPII BACI ``BACI_HS92_Y<year>_V<release>.csv``: ``t, i, j, k, v, q`` (exporter
   i, importer j as numeric codes, v in thousands of USD), with ``country_codes_V<release>.csv``
   next to it mapping the numeric codes to ISO3. Streamed in chunks and summed over products.
+  Code 490 "Other Asia, nes" (ISO3 'S19') is Taiwan by the UN Comtrade convention, and is read so.
 
 ``flow1`` is the imports of ``iso1`` from ``iso2`` and ``flow2`` the imports of ``iso2`` from
 ``iso1``, both in USD; ``value = flow1 + flow2``.
@@ -42,6 +43,8 @@ LAYOUTS = {
     "cow": ["ccode1", "ccode2", "year", "flow1", "flow2"],
     "publisher:BACI": ["t", "i", "j", "k", "v"],
 }
+#: BACI (like UN Comtrade) reports Taiwan as "Other Asia, nes" (code 490, ISO3 'S19')
+BACI_CONVENTIONS = {"490": "TWN"}
 _BACI_NAME = re.compile(r"BACI_.*_V(?P<release>\d+[a-z]?)\.csv$", re.IGNORECASE)
 
 
@@ -143,13 +146,19 @@ def baci_country_codes_path(path: Path) -> Path:
 
 
 def read_baci_country_codes(path: Path, resolver: CountryResolver) -> tuple[dict[str, str], dict[str, str]]:
-    """Numeric BACI code → key, and numeric code → reason for codes that do not resolve."""
+    """Numeric BACI code → key, and numeric code → reason for codes that do not resolve.
+
+    Accepts the current column names (``country_iso3``) and older releases' (``iso_3digit_alpha``);
+    applies :data:`BACI_CONVENTIONS` (490 "Other Asia, nes" → Taiwan).
+    """
     codes_file = SourceFile.open(path, "baci")
-    codes = codes_file.read(["country_code", "country_iso3"], optional=["country_name", "country_name_full"])
-    keys, reasons = resolver.from_iso3_series(codes["country_iso3"])
+    iso3_column = "country_iso3" if codes_file.has("country_iso3") else "iso_3digit_alpha"
+    codes = codes_file.read(["country_code", iso3_column])
+    keys, reasons = resolver.from_iso3_series(codes[iso3_column])
     numeric = codes["country_code"].str.strip().str.lstrip("0").replace("", "0")
     known = {c: k for c, k, r in zip(numeric, keys, reasons) if r is None}
-    unknown = {c: f"{r} (BACI code {c})" for c, r in zip(numeric, reasons) if r is not None}
+    known.update({c: k for c, k in BACI_CONVENTIONS.items() if c in set(numeric)})
+    unknown = {c: f"{r} (BACI code {c})" for c, r in zip(numeric, reasons) if r is not None and c not in known}
     return known, unknown
 
 
@@ -172,6 +181,9 @@ def _read_baci(source_file: SourceFile, resolver: CountryResolver, chunksize: in
         totals.append(chunk.groupby(["t", "i", "j"], as_index=False).agg(v=("v", "sum"), row=("row", "min")))
     flows = pd.concat(totals).groupby(["t", "i", "j"], as_index=False).agg(v=("v", "sum"), row=("row", "min"))
     notes = [f"{rows_read} product rows summed into {len(flows)} exporter-importer-years; country codes from {codes_path.name}"]
+    used = sorted(c for c in BACI_CONVENTIONS if c in set(flows["i"]) | set(flows["j"]))
+    if used:
+        notes.append("BACI code 490 'Other Asia, nes' read as Taiwan (TWN), the UN Comtrade convention")
     flows = _resolve_baci_codes(flows, code_to_key, code_reason, rejects, notes)
     # exporter i → importer j: v counts as imports of j from i
     flows = flows.assign(a=flows["importer"], b=flows["exporter"], year=flows["t"], usd=flows["v"] * BACI_USD_PER_UNIT)
@@ -185,8 +197,10 @@ def _read_baci(source_file: SourceFile, resolver: CountryResolver, chunksize: in
     rows = flows.groupby(["iso1", "iso2", "year"])["row"].min()
     trade = pd.DataFrame({"flow1": flow1, "flow2": flow2, "row": rows}).reset_index()
     trade = trade.assign(flows_reported=trade["flow1"].notna().astype(int) + trade["flow2"].notna().astype(int))
-    # BACI reconciles mirror flows, so an absent direction is a zero flow, not a missing report
-    trade["value"] = trade["flow1"].fillna(0.0) + trade["flow2"].fillna(0.0)
+    # BACI reconciles mirror flows and lists only positive ones: an absent direction is zero
+    trade["flow1"] = trade["flow1"].fillna(0.0)
+    trade["flow2"] = trade["flow2"].fillna(0.0)
+    trade["value"] = trade["flow1"] + trade["flow2"]
     trade = trade[[*CANONICAL_COLUMNS["trade"], "flows_reported"]].sort_values(["year", "iso1", "iso2"], ignore_index=True)
     trade["year"] = trade["year"].astype("int64")
     trade["row"] = trade["row"].astype("int64")

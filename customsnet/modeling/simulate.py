@@ -437,7 +437,10 @@ def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
     theta = coefficient_vector(coefs, names)
     if not np.all(np.isfinite(theta)):
         bad = [n for n, v in zip(names, theta) if not np.isfinite(v)]
-        raise SimulationError(f"coefficients {bad} are not finite; a model with them cannot be simulated")
+        raise SimulationError(
+            f"coefficients {bad} are not finite (NaN: not identified by the MPLE, e.g. under separation; "
+            f"±Inf: offsets); a model with them cannot be simulated — refit with estimator 'btergm' or drop the term"
+        )
     if year not in panel.years:
         raise SimulationError(f"year {year} is not in the panel ({panel.years[0]}-{panel.years[-1]})")
     year_index = panel.years.index(year)

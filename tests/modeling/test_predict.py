@@ -62,6 +62,15 @@ def test_btergm_mode_scores_line_up_with_r(case1):
     np.testing.assert_array_equal(again.scores["score"], pred.scores["score"])
 
 
+def test_btergm_mode_auc_matches_r_in_distribution(case1):
+    # R's two runs on these coefficients: auc.roc 0.943013 (gof) and 0.942741 (hand re-run); one run's
+    # Monte-Carlo sd is about 0.005, so the mean of 8 seeded runs must sit within 0.017 (≈ 4 combined sd)
+    panel, coefs, formula = case1
+    aucs = [predict_btergm(coefs, panel, formula, 10, nsim=100, seed=s).btergm_all.auc_roc for s in range(8)]
+    assert np.mean(aucs) == pytest.approx((0.943013446622323 + 0.942741365213356) / 2, abs=0.017)
+    assert np.std(aucs) > 0  # the seeds really give different chains
+
+
 def test_exact_method_equals_design_probabilities(case1):
     from customsnet.modeling.build import build_design
 

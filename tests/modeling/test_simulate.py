@@ -211,5 +211,9 @@ def test_simulation_inputs_reproduce_design_log_odds():
     assert (ym.model.gwdegree_coef, ym.model.gwdegree_decay) == (-0.15, 0.1)
     with pytest.raises(SimulationError, match="no coefficient"):
         simulation_inputs(REFERENCE_FORMULA, panel, step.year, {"edges": 1.0})
+    not_identified = dict(zip(design.names, theta))
+    not_identified["edges"] = float("nan")
+    with pytest.raises(SimulationError, match="not identified"):
+        simulation_inputs(REFERENCE_FORMULA, panel, step.year, not_identified)
     with pytest.raises(SimulationError, match="predecessor"):
         simulation_inputs(REFERENCE_FORMULA, panel, panel.years[0], theta)

@@ -55,6 +55,7 @@ EU = "EU"
 ISO3_ALIASES: dict[str, str] = {
     "YUG": "SRB", "SCG": "SRB", "CSK": "CZE", "SUN": "RUS", "ZAR": "COD", "ROM": "ROU",
     "TMP": "TLS", "BUR": "MMR", "KSV": "XKX", "KOS": "XKX", "YAR": "YEM", "EUR": EU, "EUN": EU,
+    "EAZ": "COW511",  # country_converter's Zanzibar is COW's Zanzibar (511), one entity
 }
 
 #: withdrawn ISO 3166 numeric codes → key (DESTA and BACI use numeric codes)
@@ -229,6 +230,8 @@ class CountryResolver:
                 names.setdefault(normalise_name(name), set()).add(key)
 
         for row in converter.itertuples(index=False):
+            if row.ISO3 in ISO3_ALIASES:
+                continue  # an entity we key differently (see ISO3_ALIASES)
             records[row.ISO3] = {
                 "iso3": row.ISO3, "cow": latest_cow.get(row.ISO3), "name": row.name_short,
                 "region": row.UNregion or None, "is_state": row.ISO3 in latest_cow,

@@ -65,6 +65,7 @@ def test_iso3_codes_and_withdrawn_aliases(embedded):
     assert embedded.from_iso3("CSK").iso3 == "CZE"
     assert embedded.from_iso3("SUN").iso3 == "RUS"
     assert embedded.from_iso3("XKX").iso3 == "XKX"
+    assert embedded.from_iso3("EAZ").iso3 == "COW511" == embedded.from_name("Zanzibar").iso3
     iso3, reason = embedded.from_iso3("PSG")
     assert iso3 is None and "unknown ISO3 code 'PSG'" in reason
 

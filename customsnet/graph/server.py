@@ -14,6 +14,7 @@ throwaway instances on free ports that reuse the cached jars (:func:`throwaway_i
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -203,9 +205,10 @@ class JarResolution:
 
 def _cached_resolution(lib: Path, version: str) -> JarResolution:
     try:
-        found = json.loads((lib / COMPLETE_MARKER).read_text()).get("version")
+        recorded = json.loads((lib / COMPLETE_MARKER).read_text())
     except ValueError:
-        found = None  # a hand-made marker: trust it
+        recorded = None
+    found = recorded.get("version") if isinstance(recorded, dict) else None  # hand-made marker: trust it
     if found and found != version:
         raise ServerError(
             f"{lib} holds the jars of Neo4j {found}, not {version}; make CUSTOMSNET_NEO4J_LIB and "
@@ -308,6 +311,9 @@ class LocalServer:
     heap_initial: str = "512m"
     heap_max: str = "1g"
     pagecache: str = "512m"
+    # Linux: the server gets SIGTERM when the process that started it dies (throwaway test
+    # servers must not outlive a killed pytest); the user's server must outlive `db start`
+    die_with_parent: bool = False
     _children: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -------------------------------------------------------------- paths and addresses
@@ -449,6 +455,7 @@ class LocalServer:
                 process = subprocess.Popen(
                     cmd, cwd=self.home, env=_java_env(java, self.home), stdin=subprocess.DEVNULL,
                     stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
+                    preexec_fn=_parent_death_signal() if self.die_with_parent else None,
                 )
             self._children[process.pid] = process  # keeps the Popen so it is reaped, not leaked
             self.pid_file.write_text(str(process.pid))
@@ -509,6 +516,21 @@ class LocalServer:
         self._children.pop(pid, None)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes Linux SIGTERM the child when this process dies (None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork: the child only calls it
+    parent = os.getpid()
+
+    def set_pdeathsig() -> None:
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return set_pdeathsig
 
 
 def _wait_exit(pid: int, timeout: float) -> bool:
@@ -729,7 +751,7 @@ def throwaway_instance(
         # A free port can be taken between the check and the JVM's bind; retry with new ports then.
         for attempt in range(3):
             server = LocalServer(home, lib, free_port(), free_port(),
-                                 heap_initial="256m", heap_max="1g", pagecache="256m")
+                                 heap_initial="256m", heap_max="1g", pagecache="256m", die_with_parent=True)
             try:
                 result = server.start(password, timeout=timeout, report=report)
                 break

@@ -1,0 +1,153 @@
+"""Runtime preconditions and safety nets: Java/Maven checks, the jar folder, the password file,
+docker-compose.yml, and throwaway servers dying with the process that started them."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from customsnet.config import NEO4J_VERSION, Settings
+from customsnet.graph import server
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def fake_executable(folder: Path, name: str, script: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("output", "major"),
+    [
+        ('openjdk version "17.0.15" 2025-04-15\nOpenJDK Runtime Environment', 17),
+        ('java version "1.8.0_392"', 8),
+        ('openjdk version "21" 2023-09-19', 21),
+    ],
+)
+def test_java_major_version_reads_old_and_new_schemes(output, major):
+    assert server.java_major_version(output) == major
+
+
+def test_java_major_version_refuses_unreadable_output():
+    with pytest.raises(server.ServerError, match="cannot read a Java version"):
+        server.java_major_version("command not found")
+
+
+def test_find_java_refuses_java_8(tmp_path, monkeypatch):
+    fake_executable(tmp_path / "jdk8" / "bin", "java", "echo 'java version \"1.8.0_392\"' >&2")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "jdk8"))
+    with pytest.raises(server.ServerError, match="is Java 8; Neo4j 5.26 needs Java 17 or 21"):
+        server.find_java()
+
+
+def test_find_java_without_any_java_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(server.ServerError, match="Java 17 or 21 is needed"):
+        server.find_java()
+
+
+def test_resolve_jars_without_maven_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(server.ServerError, match=r"Maven \(`mvn`\) is needed"):
+        server.resolve_jars(tmp_path / "lib", NEO4J_VERSION)
+
+
+def test_resolve_jars_never_deletes_an_unfinished_folder(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "precious.jar").write_bytes(b"not ours")
+    with pytest.raises(server.ServerError, match="no .complete marker"):
+        server.resolve_jars(lib, NEO4J_VERSION)
+    assert (lib / "precious.jar").read_bytes() == b"not ours"
+
+
+def test_resolve_jars_refuses_jars_of_another_version(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / server.COMPLETE_MARKER).write_text(json.dumps({"version": "5.26.0"}))
+    with pytest.raises(server.ServerError, match=f"Neo4j 5.26.0, not {NEO4J_VERSION}"):
+        server.resolve_jars(lib, NEO4J_VERSION)
+
+
+def test_resolve_jars_reuses_a_complete_folder_without_maven(tmp_path, monkeypatch):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "a.jar").write_bytes(b"x" * 10)
+    (lib / server.COMPLETE_MARKER).write_text(json.dumps({"version": NEO4J_VERSION}))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no mvn: it must not be needed
+    resolution = server.resolve_jars(lib, NEO4J_VERSION)
+    assert (resolution.cached, resolution.jar_count, resolution.total_bytes) == (True, 1, 10)
+
+
+def test_first_start_stores_a_given_password_privately(tmp_path):
+    settings = Settings(password="given-password-1", cache=tmp_path)
+    assert server.managed_password(settings, create=True) == "given-password-1"
+    path = server.password_file(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # later runs without NEO4J_PASSWORD still find it
+    assert server.managed_password(Settings(cache=tmp_path)) == "given-password-1"
+
+
+def test_first_start_generates_a_password_when_none_is_given(tmp_path):
+    assert server.managed_password(Settings(cache=tmp_path)) is None
+    generated = server.managed_password(Settings(cache=tmp_path), create=True)
+    assert generated and len(generated) >= 8
+    assert server.managed_password(Settings(cache=tmp_path), create=True) == generated
+
+
+def test_compose_file_binds_loopback_and_holds_no_password():
+    text = (REPO_ROOT / "docker-compose.yml").read_text()
+    neo4j = yaml.safe_load(text)["services"]["neo4j"]
+    assert neo4j["image"] == "neo4j:${CUSTOMSNET_NEO4J_VERSION:-" + NEO4J_VERSION + "}-community"
+    assert all(port.startswith("127.0.0.1:") for port in neo4j["ports"])
+    assert neo4j["environment"]["NEO4J_AUTH"].startswith("neo4j/${NEO4J_PASSWORD:?")
+    assert "healthcheck" in neo4j
+
+
+@pytest.mark.slow
+def test_throwaway_server_dies_with_the_process_that_started_it(tmp_path):
+    settings = Settings.from_env()
+    lib = server.local_lib(settings)
+    server.resolve_jars(lib, settings.neo4j_version)
+    home = tmp_path / "home"
+    starter = textwrap.dedent(
+        """
+        import sys, time
+        from pathlib import Path
+        from customsnet.graph import server
+        local = server.LocalServer(Path(sys.argv[1]), Path(sys.argv[2]), server.free_port(), server.free_port(),
+                                   heap_initial="256m", pagecache="128m", die_with_parent=True)
+        local.start(sys.argv[3], timeout=180)
+        print("ready", flush=True)
+        time.sleep(600)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", starter, str(home), str(lib), "throwaway-" + os.urandom(6).hex()],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        pid = int((home / "run" / "customsnet.pid").read_text())
+        assert server._process_alive(pid)
+    finally:
+        process.kill()  # like a CI timeout: no finalizer runs
+        process.wait()
+    deadline = time.monotonic() + 60
+    while server._process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not server._process_alive(pid), f"Neo4j (pid {pid}) outlived the process that started it"

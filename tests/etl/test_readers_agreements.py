@@ -58,7 +58,7 @@ def test_bad_rows_are_rejected_with_field_and_reason(resolver):
 
 
 def test_shared_seed_layout_fixture(resolver):
-    result = read_agreements(FIXTURES / "cmaa_seed_layout.csv", resolver, "MLAT")
+    result = read_mlat(FIXTURES / "cmaa_seed_layout.csv", resolver)
     assert result.layout == "shared:cmaa_seed"
     frame = result.frames["agreements"].set_index("row")
     assert set(frame["type"]) == {"MLAT"}

@@ -192,6 +192,7 @@ def probability_by_shared_partners(
     structure: pd.DataFrame,
     kind: str = "empirical",
     max_k: int | None = None,
+    per_year: bool = False,
 ) -> pd.DataFrame:
     """Average predicted tie probability at each number k of shared partners.
 
@@ -199,8 +200,11 @@ def probability_by_shared_partners(
     shared partners in the observed network (everything else varies with k too).
     ``kind="counterfactual"``: every dyad's gwesp change statistic is replaced by the focal term
     e^α(1 − r^k) (the usual simplification, spec §8.3), other change statistics kept, and the
-    probabilities averaged over all dyads.
+    probabilities averaged over all dyads. Pooled over the table's years, or ``per_year``.
     """
+    if per_year:
+        top = int(structure["shared_partners"].max()) if max_k is None else int(max_k)
+        return _per_year(probability_by_shared_partners, fit_or_coefs, table, structure, kind=kind, max_k=top)
     names = [c for c in table.columns if c not in _NON_STAT]
     coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
     ks = structure["shared_partners"].to_numpy()
@@ -229,14 +233,18 @@ def probability_by_degree(
     kind: str = "empirical",
     measure: str = "max",
     max_k: int | None = None,
+    per_year: bool = False,
 ) -> pd.DataFrame:
     """Average predicted tie probability at each degree k (degrees exclude the focal tie).
 
     ``kind="empirical"`` groups dyads by ``measure`` of the two endpoint degrees (``"max"``,
     ``"min"`` or ``"sum"``). ``kind="counterfactual"`` sets both endpoints' degree to k in the
     gwdegree change statistic, Δ = 2 r^k, keeps the other change statistics and averages over all
-    dyads.
+    dyads. Pooled over the table's years, or ``per_year``.
     """
+    if per_year:
+        return _per_year(probability_by_degree, fit_or_coefs, table, structure, kind=kind, measure=measure,
+                         max_k=max_k)
     names = [c for c in table.columns if c not in _NON_STAT]
     coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
     di, dj = structure["degree_i"].to_numpy(), structure["degree_j"].to_numpy()
@@ -266,6 +274,16 @@ def probability_by_degree(
 
 
 _NON_STAT = {"tie", "i", "j", "t", "i.name", "j.name", "year", "probability"}
+
+
+def _per_year(func, fit_or_coefs, table: pd.DataFrame, structure: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """Run an averaging function on each year of the table; rows get a leading ``year`` column."""
+    parts = []
+    for year, rows in table.groupby("year", sort=True):
+        frame = func(fit_or_coefs, rows, structure.loc[rows.index], **kwargs)
+        frame.insert(0, "year", year)
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _empirical(table: pd.DataFrame, ks: np.ndarray, top: int, label: str) -> pd.DataFrame:

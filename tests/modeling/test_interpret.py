@@ -144,6 +144,11 @@ def test_empirical_averages_by_shared_partners_and_degree():
     np.testing.assert_allclose(by_sp["probability"], expected["mean"].to_numpy(), rtol=1e-12)
     np.testing.assert_array_equal(by_sp["n_dyads"], expected["size"].to_numpy())
     assert (by_sp["kind"] == "empirical").all()
+    per_year = probability_by_shared_partners(coefs, table, structure, per_year=True)
+    year6 = per_year[per_year["year"] == year]
+    expected6 = rows.groupby(structure.loc[rows.index, "shared_partners"])["probability"].mean()
+    np.testing.assert_allclose(year6["probability"], expected6.to_numpy(), rtol=1e-12)
+    assert per_year["n_dyads"].sum() == len(table)
     by_deg = probability_by_degree(coefs, table, structure, measure="sum")
     total = structure["degree_i"] + structure["degree_j"]
     expected = table.groupby(total)["probability"].mean()

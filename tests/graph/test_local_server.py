@@ -80,3 +80,18 @@ def test_a_start_timeout_stops_the_half_started_server(tmp_path, jars):
         local.start("long-enough-password", timeout=0.3)
     assert local.pid() is None
     assert not local.pid_file.exists()
+
+
+def test_throwaway_instances_share_jars_but_not_data(graph, neo4j_connection, jars):
+    from customsnet.graph.connection import Graph
+
+    with server.throwaway_instance() as other:
+        assert other.server.lib == jars and other.resolution.cached
+        assert other.uri != neo4j_connection.uri
+        with Graph(other.uri, "neo4j", other.password) as other_graph:
+            other_graph.write("CREATE (:IsolationProbe {run: 'other'})")
+            assert other_graph.read("MATCH (n:IsolationProbe) RETURN count(n) AS n") == [{"n": 1}]
+        assert graph.read("MATCH (n:IsolationProbe) RETURN count(n) AS n") == [{"n": 0}]
+        home, pid = other.server.home, other.start.pid
+    assert not home.exists()
+    assert not server._process_alive(pid)

@@ -37,6 +37,11 @@ class StackedRows:
     y: np.ndarray
     w: np.ndarray
     offsets: np.ndarray
+    XT: np.ndarray | None = None  # column-major copy read by the kernel
+
+    def __post_init__(self) -> None:
+        if self.XT is None:
+            self.XT = np.ascontiguousarray(self.X.T)
 
     @classmethod
     def from_design(cls, design: Design) -> "StackedRows":
@@ -55,7 +60,7 @@ class StackedRows:
 
     def with_weights(self, w: np.ndarray) -> "StackedRows":
         """Same rows, other weights (a zero weight removes a row from every statistic)."""
-        return StackedRows(self.X, self.y, np.asarray(w, np.float64), self.offsets)
+        return StackedRows(self.X, self.y, np.asarray(w, np.float64), self.offsets, self.XT)
 
     def step_of_row(self) -> np.ndarray:
         return np.repeat(np.arange(self.n_steps), np.diff(self.offsets))
@@ -71,15 +76,116 @@ class PairStats:
     dev: np.ndarray  # (pairs,)
 
 
+_BLOCK = 512  # rows per block: buffers stay in L1, inner loops vectorise
+
+
 @numba.njit(nogil=True, cache=True)
-def _pair_kernel(X, y, w, offsets, step_idx, beta_idx, B, mode):  # pragma: no cover - compiled
-    n_pairs = step_idx.shape[0]
-    p = X.shape[1]
+def _row_weights(XT, y, w, lo, m, beta, mode, eta, Wb, Wzb, gb):  # pragma: no cover - compiled
+    """Per-row IRLS weight ``W``, ``W z``, ``w (y - mu)`` for rows ``lo..lo+m``; returns the deviance."""
+    p = XT.shape[0]
     eps = 2.220446049250313e-16
+    for r in range(m):
+        eta[r] = 0.0
+    if mode != 1:
+        for j in range(p):  # same order as R's sparse X %*% beta: column by column
+            bj = beta[j]
+            xj = XT[j, lo : lo + m]
+            for r in range(m):
+                eta[r] += xj[r] * bj
+    dk = 0.0
+    for r in range(m):
+        wr = w[lo + r]
+        yr = y[lo + r]
+        if wr == 0.0:
+            Wb[r] = 0.0
+            Wzb[r] = 0.0
+            gb[r] = 0.0
+            continue
+        et = eta[r]
+        if mode == 2:
+            # exact logistic, stable in both tails
+            if et >= 0.0:
+                e = np.exp(-et)
+                mu = 1.0 / (1.0 + e)
+                one_minus = e / (1.0 + e)
+                sp_pos = np.log1p(e)  # log(1 + exp(-eta))
+                sp_neg = et + sp_pos  # log(1 + exp(eta))
+            else:
+                e = np.exp(et)
+                mu = e / (1.0 + e)
+                one_minus = 1.0 / (1.0 + e)
+                sp_neg = np.log1p(e)
+                sp_pos = -et + sp_neg
+            var = mu * one_minus
+            Wr = wr * var
+            resid = yr - mu
+            zr = et + resid / var if var > 0.0 else et
+            dk += 2.0 * wr * (sp_pos if yr == 1.0 else sp_neg)
+        else:
+            if mode == 1:
+                # R's binomial initialize: mu0 = (w y + 0.5)/(w + 1), eta0 = logit(mu0)
+                mu = (wr * yr + 0.5) / (wr + 1.0)
+                et = np.log(mu / (1.0 - mu))
+            # R's family.c: logit_linkinv and logit_mu_eta (clamped at |eta| > 30)
+            if et < -30.0 or et > 30.0:
+                if mode == 0:
+                    tau = eps if et < -30.0 else 1.0 / eps
+                    mu = tau / (1.0 + tau)
+                mu_eta = eps
+            else:
+                ex = np.exp(et)
+                if mode == 0:
+                    mu = ex / (1.0 + ex)
+                opexp = 1.0 + ex
+                mu_eta = ex / (opexp * opexp)
+            var = mu * (1.0 - mu)
+            resid = yr - mu
+            zr = et + resid / mu_eta
+            Wr = wr * mu_eta * mu_eta / var
+            # binomial dev.resids: 2 w [y log(y/mu) + (1-y) log((1-y)/(1-mu))]
+            if yr != 0.0:
+                dk += 2.0 * wr * yr * np.log(yr / mu)
+            if yr != 1.0:
+                dk += 2.0 * wr * (1.0 - yr) * np.log((1.0 - yr) / (1.0 - mu))
+        Wb[r] = Wr
+        Wzb[r] = Wr * zr
+        gb[r] = wr * resid
+    return dk
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
+def _accumulate(XT, lo, m, Wb, Wzb, gb, Ak, bk, gk):  # pragma: no cover - compiled
+    """Add one block's ``X'WX``, ``X'Wz``, ``X'w(y-mu)`` (reassociation lets the sums vectorise)."""
+    p = XT.shape[0]
+    for i in range(p):
+        xi = XT[i, lo : lo + m]  # slices: plain unit-stride loops that LLVM vectorises
+        sb = 0.0
+        sg = 0.0
+        for r in range(m):
+            sb += Wzb[r] * xi[r]
+            sg += gb[r] * xi[r]
+        bk[i] += sb
+        gk[i] += sg
+        for j in range(i, p):
+            xj = XT[j, lo : lo + m]
+            s = 0.0
+            for r in range(m):
+                s += Wb[r] * xi[r] * xj[r]
+            Ak[i, j] += s
+
+
+@numba.njit(nogil=True, cache=True)
+def _pair_kernel(XT, y, w, offsets, step_idx, beta_idx, B, mode):  # pragma: no cover - compiled
+    n_pairs = step_idx.shape[0]
+    p = XT.shape[0]
     A = np.zeros((n_pairs, p, p))
     b = np.zeros((n_pairs, p))
     g = np.zeros((n_pairs, p))
     dev = np.zeros(n_pairs)
+    eta = np.empty(_BLOCK)
+    Wb = np.empty(_BLOCK)
+    Wzb = np.empty(_BLOCK)
+    gb = np.empty(_BLOCK)
     for k in range(n_pairs):
         s = step_idx[k]
         beta = B[beta_idx[k]]
@@ -87,72 +193,13 @@ def _pair_kernel(X, y, w, offsets, step_idx, beta_idx, B, mode):  # pragma: no c
         bk = np.zeros(p)
         gk = np.zeros(p)
         dk = 0.0
-        for r in range(offsets[s], offsets[s + 1]):
-            wr = w[r]
-            if wr == 0.0:
-                continue
-            yr = y[r]
-            mu = 0.0
-            if mode == 1:
-                mu = (wr * yr + 0.5) / (wr + 1.0)
-                eta = np.log(mu / (1.0 - mu))
-            else:
-                eta = 0.0
-                for j in range(p):
-                    eta += X[r, j] * beta[j]
-            if mode == 2:
-                # exact logistic, stable in both tails
-                if eta >= 0.0:
-                    e = np.exp(-eta)
-                    mu = 1.0 / (1.0 + e)
-                    one_minus = e / (1.0 + e)
-                    sp_pos = np.log1p(e)  # log(1 + exp(-eta))
-                    sp_neg = eta + sp_pos  # log(1 + exp(eta))
-                else:
-                    e = np.exp(eta)
-                    mu = e / (1.0 + e)
-                    one_minus = 1.0 / (1.0 + e)
-                    sp_neg = np.log1p(e)
-                    sp_pos = -eta + sp_neg
-                var = mu * one_minus
-                Wr = wr * var
-                resid = yr - mu
-                zr = eta + resid / var if var > 0.0 else eta
-                dk += 2.0 * wr * (sp_pos if yr == 1.0 else sp_neg)
-            else:
-                if mode == 0:
-                    # R's family.c logit_linkinv
-                    if eta < -30.0:
-                        tau = eps
-                    elif eta > 30.0:
-                        tau = 1.0 / eps
-                    else:
-                        tau = np.exp(eta)
-                    mu = tau / (1.0 + tau)
-                # R's logit_mu_eta (also used at the start, where eta = logit(mu0))
-                if eta > 30.0 or eta < -30.0:
-                    mu_eta = eps
-                else:
-                    opexp = 1.0 + np.exp(eta)
-                    mu_eta = np.exp(eta) / (opexp * opexp)
-                var = mu * (1.0 - mu)
-                resid = yr - mu
-                zr = eta + resid / mu_eta
-                Wr = wr * mu_eta * mu_eta / var
-                # binomial dev.resids: 2 w [y log(y/mu) + (1-y) log((1-y)/(1-mu))]
-                if yr != 0.0:
-                    dk += 2.0 * wr * yr * np.log(yr / mu)
-                if yr != 1.0:
-                    dk += 2.0 * wr * (1.0 - yr) * np.log((1.0 - yr) / (1.0 - mu))
-            Wz = Wr * zr
-            wres = wr * resid
-            for i in range(p):
-                xi = X[r, i]
-                bk[i] += Wz * xi
-                gk[i] += wres * xi
-                wxi = Wr * xi
-                for j in range(i, p):
-                    Ak[i, j] += wxi * X[r, j]
+        lo = offsets[s]
+        hi = offsets[s + 1]
+        while lo < hi:
+            m = min(_BLOCK, hi - lo)
+            dk += _row_weights(XT, y, w, lo, m, beta, mode, eta, Wb, Wzb, gb)
+            _accumulate(XT, lo, m, Wb, Wzb, gb, Ak, bk, gk)
+            lo += m
         for i in range(p):
             for j in range(i, p):
                 A[k, i, j] = Ak[i, j]
@@ -175,7 +222,7 @@ def pair_statistics(
     B = np.ascontiguousarray(np.atleast_2d(B), dtype=np.float64)
 
     def run(sl: slice) -> tuple:
-        return _pair_kernel(rows.X, rows.y, rows.w, rows.offsets, step_idx[sl], beta_idx[sl], B, int(mode))
+        return _pair_kernel(rows.XT, rows.y, rows.w, rows.offsets, step_idx[sl], beta_idx[sl], B, int(mode))
 
     n_jobs = max(1, min(int(n_jobs), len(step_idx)))
     if n_jobs == 1:

@@ -162,7 +162,8 @@ def identified_combinations(null: np.ndarray, names: list[str]) -> list[tuple[di
     """Linear combinations of the non-identified coefficients that are identified.
 
     They span ``{c supported on the non-identified terms : c orthogonal to the null space}``;
-    each is scaled so its largest coefficient is 1 (so ``edges - memory`` reads as such).
+    each is scaled so its largest |coefficient| is 1 and its first one positive
+    (so ``edges - memory`` reads as such).
     """
     support = np.flatnonzero(np.linalg.norm(null, axis=0) >= 1e-8)
     sub = null[:, support]
@@ -172,8 +173,9 @@ def identified_combinations(null: np.ndarray, names: list[str]) -> list[tuple[di
     for v in vt[rank:]:
         c = np.zeros(len(names))
         c[support] = v
-        c = c / c[np.argmax(np.abs(c))]
+        c = c / np.abs(c).max()
         c[np.abs(c) < 1e-10] = 0.0
+        c = c * np.sign(c[np.flatnonzero(c)[0]])  # first term positive: "edges - memory"
         out.append(({names[j]: float(np.round(c[j], 12)) for j in np.flatnonzero(c)}, c))
     return out
 

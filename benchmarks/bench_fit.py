@@ -1,0 +1,91 @@
+"""Benchmark: fit the reference ``big`` cases (T = 31, 200 nodes, 597,000 rows) with R = 100.
+
+Prints wall time, peak memory, parity with btergm's coefficients and the speed-up over btergm's
+own ``btergm(..., R = 100)`` timing measured on a 2-core machine (744 s big, 291 s big_dissolve).
+
+    python benchmarks/bench_fit.py                      # big and big_dissolve, btergm and mple modes
+    python benchmarks/bench_fit.py --cases big --estimators btergm --R 100 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from customsnet.modeling.build import build_design
+from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "btergm"
+BTERGM_SECONDS = {"big": 744.442, "big_dissolve": 290.927}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -> None:
+    path = REFERENCE / case
+    if not path.is_dir():
+        print(f"{case}: reference data not found at {path}; skipped")
+        return
+    t0 = time.perf_counter()
+    design = build_design(read_reference_panel(path), REFERENCE_FORMULA)
+    t_design = time.perf_counter() - t0
+    rows = sum(len(s.y) for s in design.steps)
+    print(f"\n== {case}: T' = {design.n_steps}, {rows:,} rows x {len(design.names)} terms; design {t_design:.2f} s")
+    coef = pd.read_csv(path / "coef.csv", index_col=0)
+    ref_ci = pd.read_csv(path / "confint.csv", index_col=0)
+    for estimator in estimators:
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        print(f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s): {wall:.2f} s "
+              f"(design + fit {wall + t_design:.2f} s); CPU {cpu:.1f} s over all threads; peak RSS {peak_rss_mb():.0f} MB; "
+              f"{result.iterations} iterations; failed replicates {result.n_failed}")
+        if case in BTERGM_SECONDS:
+            print(f"   btergm {BTERGM_SECONDS[case]:.0f} s -> speed-up x{BTERGM_SECONDS[case] / wall:.0f} "
+                  f"(x{BTERGM_SECONDS[case] / (wall + t_design):.0f} including the design)")
+        est = result.params
+        if estimator == "btergm":
+            err = np.abs(est.to_numpy() - coef.iloc[:, 0].to_numpy()).max()
+            print(f"   max |coef - btergm| = {err:.2e}")
+        else:
+            ref = coef.iloc[:, 1]
+            ok = np.isfinite(est.to_numpy())
+            err = np.abs(est.to_numpy()[ok] - ref.to_numpy()[ok]).max()
+            print(f"   identified terms: max |coef - converged glm| = {err:.2e} "
+                  f"(not identified: {[n for n, k in zip(result.names, ok) if not k]})")
+        ci = result.conf_int()
+        width = (ci.iloc[: len(result.names), 1] - ci.iloc[: len(result.names), 0]).to_numpy()
+        ref_width = (ref_ci["97.5%"] - ref_ci["2.5%"]).to_numpy()
+        ratio = np.round(width / ref_width, 2)
+        print(f"   CI width / btergm's CI width (different draws, distributional check): {dict(zip(result.names, ratio))}")
+        for w in caught:
+            print(f"   warning: {str(w.message)[:160]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", nargs="+", default=["big", "big_dissolve"])
+    ap.add_argument("--estimators", nargs="+", default=["btergm", "mple"])
+    ap.add_argument("--R", type=int, default=100)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    for case in args.cases:
+        bench_case(case, args.estimators, args.R, args.jobs, args.seed)
+
+
+if __name__ == "__main__":
+    main()

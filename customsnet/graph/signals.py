@@ -1,0 +1,126 @@
+"""Network signals read from the graph: yearly node sets, ties, degrees, shared partners, covariates.
+
+Each function runs one ``cypher/signals_*.cypher`` query covering a whole range of years (one
+round-trip) and returns a pandas DataFrame in long form. The bulky queries return one row per
+year holding parallel lists (the Python driver decodes a list item ~10x faster than a record);
+:func:`explode_lists` turns those rows back into a long frame. The statistics built on these live in
+the modeling layer; this module only knows the graph model (``docs/graph-model.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from customsnet.cypher import load_cypher
+from customsnet.graph.connection import Graph
+
+AGREEMENT_TYPES = ("CMAA", "MLAT", "FTA")
+BASES = ("signed", "in_force")
+
+
+def check_tie_options(tie_type: str, basis: str) -> None:
+    """Raise ValueError for an unknown agreement type or date basis (the type becomes a relationship type)."""
+    if tie_type not in AGREEMENT_TYPES:
+        raise ValueError(f"unknown agreement type {tie_type!r}; expected one of {', '.join(AGREEMENT_TYPES)}")
+    if basis not in BASES:
+        raise ValueError(f"unknown date basis {basis!r}; expected 'signed' or 'in_force'")
+
+
+def check_years(first: int, last: int) -> None:
+    if first > last:
+        raise ValueError(f"year range {first}-{last} is empty (first year after last)")
+
+
+def explode_lists(
+    rows: list[dict], keys: Sequence[str], lists: dict[str, str], dtypes: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Long frame from rows of per-year parallel lists.
+
+    ``keys`` are scalar columns repeated along each row's lists; ``lists`` maps a list field of
+    the rows to its output column name. Empty input gives an empty frame with those columns.
+    """
+    columns = list(keys) + list(lists.values())
+    parts: dict[str, list] = {c: [] for c in columns}
+    for row in rows:
+        n = len(row[next(iter(lists))])
+        for key in keys:
+            parts[key].extend([row[key]] * n)
+        for field, column in lists.items():
+            parts[column].extend(row[field])
+    frame = pd.DataFrame(parts, columns=columns)
+    return frame.astype(dtypes) if dtypes else frame
+
+
+def node_sets(graph: Graph, first: int, last: int) -> dict[int, list[str]]:
+    """Year -> sorted ISO3 codes of the state-system members (and the EU) that year.
+
+    Years in the range without any member are absent.
+    """
+    check_years(first, last)
+    rows = graph.read(load_cypher("signals_nodes"), **{"from": first, "to": last})
+    return {int(row["year"]): list(row["countries"]) for row in rows}
+
+
+def ties(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str = "signed") -> pd.DataFrame:
+    """Columns ``year, source, target`` (source < target): ties of ``tie_type`` in place each year."""
+    check_years(first, last)
+    check_tie_options(tie_type, basis)
+    rows = graph.read(load_cypher("signals_ties"), type=tie_type, basis=basis, **{"from": first, "to": last})
+    return explode_lists(rows, ["year"], {"sources": "source", "targets": "target"}, {"year": "int64"})
+
+
+def degrees(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str = "signed") -> pd.DataFrame:
+    """Columns ``year, country, degree`` for every node of every year (zeros included)."""
+    check_years(first, last)
+    check_tie_options(tie_type, basis)
+    return graph.read_frame(load_cypher("signals_degree"), type=tie_type, basis=basis, **{"from": first, "to": last})
+
+
+def shared_partners(
+    graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str = "signed"
+) -> pd.DataFrame:
+    """Columns ``year, source, target, shared`` for every pair with at least one shared partner."""
+    check_years(first, last)
+    check_tie_options(tie_type, basis)
+    rows = graph.read(
+        load_cypher("signals_shared_partners"), type=tie_type, basis=basis, **{"from": first, "to": last}
+    )
+    return explode_lists(
+        rows,
+        ["year"],
+        {"sources": "source", "targets": "target", "shared": "shared"},
+        {"year": "int64", "shared": "int64"},
+    )
+
+
+def observations(graph: Graph, variables: Sequence[str], first: int, last: int) -> pd.DataFrame:
+    """Columns ``year, country, variable, value``: yearly attributes in long form."""
+    check_years(first, last)
+    rows = graph.read(load_cypher("signals_observations"), variables=list(variables), **{"from": first, "to": last})
+    return explode_lists(
+        rows, ["year", "variable"], {"countries": "country", "values": "value"}, {"year": "int64", "value": "float64"}
+    )
+
+
+def trade(graph: Graph, first: int, last: int) -> pd.DataFrame:
+    """Columns ``year, source, target, value``: total bilateral trade in current USD."""
+    check_years(first, last)
+    rows = graph.read(load_cypher("signals_trade"), **{"from": first, "to": last})
+    return explode_lists(
+        rows, ["year"], {"sources": "source", "targets": "target", "values": "value"}, {"year": "int64", "value": "float64"}
+    )
+
+
+def contiguity(graph: Graph, first: int, last: int, max_type: int = 1) -> pd.DataFrame:
+    """Columns ``year, source, target``: dyads contiguous (COW type <= ``max_type``) each year."""
+    check_years(first, last)
+    rows = graph.read(load_cypher("signals_contiguity"), max_type=max_type, **{"from": first, "to": last})
+    return explode_lists(rows, ["year"], {"sources": "source", "targets": "target"}, {"year": "int64"})
+
+
+def coverage(graph: Graph) -> dict[str, dict]:
+    """Per relationship kind (``CONTIGUOUS``, ``CMAA``, ``MLAT``, ``FTA``): count and year span loaded."""
+    rows = graph.read(load_cypher("signals_coverage"))
+    return {row.pop("kind"): row for row in rows}

@@ -268,6 +268,8 @@ def gof(
         if not formula:
             raise ValueError("gof needs the model formula (pass formula=, or a fit result that carries it)")
     formula = as_formula(formula)
+    if panel.directed:
+        raise ValueError("gof's statistics (degree, ESP, DSP, geodesics) are implemented for undirected panels only")
     if start not in ("observed", "previous"):
         raise ValueError(f"start must be 'observed' or 'previous', got {start!r}")
     if years is None:

@@ -72,6 +72,12 @@ class Prediction:
         return row
 
 
+def _require_undirected(ym: YearModel) -> None:
+    if ym.model.directed:
+        raise PredictionError("tie prediction is implemented for undirected panels only (the sampler itself "
+                              "handles directed models: customsnet.modeling.simulate)")
+
+
 def _score_frame(ym: YearModel, scores: np.ndarray) -> pd.DataFrame:
     n = len(ym.nodes)
     i, j = np.triu_indices(n, k=1)
@@ -116,6 +122,7 @@ def predict_btergm(
 ) -> Prediction:
     """btergm's out-of-sample recipe: chains start at the target network (see module doc)."""
     ym = simulation_inputs(formula, panel, year, fit_or_coefs)
+    _require_undirected(ym)
     scores = _simulated_scores(ym, ym.observed, nsim, seed, burnin, interval)
     frame = _score_frame(ym, scores)
     rgraph = None
@@ -156,6 +163,7 @@ def predict_honest(
     if method not in HONEST_METHODS:
         raise PredictionError(f"method must be one of {HONEST_METHODS}, got {method!r}")
     ym = simulation_inputs(formula, panel, year, fit_or_coefs)
+    _require_undirected(ym)
     if ym.previous is None:
         raise PredictionError(f"year {year} is the first panel year: there is no year t−1 network to start from")
     dependent = ym.model.gwesp_coef != 0 or ym.model.gwdegree_coef != 0

@@ -7,6 +7,9 @@ dependent part is ``gwesp(α, fixed)`` and ``gwdegree(α, fixed)``. The sampler 
 the degree vector, the matrix of shared-partner counts, neighbour lists and an edge list up to
 date after every accepted toggle, so each proposal costs O(degree) instead of a recount.
 
+Directed models are supported too: arcs, ``edgecov``-type terms read at (tail, head), ``gwesp`` (OTP),
+``gwidegree``, ``gwodegree`` and ``mutual``, with two-path counts and in/out lists kept incrementally.
+
 Proposals are ergm's TNT (tie / no tie): with probability 1/2 (when the graph has edges) toggle off a
 uniformly chosen edge, otherwise toggle a uniformly chosen dyad. The acceptance ratio includes the
 proposal asymmetry, with the boundary cases of 0 and 1 edges handled exactly (see
@@ -28,6 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 STAT_NAMES = ("edges", "gwesp", "gwdegree", "dyad_logodds")
+DIRECTED_STAT_NAMES = ("edges", "gwesp", "gwidegree", "gwodegree", "mutual", "dyad_logodds")
 
 
 class SimulationError(ValueError):
@@ -36,12 +40,13 @@ class SimulationError(ValueError):
 
 @dataclass(frozen=True)
 class ErgmModel:
-    """An undirected ERGM ready to simulate.
+    """An ERGM ready to simulate.
 
-    ``dyad_logodds`` is the symmetric n×n matrix Σ_k θ_k Δ_k(i, j) of all dyad-independent terms,
-    *including* the ``edges`` coefficient (the diagonal is ignored; ``-inf`` forbids a dyad).
-    ``gwesp_*`` and ``gwdegree_*`` give the coefficient and decay α of the two dependence terms
-    (a coefficient of 0 switches a term off).
+    ``dyad_logodds`` is the n×n matrix Σ_k θ_k Δ_k(i, j) of all dyad-independent terms, *including*
+    the ``edges`` coefficient (the diagonal is ignored; ``-inf`` forbids a dyad); symmetric when
+    undirected, read at (tail, head) when ``directed``. The dependence terms are given by coefficient
+    and decay α (a coefficient of 0 switches a term off): undirected ``gwesp`` and ``gwdegree``;
+    directed ``gwesp`` (OTP), ``gwidegree``, ``gwodegree`` and ``mutual``.
     """
 
     dyad_logodds: np.ndarray
@@ -49,6 +54,12 @@ class ErgmModel:
     gwesp_decay: float = 0.0
     gwdegree_coef: float = 0.0
     gwdegree_decay: float = 0.0
+    directed: bool = False
+    gwidegree_coef: float = 0.0
+    gwidegree_decay: float = 0.0
+    gwodegree_coef: float = 0.0
+    gwodegree_decay: float = 0.0
+    mutual_coef: float = 0.0
 
     def __post_init__(self) -> None:
         m = np.asarray(self.dyad_logodds, dtype=np.float64)
@@ -56,21 +67,31 @@ class ErgmModel:
             raise ValueError(f"dyad_logodds must be a square matrix, got shape {m.shape}")
         if np.isnan(m[~np.eye(m.shape[0], dtype=bool)]).any():
             raise ValueError("dyad_logodds has NaN off the diagonal (a covariate or coefficient is missing)")
-        if not np.array_equal(m, m.T):
-            raise ValueError("dyad_logodds must be symmetric for an undirected model")
+        if self.directed:
+            if self.gwdegree_coef != 0:
+                raise ValueError("gwdegree is undefined on directed networks; use gwidegree / gwodegree")
+        else:
+            if not np.array_equal(m, m.T):
+                raise ValueError("dyad_logodds must be symmetric for an undirected model")
+            if self.gwidegree_coef != 0 or self.gwodegree_coef != 0 or self.mutual_coef != 0:
+                raise ValueError("gwidegree, gwodegree and mutual need a directed model (directed=True)")
         object.__setattr__(self, "dyad_logodds", m)
 
     @property
     def n(self) -> int:
         return self.dyad_logodds.shape[0]
 
+    @property
+    def stat_names(self) -> tuple[str, ...]:
+        return DIRECTED_STAT_NAMES if self.directed else STAT_NAMES
+
 
 @dataclass
 class SimulationResult:
-    """Sampled networks (``scipy.sparse.csr_matrix``, symmetric 0/1) and their statistics."""
+    """Sampled networks (``scipy.sparse.csr_matrix``, 0/1; symmetric when undirected) and their statistics."""
 
     networks: list[sp.csr_matrix]
-    stats: pd.DataFrame  # one row per sample; columns STAT_NAMES
+    stats: pd.DataFrame  # one row per sample; columns ErgmModel.stat_names
     acceptance_rate: float
     seed: int
     burnin: int
@@ -85,15 +106,35 @@ def gw_decay_base(decay: float) -> float:
 
 
 def network_statistics(adjacency, model: ErgmModel) -> dict[str, float]:
-    """g(Y) for a symmetric 0/1 network: edges, GWESP, GWD and Σ_{i<j} y_ij L_ij (vectorised)."""
+    """g(Y) of a 0/1 network under ``model`` (vectorised), keyed by ``model.stat_names``.
+
+    Undirected: edges, GWESP, GWD and Σ_{i<j} y_ij L_ij. Directed: arcs, GWESP (OTP: shared partners
+    of i→j are the two-paths i→k→j), GWID, GWOD, mutual pairs and Σ_{i≠j} y_ij L_ij.
+    """
     a = sp.csr_matrix(adjacency, dtype=np.float64)
     a.setdiag(0)
     a.eliminate_zeros()
+    a.data[:] = 1.0
+    r_esp = gw_decay_base(model.gwesp_decay)
+    if model.directed:
+        arcs = a.tocoo()
+        # two-paths on the arcs; arcs with none contribute e^α(1 − r^0) = 0, so sparsity is harmless
+        otp = sp.csr_matrix((a @ a).multiply(a)).data
+        indeg = np.asarray(a.sum(axis=0)).ravel()
+        outdeg = np.asarray(a.sum(axis=1)).ravel()
+        r_in, r_out = gw_decay_base(model.gwidegree_decay), gw_decay_base(model.gwodegree_decay)
+        return {
+            "edges": float(arcs.nnz),
+            "gwesp": float(np.sum(math.exp(model.gwesp_decay) * (1.0 - r_esp**otp))),
+            "gwidegree": float(np.sum(math.exp(model.gwidegree_decay) * (1.0 - r_in**indeg))),
+            "gwodegree": float(np.sum(math.exp(model.gwodegree_decay) * (1.0 - r_out**outdeg))),
+            "mutual": float(a.multiply(a.T).sum() / 2.0),
+            "dyad_logodds": float(np.sum(model.dyad_logodds[arcs.row, arcs.col])),
+        }
     upper = sp.triu(a, k=1).tocoo()
     degrees = np.asarray(a.sum(axis=1)).ravel()
     # shared partners of the edges; edges with none contribute e^α(1 − r^0) = 0, so sparsity is harmless
     sp_on_edges = sp.triu(sp.csr_matrix((a @ a).multiply(a)), k=1).data
-    r_esp = gw_decay_base(model.gwesp_decay)
     r_deg = gw_decay_base(model.gwdegree_decay)
     return {
         "edges": float(upper.nnz),
@@ -247,9 +288,108 @@ def _mcmc(
     return n_edges, accepted
 
 
+@numba.njit(cache=True)
+def _remove_from_list(lists, pos, count, owner, member):
+    """Swap-remove ``member`` from ``owner``'s list (``pos`` holds each member's index)."""
+    p = pos[owner, member]
+    last = lists[owner, count[owner] - 1]
+    lists[owner, p] = last
+    pos[owner, last] = p
+    count[owner] -= 1
+
+
+@numba.njit(cache=True)
+def _toggle_directed(i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2, elist, epos, n_edges):
+    """Apply a toggle of arc i→j; update degrees, in/out lists, two-path counts and the arc list."""
+    delta = 1 if adding else -1
+    # two-paths through the arc: i→j→k for k in out(j), a→i→j for a in in(i) (unchanged by the toggle)
+    for t in range(outdeg[j]):
+        l2[i, out_nbr[j, t]] += delta
+    for t in range(indeg[i]):
+        l2[in_nbr[i, t], j] += delta
+    if adding:
+        adj[i, j] = 1
+        out_nbr[i, outdeg[i]] = j
+        out_pos[i, j] = outdeg[i]
+        outdeg[i] += 1
+        in_nbr[j, indeg[j]] = i
+        in_pos[j, i] = indeg[j]
+        indeg[j] += 1
+        elist[n_edges, 0] = i
+        elist[n_edges, 1] = j
+        epos[i, j] = n_edges
+        return n_edges + 1
+    adj[i, j] = 0
+    _remove_from_list(out_nbr, out_pos, outdeg, i, j)
+    _remove_from_list(in_nbr, in_pos, indeg, j, i)
+    p = epos[i, j]
+    m = n_edges - 1
+    elist[p, 0] = elist[m, 0]
+    elist[p, 1] = elist[m, 1]
+    epos[elist[p, 0], elist[p, 1]] = p
+    epos[i, j] = -1
+    return m
+
+
+@numba.njit(cache=True)
+def _mcmc_directed(
+    uniforms, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2, elist, epos, n_edges, logodds,
+    theta_esp, esp_exp, esp_rpow, theta_in, in_rpow, theta_out, out_rpow, theta_mut, running,
+):
+    """TNT proposals on a directed network; ``running`` holds the six directed statistics."""
+    n = adj.shape[0]
+    n_dyads = n * (n - 1)
+    accepted = 0
+    for step in range(uniforms.shape[0]):
+        u = uniforms[step]
+        if n_edges > 0 and u[0] < 0.5:
+            e = min(int(u[1] * n_edges), n_edges - 1)
+            i = elist[e, 0]
+            j = elist[e, 1]
+        else:
+            i = min(int(u[1] * n), n - 1)
+            j = min(int(u[2] * (n - 1)), n - 2)
+            if j >= i:
+                j += 1
+        y = adj[i, j]
+        # change statistics for adding i→j to the network without it (ergm's espOTP_change)
+        d_esp = 0.0
+        if theta_esp != 0.0:
+            d_esp = esp_exp * (1.0 - esp_rpow[l2[i, j]])
+            for t in range(outdeg[i]):  # arcs i→k with j→k gain the path i→j→k
+                k = out_nbr[i, t]
+                if k != j and adj[j, k] == 1:
+                    d_esp += esp_rpow[l2[i, k] - y]
+            for t in range(indeg[j]):  # arcs k→j with k→i gain the path k→i→j
+                k = in_nbr[j, t]
+                if k != i and adj[k, i] == 1:
+                    d_esp += esp_rpow[l2[k, j] - y]
+        d_in = in_rpow[indeg[j] - y] if theta_in != 0.0 else 0.0
+        d_out = out_rpow[outdeg[i] - y] if theta_out != 0.0 else 0.0
+        d_mut = float(adj[j, i])
+        d_ind = logodds[i, j]
+        log_ratio = d_ind + theta_esp * d_esp + theta_in * d_in + theta_out * d_out + theta_mut * d_mut
+        adding = y == 0
+        if not adding:
+            log_ratio = -log_ratio
+        log_ratio += tnt_log_q_ratio(n_edges, n_dyads, adding)
+        if log_ratio >= 0.0 or u[3] < math.exp(log_ratio):
+            n_edges = _toggle_directed(i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2,
+                                       elist, epos, n_edges)
+            sign = 1.0 if adding else -1.0
+            running[0] += sign
+            running[1] += sign * d_esp
+            running[2] += sign * d_in
+            running[3] += sign * d_out
+            running[4] += sign * d_mut
+            running[5] += sign * d_ind
+            accepted += 1
+    return n_edges, accepted
+
+
 # --------------------------------------------------------------------------- chain state
 class ChainState:
-    """Incremental state of one chain: adjacency, degrees, neighbour lists, shared partners, edges."""
+    """Incremental state of one undirected chain: adjacency, degrees, neighbour lists, shared partners, edges."""
 
     def __init__(self, start, model: ErgmModel):
         n = model.n
@@ -259,7 +399,7 @@ class ChainState:
         a.setdiag(0)
         a.eliminate_zeros()
         if (a != a.T).nnz:
-            raise ValueError("start network must be symmetric (undirected)")
+            raise ValueError("start network must be symmetric (undirected model)")
         forbidden = np.isneginf(model.dyad_logodds)
         upper = sp.triu(a, k=1).tocoo()
         if forbidden[upper.row, upper.col].any():
@@ -327,6 +467,79 @@ class ChainState:
         return sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
 
 
+class DirectedChainState:
+    """Incremental state of one directed chain: adjacency, in/out lists and degrees, two-paths, arcs."""
+
+    def __init__(self, start, model: ErgmModel):
+        n = model.n
+        a = sp.csr_matrix(start, dtype=np.float64)
+        if a.shape != (n, n):
+            raise ValueError(f"start network has shape {a.shape}, model has {n} nodes")
+        a.setdiag(0)
+        a.eliminate_zeros()
+        arcs = a.tocoo()
+        if np.isneginf(model.dyad_logodds)[arcs.row, arcs.col].any():
+            raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
+        self.model = model
+        self.adj = np.zeros((n, n), dtype=np.uint8)
+        self.adj[arcs.row, arcs.col] = 1
+        self.outdeg = self.adj.sum(axis=1).astype(np.int64)
+        self.indeg = self.adj.sum(axis=0).astype(np.int64)
+        width = max(n - 1, 1)
+        self.out_nbr = np.zeros((n, width), dtype=np.int32)
+        self.in_nbr = np.zeros((n, width), dtype=np.int32)
+        self.out_pos = np.full((n, n), -1, dtype=np.int32)
+        self.in_pos = np.full((n, n), -1, dtype=np.int32)
+        for v in range(n):
+            out = np.flatnonzero(self.adj[v]).astype(np.int32)
+            self.out_nbr[v, : out.size] = out
+            self.out_pos[v, out] = np.arange(out.size, dtype=np.int32)
+            inn = np.flatnonzero(self.adj[:, v]).astype(np.int32)
+            self.in_nbr[v, : inn.size] = inn
+            self.in_pos[v, inn] = np.arange(inn.size, dtype=np.int32)
+        a_int = self.adj.astype(np.int32)
+        self.l2 = a_int @ a_int  # two-paths i→k→j (diagonal unused)
+        self.elist = np.zeros((max(n * (n - 1), 1), 2), dtype=np.int32)
+        self.epos = np.full((n, n), -1, dtype=np.int32)
+        rows, cols = np.nonzero(self.adj)
+        self.n_edges = rows.size
+        self.elist[: self.n_edges, 0] = rows
+        self.elist[: self.n_edges, 1] = cols
+        self.epos[rows, cols] = np.arange(self.n_edges, dtype=np.int32)
+        stats = network_statistics(a, model)
+        self.running = np.array([stats[k] for k in DIRECTED_STAT_NAMES], dtype=np.float64)
+        powers = np.arange(n + 1, dtype=np.float64)
+        self.esp_rpow = gw_decay_base(model.gwesp_decay) ** powers
+        self.in_rpow = gw_decay_base(model.gwidegree_decay) ** powers
+        self.out_rpow = gw_decay_base(model.gwodegree_decay) ** powers
+        self.logodds = model.dyad_logodds.copy()
+        np.fill_diagonal(self.logodds, 0.0)
+
+    def run(self, n_steps: int, rng: np.random.Generator) -> int:
+        """Make ``n_steps`` TNT proposals; return the number accepted."""
+        if n_steps <= 0:
+            return 0
+        m = self.model
+        self.n_edges, accepted = _mcmc_directed(
+            rng.random((n_steps, 4)), self.adj, self.outdeg, self.indeg, self.out_nbr, self.out_pos,
+            self.in_nbr, self.in_pos, self.l2, self.elist, self.epos, self.n_edges, self.logodds,
+            float(m.gwesp_coef), math.exp(m.gwesp_decay), self.esp_rpow, float(m.gwidegree_coef), self.in_rpow,
+            float(m.gwodegree_coef), self.out_rpow, float(m.mutual_coef), self.running,
+        )
+        return int(accepted)
+
+    def network(self) -> sp.csr_matrix:
+        """The current network as a sparse 0/1 matrix (row = tail, column = head)."""
+        e = self.elist[: self.n_edges]
+        n = self.model.n
+        return sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
+
+
+def chain_state(start, model: ErgmModel) -> ChainState | DirectedChainState:
+    """The incremental chain state matching the model's directedness."""
+    return DirectedChainState(start, model) if model.directed else ChainState(start, model)
+
+
 def simulate(
     model: ErgmModel,
     start,
@@ -350,7 +563,7 @@ def simulate(
     if model.n < 2:
         raise ValueError("a network needs at least two nodes to simulate")
     rng = np.random.default_rng(seed)
-    state = ChainState(start, model)
+    state = chain_state(start, model)
 
     def advance(steps: int) -> int:
         done = 0
@@ -362,7 +575,7 @@ def simulate(
 
     accepted = advance(burnin)
     networks: list[sp.csr_matrix] = []
-    stats = np.empty((n_samples, len(STAT_NAMES)))
+    stats = np.empty((n_samples, len(model.stat_names)))
     for s in range(n_samples):
         accepted += advance(interval)
         stats[s] = state.running
@@ -371,7 +584,7 @@ def simulate(
     total = burnin + n_samples * interval
     return SimulationResult(
         networks=networks,
-        stats=pd.DataFrame(stats, columns=list(STAT_NAMES)),
+        stats=pd.DataFrame(stats, columns=list(model.stat_names)),
         acceptance_rate=accepted / total if total else 0.0,
         seed=seed,
         burnin=burnin,
@@ -419,20 +632,21 @@ def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
 
     Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
     for all dyads of the year with the design's own term code and collapsed into
-    ``L = Σ_k θ_k Δ_k``; ``gwesp`` and ``gwdegree`` become the sampler's dependence terms. The node
+    ``L = Σ_k θ_k Δ_k``; ``gwesp`` and ``gwdegree`` (directed: ``gwesp`` OTP, ``gwidegree``,
+    ``gwodegree``, ``mutual``) become the sampler's dependence terms. The node
     set and lagged networks are cut exactly as :func:`~customsnet.modeling.build.build_design` does.
     Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
     ``-inf`` entries of ``L``.
     """
     from customsnet.modeling.build import cut_step, restrict_network, step_nodes
     from customsnet.modeling.formula import as_formula
-    from customsnet.modeling.terms import GWESP, GWDegree
+    from customsnet.modeling.terms import GWESP, GWDegree, GWIDegree, GWODegree, Mutual
     from customsnet.modeling.terms.base import all_dyads
     from customsnet.modeling.terms.dyad_independent import DyadIndependent
 
+    gw_terms = ((GWESP, "gwesp"), (GWDegree, "gwdegree"), (GWIDegree, "gwidegree"), (GWODegree, "gwodegree"))
+
     formula = as_formula(formula)
-    if panel.directed:
-        raise SimulationError("the sampler supports undirected networks only")
     names = formula.coef_names(panel.directed)
     theta = coefficient_vector(coefs, names)
     if not np.all(np.isfinite(theta)):
@@ -449,18 +663,20 @@ def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
     labels, _ = step_nodes(panel, formula.lhs, year_index, formula.lags)
     step = cut_step(panel, formula, year_index, labels)
     n = step.n
-    tail, head = all_dyads(n, directed=False)
+    tail, head = all_dyads(n, directed=panel.directed)
     logodds = np.zeros((n, n))
-    gw = {"gwesp": (0.0, 0.0), "gwdegree": (0.0, 0.0)}
+    dependence: dict[str, float] = {}
     k = 0
     for term in formula.terms:
         width = term.n_stats
         coef = theta[k : k + width]
         k += width
-        if isinstance(term, GWESP):
-            gw["gwesp"] = (float(coef[0]), float(term.decay))
-        elif isinstance(term, GWDegree):
-            gw["gwdegree"] = (float(coef[0]), float(term.decay))
+        gw_kind = next((kind for cls, kind in gw_terms if isinstance(term, cls)), None)
+        if gw_kind is not None:
+            dependence[f"{gw_kind}_coef"] = float(coef[0])
+            dependence[f"{gw_kind}_decay"] = float(term.decay)
+        elif isinstance(term, Mutual):
+            dependence["mutual_coef"] = float(coef[0])
         elif isinstance(term, DyadIndependent):
             delta = term.change_stats(step, tail, head) @ coef
             if np.isnan(delta).any():
@@ -468,10 +684,12 @@ def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
             logodds[tail, head] += delta
         else:
             raise SimulationError(
-                f"term {term.to_r()} cannot be simulated (the sampler handles gwesp, gwdegree and dyad-independent terms)"
+                f"term {term.to_r()} cannot be simulated (the sampler handles gwesp, gwdegree, gwidegree, "
+                f"gwodegree, mutual and dyad-independent terms)"
             )
-    logodds = logodds + logodds.T
-    model = ErgmModel(logodds, gw["gwesp"][0], gw["gwesp"][1], gw["gwdegree"][0], gw["gwdegree"][1])
+    if not panel.directed:
+        logodds = logodds + logodds.T
+    model = ErgmModel(logodds, directed=panel.directed, **dependence)
     previous = None
     if year_index > 0:
         prev_year = panel.years[year_index - 1]

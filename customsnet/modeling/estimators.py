@@ -57,8 +57,12 @@ class ReplicateFits:
 def fit_btergm(rows: StackedRows, names: list[str], check_separation: bool = True, n_jobs: int = 1) -> PointFit:
     """btergm's point estimate: :func:`speedglm_fit` on every step once (plus an LP diagnosis)."""
     out = speedglm_fit(rows, np.ones((1, rows.n_steps), dtype=np.int64), n_jobs=n_jobs)[0]
-    if out.error is not None and out.method != "glm.fit":
-        raise EstimationError(f"speedglm failed on the full data: {out.error}")
+    if out.method != "speedglm":
+        # btergm does not guard the point fit: it stops here, so do we (with a way out)
+        raise EstimationError(
+            f"speedglm's solve failed on the full data ({out.error}); btergm would stop too. Rescale badly "
+            "scaled covariates (e.g. trade in billions, not dollars) or use estimator='mple'"
+        )
     ident = identify(rows, names) if check_separation else None
     status = []
     for j, name in enumerate(names):

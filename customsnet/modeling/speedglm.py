@@ -194,7 +194,10 @@ def glmfit_irls(rows: StackedRows, counts: np.ndarray, epsilon: float = GLM_EPSI
         keep = qr_rank_columns(A)
         beta = np.zeros(p)
         try:
-            beta[keep] = sla.solve(A[np.ix_(keep, keep)], b[keep], assume_a="sym")
+            # QR is invariant to column scaling; equilibrating the normal equations keeps that property
+            Ak = A[np.ix_(keep, keep)]
+            d = 1.0 / np.sqrt(np.diag(Ak))
+            beta[keep] = d * sla.solve(Ak * np.outer(d, d), d * b[keep], assume_a="sym")
         except (np.linalg.LinAlgError, ValueError) as exc:
             return IRLSOutcome(np.full(p, np.nan), it, np.inf, False, np.nan, method="glm.fit", error=str(exc))
         st = replicate_statistics(rows, counts, beta[None, :], MODE_R_CLAMPED)

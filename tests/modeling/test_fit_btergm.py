@@ -119,3 +119,50 @@ class _no_warning:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def _ill_scaled_step(rng: np.random.Generator, year: int, n: int = 2000) -> StepDesign:
+    z, u = rng.normal(size=n), rng.normal(size=n)
+    X = np.column_stack([np.ones(n), 1e5 * z, 1e-4 * u])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-0.5 + 0.5 * z + 0.3 * u)))).astype(float)
+    return StepDesign(year=year, X=X, y=y, w=np.ones(n), nodes=np.array(["a", "b"]))
+
+
+def _well_scaled_step(rng: np.random.Generator, year: int, n: int = 2000) -> StepDesign:
+    z, u = rng.normal(size=n), rng.normal(size=n)
+    X = np.column_stack([np.ones(n), z, u])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-0.5 + 0.5 * z + 0.3 * u)))).astype(float)
+    return StepDesign(year=year, X=X, y=y, w=np.ones(n), nodes=np.array(["a", "b"]))
+
+
+def test_replicate_whose_lu_solve_fails_is_refitted_by_glm_fit():
+    rng = np.random.default_rng(5)
+    design = Design(names=["edges", "z", "u"], steps=[_well_scaled_step(rng, 1), _ill_scaled_step(rng, 2)])
+    rows = StackedRows.from_design(design)
+    ok, bad = speedglm_fit(rows, np.array([[2, 0], [0, 2]]))
+    assert ok.method == "speedglm" and ok.error is None
+    # rcond of X'WX is ~1e-18 < eps in the ill-scaled step: R's solve() stops, btergm uses glm.fit
+    assert bad.method == "glm.fit" and "computationally singular" in bad.error
+    assert bad.converged and np.all(np.isfinite(bad.coef))
+    # glm.fit's answer is the MLE of that replicate: the score vanishes (checked on the rescaled problem)
+    step = design.steps[1]
+    mu = 1 / (1 + np.exp(-(step.X @ bad.coef)))
+    score = (step.X / np.abs(step.X).max(axis=0)).T @ (step.y - mu)
+    assert np.abs(score).max() < 1e-4
+    # and the point fit on such data stops like btergm, with an actionable message
+    from customsnet.modeling.estimators import EstimationError
+
+    with pytest.raises(EstimationError, match="Rescale"):
+        fit_tergm(Design(names=["edges", "z", "u"], steps=[_ill_scaled_step(rng, 1)]), estimator="btergm", bootstrap=0)
+
+
+def test_big_btergm_coefficients_from_build_design():
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+
+    if not (REFERENCE / "big").is_dir():
+        pytest.skip("reference data absent")
+    design = build_design(read_reference_panel(REFERENCE / "big"), REFERENCE_FORMULA)
+    ref = coef_table("big")["btergm"]
+    result = fit_tergm(design, estimator="btergm", bootstrap=0, check_separation=False, n_jobs=2)
+    np.testing.assert_allclose(result.params.to_numpy(), ref.to_numpy(), rtol=0, atol=1e-6)

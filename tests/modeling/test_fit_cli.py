@@ -53,3 +53,16 @@ def test_fit_errors_are_actionable(tmp_path, args, message):
     res = CliRunner().invoke(main, ["fit", *args])
     assert res.exit_code != 0
     assert message in res.output
+
+
+def test_fit_with_r_indices_reproduces_btergm_confint(tmp_path):
+    case = reference_dir("case1_dissolve")
+    out = tmp_path / "o"
+    res = CliRunner().invoke(
+        main,
+        ["fit", "--panel", str(case), "--estimator", "btergm", "--boot-indices", str(case / "boot_indices.csv"), "--out", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "fit.csv", index_col="term")
+    ref = pd.read_csv(case / "confint.csv", index_col=0)
+    np.testing.assert_allclose(table.loc[ref.index, ref.columns].to_numpy(), ref.to_numpy(), rtol=0, atol=1e-6)

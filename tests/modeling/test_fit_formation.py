@@ -58,3 +58,12 @@ def test_formation_needs_lag_information():
         s.X[:, 5] = (s.X[:, 5] + 1) / 2  # autoregression coding: 1/0 is ambiguous for the reader
     with pytest.raises(EstimationError, match="stability coding"):
         formation_design(design)
+
+
+def test_formation_bootstrap_intervals_are_finite_and_cover_the_estimate():
+    result = fit_tergm(compressed_design("case1"), estimator="formation", bootstrap=30, seed=4)
+    ci = result.conf_int()
+    assert np.all(np.isfinite(ci.to_numpy()))
+    est = result.params.to_numpy()
+    assert np.all((ci["2.5%"].to_numpy() < est) & (est < ci["97.5%"].to_numpy()))
+    assert result.n_failed == 0

@@ -61,9 +61,13 @@ def _echo_messages(messages: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- predict
-def run_predict(panel_path: Path, formula: str | None, train: list[int], test: int, estimator: str, nsim: int,
+def run_predict(panel_path: Path, formulas: list[str | None], train: list[int], test: int, estimator: str, nsim: int,
                 seed: int, method: str, sweeps: int, out: Path | None):
-    """Fit on ``train``, predict ``test`` both ways; return (fit, predictions, comparison table, messages)."""
+    """Fit each formula on ``train`` and predict ``test`` both ways.
+
+    Returns a list of (label, formula, fit, btergm-compatible prediction, honest prediction), the
+    side-by-side comparison table and the collected warnings.
+    """
     from customsnet.modeling.predict import compare, plot_roc_pr, predict_btergm, predict_honest
 
     panel = load_panel(panel_path)
@@ -71,46 +75,34 @@ def run_predict(panel_path: Path, formula: str | None, train: list[int], test: i
         raise click.BadParameter(f"test year {test} is not in the panel ({panel.years[0]}-{panel.years[-1]})")
     if max(train) >= test:
         raise click.BadParameter(f"training years must precede the test year {test} (got up to {max(train)})")
-    formula = resolve_formula(formula, panel_path)
-    fit, messages = fit_years(panel, formula, train, estimator)
-    label = f"{estimator} fit {train[0]}-{train[-1]}"
-    btergm_pred = predict_btergm(fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label)
-    honest_pred = predict_honest(fit, panel, formula, test, method=method, nsim=nsim, seed=seed, sweeps=sweeps,
-                                 label=label)
-    predictions = [btergm_pred, honest_pred]
+    runs, messages = [], []
+    for k, given in enumerate(formulas or [None], start=1):
+        formula = resolve_formula(given, panel_path)
+        fit, caught = fit_years(panel, formula, train, estimator)
+        messages += caught
+        label = f"model {k}" if len(formulas or [None]) > 1 else "model"
+        leaky = predict_btergm(fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label)
+        honest = predict_honest(fit, panel, formula, test, method=method, nsim=nsim, seed=seed, sweeps=sweeps,
+                                label=label)
+        runs.append((label, formula, fit, leaky, honest))
+    predictions = [p for run in runs for p in run[3:]]
     table = compare(predictions)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "prediction_metrics.csv", float_format="%.10g")
+        pd.DataFrame([{"label": r[0], "formula": r[1]} for r in runs]).to_csv(out / "models.csv", index=False)
         for p in predictions:
-            p.scores.to_csv(out / f"scores_{p.mode.replace(':', '_')}.csv", index=False, float_format="%.10g")
+            name = f"scores_{p.label.replace(' ', '')}_{p.mode.replace(':', '_')}.csv"
+            p.scores.to_csv(out / name, index=False, float_format="%.10g")
         plot_roc_pr(predictions, out / "prediction_all_dyads")
         plot_roc_pr(predictions, out / "prediction_new_ties", new_ties=True)
-    return fit, predictions, table, messages
+    return runs, table, messages
 
 
-@click.command("predict")
-@click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path), required=True, help=PANEL_HELP)
-@click.option("--formula", help="btergm formula (default: the reference formula for a reference case directory).")
-@click.option("--train", required=True, help="Training years: FIRST-LAST or a comma list, e.g. 1990-1999.")
-@click.option("--test", "test_year", type=int, required=True, help="The held-out year to predict.")
-@click.option("--estimator", type=click.Choice(ESTIMATORS), default="btergm", show_default=True,
-              help="Point estimator (btergm's IRLS gives finite values even under separation).")
-@click.option("--nsim", type=click.IntRange(min=2), default=100, show_default=True, help="Simulated networks.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulations.")
-@click.option("--method", type=click.Choice(["auto", "exact", "conditional", "simulate"]), default="auto",
-              show_default=True, help="Honest method (auto: exact if dyad-independent, else simulate).")
-@click.option("--sweeps", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Honest simulation burn-in, in sweeps of all dyads.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Directory for scores, metrics, figures.")
-@click.pass_context
-def predict_command(ctx, panel_path, formula, train, test_year, estimator, nsim, seed, method, sweeps, out):
-    """Fit on --train years and predict --test: btergm-compatible AUCs and honest new-tie AUCs."""
-    years = parse_years(train)
-    fit, predictions, table, messages = run_predict(panel_path, formula, years, test_year, estimator, nsim, seed,
-                                                    method, sweeps, out)
-    leaky, honest = predictions
-    if not (ctx.obj and ctx.obj.get("quiet")):
+def _echo_run(label: str, formula: str, fit, leaky, honest, test_year: int, estimator: str, years: list[int],
+              nsim: int, quiet: bool) -> None:
+    click.echo(f"{label}: {formula}")
+    if not quiet:
         click.echo(f"coefficients ({estimator}, fitted on {years[0]}-{years[-1]}):")
         for name, value in fit.params.items():
             click.echo(f"  {name:<28} {value: .6f}")
@@ -133,6 +125,39 @@ def predict_command(ctx, panel_path, formula, train, test_year, estimator, nsim,
     if leaky.btergm_new is not None:
         click.echo(f"\n(btergm-compatible scores on new ties: ROC-AUC {leaky.standard_new['roc_auc']:.4f}  "
                    f"average precision {leaky.standard_new['average_precision']:.4f})")
+
+
+@click.command("predict")
+@click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path), required=True, help=PANEL_HELP)
+@click.option("--formula", "formulas", multiple=True,
+              help="btergm formula; repeat to compare several models side by side "
+                   "(default: the reference formula for a reference case directory).")
+@click.option("--train", required=True, help="Training years: FIRST-LAST or a comma list, e.g. 1990-1999.")
+@click.option("--test", "test_year", type=int, required=True, help="The held-out year to predict.")
+@click.option("--estimator", type=click.Choice(ESTIMATORS), default="btergm", show_default=True,
+              help="Point estimator (btergm's IRLS gives finite values even under separation).")
+@click.option("--nsim", type=click.IntRange(min=2), default=100, show_default=True, help="Simulated networks.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulations.")
+@click.option("--method", type=click.Choice(["auto", "exact", "conditional", "simulate"]), default="auto",
+              show_default=True, help="Honest method (auto: exact if dyad-independent, else simulate).")
+@click.option("--sweeps", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Honest simulation burn-in, in sweeps of all dyads.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Directory for scores, metrics, figures.")
+@click.pass_context
+def predict_command(ctx, panel_path, formulas, train, test_year, estimator, nsim, seed, method, sweeps, out):
+    """Fit on --train years and predict --test: btergm-compatible AUCs and honest new-tie AUCs."""
+    years = parse_years(train)
+    runs, table, messages = run_predict(panel_path, list(formulas), years, test_year, estimator, nsim, seed,
+                                        method, sweeps, out)
+    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    for k, (label, formula, fit, leaky, honest) in enumerate(runs):
+        if k:
+            click.echo("")
+        _echo_run(label, formula, fit, leaky, honest, test_year, estimator, years, nsim, quiet)
+    if len(runs) > 1:
+        cols = ["btergm auc.roc", "btergm auc.pr", "new ties: roc_auc", "new ties: average_precision"]
+        click.echo("\nside by side:")
+        click.echo(table[cols].to_string(float_format=lambda v: f"{v:.4f}"))
     _echo_messages(messages)
     if out is not None:
         click.echo(f"saved metrics, scores and ROC/PR figures in {out}")

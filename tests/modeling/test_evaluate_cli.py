@@ -39,7 +39,22 @@ def test_predict_prints_both_kinds_of_auc(case1, tmp_path):
     assert "33 new ties" in text
     metrics = pd.read_csv(out / "prediction_metrics.csv")
     assert set(metrics["mode"]) == {"btergm", "honest:simulate"}
-    assert (out / "prediction_new_ties.svg").exists() and (out / "scores_btergm.csv").exists()
+    assert (out / "prediction_new_ties.svg").exists() and (out / "scores_model_btergm.csv").exists()
+
+
+def test_predict_compares_several_formulas(case1, tmp_path):
+    full = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + memory(type = "stability")'
+    simple = 'nets ~ edges + edgecov(cov) + memory(type = "stability")'
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["--quiet", "predict", "--panel", str(case1), "--train", "1-9", "--test", "10",
+                                       "--nsim", "10", "--sweeps", "2", "--formula", full, "--formula", simple,
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "side by side" in result.output and "honest:exact" in result.output
+    metrics = pd.read_csv(out / "prediction_metrics.csv")
+    assert list(metrics["label"]) == ["model 1", "model 1", "model 2", "model 2"]
+    assert list(metrics["mode"]) == ["btergm", "honest:simulate", "btergm", "honest:exact"]
+    assert list(pd.read_csv(out / "models.csv")["formula"]) == [full, simple]
 
 
 def test_predict_refuses_bad_years(case1):

@@ -150,3 +150,26 @@ def test_gof_on_reference_case(tmp_path):
     paths = ours.plot(tmp_path / "gof")
     assert all(p.stat().st_size > 1000 for p in paths)
     assert "Dyad-wise shared partners" in ours.summary()
+
+
+def test_gof_start_previous_and_directed_refusal():
+    case = REF / "case1"
+    if not case.is_dir():
+        pytest.skip(f"reference data not found at {case}")
+    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+
+    panel = read_reference_panel(case)
+    coefs = pd.read_csv(case / "coef.csv", index_col=0)["btergm_speedglm"]
+    kwargs = dict(years=[10], nsim=10, seed=2, burnin=50, interval=5, tie_prediction=False)
+    observed = gof(coefs, panel, REFERENCE_FORMULA, start="observed", **kwargs)
+    previous = gof(coefs, panel, REFERENCE_FORMULA, start="previous", **kwargs)
+    # a short chain stays near its start: year 10 has 236 ties, year 9 has 203
+    ties = lambda r: r.raw_sim["esp"].sum(axis=0).mean()  # noqa: E731 - ESP counts sum to the ties
+    assert ties(observed) > ties(previous) + 15
+    with pytest.raises(ValueError, match="start"):
+        gof(coefs, panel, REFERENCE_FORMULA, start="elsewhere", **kwargs)
+    directed = Panel(years=[1, 2], nodes={1: np.array(["a", "b"]), 2: np.array(["a", "b"])},
+                     networks={"nets": {1: sp.csr_matrix((2, 2)), 2: sp.csr_matrix((2, 2))}}, directed=True)
+    with pytest.raises(ValueError, match="undirected"):
+        gof({"edges": -1.0}, directed, "nets ~ edges", years=[2], nsim=2)

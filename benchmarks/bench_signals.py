@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from customsnet.cypher import load_cypher, split_statements
 from customsnet.graph.connection import Graph
-from customsnet.modeling.export import export_panel
+from customsnet.graph.schema import apply_schema, clear_database
 from customsnet.graph.signals import degrees, shared_partners
+from customsnet.modeling.export import export_panel
 
 FIRST, LAST = 1990, 2020
 VARIABLES = ["polyarchy", "civlib", "corruption", "ideal_point", "terror_fatalities", "majors_list"]
@@ -93,12 +93,8 @@ def random_world(n_countries: int = 230, n_ties: int = 800, seed: int = 1) -> di
 
 def write_world(graph: Graph, world: dict[str, list[dict]]) -> None:
     """Write the rows following docs/graph-model.md (ties lower -> higher iso3)."""
-    graph.write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-    try:
-        for statement in split_statements(load_cypher("schema")):
-            graph.write(statement)
-    except FileNotFoundError:
-        pass  # no schema file yet: the queries still work, only slower
+    clear_database(graph)
+    apply_schema(graph)
     graph.write_batches(
         "UNWIND $rows AS row CREATE (c:Country) SET c = row", world["countries"]
     )

@@ -101,3 +101,34 @@ def _logit_fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
         mu = 1 / (1 + np.exp(-X @ beta))
         beta += np.linalg.solve(X.T @ (X * (mu * (1 - mu))[:, None]), X.T @ (y - mu))
     return beta
+
+
+def test_replicate_with_its_own_separation_gets_its_own_lp():
+    from customsnet.modeling.estimators import replicates_mple
+
+    rng = np.random.default_rng(9)
+    steps = []
+    for k in range(3):
+        n = 600
+        z = rng.normal(size=n)
+        rare = np.zeros(n)
+        y = (rng.random(n) < 1 / (1 + np.exp(-(-1.0 + 0.7 * z)))).astype(float)
+        if k == 0:  # the rare indicator has a tie and a non-tie here ...
+            rare[:3], y[:3] = 1.0, [1.0, 1.0, 0.0]
+        elif k == 1:  # ... but only ties here: a resample of step 1 alone is separated in "rare"
+            rare[:2], y[:2] = 1.0, [1.0, 1.0]
+        X = np.column_stack([np.ones(n), z, rare])
+        steps.append(StepDesign(year=2001 + k, X=X, y=y, w=np.ones(n), nodes=np.array(["a", "b"])))
+    design = Design(names=["edges", "z", "rare"], steps=steps)
+    rows = StackedRows.from_design(design)
+    ident = identify(rows, design.names)
+    assert ident.exists
+    reps = replicates_mple(rows, np.array([[0, 3, 0], [1, 1, 1]]), ident)
+    assert not reps.failed.any()
+    assert np.isnan(reps.raw[0, 2]) and np.all(np.isfinite(reps.raw[0, :2]))
+    assert "rare" in reps.notes[0]
+    assert np.all(np.isfinite(reps.raw[1]))
+    # the separated replicate's identified coefficients are the fit without the separated rows
+    step1 = design.steps[1]
+    keep = step1.X[:, 2] == 0
+    np.testing.assert_allclose(reps.raw[0, :2], _logit_fit(step1.X[keep, :2], step1.y[keep]), atol=1e-7)

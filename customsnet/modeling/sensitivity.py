@@ -335,6 +335,9 @@ def plot_sensitivity(frame: pd.DataFrame, path, title: str = "") -> list:
         mean = sub.groupby("share")["estimate"].mean()  # share 0 is the baseline itself
         ax.plot(mean.index.to_numpy(float), mean.to_numpy(float), color="C1", lw=1.3, label="mean over reps")
         ax.axhline(0.0, color="#999999", lw=0.6)
+        if not np.isfinite(sub["estimate"].to_numpy(float)).any():
+            ax.text(0.5, 0.6, "no estimate at any share\n(not identified, e.g. separation)", ha="center",
+                    va="center", fontsize=8, color="#555555", transform=ax.transAxes)
         ax.set_title(term, fontsize=9)
         ax.set_xlabel("share of ties rewired")
         ax.set_ylabel("estimate")

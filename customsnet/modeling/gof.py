@@ -254,12 +254,14 @@ def gof(
     btergm_compatible: bool = False,
     tie_prediction: bool = True,
     rgraph_seed: int | None = None,
+    missing: str = "error",
 ) -> GofResult:
     """Simulate ``nsim`` networks per year from the fitted model and compare them with the observed ones.
 
     ``start="observed"`` starts each chain at the year's own network (btergm); ``"previous"`` at
     the year t−1 network (no information from the target year). ``years`` defaults to every
     modeled year of the formula. The per-year chains get independent seeds spawned from ``seed``.
+    ``missing`` is the design's missing-value policy for the years' covariates.
     """
     from customsnet.modeling.formula import as_formula
 
@@ -281,7 +283,7 @@ def gof(
     t0 = time.perf_counter()
     simulated, targets = [], []
     for year, year_seed in zip(years, seeds):
-        ym = simulation_inputs(formula, panel, year, fit_or_coefs)
+        ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
         first = ym.observed if start == "observed" else ym.previous
         if first is None:
             raise ValueError(f"year {year} has no previous year to start the chain from")

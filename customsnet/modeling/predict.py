@@ -119,9 +119,10 @@ def _simulated_scores(ym: YearModel, start, nsim: int, seed: int, burnin: int, i
 def predict_btergm(
     fit_or_coefs, panel, formula, year: int, nsim: int = 100, seed: int = 0,
     burnin: int = 10_000, interval: int = 1_000, label: str = "model", rgraph_seed: int | None = None,
+    missing: str = "error",
 ) -> Prediction:
     """btergm's out-of-sample recipe: chains start at the target network (see module doc)."""
-    ym = simulation_inputs(formula, panel, year, fit_or_coefs)
+    ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
     _require_undirected(ym)
     scores = _simulated_scores(ym, ym.observed, nsim, seed, burnin, interval)
     frame = _score_frame(ym, scores)
@@ -153,7 +154,7 @@ def conditional_probabilities(ym: YearModel) -> np.ndarray:
 
 def predict_honest(
     fit_or_coefs, panel, formula, year: int, method: str = "auto", nsim: int = 100, seed: int = 0,
-    sweeps: int = 10, interval: int | None = None, label: str = "model",
+    sweeps: int = 10, interval: int | None = None, label: str = "model", missing: str = "error",
 ) -> Prediction:
     """Predict ``year`` without using its network (see module doc for the methods).
 
@@ -162,7 +163,7 @@ def predict_honest(
     """
     if method not in HONEST_METHODS:
         raise PredictionError(f"method must be one of {HONEST_METHODS}, got {method!r}")
-    ym = simulation_inputs(formula, panel, year, fit_or_coefs)
+    ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
     _require_undirected(ym)
     if ym.previous is None:
         raise PredictionError(f"year {year} is the first panel year: there is no year t−1 network to start from")

@@ -627,7 +627,7 @@ def coefficient_vector(coefs, names: Sequence[str]) -> np.ndarray:
     return values
 
 
-def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
+def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") -> YearModel:
     """Build the simulable ERGM of ``year`` from a btergm formula, a :class:`Panel` and coefficients.
 
     Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
@@ -636,9 +636,10 @@ def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
     ``gwodegree``, ``mutual``) become the sampler's dependence terms. The node
     set and lagged networks are cut exactly as :func:`~customsnet.modeling.build.build_design` does.
     Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
-    ``-inf`` entries of ``L``.
+    ``-inf`` entries of ``L``. ``missing`` is the design's missing-value policy (``"error"``,
+    ``"drop-nodes"``, ``"impute-zero"``, ``"impute-mode"``), applied as ``build_design`` applies it.
     """
-    from customsnet.modeling.build import cut_step, restrict_network, step_nodes
+    from customsnet.modeling.build import restrict_network, step_inputs
     from customsnet.modeling.formula import as_formula
     from customsnet.modeling.terms import GWESP, GWDegree, GWIDegree, GWODegree, Mutual
     from customsnet.modeling.terms.base import all_dyads
@@ -660,8 +661,8 @@ def simulation_inputs(formula, panel, year: int, coefs) -> YearModel:
     year_index = panel.years.index(year)
     if year_index < formula.max_lag:
         raise SimulationError(f"year {year} has no predecessor {formula.max_lag} year(s) back for the temporal terms")
-    labels, _ = step_nodes(panel, formula.lhs, year_index, formula.lags)
-    step = cut_step(panel, formula, year_index, labels)
+    step = step_inputs(panel, formula, year, missing=missing)
+    labels = step.nodes
     n = step.n
     tail, head = all_dyads(n, directed=panel.directed)
     logodds = np.zeros((n, n))

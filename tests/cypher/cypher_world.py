@@ -1,7 +1,7 @@
 """A small hand-made graph (docs/graph-model.md) whose query answers are worked out by hand.
 
-Countries: BEL, CAN, CIV ("Côte d'Ivoire": a name with a quote), DNK, EGY, FIN (never tied),
-GHA (enters the state system in 2001), EU (spell from 1993). Years of interest 2000-2003.
+Countries: BEL, CAN, CIV ("Côte d'Ivoire": a name with a quote), DNK, EGY (leaves the state
+system after 2002), FIN (no CMAA), GHA (enters in 2001), EU (spell from 1993). Years 2000-2003.
 
 CMAA ties (since -> until, exclusive):
     BEL-CAN 1998 and again 2002 (a second agreement for the same pair)
@@ -19,7 +19,7 @@ COUNTRIES = [
     ("BEL", 211, "Belgium"), ("CAN", 20, "Canada"), ("CIV", 437, "Côte d'Ivoire"), ("DNK", 390, "Denmark"),
     ("EGY", 651, "Egypt"), ("FIN", 375, "Finland"), ("GHA", 452, "Ghana"), ("EU", None, "European Union"),
 ]
-SPELLS = {"GHA": 2001, "EU": 1993}  # others: members since 1816
+SPELLS = {"GHA": (2001, None), "EU": (1993, None), "EGY": (1816, 2002)}  # others: (1816, None)
 
 # (a, b, since, in_force, until, agreement) with a < b
 CMAA = [
@@ -70,8 +70,9 @@ def write_world(graph: Graph) -> None:
     graph.write(
         "CREATE (s:System {name: 'interstate'}) WITH s "
         "UNWIND $rows AS row MATCH (c:Country {iso3: row.iso3}) "
-        "CREATE (c)-[:MEMBER_OF_SYSTEM {since: row.since, until: null, source: 'test'}]->(s)",
-        rows=[{"iso3": c[0], "since": SPELLS.get(c[0], 1816)} for c in COUNTRIES],
+        "CREATE (c)-[:MEMBER_OF_SYSTEM {since: row.since, until: row.until, source: 'test'}]->(s)",
+        rows=[{"iso3": c[0], "since": SPELLS.get(c[0], (1816, None))[0], "until": SPELLS.get(c[0], (1816, None))[1]}
+              for c in COUNTRIES],
     )
     for kind, ties in (("CMAA", CMAA), ("MLAT", MLAT), ("FTA", FTA)):
         graph.write(

@@ -233,6 +233,19 @@ class TERGM:
         )
         return self.result_
 
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters (scikit-learn convention)."""
+        return {k: getattr(self, k) for k in ("formula", "estimator", "R", "seed", "n_jobs", "scheduler", "level")}
+
+    def set_params(self, **params: Any) -> "TERGM":
+        """Change constructor parameters (scikit-learn convention); unknown names raise."""
+        allowed = self.get_params()
+        for key, value in params.items():
+            if key not in allowed:
+                raise ValueError(f"unknown parameter {key!r} for TERGM (parameters: {', '.join(allowed)})")
+            setattr(self, key, value)
+        return self
+
     @property
     def params_(self):
         if self.result_ is None:

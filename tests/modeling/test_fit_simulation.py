@@ -9,7 +9,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 
 from customsnet.modeling.design import Design, StepDesign
 from customsnet.modeling.fit import fit_tergm

@@ -97,3 +97,6 @@ def test_tergm_estimator_fits_a_panel_through_build_design():
     direct = fit_tergm(compressed_design("case1_dissolve"), estimator="mple", bootstrap=0)
     np.testing.assert_allclose(model.params_.to_numpy(), direct.params.to_numpy(), atol=1e-8)
     assert result.R == 5 and "mple" in repr(model)
+    assert model.set_params(R=7).get_params()["R"] == 7
+    with pytest.raises(ValueError, match="unknown parameter"):
+        model.set_params(bootstrap=3)

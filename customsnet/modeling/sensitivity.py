@@ -144,8 +144,9 @@ def _rewire_events(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.r
     chosen_spells = pd.concat(chosen) if chosen else spells.iloc[:0]
     out = ties.copy()
     occupied = ties.copy()  # observed ties are never replacement candidates
-    for row in chosen_spells.itertuples(index=False):
-        out[row.start : row.end + 1, row.cell] = False
+    starts, ends, cells = (chosen_spells[c].to_numpy() for c in ("start", "end", "cell"))
+    for t in range(len(years)):  # a loop over years, not ties
+        out[t, cells[(starts <= t) & (ends >= t)]] = False
     # spells sharing (start, end) share a candidate set: draw them together, chronologically
     for (start, end), group in chosen_spells.groupby(["start", "end"], sort=True):
         span = slice(start, end + 1)

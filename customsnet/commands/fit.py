@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 import numpy as np
 import pandas as pd
+from rich.console import Console
 
 from customsnet.modeling.estimators import ESTIMATORS
 
@@ -55,6 +57,7 @@ def run_fit(
     scheduler: str | None,
     out: Path,
     boot_indices: Path | None = None,
+    progress: bool = False,
 ):
     """Load the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``."""
     from customsnet.modeling.build import build_design
@@ -82,7 +85,11 @@ def run_fit(
         if frame.columns[0] == "rep":
             frame = frame.iloc[:, 1:]
         indices = frame.to_numpy(dtype=np.int64)
-    with warnings.catch_warnings(record=True) as caught:
+    status = Console(stderr=True).status(
+        f"fitting ({estimator}, {design.n_steps} steps, "
+        f"{'R = ' + str(len(indices)) if indices is not None else 'R = ' + str(bootstrap)} replications)..."
+    )
+    with status if progress else nullcontext(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit_tergm(
             design,
@@ -116,7 +123,8 @@ def fit_command(ctx, formula, years, estimator, bootstrap, seed, jobs, panel_pat
     """Fit a TERGM by bootstrapped MPLE; print the summary, save fit.json and fit.csv in --out."""
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     result, json_path, csv_path, messages = run_fit(
-        panel_path, formula, parse_years(years), estimator, bootstrap, seed, jobs, scheduler, out, boot_indices
+        panel_path, formula, parse_years(years), estimator, bootstrap, seed, jobs, scheduler, out, boot_indices,
+        progress=not quiet,
     )
     if not quiet:
         click.echo(str(result.summary()))

@@ -146,11 +146,20 @@ class FitResult:
         lines = [
             f"TERGM by MPLE ({self.estimator})",
             f"Formula: {self.formula}" if self.formula else "Formula: (not recorded)",
+            *(
+                ["Model: tie formation (dyads untied at t-1; memory terms dropped; edges estimates btergm's edges - memory)"]
+                if self.estimator == "formation"
+                else []
+            ),
             f"Time steps: {self.n_steps} ({span})",
             f"Bootstrapping sample size: {self.R}"
             + (f" ({self.n_failed} failed)" if self.n_failed else "")
             + (f", seed {self.seed}" if self.seed is not None else ""),
-            f"Observations: {self.nobs_dyads:,} dyads ({self.nobs_btergm:,} ordered pairs, btergm's nobs)",
+            (
+                f"Observations: {self.nobs_dyads:,} dyads at risk (untied at t-1) of {self.nobs_btergm:,} ordered pairs"
+                if self.estimator == "formation"
+                else f"Observations: {self.nobs_dyads:,} dyads ({self.nobs_btergm:,} ordered pairs, btergm's nobs)"
+            ),
             f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; {crit}: {self.criterion:.3g}",
             "",
         ]

@@ -166,8 +166,8 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
         connection = _NEO4J.get()
     except pytest.fail.Exception:
         return [f"neo4j: FAILED to start: {_NEO4J.error}"]
-    lines = [f"neo4j: {connection.version} {connection.edition} at {connection.uri} ({connection.where})"]
-    lines += [f"neo4j: {line}" for line in connection.timings]
+    lines = [f"neo4j: {line}" for line in connection.timings]
+    lines.append(f"neo4j: using {connection.version} {connection.edition} at {connection.uri} ({connection.where})")
     return lines
 
 

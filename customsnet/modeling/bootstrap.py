@@ -67,7 +67,9 @@ def run_replicates(
     try:
         n_chunks = chunks or max(1, sum(client.nthreads().values()))
         parts = np.array_split(np.arange(len(counts)), min(n_chunks, len(counts)))
-        futures = client.map(_guarded, [statistic] * len(parts), [counts[p] for p in parts], pure=False)
+        # ship the statistic (it holds the design rows) to every worker once, not once per chunk
+        shared = client.scatter(statistic, broadcast=True, hash=False)
+        futures = client.map(_guarded, [shared] * len(parts), [counts[p] for p in parts], pure=False)
         results = client.gather(futures)
     finally:
         if client is not scheduler:

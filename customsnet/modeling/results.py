@@ -204,7 +204,7 @@ class FitResult:
         d.pop("format_version", None)
         d["estimates"] = _from_json_array(d["estimates"], float)
         d["boot_t"] = _from_json_array(d["boot_t"], float).reshape(-1, len(d["names"]))
-        d["boot_indices"] = _from_json_array(d["boot_indices"], np.int64).reshape(len(d["boot_t"]), -1)
+        d["boot_indices"] = _from_json_array(d["boot_indices"], np.int64).reshape(len(d["boot_t"]), len(d["years"]))
         d["boot_failed"] = _from_json_array(d["boot_failed"], bool)
         d["combinations"] = [
             Combination(

@@ -100,3 +100,12 @@ def test_tergm_estimator_fits_a_panel_through_build_design():
     assert model.set_params(R=7).get_params()["R"] == 7
     with pytest.raises(ValueError, match="unknown parameter"):
         model.set_params(bootstrap=3)
+
+
+def test_fit_without_bootstrap_summarises_and_round_trips(tmp_path):
+    result = fit_tergm(compressed_design("case1_dissolve"), estimator="mple", bootstrap=0)
+    assert "Bootstrapping sample size: 0" in str(result.summary())
+    assert result.conf_int().isna().all().all()
+    back = FitResult.load(result.save(tmp_path / "fit")[0])
+    assert back.boot_t.shape == (0, 6) and back.boot_indices.shape == (0, 9)
+    pd.testing.assert_series_equal(back.params, result.params)

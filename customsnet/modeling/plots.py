@@ -32,6 +32,14 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> list[Path]:
     return written
 
 
+def fit_estimates(fit: FitResult, level: float = 0.95) -> pd.DataFrame:
+    """``term, estimate, lower, upper`` of one fit, identified combinations included, in fit order."""
+    frame = fit.to_frame(level=level)
+    lower, upper = frame.columns[2], frame.columns[3]  # labelled like R: "2.5%", "97.5%"
+    return pd.DataFrame({"term": frame.index.to_list(), "estimate": frame["Estimate"].to_numpy(float),
+                         "lower": frame[lower].to_numpy(float), "upper": frame[upper].to_numpy(float)})
+
+
 def coefficient_table(fits: Mapping[str, FitResult], terms: Sequence[str] | None = None,
                       level: float = 0.95) -> pd.DataFrame:
     """Long table ``model, term, estimate, lower, upper`` of several fits (terms in first-seen order).
@@ -39,14 +47,8 @@ def coefficient_table(fits: Mapping[str, FitResult], terms: Sequence[str] | None
     ``terms`` restricts and orders the rows; a term a model lacks is simply absent for it.
     Identified combinations (e.g. ``edges - edgecov.memory[[i]]``) are included like terms.
     """
-    rows = []
-    for model, fit in fits.items():
-        frame = fit.to_frame(level=level)
-        lower, upper = frame.columns[2], frame.columns[3]  # labelled like R: "2.5%", "97.5%"
-        for term, row in frame.iterrows():
-            rows.append({"model": model, "term": term, "estimate": row["Estimate"],
-                         "lower": row[lower], "upper": row[upper]})
-    table = pd.DataFrame(rows, columns=["model", "term", "estimate", "lower", "upper"])
+    table = pd.concat([fit_estimates(fit, level).assign(model=model) for model, fit in fits.items()],
+                      ignore_index=True)[["model", "term", "estimate", "lower", "upper"]]
     order = list(terms) if terms is not None else list(dict.fromkeys(table["term"]))
     table = table[table["term"].isin(order)].copy()
     table["term"] = pd.Categorical(table["term"], categories=order, ordered=True)

@@ -40,18 +40,20 @@ seeds are recorded in the panel's ``meta`` and in the study table's ``attrs``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from matplotlib.figure import Figure
 
 from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
 from customsnet.modeling.formula import Formula, as_formula
 from customsnet.modeling.panel import Panel
-from customsnet.modeling.plots import save_figure
-from customsnet.modeling.terms import GWESP, DelRecip, GWDegree, GWIDegree, GWODegree, Memory, Mutual, Term
+from customsnet.modeling.plots import fit_estimates, save_figure
+from customsnet.modeling.terms import GWESP, DelRecip, GWDegree, GWIDegree, GWODegree, Memory, Mutual
 
 SCHEMES = ("events", "per-year")
 DEFAULT_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -220,11 +222,11 @@ def network_term_names(formula: Formula, directed: bool) -> list[str]:
 
 
 def _select_rows(table: pd.DataFrame, wanted: list[str] | None) -> pd.DataFrame:
-    """Rows of a ``to_frame`` table for ``wanted`` terms, plus identified combinations involving them."""
+    """Rows of a ``fit_estimates`` table for ``wanted`` terms, plus identified combinations involving them."""
     if wanted is None:
         return table
-    keep = [name for name in table.index if name in wanted or any(w in name.split(" - ") for w in wanted)]
-    return table.loc[keep]
+    keep = table["term"].map(lambda name: name in wanted or any(w in name.split(" - ") for w in wanted))
+    return table[keep]
 
 
 def cell_seed(seed: int, share: float, rep: int) -> list[int]:
@@ -270,19 +272,15 @@ def rewiring_study(
     if reps < 1:
         raise RewiringError(f"reps must be at least 1, got {reps}")
     cells = [(0.0, 0)] + [(float(s), r) for s in shares if float(s) > 0 for r in range(reps)]
-    rows = []
+    frames = []
     for share, rep in cells:
         if progress is not None:
             progress(share, rep)
         data = panel if share == 0 else rewire_panel(panel, formula.lhs, share, cell_seed(seed, share, rep), scheme)
         design = build_design(data, formula, compress=True, missing=missing)
         result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, level=level)
-        table = _select_rows(result.to_frame(level=level), wanted)
-        lower, upper = table.columns[2], table.columns[3]
-        for term, row in table.iterrows():
-            rows.append({"share": share, "rep": rep, "term": term, "estimate": row["Estimate"],
-                         "lower": row[lower], "upper": row[upper]})
-    frame = pd.DataFrame(rows, columns=STUDY_COLUMNS)
+        frames.append(_select_rows(fit_estimates(result, level), wanted).assign(share=share, rep=rep))
+    frame = pd.concat(frames, ignore_index=True)[STUDY_COLUMNS]
     frame.attrs.update({"formula": str(formula), "scheme": scheme, "estimator": estimator, "bootstrap": bootstrap,
                         "seed": seed, "level": level, "reps": reps})
     return frame
@@ -300,13 +298,11 @@ def summarize_study(frame: pd.DataFrame) -> pd.DataFrame:
     }).reset_index().sort_values(["term", "share"], kind="stable").reset_index(drop=True)
 
 
-def plot_sensitivity(frame: pd.DataFrame, path, title: str = "") -> list:
+def plot_sensitivity(frame: pd.DataFrame, path: str | Path, title: str = "") -> list[Path]:
     """Estimate against share per term: intervals per repetition, the mean, and the baseline line.
 
     The baseline (share 0) is the dashed line, its interval the shaded band. Written as PNG and SVG.
     """
-    from matplotlib.figure import Figure
-
     terms = list(dict.fromkeys(frame["term"]))
     if not terms:
         raise ValueError("the study table is empty")

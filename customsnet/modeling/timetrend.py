@@ -31,13 +31,14 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from customsnet.modeling.bootstrap import percentile_interval
 from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
 from customsnet.modeling.formula import Formula, FormulaError, as_formula
 from customsnet.modeling.panel import Panel
-from customsnet.modeling.plots import save_figure
+from customsnet.modeling.plots import fit_estimates, save_figure
 from customsnet.modeling.results import FitResult
 from customsnet.modeling.terms import AbsDiff, DyadCov, EdgeCov, Term, TimeCov
 
@@ -170,14 +171,12 @@ class TimeTrendResult:
 
     def table(self, level: float | None = None) -> pd.DataFrame:
         """Main effects and time interactions with bootstrap intervals (one row per coefficient)."""
-        frame = self.fit.to_frame(level=level)
-        lower, upper = frame.columns[2], frame.columns[3]
-        rows = []
-        for trend in self.trends:
-            for effect, name in zip(("main", "x time"), self.names(trend)):
-                rows.append({"covariate": trend.covariate, "effect": effect, "term": name,
-                             "estimate": frame.at[name, "Estimate"], "lower": frame.at[name, lower],
-                             "upper": frame.at[name, upper]})
+        estimates = fit_estimates(self.fit, self.fit.level if level is None else level).set_index("term")
+        rows = [
+            {"covariate": trend.covariate, "effect": effect, "term": name, **estimates.loc[name].to_dict()}
+            for trend in self.trends
+            for effect, name in zip(("main", "x time"), self.names(trend))
+        ]
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
     def effect_over_time(self, covariate: str, level: float | None = None) -> pd.DataFrame:
@@ -196,8 +195,6 @@ class TimeTrendResult:
 
     def plot(self, path: str | Path, level: float | None = None) -> list[Path]:
         """The implied effect of each covariate over the modeled years with its band (PNG + SVG)."""
-        from matplotlib.figure import Figure
-
         k = len(self.trends)
         fig = Figure(figsize=(4.6 * min(k, 3), 3.4 * -(-k // 3)))
         axes = fig.subplots(-(-k // 3), min(k, 3), squeeze=False).ravel()

@@ -174,7 +174,7 @@ def memory_columns(names: list[str]) -> list[int]:
     return [j for j, n in enumerate(names) if n.startswith("edgecov.memory")]
 
 
-def lag_ties(step: StepDesign, names: list[str]) -> np.ndarray:
+def previous_ties(step: StepDesign, names: list[str]) -> np.ndarray:
     """Whether each row's dyad was tied at t-1: ``step.lag_tie``, else read off a stability memory column."""
     if step.lag_tie is not None:
         return np.asarray(step.lag_tie).astype(bool)
@@ -199,7 +199,7 @@ def formation_design(design: Design) -> Design:
     keep_cols = [j for j in range(len(design.names)) if j not in drop]
     steps = []
     for s in design.steps:
-        risk = ~lag_ties(s, design.names)
+        risk = ~previous_ties(s, design.names)
         steps.append(
             StepDesign(
                 year=s.year,

@@ -31,24 +31,29 @@ _THRESH = 30.0
 
 @dataclass
 class StackedRows:
-    """Design rows of all steps, concatenated; step ``s`` owns rows ``offsets[s]:offsets[s+1]``."""
+    """Design rows of all steps, concatenated; step ``s`` owns rows ``offsets[s]:offsets[s+1]``.
 
-    X: np.ndarray
+    The change statistics are kept column-major (``XT``, terms x rows), the layout the kernel
+    streams through; ``X`` is its transposed view.
+    """
+
+    XT: np.ndarray
     y: np.ndarray
     w: np.ndarray
     offsets: np.ndarray
-    XT: np.ndarray | None = None  # column-major copy read by the kernel
-
-    def __post_init__(self) -> None:
-        if self.XT is None:
-            self.XT = np.ascontiguousarray(self.X.T)
 
     @classmethod
     def from_design(cls, design: Design) -> "StackedRows":
         X, y, w = design.stacked()
         sizes = np.array([len(s.y) for s in design.steps], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        return cls(np.ascontiguousarray(X, dtype=np.float64), np.asarray(y, np.float64), np.asarray(w, np.float64), offsets)
+        XT = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
+        return cls(XT, np.asarray(y, np.float64), np.asarray(w, np.float64), offsets)
+
+    @property
+    def X(self) -> np.ndarray:
+        """Rows x terms (a view)."""
+        return self.XT.T
 
     @property
     def n_steps(self) -> int:
@@ -56,11 +61,11 @@ class StackedRows:
 
     @property
     def n_params(self) -> int:
-        return self.X.shape[1]
+        return self.XT.shape[0]
 
     def with_weights(self, w: np.ndarray) -> "StackedRows":
         """Same rows, other weights (a zero weight removes a row from every statistic)."""
-        return StackedRows(self.X, self.y, np.asarray(w, np.float64), self.offsets, self.XT)
+        return StackedRows(self.XT, self.y, np.asarray(w, np.float64), self.offsets)
 
     def step_of_row(self) -> np.ndarray:
         return np.repeat(np.arange(self.n_steps), np.diff(self.offsets))

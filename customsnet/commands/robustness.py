@@ -7,6 +7,7 @@ and PNG + SVG figures into ``--out``.
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -110,6 +111,9 @@ def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimato
                                n_jobs=jobs, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     study.to_csv(out / "sensitivity.csv", index=False)
+    # the CSV cannot carry the settings, and the seeds must be recorded with the results
+    settings = {**study.attrs, "panel": str(panel_path), "shares": parse_shares(shares)}
+    (out / "sensitivity_settings.json").write_text(json.dumps(settings, indent=1))
     summary = summarize_study(study)
     summary.to_csv(out / "sensitivity_summary.csv", index=False)
     figures = plot_sensitivity(study, out / "sensitivity")
@@ -117,7 +121,7 @@ def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimato
         _echo_warnings(caught)
     click.echo(f"Sensitivity to rewired ties ({scheme}, estimator {estimator}, R = {bootstrap}, seed {seed})")
     click.echo(_table_text(summary))
-    click.echo(f"saved {out / 'sensitivity.csv'}, {out / 'sensitivity_summary.csv'}, "
+    click.echo(f"saved {out / 'sensitivity.csv'}, {out / 'sensitivity_summary.csv'}, {out / 'sensitivity_settings.json'}, "
                + ", ".join(str(p) for p in figures))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,6 +39,8 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
     base = study[study["share"] == 0].set_index("term")["estimate"]
     direct = fit_tergm(build_design(panel, FORMULA), bootstrap=0).params
     assert base["gwesp.fixed.0.5"] == pytest.approx(direct["gwesp.fixed.0.5"], rel=1e-12)
+    settings = json.loads((out / "sensitivity_settings.json").read_text())
+    assert settings["seed"] == 4 and settings["scheme"] == "per-year" and settings["reps"] == 2
     summary = pd.read_csv(out / "sensitivity_summary.csv")
     assert summary.query("share == 0.5")["reps"].tolist() == [2, 2]
     for name in ("sensitivity.png", "sensitivity.svg"):

@@ -76,6 +76,8 @@ def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds
             # no objective left: any d with A d >= 0 would still have to be zero on every row
             break
         res = _lp_by_constraint_generation(A, c, scale[rows])
+        if res.status != 0:
+            raise RuntimeError(f"separation LP failed: {res.message}")
         d = res.x
         hit = (A @ d) > ROW_TOL * scale[rows]
         if -res.fun <= ROW_TOL * max(1.0, float(w[rows].sum())) or not hit.any():
@@ -131,14 +133,11 @@ def null_space_of_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return q.T
 
 
-def identify(rows: StackedRows, names: list[str], run_lp: bool = True) -> Identification:
+def identify(rows: StackedRows, names: list[str]) -> Identification:
     """Existence check and identification for the rows of ``rows`` with positive weight."""
     X, y, w = rows.X, rows.y, rows.w
     p = X.shape[1]
-    if run_lp:
-        directions, separated = recession_directions(X, y, w)
-    else:
-        directions, separated = np.zeros((0, p)), np.zeros(len(y), dtype=bool)
+    directions, separated = recession_directions(X, y, w)
     overlap_w = np.where(separated, 0.0, w)
     null = null_space_of_rows(X, overlap_w)
     identified = np.ones(p, dtype=bool)

@@ -87,11 +87,11 @@ def shared_partners(
     rows = graph.read(
         load_cypher("signals_shared_partners"), type=tie_type, basis=basis, **{"from": first, "to": last}
     )
-    return explode_lists(
-        rows,
-        ["year"],
-        {"sources": "source", "targets": "target", "shared": "shared"},
-        {"year": "int64", "shared": "int64"},
+    frame = explode_lists(rows, ["year"], {"pairs": "pair", "shared": "shared"}, {"year": "int64", "shared": "int64"})
+    ends = frame["pair"].str.split(" ", n=1, expand=True).reindex(columns=[0, 1])
+    return pd.DataFrame(
+        {"year": frame["year"], "source": ends[0], "target": ends[1], "shared": frame["shared"]},
+        columns=["year", "source", "target", "shared"],
     )
 
 

@@ -37,6 +37,7 @@ from customsnet.modeling.estimators import (
 )
 from customsnet.modeling.logit_stats import StackedRows
 from customsnet.modeling.results import Combination, FitResult
+from customsnet.modeling.separation import Identification
 
 __all__ = ["fit_tergm", "TERGM", "EstimationError", "ESTIMATORS"]
 
@@ -51,7 +52,7 @@ class _ReplicateStatistic:
 
     estimator: str
     rows: StackedRows
-    point: PointFit
+    identification: Identification | None  # the full data's, for the mple-type estimators
     n_jobs: int = 1
 
     @property
@@ -61,8 +62,8 @@ class _ReplicateStatistic:
     def __call__(self, counts: np.ndarray) -> ReplicateFits:
         if self.estimator == "btergm":
             return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs)
-        assert self.point.identification is not None
-        return replicates_mple(self.rows, counts, self.point.identification, n_jobs=self.n_jobs)
+        assert self.identification is not None
+        return replicates_mple(self.rows, counts, self.identification, n_jobs=self.n_jobs)
 
 
 def fit_tergm(
@@ -118,7 +119,7 @@ def fit_tergm(
     else:
         idx0 = np.zeros((0, T), dtype=np.int64)
     if len(idx0):
-        statistic = _ReplicateStatistic(estimator, rows, point, n_jobs=n_jobs)
+        statistic = _ReplicateStatistic(estimator, rows, point.identification, n_jobs=n_jobs)
         reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
     else:
         reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])

@@ -156,6 +156,7 @@ def test_replicate_whose_lu_solve_fails_is_refitted_by_glm_fit():
         fit_tergm(Design(names=["edges", "z", "u"], steps=[_ill_scaled_step(rng, 1)]), estimator="btergm", bootstrap=0)
 
 
+@pytest.mark.slow
 def test_big_btergm_coefficients_from_build_design():
     from customsnet.modeling.build import build_design
     from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel

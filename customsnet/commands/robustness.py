@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 import pandas as pd
+from rich.console import Console
 
 from customsnet.commands.fit import NO_PANEL, load_panel
 from customsnet.modeling.estimators import ESTIMATORS
@@ -99,20 +101,23 @@ def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimato
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     panel, formula = _panel_and_formula(panel_path, formula)
     chosen = terms if terms in ("network", "all") else parse_names(terms)
+    share_list = parse_shares(shares)
+    n_fits = 1 + reps * sum(s > 0 for s in share_list)
+    status = Console(stderr=True).status(f"sensitivity: {n_fits} fits ({estimator}, R = {bootstrap})...")
+    done = iter(range(1, n_fits + 1))
 
     def progress(share: float, rep: int) -> None:
-        if not quiet:
-            click.echo(f"fitting share {share:g}, repetition {rep}", err=True)
+        status.update(f"sensitivity: fit {next(done)} of {n_fits} (share {share:g}, repetition {rep})...")
 
-    with warnings.catch_warnings(record=True) as caught:
+    with status if not quiet else nullcontext(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        study = rewiring_study(panel, formula, shares=parse_shares(shares), reps=reps, scheme=scheme,
+        study = rewiring_study(panel, formula, shares=share_list, reps=reps, scheme=scheme,
                                estimator=estimator, bootstrap=bootstrap, seed=seed, level=level, terms=chosen,
                                n_jobs=jobs, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     study.to_csv(out / "sensitivity.csv", index=False)
     # the CSV cannot carry the settings, and the seeds must be recorded with the results
-    settings = {**study.attrs, "panel": str(panel_path), "shares": parse_shares(shares)}
+    settings = {**study.attrs, "panel": str(panel_path), "shares": share_list}
     (out / "sensitivity_settings.json").write_text(json.dumps(settings, indent=1))
     summary = summarize_study(study)
     summary.to_csv(out / "sensitivity_summary.csv", index=False)
@@ -144,7 +149,8 @@ def timetrend_command(ctx, panel_path, formula, covariates, estimator, bootstrap
 
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     panel, formula = _panel_and_formula(panel_path, formula)
-    with warnings.catch_warnings(record=True) as caught:
+    status = Console(stderr=True).status(f"fitting the time-trend model ({estimator}, R = {bootstrap})...")
+    with status if not quiet else nullcontext(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit_timetrend(panel, formula, parse_names(covariates), estimator=estimator, bootstrap=bootstrap,
                                seed=seed, level=level, n_jobs=jobs)

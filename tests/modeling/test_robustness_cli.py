@@ -16,8 +16,8 @@ from reference_rows import reference_dir
 FORMULA = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + absdiff("x")'
 
 
-def run(args: list[str]):
-    return CliRunner().invoke(main, ["--quiet", *args])
+def run(args: list[str], quiet: bool = True):
+    return CliRunner().invoke(main, ["--quiet", *args] if quiet else args)
 
 
 def test_sensitivity_on_a_saved_panel(tmp_path):
@@ -51,9 +51,10 @@ def test_timetrend_and_coefplot_on_case1(tmp_path):
     case = reference_dir("case1")
     out = tmp_path / "tt"
     res = run(["timetrend", "--panel", str(case), "--formula", FORMULA, "--covariates", "cov,x",
-               "--bootstrap", "10", "--seed", "3", "--out", str(out)])
+               "--bootstrap", "10", "--seed", "3", "--out", str(out)], quiet=False)
     assert res.exit_code == 0, res.output
     assert "timecov(x = cov) + timecov(x = absdiff_x)" in res.output
+    assert "Bootstrapping sample size: 10, seed 3" in res.output  # the full summary, when not quiet
     table = pd.read_csv(out / "timetrend.csv")
     assert table["term"].tolist() == ["edgecov.cov[[i]]", "edgecov.timecov1.cov[[i]]", "absdiff.x",
                                       "edgecov.timecov2.absdiff_x[[i]]"]

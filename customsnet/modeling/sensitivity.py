@@ -67,8 +67,8 @@ class RewiringError(ValueError):
 
 
 # ------------------------------------------------------------------------------ dyad cells
-def _cell_layout(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All labels of the panel, a (T, N) presence matrix, and a (T, N*N) mask of usable dyad cells.
+def _cell_layout(panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+    """All labels of the panel (sorted) and a (T, N*N) mask of usable dyad cells.
 
     A cell ``i * N + j`` is a usable dyad in year ``t`` when ``i != j`` (``i < j`` if undirected)
     and both nodes are present that year.
@@ -78,7 +78,7 @@ def _cell_layout(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(labels)
     shape_ok = ~np.eye(n, dtype=bool) if panel.directed else np.triu(np.ones((n, n), dtype=bool), 1)
     usable = (present[:, :, None] & present[:, None, :] & shape_ok[None]).reshape(len(panel.years), n * n)
-    return labels, present, usable
+    return labels, usable
 
 
 def _tie_cells(panel: Panel, lhs: str, labels: np.ndarray) -> np.ndarray:
@@ -140,7 +140,7 @@ def _rewire_events(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.r
                    years: Sequence[int]) -> tuple[np.ndarray, dict[int, int]]:
     spells = tie_spells(ties)
     chosen = []
-    for start, group in spells.groupby("start", sort=True):
+    for _, group in spells.groupby("start", sort=True):
         k = _n_rewired(share, len(group))
         chosen.append(group.iloc[np.sort(rng.choice(len(group), size=k, replace=False))])
     chosen_spells = pd.concat(chosen) if chosen else spells.iloc[:0]
@@ -157,7 +157,7 @@ def _rewire_events(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.r
         picks = _draw(rng, np.flatnonzero(free), len(group), what)
         out[span, picks] = True
         occupied[span, picks] = True
-    per_year = {int(y): int(((ties[t] & ~out[t])).sum()) for t, y in enumerate(years)}
+    per_year = {int(y): int((ties[t] & ~out[t]).sum()) for t, y in enumerate(years)}
     return out, per_year
 
 
@@ -192,7 +192,7 @@ def rewire_panel(panel: Panel, network: str, share: float, seed: int | Sequence[
     if network not in panel.networks:
         raise RewiringError(f"the panel has no network {network!r} (networks: {sorted(panel.networks)})")
     rng = np.random.default_rng(seed)
-    labels, _, usable = _cell_layout(panel)
+    labels, usable = _cell_layout(panel)
     ties = _tie_cells(panel, network, labels)
     rewire = _rewire_events if scheme == "events" else _rewire_per_year
     cells, per_year = rewire(ties, usable, share, rng, panel.years)

@@ -110,7 +110,10 @@ class _SessionNeo4j:
             connection = Neo4jConnection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                                          password, f"external {os.environ['NEO4J_URI']}")
         elif plan == "docker":
-            from testcontainers.neo4j import Neo4jContainer
+            try:  # testcontainers >= 4.10 moved the module; the old path warns
+                from testcontainers.community.neo4j import Neo4jContainer
+            except ImportError:
+                from testcontainers.neo4j import Neo4jContainer
 
             started = time.monotonic()
             password = secrets.token_urlsafe(18)

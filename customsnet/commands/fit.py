@@ -14,9 +14,11 @@ from rich.console import Console
 from customsnet.modeling.estimators import ESTIMATORS
 
 NO_PANEL = (
-    "no --panel given: fitting straight from the graph is not wired yet; export a panel from the graph "
-    "(customsnet.modeling.export, saved with Panel.save as .npz) and pass it as --panel FILE.npz, or pass a "
-    "btergm reference case directory"
+    "no --panel given: fitting straight from the graph is not wired into this command yet. "
+    "`customsnet demo` and `customsnet run` save the panel they export from the graph as "
+    "<run directory>/panel.npz: pass that file as --panel (or export one with "
+    "customsnet.modeling.export.export_panel(graph, years=(1990, 2020)) and Panel.save), "
+    "or pass a btergm reference case directory"
 )
 
 

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install test demo bench db-start db-stop clean-venv
+.PHONY: install test demo bench bench-scripts db-start db-stop clean-venv
 
 install: $(STAMP)
 
@@ -28,8 +28,15 @@ demo: $(STAMP)
 	$(BIN)/customsnet db start
 	$(BIN)/customsnet demo
 
+# benchmarks clear the database they write to: give them a throwaway server (NEO4J_URI etc.)
 bench: $(STAMP)
-	@set -e; for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python "$$script"; done
+	$(BIN)/customsnet db scratch -- $(MAKE) --no-print-directory bench-scripts
+
+bench-scripts:
+	@set -e; for script in benchmarks/*.py; do \
+	  echo "== $$script"; \
+	  case "$$script" in */bench_load.py) $(BIN)/python "$$script" --clear;; *) $(BIN)/python "$$script";; esac; \
+	done
 
 db-start: $(STAMP)
 	$(BIN)/customsnet db start

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from urllib.parse import urlsplit
 
 import click
@@ -85,6 +87,25 @@ def password_command() -> None:
             "no password yet: `customsnet db start` creates one (or set NEO4J_PASSWORD)"
         )
     click.echo(password)
+
+
+@db.command("scratch", context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
+@click.pass_context
+def scratch_command(ctx: click.Context, command: tuple[str, ...]) -> None:
+    """Run COMMAND against a throwaway Neo4j: own free ports, random password, deleted afterwards.
+
+    COMMAND gets NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD in its environment, so anything that
+    clears or fills a database (benchmarks, experiments) never touches your data:
+    `customsnet db scratch -- python benchmarks/bench_signals.py`. Exits with COMMAND's code.
+    """
+    with server.throwaway_instance(report=_progress) as instance:
+        env = {**os.environ, "NEO4J_URI": instance.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": instance.password}
+        try:
+            code = subprocess.run(list(command), env=env).returncode
+        except FileNotFoundError as exc:
+            raise click.ClickException(f"cannot run {command[0]!r}: {exc.strerror}") from exc
+    ctx.exit(code)
 
 
 COMMANDS: list = [db]

@@ -151,3 +151,31 @@ def test_throwaway_server_dies_with_the_process_that_started_it(tmp_path):
     while server._process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not server._process_alive(pid), f"Neo4j (pid {pid}) outlived the process that started it"
+
+
+@pytest.mark.slow
+def test_db_scratch_runs_a_command_against_a_throwaway_server_and_removes_it(tmp_path):
+    probe = textwrap.dedent(
+        """
+        import os, sys
+        from customsnet.graph.connection import Graph
+        with Graph.connect() as graph:
+            graph.write("CREATE (:ScratchProbe)")
+            info = graph.server_info()
+        print(os.environ["NEO4J_URI"], info["version"], info["edition"], flush=True)
+        sys.exit(3)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    temp = tmp_path / "temp"  # the throwaway home is made here, so we can see it is gone
+    temp.mkdir()
+    env["TMPDIR"] = str(temp)
+    done = subprocess.run(
+        [sys.executable, "-m", "customsnet.cli", "db", "scratch", "--", sys.executable, "-c", probe],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr  # the command's own exit code
+    uri, version, edition = done.stdout.split()
+    assert version.startswith("5.26.") and edition == "community"
+    assert server.port_is_free(int(uri.rsplit(":", 1)[1])), "the throwaway server still listens"
+    assert list(temp.iterdir()) == [], "the throwaway home was not deleted"

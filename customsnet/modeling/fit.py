@@ -84,7 +84,8 @@ def fit_tergm(
     design : the stacked MPLE rows (from ``build_design``).
     estimator : ``"mple"`` (default), ``"btergm"`` or ``"formation"`` (see module doc).
     bootstrap : number of replications R (0 for none); ignored when ``boot_indices`` is given.
-    seed : seed of the ``numpy.random.Generator`` drawing the step indices; recorded.
+    seed : seed of the ``numpy.random.Generator`` drawing the step indices; recorded (when None,
+        a fresh seed is drawn and recorded, so any run can be repeated).
     n_jobs : threads for the per-step statistics.
     scheduler : Dask scheduler address (``"tcp://host:8786"``) or ``distributed.Client``; the
         replicates then run on that cluster.
@@ -115,6 +116,9 @@ def fit_tergm(
     if boot_indices is not None:
         idx0 = indices_from_r(boot_indices, T)
     elif bootstrap > 0:
+        if seed is None:
+            # no seed given: draw one, and record it, so the run can be repeated exactly
+            seed = int(np.random.SeedSequence().entropy)
         idx0 = draw_indices(T, int(bootstrap), np.random.default_rng(seed))
     else:
         idx0 = np.zeros((0, T), dtype=np.int64)

@@ -137,3 +137,11 @@ def test_na_replicates_are_dropped_with_a_warning():
         kept, mask = complete_replicates(t, ["a", "never", "b"])
     np.testing.assert_array_equal(mask, [True, False, True])
     assert kept.shape == (2, 3)
+
+
+def test_unseeded_run_records_the_seed_it_drew():
+    design = compressed_design("case1_dissolve")
+    first = fit_tergm(design, estimator="mple", bootstrap=5)
+    assert isinstance(first.seed, int)
+    again = fit_tergm(design, estimator="mple", bootstrap=5, seed=first.seed)
+    np.testing.assert_array_equal(again.boot_indices, first.boot_indices)

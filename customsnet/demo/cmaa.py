@@ -69,14 +69,16 @@ def _place(network: sp.csr_matrix, labels_from: np.ndarray, labels_to: np.ndarra
     return m.tocsr()
 
 
-def initial_network(panel: Panel, truth: CmaaTruth, year: int, n_ties: int, rng: np.random.Generator) -> sp.csr_matrix:
+def initial_network(
+    panel: Panel, truth: CmaaTruth, year: int, n_ties: int, rng: np.random.Generator, missing: str = "error"
+) -> sp.csr_matrix:
     """The first year's network: ``n_ties`` pairs drawn without replacement with weights exp(covariate log-odds)."""
     labels = panel.nodes[year]
     n = len(labels)
     empty = {y: sp.csr_matrix((len(panel.nodes[y]), len(panel.nodes[y]))) for y in panel.years}
     base = _with_network(panel, "cmaa", empty)
     # Covariate part only: the dependence terms vanish on an empty network's change statistics anyway.
-    ym = simulation_inputs(f"cmaa ~ edges + {truth.terms}", base, year, {"edges": 0.0, **truth.coefs})
+    ym = simulation_inputs(f"cmaa ~ edges + {truth.terms}", base, year, {"edges": 0.0, **truth.coefs}, missing=missing)
     iu, ju = np.triu_indices(len(ym.nodes), 1)
     w = np.exp(ym.model.dyad_logodds[iu, ju] - ym.model.dyad_logodds[iu, ju].max())
     pick = rng.choice(len(iu), size=min(n_ties, len(iu)), replace=False, p=w / w.sum())
@@ -85,17 +87,18 @@ def initial_network(panel: Panel, truth: CmaaTruth, year: int, n_ties: int, rng:
 
 
 def simulate_forward(
-    panel: Panel, truth: CmaaTruth, first_tie_count: int, seed: int, sweeps: float = 3.0
+    panel: Panel, truth: CmaaTruth, first_tie_count: int, seed: int, sweeps: float = 3.0, missing: str = "error"
 ) -> dict[int, sp.csr_matrix]:
     """Networks for every panel year: the first drawn by :func:`initial_network`, the rest by MCMC.
 
     Each year's chain starts at the previous year's network and runs ``sweeps`` × (number of
-    dyads) TNT proposals, then one network is kept.
+    dyads) TNT proposals, then one network is kept. ``missing`` is the design's missing-value
+    policy, so the simulation sees the covariates exactly as the fits will.
     """
     rng = np.random.default_rng(seed)
     years = panel.years
     nets: dict[int, sp.csr_matrix] = {}
-    nets[years[0]] = initial_network(panel, truth, years[0], first_tie_count, rng)
+    nets[years[0]] = initial_network(panel, truth, years[0], first_tie_count, rng, missing)
     coefs = truth.btergm_coefs()
     for k in range(1, len(years)):
         y, prev = years[k], years[k - 1]
@@ -104,7 +107,7 @@ def simulate_forward(
         # later years are not read by simulation_inputs for year y; give them empty placeholders
         for yy in years[k + 1:]:
             current[yy] = sp.csr_matrix((len(panel.nodes[yy]), len(panel.nodes[yy])))
-        ym = simulation_inputs(truth.formula, _with_network(panel, "cmaa", current), y, coefs)
+        ym = simulation_inputs(truth.formula, _with_network(panel, "cmaa", current), y, coefs, missing=missing)
         n = len(ym.nodes)
         n_dyads = n * (n - 1) // 2
         res = simulate(ym.model, ym.previous, n_samples=1, seed=int(rng.integers(2**31)),
@@ -121,14 +124,15 @@ def tie_counts(nets: dict[int, sp.csr_matrix]) -> dict[int, int]:
 
 
 def calibrate_intercept(
-    panel: Panel, truth: CmaaTruth, first_tie_count: int, target_last: int, seed: int, lo: float = -12.0, hi: float = -2.0, iterations: int = 9
+    panel: Panel, truth: CmaaTruth, first_tie_count: int, target_last: int, seed: int, lo: float = -12.0, hi: float = -2.0,
+    iterations: int = 9, missing: str = "error",
 ) -> tuple[float, dict[int, sp.csr_matrix]]:
     """Bisection on the formation intercept so the last year has about ``target_last`` ties."""
     best = None
     for _ in range(iterations):
         mid = (lo + hi) / 2
         truth.formation_intercept = mid
-        nets = simulate_forward(panel, truth, first_tie_count, seed)
+        nets = simulate_forward(panel, truth, first_tie_count, seed, missing=missing)
         last = tie_counts(nets)[panel.years[-1]]
         best = (mid, nets, last)
         if abs(last - target_last) <= 0.03 * target_last:

@@ -19,6 +19,23 @@ import pandas as pd
 from customsnet.demo.world import EU_ISO3, World
 
 SYNTHETIC_URL = "synthetic://customsnet-demo"
+# COW codes that changed at unification in 1990: the code in use before 1990 (COW's own coding)
+COW_BEFORE_1990 = {"DEU": 260, "YEM": 678}
+
+
+def cow_codes_by_year(cow: dict[str, int], iso3: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """COW code of each (iso3, year): the current code, or the pre-1990 one where COW used another."""
+    codes = np.array([cow.get(a, -1) for a in iso3], dtype=np.int64)
+    for a, old in COW_BEFORE_1990.items():
+        codes[(iso3 == a) & (year < 1990)] = old
+    return codes
+
+
+def _split_at_1990(iso3: str, start: int, end: int, cow: dict[str, int]) -> list[tuple[int, int, int]]:
+    """(code, first year, last year) pieces of a spell, split where the state's COW code changes."""
+    if iso3 in COW_BEFORE_1990 and start < 1990:
+        return [(COW_BEFORE_1990[iso3], start, min(end, 1989))] + ([(cow[iso3], 1990, end)] if end >= 1990 else [])
+    return [(cow[iso3], start, end)]
 
 
 def _iso_to_cow(world: World, cow_codes: dict[str, int]) -> dict[str, int]:
@@ -66,15 +83,14 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
     paths: dict[str, Path] = {}
 
     # COW state system (states2016 layout): one spell per state, entry year to the demo's end.
-    states = pd.DataFrame(
-        {
-            "stateabb": countries["iso3"].to_numpy(),
-            "ccode": countries["iso3"].map(cow).to_numpy(),
-            "statenme": countries["name"].to_numpy(),
-            "styear": countries["entry"].to_numpy(), "stmonth": 1, "stday": 1,
-            "endyear": last, "endmonth": 12, "endday": 31, "version": 2016,
-        }
-    ).dropna(subset=["ccode"])
+    spells = []
+    for rec in countries.itertuples(index=False):
+        if rec.iso3 not in cow:
+            continue
+        for code, first, last_year in _split_at_1990(rec.iso3, int(rec.entry), last, cow):
+            spells.append({"stateabb": rec.iso3, "ccode": code, "statenme": rec.name, "styear": first, "stmonth": 1,
+                           "stday": 1, "endyear": last_year, "endmonth": 12, "endday": 31, "version": 2016})
+    states = pd.DataFrame(spells)
     states["ccode"] = states["ccode"].astype(int)
     paths["cow_states"] = out / "SYNTHETIC_states2016.csv"
     states.to_csv(paths["cow_states"], index=False)
@@ -84,16 +100,23 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
     for a, b in world.borders:
         if a not in cow or b not in cow:
             continue
-        lo, hi = sorted([(cow[a], a), (cow[b], b)])
         start = max(int(countries.loc[countries["iso3"] == a, "entry"].iloc[0]), int(countries.loc[countries["iso3"] == b, "entry"].iloc[0]))
-        rows.append({"dyad": lo[0] * 1000 + hi[0], "statelno": lo[0], "statelab": lo[1], "statehno": hi[0], "statehab": hi[1], "conttype": 1, "begin": start * 100 + 1, "end": last * 100 + 12, "version": 3.2})
+        for code_a, fa, la in _split_at_1990(a, start, last, cow):
+            for code_b, fb, lb in _split_at_1990(b, start, last, cow):
+                first, final = max(fa, fb), min(la, lb)
+                if first > final:
+                    continue
+                lo, hi = sorted([(code_a, a), (code_b, b)])
+                rows.append({"dyad": lo[0] * 1000 + hi[0], "statelno": lo[0], "statelab": lo[1], "statehno": hi[0], "statehab": hi[1],
+                             "conttype": 1, "begin": first * 100 + 1, "end": final * 100 + 12, "version": 3.2})
     paths["contiguity"] = out / "SYNTHETIC_contdir.csv"
     pd.DataFrame(rows).to_csv(paths["contiguity"], index=False)
 
     state_names = dict(zip(countries["iso3"], countries["name"]))
     # COW dyadic trade 4.0 layout: flows in millions of current USD, -9 = missing.
     t = world.trade[world.trade["a"].isin(cow) & world.trade["b"].isin(cow)]
-    ca, cb = t["a"].map(cow).to_numpy(), t["b"].map(cow).to_numpy()
+    ca = cow_codes_by_year(cow, t["a"].to_numpy(), t["year"].to_numpy())
+    cb = cow_codes_by_year(cow, t["b"].to_numpy(), t["year"].to_numpy())
     swap = ca > cb
     flow1 = np.where(swap, t["flow_ba"], t["flow_ab"])
     flow2 = np.where(swap, t["flow_ab"], t["flow_ba"])
@@ -123,7 +146,7 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
             "country_id": states_attrs["iso3"].map({k: i + 1 for i, k in enumerate(sorted(cow))}).to_numpy(),
             "year": states_attrs["year"].to_numpy(),
             "historical_date": [f"{y}-12-31" for y in states_attrs["year"]],
-            "COWcode": states_attrs["iso3"].map(cow).to_numpy(),
+            "COWcode": cow_codes_by_year(cow, states_attrs["iso3"].to_numpy(), states_attrs["year"].to_numpy()),
             "v2x_polyarchy": states_attrs["polyarchy"].to_numpy(),
             "v2x_civlib": states_attrs["civlib"].to_numpy(),
             "v2x_corr": states_attrs["corruption"].to_numpy(),
@@ -135,7 +158,7 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
     # UNGA ideal points (Dataverse layout: session = year - 1945).
     unga = pd.DataFrame(
         {
-            "ccode": states_attrs["iso3"].map(cow).to_numpy(),
+            "ccode": cow_codes_by_year(cow, states_attrs["iso3"].to_numpy(), states_attrs["year"].to_numpy()),
             "session": states_attrs["year"].to_numpy() - 1945,
             "IdealPointAll": states_attrs["ideal_point"].to_numpy(),
             "Countryname": states_attrs["name"].to_numpy(),
@@ -154,7 +177,7 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
         for nk in parts:
             eid += 1
             events.append({"eventid": rec.year * 10**6 + eid, "iyear": rec.year, "imonth": int(rng.integers(1, 13)), "iday": int(rng.integers(1, 29)),
-                           "country": cow.get(rec.iso3, 0), "country_txt": rec.name, "nkill": int(nk), "nwound": int(rng.poisson(nk * 1.5))})
+                           "country": int(cow_codes_by_year(cow, np.array([rec.iso3]), np.array([rec.year]))[0]), "country_txt": rec.name, "nkill": int(nk), "nwound": int(rng.poisson(nk * 1.5))})
     paths["gtd"] = out / "SYNTHETIC_globalterrorismdb_demo.csv"
     pd.DataFrame(events, columns=["eventid", "iyear", "imonth", "iday", "country", "country_txt", "nkill", "nwound"]).to_csv(paths["gtd"], index=False)
 

@@ -46,7 +46,11 @@ class Graph:
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
         self.uri = uri
         self.database = database
-        self._driver = GraphDatabase.driver(uri, auth=(user, password), max_connection_lifetime=3600)
+        # Server notifications (e.g. "property key does not exist" for a property no row has yet)
+        # would be logged as warnings on every run of our own queries; they are not actionable.
+        self._driver = GraphDatabase.driver(
+            uri, auth=(user, password), max_connection_lifetime=3600, notifications_min_severity="OFF"
+        )
 
     # -------------------------------------------------------------- construction
     @classmethod

@@ -18,7 +18,9 @@ import pandas as pd  # noqa: E402
 
 def _cell(est: float, lo: float, hi: float, status: str) -> str:
     if status and status != "ok":
-        return status
+        # btergm-mode values of separated terms are where the optimiser stopped: show, but mark
+        label = status.split(":")[0]
+        return f"{est:.3f} † ({label})" if est is not None and math.isfinite(est) else label
     if est is None or not math.isfinite(est):
         return ""
     star = "*" if (math.isfinite(lo) and math.isfinite(hi) and (lo > 0 or hi < 0)) else ""

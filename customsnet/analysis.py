@@ -1,0 +1,358 @@
+"""The study's analysis of one panel: Models 1–3 and the formation model, out-of-sample
+prediction, goodness of fit, interpretation and hive plots, saved to a run directory.
+
+Used by ``customsnet demo`` (synthetic world) and ``customsnet run`` (real sources). It works on
+a :class:`~customsnet.modeling.panel.Panel` only; the callers export the panel from the graph
+and write the results back. Every artefact goes to ``run_dir`` (JSON, CSV, PNG/SVG), so the
+report can be rebuilt from it without refitting (:mod:`customsnet.report.build`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+from customsnet import __version__  # noqa: E402
+from customsnet.modeling.build import build_design  # noqa: E402
+from customsnet.modeling.fit import fit_tergm  # noqa: E402
+from customsnet.modeling.formula import parse_formula  # noqa: E402
+from customsnet.modeling.panel import Panel  # noqa: E402
+from customsnet.modeling.results import FitResult  # noqa: E402
+
+NETWORK_TERMS = "gwesp(0.5, fixed=TRUE) + gwdegree(0.1, fixed=TRUE)"
+COVARIATE_TERMS = (
+    "edgecov(mlat) + edgecov(fta) + edgecov(trade) + edgecov(contiguity) + edgecov(terrorism) + edgecov(drugs)"
+    " + absdiff('polyarchy') + absdiff('civlib') + absdiff('corruption') + absdiff('ideal_point')"
+)
+
+
+def study_formulas(outcome: str = "CMAA", covariate_terms: str = COVARIATE_TERMS) -> dict[str, str]:
+    """The study's three models (btergm syntax) on the exported panel's names."""
+    return {
+        "Model 1": f"{outcome} ~ edges + {NETWORK_TERMS} + memory(type='stability')",
+        "Model 2": f"{outcome} ~ edges + {covariate_terms}",
+        "Model 3": f"{outcome} ~ edges + {NETWORK_TERMS} + memory(type='stability') + {covariate_terms}",
+    }
+
+
+def without_memory(formula: str) -> str:
+    """The formula minus its memory term (the formation model's own formula)."""
+    f = parse_formula(formula)
+    kept = [t.to_r() for t in f.terms if not t.to_r().startswith("memory(")]
+    return f"{f.lhs} ~ " + " + ".join(kept)
+
+
+@dataclass
+class AnalysisSettings:
+    """What to run and how hard (the demo's defaults; tests shrink them)."""
+
+    bootstrap: int = 100
+    seed: int = 1
+    n_jobs: int = 2
+    missing: str = "impute-mode"
+    estimator: str = "mple"
+    train: tuple[int, int] = (1990, 1999)
+    test_year: int = 2000
+    predict_nsim: int = 100
+    gof_years: tuple[int, ...] = (2000, 2010, 2020)
+    gof_nsim: int = 50
+    hive_every: int = 5
+    top_predictions: int = 3
+
+
+@dataclass
+class StageTimer:
+    """Wall time per stage, reported in the run summary."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __call__(self, name: str, started: float) -> None:
+        self.seconds[name] = round(time.perf_counter() - started, 2)
+
+
+def _coef_frame(fit: FitResult) -> pd.DataFrame:
+    """term, estimate, boot_mean, lower, upper, status: the plain table stored and reported."""
+    t = fit.to_frame()
+    lo, hi = [c for c in t.columns if c.endswith("%")][:2]
+    # "ok (exists: ...)" and "ok" are estimates; anything else ("not identified: ...", "dropped: ...") is a flag
+    status = ["ok" if str(s).startswith("ok") or s == "identified combination" else str(s) for s in t["Identification"]]
+    return pd.DataFrame(
+        {
+            "term": t.index,
+            "estimate": t["Estimate"].to_numpy(dtype=float),
+            "boot_mean": t["Boot mean"].to_numpy(dtype=float),
+            "lower": t[lo].to_numpy(dtype=float),
+            "upper": t[hi].to_numpy(dtype=float),
+            "status": status,
+        }
+    )
+
+
+def _save_fig(fig: plt.Figure, path_stem: Path) -> Path:
+    fig.savefig(path_stem.with_suffix(".png"), dpi=110, bbox_inches="tight")
+    fig.savefig(path_stem.with_suffix(".svg"), bbox_inches="tight")
+    plt.close(fig)
+    return path_stem.with_suffix(".png")
+
+
+def fit_models(
+    panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run_dir: Path, progress: Callable[[str], None]
+) -> dict[str, FitResult]:
+    """Fit every model (settings.estimator) plus Model 3's formation model; save JSON + CSV."""
+    fits: dict[str, FitResult] = {}
+    out = run_dir / "fits"
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(name, f, settings.estimator) for name, f in formulas.items()]
+    if "Model 3" in formulas:
+        jobs.append(("Formation", formulas["Model 3"], "formation"))
+    for name, formula, estimator in jobs:
+        progress(f"fitting {name} ({estimator}, R={settings.bootstrap})")
+        design = build_design(panel, formula, missing=settings.missing)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = fit_tergm(design, estimator=estimator, bootstrap=settings.bootstrap, seed=settings.seed, n_jobs=settings.n_jobs)
+        fit.meta["missing_policy"] = settings.missing
+        fit.meta["model"] = name
+        fits[name] = fit
+        fit.save(out / f"{name.replace(' ', '_')}.json")
+    return fits
+
+
+def _btergm_point_fit(panel: Panel, formula: str, settings: AnalysisSettings) -> FitResult:
+    """btergm-parity point fit (no bootstrap): finite coefficients even under separation, for simulation."""
+    design = build_design(panel, formula, missing=settings.missing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fit_tergm(design, estimator="btergm", bootstrap=0)
+
+
+def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run_dir: Path, progress) -> pd.DataFrame:
+    """Train on ``settings.train`` (DV years), predict ``settings.test_year``: btergm's recipe and the honest one."""
+    from customsnet.modeling.predict import compare, plot_roc_pr, predict_btergm, predict_honest
+
+    first, last = settings.train
+    lag_year = first - 1 if (first - 1) in panel.years else first
+    train = panel.subset_years([y for y in panel.years if lag_year <= y <= last])
+    window = panel.subset_years([y for y in panel.years if settings.test_year - 1 <= y <= settings.test_year])
+    predictions = []
+    for name in ("Model 2", "Model 3"):
+        if name not in formulas:
+            continue
+        progress(f"out-of-sample: {name}")
+        fit = _btergm_point_fit(train, formulas[name], settings)
+        predictions.append(
+            predict_btergm(fit, window, formulas[name], settings.test_year, nsim=settings.predict_nsim, seed=settings.seed,
+                           label=name, rgraph_seed=settings.seed, missing=settings.missing)
+        )
+        predictions.append(
+            predict_honest(fit, window, formulas[name], settings.test_year, method="auto", nsim=settings.predict_nsim,
+                           seed=settings.seed, label=name, missing=settings.missing)
+        )
+    table = compare(predictions).reset_index()
+    table.to_csv(run_dir / "prediction.csv", index=False)
+    plot_roc_pr(predictions, run_dir / "figures" / "roc_pr_all", new_ties=False)
+    plot_roc_pr(predictions, run_dir / "figures" / "roc_pr_new_ties", new_ties=True)
+    return table
+
+
+def goodness_of_fit(panel: Panel, formula: str, settings: AnalysisSettings, run_dir: Path, progress) -> pd.DataFrame:
+    """GOF of the btergm-parity fit of ``formula`` for a few years, chains started at t−1 (honest)."""
+    from customsnet.modeling.gof import gof, plot_gof
+
+    years = [y for y in settings.gof_years if y in panel.years[1:]]
+    if not years:
+        return pd.DataFrame()
+    progress(f"goodness of fit ({len(years)} years x {settings.gof_nsim} simulations)")
+    fit = _btergm_point_fit(panel, formula, settings)
+    n = max(len(panel.nodes[y]) for y in years)
+    sweep = n * (n - 1) // 2
+    res = gof(fit, panel, formula, years=years, nsim=settings.gof_nsim, seed=settings.seed, burnin=3 * sweep,
+              interval=max(sweep // 4, 1000), start="previous", missing=settings.missing)
+    plot_gof(res, run_dir / "figures" / "gof")
+    rows = []
+    for stat, table in res.tables.items():
+        t = table.copy()
+        t.insert(0, "statistic", stat)
+        rows.append(t.reset_index().rename(columns={"index": "category"}))
+    frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    frame.to_csv(run_dir / "gof.csv", index=False)
+    return frame
+
+
+def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run_dir: Path, progress) -> dict:
+    """edgeprob-based average probabilities by shared partners and degree; the MLAT difference."""
+    from customsnet.modeling.interpret import (
+        binary_covariate_effect,
+        dyad_structure,
+        edgeprob,
+        plot_probability_bars,
+        probability_by_degree,
+        probability_by_shared_partners,
+    )
+
+    progress("interpretation (edgeprob, probabilities by shared partners and degree)")
+    fit = _btergm_point_fit(panel, formula, settings)
+    design = build_design(panel, formula, compress=False, missing=settings.missing, check=False)
+    table = edgeprob(fit, design)
+    structure = dyad_structure(table, panel, parse_formula(formula).lhs, design)
+    by_sp = probability_by_shared_partners(fit, table, structure, max_k=8)
+    by_deg = probability_by_degree(fit, table, structure, max_k=20)
+    by_sp.to_csv(run_dir / "prob_by_shared_partners.csv", index=False)
+    by_deg.to_csv(run_dir / "prob_by_degree.csv", index=False)
+    plot_probability_bars([by_sp, by_deg], run_dir / "figures" / "predicted_probabilities", title="Average predicted tie probability")
+    out = {}
+    if "edgecov.mlat[[i]]" in fit.names:
+        out["mlat"] = binary_covariate_effect(fit, table, "edgecov.mlat[[i]]")
+    (run_dir / "interpretation.json").write_text(json.dumps(out, indent=2, default=float), encoding="utf-8")
+    return out
+
+
+def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run_dir: Path, outcome: str = "CMAA") -> Path:
+    """Hive plots of the outcome network every ``hive_every`` years (axes: world regions)."""
+    from customsnet.report.hive import draw_hive
+
+    years = [y for y in panel.years if (y - panel.years[0]) % settings.hive_every == 0 or y == panel.years[-1]]
+    years = sorted(set(years))
+    axes_order = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
+    max_deg = max(float(panel.network(outcome, y).sum(axis=1).max()) for y in years) or 1.0
+    cols = min(len(years), 4)
+    rows = int(np.ceil(len(years) / cols))
+    fig, axs = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.3 * rows), squeeze=False)
+    for k, y in enumerate(years):
+        labels = panel.nodes[y]
+        groups = np.array([_continent(regions.get(lab, "")) for lab in labels])
+        a = panel.network(outcome, y)
+        deg = np.asarray(a.sum(axis=1)).ravel()
+        top = {labels[i]: labels[i] for i in np.argsort(-deg)[:3] if deg[i] > 0}
+        draw_hive(axs[k // cols][k % cols], a, groups, axes_order, title=f"{y}: {int(sp.triu(a, 1).nnz)} ties",
+                  max_degree=max_deg, highlight=top, labels=labels)
+    for k in range(len(years), rows * cols):
+        axs[k // cols][k % cols].axis("off")
+    return _save_fig(fig, run_dir / "figures" / "hive")
+
+
+def _continent(region: str) -> str:
+    r = (region or "").lower()
+    for key, name in (("africa", "Africa"), ("america", "Americas"), ("caribbean", "Americas"), ("asia", "Asia"),
+                      ("europe", "Europe"), ("melanesia", "Oceania"), ("micronesia", "Oceania"),
+                      ("polynesia", "Oceania"), ("australia", "Oceania"), ("oceania", "Oceania")):
+        if key in r:
+            return name
+    return "Europe" if r == "" else "Asia"
+
+
+def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, settings: AnalysisSettings) -> pd.DataFrame:
+    """Top new partners per country for the year after the panel, from the formation model.
+
+    Conditional probability of each untied dyad given the last observed network and the last
+    year's covariates (the same values the model uses for that year).
+    """
+    from customsnet.modeling.simulate import simulation_inputs
+    from customsnet.modeling.terms import GWESP, GWDegree, StepInputs
+
+    last = panel.years[-1]
+    ym = simulation_inputs(without_memory(formula), panel, last, formation_fit.params, missing=settings.missing)
+    a = sp.csr_matrix(ym.observed)
+    n = len(ym.nodes)
+    i, j = np.triu_indices(n, k=1)
+    eta = ym.model.dyad_logodds[i, j].copy()
+    step = StepInputs(year=last + 1, nodes=ym.nodes, network=a)
+    if ym.model.gwesp_coef:
+        eta += ym.model.gwesp_coef * GWESP(ym.model.gwesp_decay).change_stats(step, i, j)[:, 0]
+    if ym.model.gwdegree_coef:
+        eta += ym.model.gwdegree_coef * GWDegree(ym.model.gwdegree_decay).change_stats(step, i, j)[:, 0]
+    p = 1.0 / (1.0 + np.exp(-eta))
+    untied = np.asarray(a[i, j]).ravel() == 0
+    frame = pd.DataFrame({"a": ym.nodes[i], "b": ym.nodes[j], "p": p})[untied]
+    both = pd.concat([frame.rename(columns={"a": "iso3", "b": "partner"}), frame.rename(columns={"b": "iso3", "a": "partner"})])
+    both = both.sort_values(["iso3", "p"], ascending=[True, False])
+    both["rank"] = both.groupby("iso3").cumcount() + 1
+    top = both[both["rank"] <= settings.top_predictions].copy()
+    top["year"] = last + 1
+    return top.rename(columns={"p": "probability"})[["iso3", "partner", "year", "probability", "rank"]]
+
+
+def run_analysis(
+    panel: Panel,
+    run_dir: Path,
+    settings: AnalysisSettings,
+    regions: dict[str, str],
+    progress: Callable[[str], None] = lambda s: None,
+    formulas: dict[str, str] | None = None,
+    truth: dict | None = None,
+    meta: dict | None = None,
+) -> dict:
+    """Everything after the panel: fits, prediction, GOF, interpretation, plots; returns the run summary."""
+    from customsnet.report.tables import coefficient_plot
+
+    run_dir = Path(run_dir)
+    (run_dir / "figures").mkdir(parents=True, exist_ok=True)
+    timer = StageTimer()
+    formulas = formulas or study_formulas(panel.meta.get("outcome", "CMAA"))
+    panel.save(run_dir / "panel.npz")
+
+    t = time.perf_counter()
+    fits = fit_models(panel, formulas, settings, run_dir, progress)
+    timer("fits", t)
+    coefs = {name: _coef_frame(f) for name, f in fits.items()}
+    for name, frame in coefs.items():
+        frame.to_csv(run_dir / "fits" / f"{name.replace(' ', '_')}_coefficients.csv", index=False)
+    truth_all = (truth or {}).get("btergm", {})
+    _save_fig(coefficient_plot({k: v for k, v in coefs.items() if k != "Formation"}, truth_all), run_dir / "figures" / "coefficients")
+
+    t = time.perf_counter()
+    pred = out_of_sample(panel, formulas, settings, run_dir, progress)
+    timer("prediction", t)
+    t = time.perf_counter()
+    goodness_of_fit(panel, formulas["Model 3"], settings, run_dir, progress)
+    timer("gof", t)
+    t = time.perf_counter()
+    interp = interpretation(panel, formulas["Model 3"], settings, run_dir, progress)
+    timer("interpretation", t)
+    t = time.perf_counter()
+    hive_plots(panel, regions, settings, run_dir, outcome=parse_formula(formulas["Model 3"]).lhs)
+    partners = predicted_partners(panel, fits["Formation"], formulas["Model 3"], settings)
+    partners.to_csv(run_dir / "predicted_partners.csv", index=False)
+    timer("plots and predictions", t)
+
+    summary = {
+        "run_id": run_dir.name,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "software_version": __version__,
+        "formulas": formulas,
+        "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},
+        "years": [panel.years[0], panel.years[-1]],
+        "n_nodes": {str(y): len(panel.nodes[y]) for y in panel.years},
+        "ties": {str(y): int(sp.triu(panel.network(parse_formula(formulas['Model 3']).lhs, y), 1).nnz) for y in panel.years},
+        "missing_notes": list(panel.missing),
+        "fit_warnings": {k: f.warnings for k, f in fits.items()},
+        "interpretation": interp,
+        "prediction": pred.to_dict(orient="records"),
+        "truth": truth or {},
+        "stage_seconds": timer.seconds,
+        **(meta or {}),
+    }
+    (run_dir / "run.json").write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
+    return summary
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

@@ -1,3 +1,114 @@
-"""CLI commands (load)."""
+"""CLI commands (load): ``customsnet load SOURCE PATH`` and ``customsnet load all DIR``."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from customsnet.etl.countries import CountryResolver, cached_resolver
+from customsnet.etl.detect import READERS
+from customsnet.etl.load import DEFAULT_MAX_REJECT_SHARE, DEFAULT_REJECTS_DIR
+from customsnet.etl.load_directory import FileOutcome, load_directory, load_file
+from customsnet.graph.connection import Graph
+from customsnet.graph.schema import apply_schema
+
+AGREEMENT_SOURCES = {"cmaa", "mlat"}
+
+
+@contextmanager
+def progress_bars(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+    """A ``progress(description, total) -> advance`` callback drawing rich bars (None when quiet)."""
+    if quiet:
+        yield None
+        return
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, transient=True) as bars:
+        def start(description: str, total: int) -> Callable[[int], None]:
+            task = bars.add_task(description, total=total)
+            return lambda n: bars.advance(task, n)
+
+        yield start
+
+
+def summary_table(outcomes: list[FileOutcome]) -> Table:
+    """One row per file: source, file, rows read / loaded / rejected, seconds, status."""
+    table = Table(title="customsnet load")
+    for name, justify in [("source", "left"), ("file", "left"), ("read", "right"), ("loaded", "right"),
+                          ("rejected", "right"), ("seconds", "right"), ("status", "left")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for outcome in outcomes:
+        report = outcome.report
+        seconds = f"{outcome.read_seconds + outcome.write_seconds:.1f}"
+        if report is None:
+            table.add_row(outcome.file.source, outcome.file.path.name, "", "", "", seconds,
+                          f"[red]failed[/red]: {outcome.error}")
+            continue
+        status = {"first": "loaded", "same": "reloaded (same file)", "changed": "replaced older version"}[report.previous]
+        rejected = f"{report.rows_rejected}" + (f" → {report.rejects_file}" if report.rows_rejected else "")
+        table.add_row(outcome.file.source, outcome.file.path.name, str(report.rows_read), str(report.rows_loaded),
+                      rejected, seconds, status)
+    return table
+
+
+def _resolver(country_codes: Path | None) -> CountryResolver:
+    return CountryResolver.from_codelist(country_codes) if country_codes else cached_resolver()
+
+
+@click.command("load")
+@click.argument("source", type=click.Choice(sorted([*READERS, "all"])), metavar="SOURCE")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--type", "agreement_type", type=click.Choice(["CMAA", "MLAT"], case_sensitive=False),
+              help="Agreement files: read PATH as CMAA or MLAT (overrides SOURCE cmaa/mlat).")
+@click.option("--max-reject-share", type=click.FloatRange(0, 1), default=DEFAULT_MAX_REJECT_SHARE, show_default=True,
+              help="Load a file only if at most this share of its rows was rejected.")
+@click.option("--rejects-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_REJECTS_DIR,
+              show_default=True, help="Where each file's rejected rows are written as CSV.")
+@click.option("--country-codes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="countrycode codelist CSV to resolve names with (load all: DIR/country_codes by default).")
+@click.pass_context
+def load_command(ctx: click.Context, source: str, path: Path, agreement_type: str | None, max_reject_share: float,
+                 rejects_dir: Path, country_codes: Path | None) -> None:
+    """Load a source file into the graph, or every recognised file under a directory.
+
+    \b
+    SOURCE is one of the reader names, or `all` with PATH a directory:
+      customsnet load vdem V-Dem-CY-Core-v14.csv
+      customsnet load cmaa agreements.csv --type CMAA
+      customsnet load all ../shared/data
+    `load all` reads country codes and the state system first, then every other source. A file
+    is written completely or not at all; rejected rows are listed in --rejects-dir.
+    """
+    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    console = Console()
+    with Graph.connect() as graph:
+        apply_schema(graph)
+        with progress_bars(quiet) as progress:
+            if source == "all":
+                if not path.is_dir():
+                    raise click.BadParameter(f"{path} is not a directory", param_hint="PATH")
+                resolver = CountryResolver.from_codelist(country_codes) if country_codes else None
+                outcomes = load_directory(graph, path, max_reject_share=max_reject_share, rejects_dir=rejects_dir,
+                                          resolver=resolver, progress=progress)
+            else:
+                if agreement_type:
+                    if source not in AGREEMENT_SOURCES:
+                        raise click.BadParameter("--type applies to agreement files (cmaa, mlat)", param_hint="--type")
+                    source = agreement_type.lower()
+                outcomes = [load_file(graph, source, path, _resolver(country_codes),
+                                      max_reject_share=max_reject_share, rejects_dir=rejects_dir, progress=progress)]
+    console.print(summary_table(outcomes))
+    failed = [o for o in outcomes if o.error]
+    if not outcomes:
+        raise click.ClickException(f"no recognised source file under {path}")
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(outcomes)} file(s) failed and wrote nothing: "
+                                   + "; ".join(o.error or "" for o in failed))
+
+
+COMMANDS = [load_command]

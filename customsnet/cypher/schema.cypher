@@ -30,3 +30,26 @@ FOR ()-[r:MLAT]-() ON (r.since);
 
 CREATE INDEX fta_since IF NOT EXISTS
 FOR ()-[r:FTA]-() ON (r.since);
+
+// Every fact relationship the loader writes carries a `key` (docs/graph-model.md, "Keys"): MERGE
+// finds it through this index instead of scanning a country's thousands of TRADE/FTA ties.
+CREATE CONSTRAINT member_of_system_key IF NOT EXISTS
+FOR ()-[r:MEMBER_OF_SYSTEM]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT party_to_key IF NOT EXISTS
+FOR ()-[r:PARTY_TO]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT cmaa_key IF NOT EXISTS
+FOR ()-[r:CMAA]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT mlat_key IF NOT EXISTS
+FOR ()-[r:MLAT]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT fta_key IF NOT EXISTS
+FOR ()-[r:FTA]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT trade_key IF NOT EXISTS
+FOR ()-[r:TRADE]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT contiguous_key IF NOT EXISTS
+FOR ()-[r:CONTIGUOUS]-() REQUIRE r.key IS UNIQUE;

@@ -53,4 +53,5 @@ def clear_database(graph: Graph) -> None:
     ``CALL { ... } IN TRANSACTIONS`` only runs in an auto-commit transaction, hence ``session.run``.
     """
     with graph.driver.session(database=graph.database) as session:
-        session.run(load_cypher("clear_database")).consume()
+        for statement in split_statements(load_cypher("clear_database")):
+            session.run(statement).consume()

@@ -3,14 +3,16 @@
 Each function runs one ``cypher/signals_*.cypher`` query covering a whole range of years (one
 round-trip) and returns a pandas DataFrame in long form. The bulky queries return one row per
 year holding parallel lists (the Python driver decodes a list item ~10x faster than a record);
-:func:`explode_lists` turns those rows back into a long frame. The statistics built on these live in
+:func:`explode_lists` and :func:`pair_year_counts` turn those back into long frames. The statistics built on these live in
 the modeling layer; this module only knows the graph model (``docs/graph-model.md``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
+import numpy as np
 import pandas as pd
 
 from customsnet.cypher import load_cypher
@@ -87,12 +89,29 @@ def shared_partners(
     rows = graph.read(
         load_cypher("signals_shared_partners"), type=tie_type, basis=basis, **{"from": first, "to": last}
     )
-    frame = explode_lists(rows, ["year"], {"pairs": "pair", "shared": "shared"}, {"year": "int64", "shared": "int64"})
-    ends = frame["pair"].str.split(" ", n=1, expand=True).reindex(columns=[0, 1])
-    return pd.DataFrame(
-        {"year": frame["year"], "source": ends[0], "target": ends[1], "shared": frame["shared"]},
+    row = rows[0] if rows else {"pairs": [], "first_years": [], "shared": []}
+    return pair_year_counts(row["pairs"], row["first_years"], row["shared"])
+
+
+def pair_year_counts(pairs: Sequence[str], first_years: Sequence[int], counts: Sequence[Sequence[int]]) -> pd.DataFrame:
+    """Long frame ``year, source, target, shared`` (shared > 0) from per-pair yearly count lists.
+
+    ``pairs[n]`` is ``"A B"``; ``counts[n][k]`` is the count in year ``first_years[n] + k``.
+    """
+    lengths = np.fromiter((len(c) for c in counts), dtype=np.int64, count=len(counts))
+    shared = np.fromiter(chain.from_iterable(counts), dtype=np.int64, count=int(lengths.sum()))
+    starts = np.repeat(np.asarray(first_years, dtype=np.int64), lengths)
+    offsets = np.arange(len(shared)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    ends = [pair.split(" ", 1) for pair in pairs]  # once per pair, not per pair-year
+    sources = np.repeat(np.asarray([e[0] for e in ends], dtype=object), lengths)
+    targets = np.repeat(np.asarray([e[1] for e in ends], dtype=object), lengths)
+    keep = shared > 0
+    frame = pd.DataFrame(
+        {"year": (starts + offsets)[keep], "source": sources[keep], "target": targets[keep], "shared": shared[keep]},
         columns=["year", "source", "target", "shared"],
     )
+    # by year only (a stable integer sort): sorting the codes too would double the cost
+    return frame.sort_values("year", kind="stable", ignore_index=True)
 
 
 def observations(graph: Graph, variables: Sequence[str], first: int, last: int) -> pd.DataFrame:

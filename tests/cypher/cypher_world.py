@@ -8,7 +8,7 @@ CMAA ties (since -> until, exclusive):
     BEL-CIV 2000          BEL-DNK 2001 -> 2003 (terminated: in place 2001, 2002)
     CAN-DNK 2001          CIV-DNK 2002          BEL-EU 2002 (in force 2003)
     DNK-EU 2003           CAN-GHA 2000 (GHA not a member in 2000)      CIV-EGY 2003
-MLAT: BEL-CAN 1999, CAN-FIN 2000, DNK-EGY 2002, BEL-CIV 2003.   FTA: BEL-DNK 1995, BEL-FIN 1995.
+MLAT: BEL-CAN 1999, CAN-FIN 2000 -> 2001 and again 2003, DNK-EGY 2002, BEL-CIV 2003.   FTA: BEL-DNK 1995, BEL-FIN 1995.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ CMAA = [
 ]
 MLAT = [
     ("BEL", "CAN", 1999, 1999, None, "mlat-1"),
-    ("CAN", "FIN", 2000, 2000, None, "mlat-2"),
+    ("CAN", "FIN", 2000, 2000, 2001, "mlat-2"),
+    ("CAN", "FIN", 2003, 2003, None, "mlat-5"),
     ("DNK", "EGY", 2002, 2002, None, "mlat-3"),
     ("BEL", "CIV", 2003, 2003, None, "mlat-4"),
 ]

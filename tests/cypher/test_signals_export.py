@@ -73,6 +73,11 @@ def test_shared_partners_by_hand(world):
     assert got == {**{p: 2 for p in twice}, **{p: 1 for p in once}}
 
 
+def test_shared_partners_with_a_gap(world):
+    frame = signals.shared_partners(world, *YEARS, tie_type="MLAT")
+    assert frame.loc[(frame.source == "BEL") & (frame.target == "FIN"), "year"].tolist() == [2000, 2003]
+
+
 def test_ties_keep_parties_outside_the_node_set_and_respect_termination(world):
     frame = signals.ties(world, *YEARS)
     by_year = {y: set(zip(g.source, g.target)) for y, g in frame.groupby("year")}
@@ -158,7 +163,7 @@ def test_export_dyadic_covariates(panel):
     assert entry(panel, "dyad", "mlat", 2001, "CAN", "FIN") == 1.0  # MLAT of 2000
     assert entry(panel, "dyad", "mlat", 2002, "DNK", "EGY") == 0.0  # signed 2002, counts from 2003
     assert entry(panel, "dyad", "mlat", 2003, "BEL", "CIV") == 0.0  # signed 2003
-    assert entry(panel, "dyad", "mlat", 2003, "CAN", "FIN") == 1.0
+    assert entry(panel, "dyad", "mlat", 2003, "CAN", "FIN") == 0.0  # ended 2001, signed again 2003
     assert entry(panel, "dyad", "fta", 2000, "BEL", "FIN") == 1.0
     assert any("contiguity 2003: 21 of 21 dyads NaN" in note for note in panel.missing)
 
@@ -176,6 +181,7 @@ def test_export_options(world):
     unlagged = export_panel(world, years=YEARS, lag=0, covariates=("mlat",), attributes=("polyarchy",))
     assert entry(unlagged, "attr", "polyarchy", 2001, "BEL") == pytest.approx(polyarchy("BEL", 2001))
     assert entry(unlagged, "dyad", "mlat", 2002, "DNK", "EGY") == 1.0
+    assert [entry(unlagged, "dyad", "mlat", y, "CAN", "FIN") for y in unlagged.years] == [1.0, 0.0, 0.0, 1.0]
     in_force = export_panel(world, years=YEARS, basis="in_force", covariates=(), attributes=())
     assert entry(in_force, "network", "CMAA", 2002, "CIV", "DNK") == 0.0  # never in force
     assert entry(in_force, "network", "CMAA", 2003, "BEL", "EU") == 1.0

@@ -114,6 +114,8 @@ def check_java(java: str) -> None:
     major = java_major_version(done.stderr + done.stdout)
     if major < 17:
         raise ServerError(f"{java} is Java {major}; Neo4j 5.26 needs Java 17 or 21 (set JAVA_HOME to one)")
+    if major not in (17, 21):
+        log.warning("%s is Java %s; Neo4j 5.26 supports Java 17 and 21 only (set JAVA_HOME if it fails)", java, major)
 
 
 def _java_env(java: str, home: Path) -> dict[str, str]:

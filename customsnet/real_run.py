@@ -81,6 +81,18 @@ def _varies(panel: Panel, kind: str, name: str, years: list[int]) -> bool:
     return len(np.unique(np.concatenate(values))) > 1 if values else False
 
 
+def _ranges(years: list[int]) -> str:
+    """[1991, 1992, 1993, 1995] -> '1991-1993, 1995'."""
+    parts, start = [], None
+    for k, y in enumerate(years):
+        if start is None:
+            start = y
+        if k + 1 == len(years) or years[k + 1] != y + 1:
+            parts.append(f"{start}-{y}" if y != start else str(y))
+            start = None
+    return ", ".join(parts)
+
+
 def estimability(panel: Panel, config: RunConfig, outcome: str = "CMAA") -> dict:
     """For each model term: estimable or not, and why (on the modeled years of ``panel``)."""
     years = panel.years[1:]  # memory uses the first year as the lag only
@@ -100,10 +112,15 @@ def estimability(panel: Panel, config: RunConfig, outcome: str = "CMAA") -> dict
     for term in config.covariate_terms:
         kind, name = TERM_VARIABLES.get(term, ("dyad", term))
         share = _missing_share(panel, kind, name, years)
-        if share > config.max_missing_share:
-            covered = [y for y in years if _missing_share(panel, kind, name, [y]) <= config.max_missing_share]
-            span = f"{covered[0]}-{covered[-1]}" if covered else "none of the modeled years"
-            out[term] = {"estimable": False, "why": f"{name} is missing for {share:.0%} of the modeled {kind}-years (covered: {span})"}
+        # a year where most values are missing cannot be modeled with this term at all: the
+        # missing-value policy would have to drop (nearly) every node or invent the values
+        uncovered = [y for y in years if _missing_share(panel, kind, name, [y]) > config.max_missing_share]
+        if uncovered:
+            out[term] = {
+                "estimable": False,
+                "why": f"{name} is missing for most {kind}s in {_ranges(uncovered)} (overall {share:.0%} of the modeled "
+                f"{kind}-years, lagged one year); restrict the years to those it covers or add a source that covers them",
+            }
         elif not _varies(panel, kind, name, years):
             out[term] = {"estimable": False, "why": f"{name} does not vary in the modeled years"}
         else:

@@ -13,13 +13,14 @@ from rich.console import Console
 
 from customsnet.modeling.estimators import ESTIMATORS
 
-NO_PANEL = (
-    "no --panel given: fitting straight from the graph is not wired into this command yet. "
-    "`customsnet demo` and `customsnet run` save the panel they export from the graph as "
-    "<run directory>/panel.npz: pass that file as --panel (or export one with "
-    "customsnet.modeling.export.export_panel(graph, years=(1990, 2020)) and Panel.save), "
-    "or pass a btergm reference case directory"
-)
+def panel_from_graph(years: list[int] | None, missing_report: bool = True):
+    """Export the study's panel from the graph (``NEO4J_URI`` or the managed server) for ``years``."""
+    from customsnet.graph.connection import Graph
+    from customsnet.modeling.export import export_panel
+
+    first, last = (years[0], years[-1]) if years else (1990, 2020)
+    with Graph.connect() as graph:
+        return export_panel(graph, years=(first, last))
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -60,14 +61,16 @@ def run_fit(
     out: Path,
     boot_indices: Path | None = None,
     progress: bool = False,
+    missing_policy: str = "error",
 ):
     """Load the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``."""
     from customsnet.modeling.build import build_design
     from customsnet.modeling.fit import fit_tergm
 
-    if panel_path is None:
-        raise click.UsageError(NO_PANEL)
-    panel = load_panel(panel_path)
+    # without --panel the panel comes from the graph (the only place modeling meets Neo4j: export.py)
+    if formula is None and panel_path is None:
+        raise click.UsageError("--formula is required when fitting on the panel exported from the graph")
+    panel = load_panel(panel_path) if panel_path is not None else panel_from_graph(years)
     if formula is None:
         if panel_path.is_dir():
             from customsnet.modeling.reference import REFERENCE_FORMULA
@@ -80,7 +83,7 @@ def run_fit(
         if missing:
             raise click.BadParameter(f"the panel has no years {missing} (it has {panel.years[0]}-{panel.years[-1]})")
         panel = panel.subset_years(years)
-    design = build_design(panel, formula, compress=True)
+    design = build_design(panel, formula, compress=True, missing=missing_policy)
     indices = None
     if boot_indices is not None:
         frame = pd.read_csv(boot_indices)
@@ -102,7 +105,8 @@ def run_fit(
             scheduler=scheduler,
             boot_indices=indices,
         )
-    result.meta["panel"] = str(panel_path)
+    result.meta["panel"] = str(panel_path) if panel_path is not None else "exported from the graph"
+    result.meta["missing_policy"] = missing_policy
     json_path, csv_path = result.save(out / "fit")
     return result, json_path, csv_path, [str(w.message) for w in caught]
 
@@ -115,18 +119,21 @@ def run_fit(
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the bootstrap draws.")
 @click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="Threads.")
 @click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path),
-              help="Panel file (.npz from Panel.save) or a btergm reference case directory.")
+              help="Panel file (.npz from Panel.save) or a btergm reference case directory "
+                   "(default: export the panel from the graph for --years).")
+@click.option("--missing", type=click.Choice(["error", "drop-nodes", "impute-zero", "impute-mode"]), default="error",
+              show_default=True, help="What to do with missing covariate values.")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) to run the replicates on.")
 @click.option("--boot-indices", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of 1-based step indices (R rows x T' columns), e.g. R's boot.array, to reproduce a run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
 @click.pass_context
-def fit_command(ctx, formula, years, estimator, bootstrap, seed, jobs, panel_path, scheduler, boot_indices, out):
+def fit_command(ctx, formula, years, estimator, bootstrap, seed, jobs, panel_path, missing, scheduler, boot_indices, out):
     """Fit a TERGM by bootstrapped MPLE; print the summary, save fit.json and fit.csv in --out."""
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     result, json_path, csv_path, messages = run_fit(
         panel_path, formula, parse_years(years), estimator, bootstrap, seed, jobs, scheduler, out, boot_indices,
-        progress=not quiet,
+        progress=not quiet, missing_policy=missing,
     )
     if not quiet:
         click.echo(str(result.summary()))

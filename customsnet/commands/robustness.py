@@ -16,7 +16,12 @@ import click
 import pandas as pd
 from rich.console import Console
 
-from customsnet.commands.fit import NO_PANEL, load_panel
+from customsnet.commands.fit import load_panel
+
+NO_PANEL = (
+    "no --panel given: pass a saved panel (.npz; `customsnet demo` and `customsnet run` save the panel they "
+    "export from the graph as <run directory>/panel.npz) or a btergm reference case directory"
+)
 from customsnet.modeling.estimators import ESTIMATORS
 
 DEFAULT_SHARES_TEXT = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"

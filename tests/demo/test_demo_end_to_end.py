@@ -105,3 +105,24 @@ def test_report_rebuilds_from_the_run_directory(demo_run, tmp_path):
     path = build_report(run_dir, tmp_path / "again.html")
     assert path.read_text(encoding="utf-8").count("<table") >= 3
     assert json.loads((run_dir / "run.json").read_text())["synthetic"] is True
+
+
+def test_cli_fits_on_the_panel_exported_from_the_graph(graph, neo4j_connection, demo_run, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from customsnet.cli import main
+
+    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    res = CliRunner().invoke(
+        main,
+        ["--quiet", "fit", "--formula", "CMAA ~ edges + gwesp(0.5, fixed=TRUE) + memory() + edgecov(mlat) + edgecov(trade)",
+         "--years", "1995-2020", "--estimator", "formation", "--bootstrap", "5", "--missing", "impute-mode",
+         "--out", str(tmp_path / "fit")],
+    )
+    assert res.exit_code == 0, res.output
+    saved = json.loads((tmp_path / "fit" / "fit.json").read_text())
+    assert saved["meta"]["panel"] == "exported from the graph"
+    assert saved["years"][0] == 1996 and saved["years"][-1] == 2020  # 1995 only serves as the lagged network
+    assert all(np.isfinite(saved["estimates"]))

@@ -45,7 +45,7 @@ def test_fit_saved_panel_with_years(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--out", "x"], "no --panel given"),
+        (["--out", "x"], "--formula is required when fitting on the panel exported from the graph"),
         (["--out", "x", "--years", "2000-1990", "--panel", "."], "FIRST-LAST"),
     ],
 )

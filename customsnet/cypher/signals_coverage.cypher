@@ -1,4 +1,5 @@
-// Years the loaded dyadic sources cover: outside them a covariate is missing, not zero.
+// Years the loaded dyadic sources cover: outside them a covariate is missing, not zero; and
+// how many agreement ties lack a signing / in-force year.
 // Contiguity lists only contiguous dyads, so a dyad without a spell is 0 only inside the
 // span of the contiguity data (last_year null = some spell is still open); an agreement type
 // with no relationships at all was not loaded, so its covariate is missing rather than 0.
@@ -6,10 +7,13 @@
 CALL () {
   MATCH ()-[c:CONTIGUOUS]->()
   RETURN 'CONTIGUOUS' AS kind, count(c) AS relationships, min(c.since) AS first_year,
-         CASE WHEN count(c) > count(c.until) THEN null ELSE max(c.until) END AS last_year
+         CASE WHEN count(c) > count(c.until) THEN null ELSE max(c.until) END AS last_year,
+         0 AS undated_signed, 0 AS undated_in_force
   UNION ALL
+  // ties without a signing (in-force) year are in no year's network on that basis: report them
   MATCH ()-[r:CMAA|MLAT|FTA]->()
-  RETURN type(r) AS kind, count(r) AS relationships, min(r.since) AS first_year, null AS last_year
+  RETURN type(r) AS kind, count(r) AS relationships, min(r.since) AS first_year, null AS last_year,
+         count(r) - count(r.since) AS undated_signed, count(r) - count(r.in_force) AS undated_in_force
 }
-RETURN kind, relationships, first_year, last_year
+RETURN kind, relationships, first_year, last_year, undated_signed, undated_in_force
 ORDER BY kind

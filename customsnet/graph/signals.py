@@ -127,9 +127,19 @@ def trade(graph: Graph, first: int, last: int) -> pd.DataFrame:
     """Columns ``year, source, target, value``: total bilateral trade in current USD."""
     check_years(first, last)
     rows = graph.read(load_cypher("signals_trade"), **{"from": first, "to": last})
-    return explode_lists(
-        rows, ["year"], {"sources": "source", "targets": "target", "values": "value"}, {"year": "int64", "value": "float64"}
-    )
+    years: list[int] = []
+    sources: list[str] = []
+    targets: list[str] = []
+    values: list[float] = []
+    for row in rows:
+        for source, row_targets, row_values in zip(row["sources"], row["targets"], row["values"]):
+            years.extend([row["year"]] * len(row_targets))
+            sources.extend([source] * len(row_targets))
+            targets.extend(row_targets)
+            values.extend(row_values)
+    frame = pd.DataFrame({"year": years, "source": sources, "target": targets, "value": values},
+                         columns=["year", "source", "target", "value"])
+    return frame.astype({"year": "int64", "value": "float64"})
 
 
 def contiguity(graph: Graph, first: int, last: int, max_type: int = 1) -> pd.DataFrame:

@@ -221,14 +221,20 @@ def export_panel(
         )
     nodes = {y: np.asarray(node_sets[y], dtype=object) for y in year_list}
     loaded = signals.coverage(graph)
+    ties = TieReader(graph, first - config.lag, last)
 
     panel_networks = {}
     for name in (config.outcome, *config.networks):
-        if not loaded.get(name, {}).get("relationships"):
+        kind = loaded.get(name, {})
+        if not kind.get("relationships"):
             log.note(f"{name}: no {name} relationships in the graph; its network is empty because nothing was loaded")
-        panel_networks[name] = _networks(graph, name, config.basis, nodes, first, last, 0, log)
+        undated = kind.get("undated_signed" if config.basis == "signed" else "undated_in_force", 0)
+        if undated:
+            log.note(f"{name}: {undated} relationship(s) without a {'signing' if config.basis == 'signed' else 'in-force'} "
+                     "year are in no year's network")
+        panel_networks[name] = _networks(ties.by_year(name, config.basis), name, nodes, 0, log)
     node_attrs = _node_attributes(graph, config, nodes, log)
-    dyad_covs = _dyadic_covariates(graph, config, nodes, node_attrs, loaded, log)
+    dyad_covs = _dyadic_covariates(graph, config, nodes, node_attrs, loaded, ties, log)
 
     if config.missing == "error" and log.detail:
         raise ExportError(
@@ -254,18 +260,28 @@ def export_panel(
     )
 
 
+class TieReader:
+    """Ties per (type, basis) read once for all years an export needs (networks and lagged covariates)."""
+
+    def __init__(self, graph: Graph, first: int, last: int) -> None:
+        self.graph, self.first, self.last = graph, first, last
+        self._cache: dict[tuple[str, str], dict[int, pd.DataFrame]] = {}
+
+    def by_year(self, tie_type: str, basis: str) -> dict[int, pd.DataFrame]:
+        key = (tie_type, basis)
+        if key not in self._cache:
+            self._cache[key] = group_by_year(signals.ties(self.graph, self.first, self.last, tie_type, basis))
+        return self._cache[key]
+
+
 def _networks(
-    graph: Graph,
+    by_year: dict[int, pd.DataFrame],
     tie_type: str,
-    basis: str,
     nodes: dict[int, np.ndarray],
-    first: int,
-    last: int,
     lag: int,
     log: MissingLog,
 ) -> dict[int, sp.csr_matrix]:
     """Adjacency per year t of the ties in place in ``t - lag``, over the node set of t."""
-    by_year = group_by_year(signals.ties(graph, first - lag, last - lag, tie_type, basis))
     out: dict[int, sp.csr_matrix] = {}
     for year, labels in nodes.items():
         frame = by_year.get(year - lag)
@@ -292,14 +308,15 @@ def _node_attributes(
         return {}
     first, last = config.years
     frame = signals.observations(graph, config.attributes, first - config.lag, last - config.lag)
-    dupes = frame.duplicated(["year", "country", "variable"], keep=False)
-    if dupes.any():
-        # two sources for one country-year-variable: keep their mean, and say so
-        shown = frame.loc[dupes, ["variable", "country", "year"]].drop_duplicates()
-        log.note(
-            f"{len(shown)} country-year-variable(s) have several observations; their mean is used "
-            f"({name_list([f'{v} {c} {y}' for v, c, y in shown.itertuples(index=False)])})"
-        )
+    if frame.duplicated(["year", "country", "variable"]).any():
+        # several sources for one country-year-variable: their mean; say so where they disagree
+        spread = frame.groupby(["variable", "country", "year"])["value"].agg(["min", "max"])
+        conflicts = spread[(spread["max"] - spread["min"]).abs() > 1e-9].index.tolist()
+        if conflicts:
+            log.note(
+                f"{len(conflicts)} country-year-variable(s) have differing observations from several sources; "
+                f"their mean is used ({name_list([f'{v} {c} {y}' for v, c, y in conflicts])})"
+            )
         frame = frame.groupby(["year", "variable", "country"], as_index=False)["value"].mean()
     grouped = {(int(y), v): g for (y, v), g in frame.groupby(["year", "variable"], sort=False)}
     out: dict[str, dict[int, np.ndarray]] = {}
@@ -333,6 +350,7 @@ def _dyadic_covariates(
     nodes: dict[int, np.ndarray],
     node_attrs: dict[str, dict[int, np.ndarray]],
     loaded: dict[str, dict],
+    ties: TieReader,
     log: MissingLog,
 ) -> dict[str, dict[int, np.ndarray]]:
     """Each dyadic covariate per year t (value of ``t - lag``), as dense matrices over the nodes of t."""
@@ -396,7 +414,7 @@ def _dyadic_covariates(
                 out[name][year] = m
                 log.dyads(name, year, labels, m, f" (no {tie_type} relationships in the graph)")
             continue
-        nets = _networks(graph, tie_type, config.covariate_basis, nodes, first, last, config.lag, log)
+        nets = _networks(ties.by_year(tie_type, config.covariate_basis), tie_type, nodes, config.lag, log)
         out[name] = {year: m.toarray() for year, m in nets.items()}
 
     for name, attribute in DERIVED_FROM_ATTRIBUTE.items():

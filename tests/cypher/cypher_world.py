@@ -8,6 +8,7 @@ CMAA ties (since -> until, exclusive):
     BEL-CIV 2000          BEL-DNK 2001 -> 2003 (terminated: in place 2001, 2002)
     CAN-DNK 2001          CIV-DNK 2002          BEL-EU 2002 (in force 2003)
     DNK-EU 2003           CAN-GHA 2000 (GHA not a member in 2000)      CIV-EGY 2003
+    CAN-EU (no dates)
 MLAT: BEL-CAN 1999, CAN-FIN 2000 -> 2001 and again 2003, DNK-EGY 2002, BEL-CIV 2003.   FTA: BEL-DNK 1995, BEL-FIN 1995.
 """
 
@@ -33,6 +34,7 @@ CMAA = [
     ("DNK", "EU", 2003, 2003, None, "cmaa-8"),
     ("CAN", "GHA", 2000, 2000, None, "cmaa-9"),
     ("CIV", "EGY", 2003, 2003, None, "cmaa-10"),
+    ("CAN", "EU", None, None, None, "cmaa-11"),  # signing year unknown: in no year's network
 ]
 MLAT = [
     ("BEL", "CAN", 1999, 1999, None, "mlat-1"),
@@ -50,6 +52,9 @@ POLYARCHY_GAPS = {("GHA", 2000), ("EGY", 2001)}
 def polyarchy(iso3: str, year: int) -> float:
     return round(0.1 * (COUNTRIES.index(next(c for c in COUNTRIES if c[0] == iso3)) + 1) + 0.01 * (year - 1999), 4)
 
+
+# a second source for two country-years: FIN 2000 differs (+0.2), CAN 2000 agrees
+SECOND_SOURCE = [("FIN", 2000, 0.2), ("CAN", 2000, 0.0)]
 
 # GTD-style: only country-years with fatalities; no record at all in 2001 (year not covered)
 TERROR = [("BEL", 1999, 2.0), ("EGY", 1999, 10.0), ("EGY", 2000, 5.0), ("CIV", 2002, 3.0)]
@@ -90,10 +95,14 @@ def write_world(graph: Graph) -> None:
         for y in range(1999, 2003)
         if (c[0], y) not in POLYARCHY_GAPS
     ] + [{"iso3": i, "year": y, "variable": "terror_fatalities", "value": v} for i, y, v in TERROR]
+    observations = [{**o, "source": "test"} for o in observations] + [
+        {"iso3": i, "year": y, "variable": "polyarchy", "value": polyarchy(i, y) + d, "source": "test2"}
+        for i, y, d in SECOND_SOURCE
+    ]
     graph.write(
         "UNWIND $rows AS row MATCH (c:Country {iso3: row.iso3}) "
-        "CREATE (c)-[:HAS_OBSERVATION]->(:Observation {key: 'test|' + row.iso3 + '|' + row.year + '|' + row.variable, "
-        "iso3: row.iso3, year: row.year, variable: row.variable, value: row.value, source: 'test'})",
+        "CREATE (c)-[:HAS_OBSERVATION]->(:Observation {key: row.source + '|' + row.iso3 + '|' + row.year + '|' + "
+        "row.variable, iso3: row.iso3, year: row.year, variable: row.variable, value: row.value, source: row.source})",
         rows=observations,
     )
     graph.write(

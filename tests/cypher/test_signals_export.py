@@ -140,6 +140,15 @@ def test_export_node_attributes_are_lagged_and_gaps_reported(panel):
     assert any(note.startswith("polyarchy 2001: 1 of 8 node-years NaN") and "GHA" in note for note in panel.missing)
 
 
+def test_export_reports_undated_ties_and_disagreeing_sources(panel):
+    assert "CMAA: 1 relationship(s) without a signing year are in no year's network" in panel.missing
+    # FIN 2000 has two differing polyarchy values: their mean, reported; CAN 2000's two agree: silent
+    assert entry(panel, "attr", "polyarchy", 2001, "FIN") == pytest.approx(polyarchy("FIN", 2000) + 0.1)
+    assert entry(panel, "attr", "polyarchy", 2001, "CAN") == pytest.approx(polyarchy("CAN", 2000))
+    notes = [n for n in panel.missing if "differing observations" in n]
+    assert len(notes) == 1 and notes[0].startswith("1 country-year-variable(s)") and "polyarchy FIN 2000" in notes[0]
+
+
 def test_export_terror_absence_is_zero_only_in_covered_years(panel):
     fatalities = dict(zip(panel.nodes[2000], panel.node_attr("terror_fatalities", 2000)))
     assert fatalities == {"BEL": 2.0, "CAN": 0.0, "CIV": 0.0, "DNK": 0.0, "EGY": 10.0, "EU": 0.0, "FIN": 0.0}

@@ -70,7 +70,27 @@ def ties(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str
     check_years(first, last)
     check_tie_options(tie_type, basis)
     rows = graph.read(load_cypher("signals_ties"), type=tie_type, basis=basis, **{"from": first, "to": last})
-    return explode_lists(rows, ["year"], {"sources": "source", "targets": "target"}, {"year": "int64"})
+    row = rows[0] if rows else {"sources": [], "targets": [], "first_years": [], "last_years": []}
+    return tie_years(row["sources"], row["targets"], row["first_years"], row["last_years"])
+
+
+def tie_years(sources: Sequence[str], targets: Sequence[str], first_years: Sequence[int],
+              last_years: Sequence[int]) -> pd.DataFrame:
+    """Long frame ``year, source, target``: each tie repeated over its span, one row per pair-year."""
+    firsts = np.asarray(first_years, dtype=np.int64)
+    lengths = np.asarray(last_years, dtype=np.int64) - firsts + 1
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    frame = pd.DataFrame(
+        {
+            "year": np.repeat(firsts, lengths) + offsets,
+            "source": np.repeat(np.asarray(sources, dtype=object), lengths),
+            "target": np.repeat(np.asarray(targets, dtype=object), lengths),
+        },
+        columns=["year", "source", "target"],
+    )
+    # a pair with several agreements in place is one tie; a stable integer sort by year is cheap,
+    # sorting the codes too would cost more than the query's decoding
+    return frame.drop_duplicates().sort_values("year", kind="stable", ignore_index=True)
 
 
 def degrees(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str = "signed") -> pd.DataFrame:

@@ -88,6 +88,8 @@ class WriteStep:
     query: str
     rows: list[Any]
     label: str
+    #: facts per row (trade rows are dyads holding several years): batches stay ~batch_size facts
+    facts_per_row: float = 1.0
 
 
 # ------------------------------------------------------------------ pure helpers
@@ -191,10 +193,19 @@ def observation_rows(frame: pd.DataFrame, source: str) -> list[dict[str, Any]]:
 
 
 def trade_rows(frame: pd.DataFrame) -> list[list[Any]]:
-    """Rows for ``load_trade`` as lists ``[iso1, iso2, year, value, flow1, flow2, row]`` (fast to pack)."""
+    """Rows for ``load_trade``: one per dyad, ``[iso1, iso2, [[year, value, flow1, flow2, row], ...]]``.
+
+    Grouping by dyad lets the query find both countries once per dyad instead of once per year.
+    """
+    ordered = frame.sort_values(["iso1", "iso2", "year"], kind="stable")
     columns = ["iso1", "iso2", "year", "value", "flow1", "flow2", "row"]
-    values = [[_plain(v) for v in frame[column].tolist()] for column in columns]
-    return [list(row) for row in zip(*values)]
+    values = [[_plain(v) for v in ordered[column].tolist()] for column in columns]
+    dyads: list[list[Any]] = []
+    for iso1, iso2, *year_row in zip(*values):
+        if not dyads or dyads[-1][0] != iso1 or dyads[-1][1] != iso2:
+            dyads.append([iso1, iso2, []])
+        dyads[-1][2].append(year_row)
+    return dyads
 
 
 def contiguity_rows(frame: pd.DataFrame, source: str) -> list[dict[str, Any]]:
@@ -259,7 +270,8 @@ def plan_writes(result: ReadResult, name: str, resolver: CountryResolver) -> lis
     if "observations" in frames:
         steps.append(WriteStep("load_observations", observation_rows(frames["observations"], name), "observations"))
     if "trade" in frames:
-        steps.append(WriteStep("load_trade", trade_rows(frames["trade"]), "trade dyad-years"))
+        dyads = trade_rows(frames["trade"])
+        steps.append(WriteStep("load_trade", dyads, "trade dyads", len(frames["trade"]) / max(len(dyads), 1)))
     if "contiguity" in frames:
         steps.append(WriteStep("load_contiguity", contiguity_rows(frames["contiguity"], name), "contiguity spells"))
     return steps
@@ -336,8 +348,9 @@ def load_result(
         for step in steps:
             advance = progress(f"{name}: {step.label}", len(step.rows)) if progress else None
             step_started = time.monotonic()
+            rows_per_batch = max(1, int(batch_size / step.facts_per_row))
             report.written[step.query] = graph.write_batches(
-                load_cypher(step.query), step.rows, batch_size=batch_size, progress=advance, **params
+                load_cypher(step.query), step.rows, batch_size=rows_per_batch, progress=advance, **params
             )
             report.step_seconds[step.query] = time.monotonic() - step_started
     except BaseException as error:  # noqa: BLE001 - roll back on anything, even Ctrl-C, then re-raise

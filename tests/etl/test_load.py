@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +49,7 @@ def counts(graph) -> dict[str, int]:
     return {**{f":{r['label']}": r["n"] for r in labels}, **{f"[:{r['type']}]": r["n"] for r in types}}
 
 
-def everything(graph) -> list:
+def everything(graph, ignore: tuple[str, ...] = ("loaded_at",)) -> list:
     """Every node's labels and properties and every relationship's ends, type and properties, sorted
     (Source.loaded_at left out: the one property a reload changes)."""
     nodes = graph.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
@@ -53,8 +57,9 @@ def everything(graph) -> list:
         "MATCH (a)-[r]->(b) RETURN coalesce(a.iso3, a.id, a.key, a.name) AS a, type(r) AS type, "
         "coalesce(b.iso3, b.id, b.key, b.name) AS b, properties(r) AS props"
     )
-    for node in nodes:
-        node["props"].pop("loaded_at", None)
+    for item in nodes + rels:
+        for name in ignore:
+            item["props"].pop(name, None)
     return sorted(repr(sorted(item.items())) for item in nodes + rels)
 
 
@@ -211,8 +216,8 @@ def test_a_failed_first_load_is_rolled_back_completely(empty, rejects_dir):
 
 def test_a_failed_reload_of_a_changed_file_restores_the_old_version(empty, rejects_dir):
     def world(value: float, bad: bool, sha: str) -> ReadResult:
-        trade = pd.DataFrame([{"iso1": "DEU", "iso2": "FRA", "year": 1990 + i, "value": value, "flow1": None,
-                               "flow2": None, "row": i + 1} for i in range(5)])
+        trade = pd.DataFrame([{"iso1": "DEU", "iso2": partner, "year": 1990, "value": value, "flow1": None,
+                               "flow2": None, "row": i + 1} for i, partner in enumerate(["ESP", "FRA", "ITA", "NLD", "POL"])])
         if bad:
             trade["value"] = trade["value"].astype(object)
             trade.at[4, "value"] = [1, "x"]
@@ -238,6 +243,51 @@ def test_a_malformed_file_writes_nothing(empty, tmp_path, rejects_dir):
     assert outcome.exit_code == 1
     assert "missing column" in outcome.output
     assert everything(empty) == before
+
+
+KILLED_CHILD = """
+import pickle, sys
+from customsnet.etl.load import load_result
+from customsnet.graph.connection import Graph
+uri, user, password, pickled, rejects = sys.argv[1:]
+with open(pickled, "rb") as handle:
+    result = pickle.load(handle)
+def progress(description, total):
+    def advance(n):
+        print("batch", description, flush=True)
+    return advance
+with Graph(uri, user, password) as graph:
+    load_result(graph, result, rejects_dir=rejects, batch_size=100, progress=progress)
+"""
+
+
+def test_a_killed_load_converges_when_rerun(empty, neo4j_connection, tmp_path, rejects_dir):
+    isos = [f"K{i:02d}" for i in range(40)]
+    trade = pd.DataFrame([{"iso1": a, "iso2": b, "year": 2000, "value": float(i), "flow1": None, "flow2": None,
+                           "row": i + 1} for i, (a, b) in enumerate((a, b) for a in isos for b in isos if a < b)])
+    result = result_with({"trade": trade})
+    pickled = tmp_path / "result.pickle"
+    pickled.write_bytes(pickle.dumps(result))
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHILD, neo4j_connection.uri, neo4j_connection.user, neo4j_connection.password,
+         str(pickled), str(rejects_dir)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ},
+    )
+    batches = 0
+    for line in child.stdout:  # type: ignore[union-attr]
+        batches += line.startswith("batch") and "trade" in line
+        if batches >= 3:
+            child.kill()  # SIGKILL: no chance to roll back
+            break
+    child.wait(timeout=60)
+    partial = empty.read("MATCH ()-[t:TRADE]->() RETURN count(t) AS n")[0]["n"]
+    assert 300 <= partial < len(trade), "the child should have been killed midway"
+
+    assert load_result(empty, result, rejects_dir=rejects_dir).previous == "changed"
+    converged = everything(empty, ignore=("loaded_at", "load_id"))
+    clear_database(empty)
+    load_result(empty, result, rejects_dir=rejects_dir)
+    assert everything(empty, ignore=("loaded_at", "load_id")) == converged
 
 
 # ------------------------------------------------------------------ the readers' fixtures

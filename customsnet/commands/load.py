@@ -47,7 +47,7 @@ def summary_table(outcomes: list[FileOutcome]) -> Table:
         seconds = f"{outcome.read_seconds + outcome.write_seconds:.1f}"
         if report is None:
             table.add_row(outcome.file.source, outcome.file.path.name, "", "", "", seconds,
-                          f"[red]failed[/red]: {outcome.error}")
+                          "[red]failed[/red], nothing written (reason below)")
             continue
         status = {"first": "loaded", "same": "reloaded (same file)", "changed": "replaced older version"}[report.previous]
         rejected = f"{report.rows_rejected}" + (f" → {report.rejects_file}" if report.rows_rejected else "")
@@ -107,8 +107,9 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
     if not outcomes:
         raise click.ClickException(f"no recognised source file under {path}")
     if failed:
-        raise click.ClickException(f"{len(failed)} of {len(outcomes)} file(s) failed and wrote nothing: "
-                                   + "; ".join(o.error or "" for o in failed))
+        for outcome in failed:
+            console.print(f"[red]{outcome.file.path}[/red]: {outcome.error}", soft_wrap=True)
+        raise click.ClickException(f"{len(failed)} of {len(outcomes)} file(s) failed and wrote nothing")
 
 
 COMMANDS = [load_command]

@@ -75,6 +75,14 @@ def rejects_dir(tmp_path) -> Path:
     return tmp_path / "rejects"
 
 
+@pytest.fixture()
+def cli_env(neo4j_connection, monkeypatch):
+    """Point the CLI (Graph.connect) at the test server."""
+    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+
+
 def small_world() -> ReadResult:
     """One file's worth of every frame kind, with known answers."""
     countries = pd.DataFrame([
@@ -232,7 +240,7 @@ def test_a_failed_reload_of_a_changed_file_restores_the_old_version(empty, rejec
     assert everything(empty) == before
 
 
-def test_a_malformed_file_writes_nothing(empty, tmp_path, rejects_dir):
+def test_a_malformed_file_writes_nothing(empty, cli_env, tmp_path, rejects_dir):
     load_result(empty, small_world(), rejects_dir=rejects_dir)
     before = everything(empty)
     bad = tmp_path / "vdem_missing_columns.csv"
@@ -288,6 +296,30 @@ def test_a_killed_load_converges_when_rerun(empty, neo4j_connection, tmp_path, r
     clear_database(empty)
     load_result(empty, result, rejects_dir=rejects_dir)
     assert everything(empty, ignore=("loaded_at", "load_id")) == converged
+
+
+def test_cli_load_all_loads_identities_first_and_prints_a_summary(empty, cli_env, tmp_path, rejects_dir):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ["vdemlite_layout.csv", "states2016_layout.csv", "codelist_layout.csv", "cmaa_agreements.csv"]:
+        (data / name).write_bytes((FIXTURES / name).read_bytes())
+    (data / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")  # not a source: skipped
+    outcome = CliRunner().invoke(main, ["--quiet", "load", "all", str(data), "--rejects-dir", str(rejects_dir),
+                                        "--max-reject-share", "1"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "customsnet load" in outcome.output and outcome.output.count("loaded") >= 4  # the summary table
+    sources = empty.read("MATCH (s:Source) WHERE s.sha256 IS NOT NULL RETURN s.reader AS reader ORDER BY s.loaded_at")
+    assert [s["reader"] for s in sources] == ["country_codes", "cow_states", "cmaa", "vdem"]
+    assert counts(empty)["[:CMAA]"] > 0
+
+
+def test_cli_load_one_file_as_mlat(empty, cli_env, rejects_dir):
+    path = FIXTURES / "cmaa_agreements.csv"
+    outcome = CliRunner().invoke(main, ["--quiet", "load", "cmaa", str(path), "--type", "MLAT",
+                                        "--rejects-dir", str(rejects_dir), "--max-reject-share", "1"])
+    assert outcome.exit_code == 0, outcome.output
+    found = counts(empty)
+    assert found.get("[:MLAT]", 0) > 0 and "[:CMAA]" not in found
 
 
 # ------------------------------------------------------------------ the readers' fixtures

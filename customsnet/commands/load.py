@@ -50,9 +50,8 @@ def summary_table(outcomes: list[FileOutcome]) -> Table:
                           "[red]failed[/red], nothing written (reason below)")
             continue
         status = {"first": "loaded", "same": "reloaded (same file)", "changed": "replaced older version"}[report.previous]
-        rejected = f"{report.rows_rejected}" + (f" → {report.rejects_file}" if report.rows_rejected else "")
         table.add_row(outcome.file.source, outcome.file.path.name, str(report.rows_read), str(report.rows_loaded),
-                      rejected, seconds, status)
+                      str(report.rows_rejected), seconds, status)
     return table
 
 
@@ -103,6 +102,8 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
                 outcomes = [load_file(graph, source, path, _resolver(country_codes),
                                       max_reject_share=max_reject_share, rejects_dir=rejects_dir, progress=progress)]
     console.print(summary_table(outcomes))
+    if any(o.report and o.report.rows_rejected for o in outcomes):
+        console.print(f"Rejected rows (file, row, field, value, reason): {rejects_dir}/<source>__<file>.rejects.csv")
     failed = [o for o in outcomes if o.error]
     if not outcomes:
         raise click.ClickException(f"no recognised source file under {path}")

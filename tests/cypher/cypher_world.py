@@ -21,6 +21,9 @@ COUNTRIES = [
     ("EGY", 651, "Egypt"), ("FIN", 375, "Finland"), ("GHA", 452, "Ghana"), ("EU", None, "European Union"),
 ]
 SPELLS = {"GHA": (2001, None), "EU": (1993, None), "EGY": (1816, 2002)}  # others: (1816, None)
+# spells from a second state-system source: overlapping (BEL, EGY) or touching (GHA) the first;
+# they must change nothing (a country-year is a member or not)
+EXTRA_SPELLS = [("BEL", 1950, None), ("EGY", 1900, 2001), ("GHA", 2001, 2001), ("GHA", 2002, None)]
 
 # (a, b, since, in_force, until, agreement) with a < b
 CMAA = [
@@ -79,6 +82,11 @@ def write_world(graph: Graph) -> None:
         "CREATE (c)-[:MEMBER_OF_SYSTEM {since: row.since, until: row.until, source: 'test'}]->(s)",
         rows=[{"iso3": c[0], "since": SPELLS.get(c[0], (1816, None))[0], "until": SPELLS.get(c[0], (1816, None))[1]}
               for c in COUNTRIES],
+    )
+    graph.write(
+        "MATCH (s:System {name: 'interstate'}) UNWIND $rows AS row MATCH (c:Country {iso3: row[0]}) "
+        "CREATE (c)-[:MEMBER_OF_SYSTEM {since: row[1], until: row[2], source: 'test2'}]->(s)",
+        rows=[list(e) for e in EXTRA_SPELLS],
     )
     for kind, ties in (("CMAA", CMAA), ("MLAT", MLAT), ("FTA", FTA)):
         graph.write(

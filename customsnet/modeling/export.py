@@ -75,10 +75,9 @@ class ExportConfig:
             raise ExportError(f"year range {first}-{last} is empty")
         if self.lag < 0:
             raise ExportError(f"lag must be 0 or more years, got {self.lag}")
-        signals.check_tie_options(self.outcome, self.basis)
-        signals.check_tie_options(self.outcome, self.covariate_basis)
-        for name in self.networks:
-            signals.check_tie_options(name, self.basis)
+        for tie_type in (self.outcome, *self.networks):
+            signals.check_tie_options(tie_type, self.basis)
+        signals.check_tie_options(self.outcome, self.covariate_basis)  # the covariate basis, same rules
         unknown = sorted(set(self.covariates) - set(COVARIATES))
         if unknown:
             raise ExportError(f"unknown dyadic covariates {unknown}; known: {', '.join(COVARIATES)}")
@@ -199,7 +198,8 @@ def export_panel(
         outcome=outcome,
         basis=basis,
         lag=int(lag),
-        attributes=tuple(dict.fromkeys([*attributes, *(DERIVED_FROM_ATTRIBUTE[c] for c in covariates if c in DERIVED_FROM_ATTRIBUTE)])),
+        attributes=tuple(dict.fromkeys([*attributes, *(DERIVED_FROM_ATTRIBUTE[c] for c in covariates
+                                                       if c in DERIVED_FROM_ATTRIBUTE)])),
         covariates=tuple(covariates),
         networks=tuple(n for n in networks if n != outcome),
         covariate_basis=covariate_basis or basis,
@@ -237,10 +237,10 @@ def export_panel(
     dyad_covs = _dyadic_covariates(graph, config, nodes, node_attrs, loaded, ties, log)
 
     if config.missing == "error" and log.detail:
+        where = [f"{name} ({len(by_year)} year(s), first {min(by_year)})" for name, by_year in log.detail.items()]
         raise ExportError(
-            f"{len(log.detail)} exported variable(s) have missing values (missing='error'): "
-            + "; ".join(log.notes[:5])
-            + (" ..." if len(log.notes) > 5 else "")
+            f"exported variables have missing values (missing='error'): {', '.join(where)}; "
+            "rerun with missing='report' and read panel.missing for the countries"
         )
     return Panel(
         years=year_list,

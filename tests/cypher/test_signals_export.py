@@ -194,8 +194,10 @@ def test_export_options(world):
     in_force = export_panel(world, years=YEARS, basis="in_force", covariates=(), attributes=())
     assert entry(in_force, "network", "CMAA", 2002, "CIV", "DNK") == 0.0  # never in force
     assert entry(in_force, "network", "CMAA", 2003, "BEL", "EU") == 1.0
-    with pytest.raises(ExportError, match="missing values"):
+    with pytest.raises(ExportError, match=r"missing values .*polyarchy \(2 year\(s\), first 2001\)"):
         export_panel(world, years=YEARS, missing="error")
+    complete = export_panel(world, years=(2001, 2001), covariates=("mlat",), attributes=(), missing="error")
+    assert complete.meta["missing"] == {}
     with pytest.raises(ExportError, match="no state-system members in 1700"):
         export_panel(world, years=(1700, 1701))
     with pytest.raises(ExportError, match="unknown dyadic covariates"):

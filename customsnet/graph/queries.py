@@ -177,7 +177,9 @@ def run_named(graph: Graph, name: str, params: dict[str, Any] | None = None) -> 
         )
     unknown = sorted(set(params) - set(query.parameters))
     if unknown:
-        raise QueryError(f"query {name!r} takes no parameter(s) {', '.join(unknown)}; it takes {', '.join(query.parameters)}")
+        raise QueryError(
+            f"query {name!r} takes no parameter(s) {', '.join(unknown)}; it takes {', '.join(query.parameters)}"
+        )
     return run_cypher(graph, query.text, params)
 
 

@@ -1,10 +1,11 @@
 """Network signals read from the graph: yearly node sets, ties, degrees, shared partners, covariates.
 
 Each function runs one ``cypher/signals_*.cypher`` query covering a whole range of years (one
-round-trip) and returns a pandas DataFrame in long form. The bulky queries return one row per
-year holding parallel lists (the Python driver decodes a list item ~10x faster than a record);
-:func:`explode_lists` and :func:`pair_year_counts` turn those back into long frames. The statistics built on these live in
-the modeling layer; this module only knows the graph model (``docs/graph-model.md``).
+round-trip) and returns a pandas DataFrame in long form. The bulky queries return one row (per
+year, or in all) holding parallel lists, ties with their span of years rather than once per
+year (the Python driver decodes a list item ~10x faster than a record); :func:`explode_lists`,
+:func:`tie_years` and :func:`pair_year_counts` turn those back into long frames. Statistics built
+on these live in the modeling layer; this module only knows the graph model (docs/graph-model.md).
 """
 
 from __future__ import annotations

@@ -228,10 +228,11 @@ def export_panel(
         kind = loaded.get(name, {})
         if not kind.get("relationships"):
             log.note(f"{name}: no {name} relationships in the graph; its network is empty because nothing was loaded")
-        undated = kind.get("undated_signed" if config.basis == "signed" else "undated_in_force", 0)
+        signed = config.basis == "signed"
+        undated = kind.get("undated_signed" if signed else "undated_in_force", 0)
         if undated:
-            log.note(f"{name}: {undated} relationship(s) without a {'signing' if config.basis == 'signed' else 'in-force'} "
-                     "year are in no year's network")
+            log.note(f"{name}: {undated} relationship(s) without a {'signing' if signed else 'in-force'} year "
+                     "are in no year's network")
         panel_networks[name] = _networks(ties.by_year(name, config.basis), name, nodes, 0, log)
     node_attrs = _node_attributes(graph, config, nodes, log)
     dyad_covs = _dyadic_covariates(graph, config, nodes, node_attrs, loaded, ties, log)

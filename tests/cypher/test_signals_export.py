@@ -78,6 +78,17 @@ def test_shared_partners_with_a_gap(world):
     assert frame.loc[(frame.source == "BEL") & (frame.target == "FIN"), "year"].tolist() == [2000, 2003]
 
 
+def test_years_without_ties_give_empty_frames_with_columns(world):
+    assert list(signals.ties(world, 1950, 1951).columns) == ["year", "source", "target"]
+    assert signals.ties(world, 1950, 1951).empty
+    assert signals.shared_partners(world, 1950, 1951).empty
+    assert list(signals.shared_partners(world, 1950, 1951).columns) == ["year", "source", "target", "shared"]
+    degrees = signals.degrees(world, 1950, 1950)
+    assert len(degrees) == 6 and (degrees.degree == 0).all()  # members then: all but GHA and the EU
+    with pytest.raises(ValueError, match="empty"):
+        signals.degrees(world, 2001, 2000)
+
+
 def test_ties_keep_parties_outside_the_node_set_and_respect_termination(world):
     frame = signals.ties(world, *YEARS)
     by_year = {y: set(zip(g.source, g.target)) for y, g in frame.groupby("year")}

@@ -402,6 +402,12 @@ def _dyadic_covariates(
                 why = ""
             out["contiguity"][year] = m
             log.dyads("contiguity", year, labels, m, why)
+        if spans and spans["open_spells"] and last - config.lag > (spans["last_closed"] or spans["first_year"]):
+            # an open spell may mean "still contiguous" or "the source ends here": say which was assumed
+            log.note(
+                f"contiguity: {spans['open_spells']} spell(s) have no end year and are taken as continuing through "
+                f"{last - config.lag} (the last closed spell ends in {spans['last_closed']}; COW contiguity ends 2016)"
+            )
 
     for name, tie_type in AGREEMENT_COVARIATES.items():
         if name not in wanted:

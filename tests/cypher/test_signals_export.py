@@ -188,6 +188,20 @@ def test_export_dyadic_covariates(panel):
     assert any("contiguity 2003: 21 of 21 dyads NaN" in note for note in panel.missing)
 
 
+def test_export_notes_open_contiguity_spells(world):
+    world.write("MATCH (a:Country {iso3: 'CAN'}), (b:Country {iso3: 'DNK'}) "
+                "CREATE (a)-[:CONTIGUOUS {type: 1, since: 1990, until: null, source: 'test-open'}]->(b)")
+    try:
+        panel = export_panel(world, years=YEARS, covariates=("contiguity",), attributes=())
+    finally:
+        world.write("MATCH ()-[c:CONTIGUOUS {source: 'test-open'}]->() DELETE c")
+    # an open spell makes the data open-ended: 2003 (value of 2002) is known now, and that is said
+    assert entry(panel, "dyad", "contiguity", 2003, "CAN", "DNK") == 1.0
+    assert entry(panel, "dyad", "contiguity", 2003, "BEL", "FIN") == 0.0  # its spell ended 2001
+    assert any(n.startswith("contiguity: 1 spell(s) have no end year and are taken as continuing through 2002")
+               for n in panel.missing)
+
+
 def test_export_records_its_configuration_and_survives_save_and_load(panel, tmp_path):
     config = panel.meta["export"]
     assert config["lag"] == 1 and config["basis"] == "signed" and config["outcome"] == "CMAA"

@@ -38,6 +38,13 @@ def print_outcome(outcome: FileOutcome) -> None:
           f"write {outcome.write_seconds:5.1f} s  {rows}  {status}", flush=True)
 
 
+def packer() -> str:
+    """Which Bolt packer the driver uses (the optional neo4j-rust-ext is several times faster)."""
+    from neo4j._codec.packstream import v1  # private, but the only way to tell
+
+    return "rust (neo4j-rust-ext)" if getattr(v1, "_rust_pack", None) else "pure Python"
+
+
 def run_once(graph: Graph, data: Path, rejects: str) -> float:
     started = time.monotonic()
     load_directory(graph, data, rejects_dir=rejects, on_outcome=print_outcome)
@@ -57,6 +64,7 @@ def main() -> int:
     with Graph.connect() as graph, tempfile.TemporaryDirectory() as rejects:
         clear_database(graph)
         apply_schema(graph)
+        print(f"{data}, Bolt packer: {packer()}, server {graph.server_info()['version']}", flush=True)
         run_once(graph, args.data, rejects)
         first = counts(graph)
         for key, value in first.items():

@@ -354,13 +354,25 @@ def load_result(
             )
             report.step_seconds[step.query] = time.monotonic() - step_started
     except BaseException as error:  # noqa: BLE001 - roll back on anything, even Ctrl-C, then re-raise
-        rollback(graph, load_id, snapshot)
+        try:
+            rollback(graph, load_id, snapshot)
+        except Exception as undo_error:  # noqa: BLE001 - e.g. the server is gone: say how to recover
+            raise LoadError(
+                f"{result.file}: load failed ({error}) and so did its rollback ({undo_error}); the graph may hold "
+                f"part of this file (load_id {load_id}): rerun the load to complete it"
+            ) from error
         if isinstance(error, Exception):
             raise LoadError(f"{result.file}: load failed and was rolled back (nothing written): {error}") from error
         raise
     if report.previous == "changed":
         # the new version is complete: drop rows the new file no longer has
-        run_statements(graph, "load_stale", source=name, version=version)
+        try:
+            run_statements(graph, "load_stale", source=name, version=version)
+        except Exception as error:  # noqa: BLE001 - the new version is complete; only clean-up is missing
+            raise LoadError(
+                f"{result.file}: loaded completely, but deleting rows of the previous version failed ({error}); "
+                "rerun the load to finish the clean-up"
+            ) from error
     graph.write(
         load_cypher("load_source_finish"), name=name, file=str(result.file), sha256=result.sha256, version=version,
         reader=result.source, layout=result.layout, rows_read=result.rows_read, rows_loaded=result.rows_loaded,

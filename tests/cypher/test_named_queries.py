@@ -81,7 +81,10 @@ def test_shared_partners(world):
 
 def test_top_signatories(world):
     result = run_named(world, "top_signatories", {"year": 2002, "limit": 3})
-    assert [(r["country"], r["partners"]) for r in records(result)] == [("BEL", 4), ("CAN", 3), ("DNK", 3)]
+    # signed in 2002: BEL-CAN (second agreement), BEL-EU, CIV-DNK
+    assert [(r["country"], r["partners"], r["signed_in_year"]) for r in records(result)] == [
+        ("BEL", 4, 2), ("CAN", 3, 1), ("DNK", 3, 1)
+    ]
 
 
 def test_new_ties(world):
@@ -175,7 +178,7 @@ def test_cli_named_query_as_json_and_csv(cli):
     assert [r["partner"] for r in json.loads(result.output)] == ["BEL", "DNK"]
     result = cli("query", "top_signatories", "-p", "year=2002", "-p", "limit=2", "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["country,name,partners", "BEL,Belgium,4", "CAN,Canada,3"]
+    assert result.output.splitlines() == ["country,name,partners,signed_in_year", "BEL,Belgium,4,2", "CAN,Canada,3,1"]
 
 
 def test_cli_lists_queries_and_explains_browser_import(cli, tmp_path):

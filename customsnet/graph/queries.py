@@ -157,13 +157,16 @@ def run_cypher(graph: Graph, text: str, params: dict[str, Any] | None = None, wr
     if missing:
         raise QueryError(f"the query needs parameter(s) {', '.join(missing)}: add --param NAME=VALUE for each")
     if write:
-        return graph.execute_write(_collect, text, params)
+        try:
+            return graph.execute_write(_collect, text, params)
+        except neo4j.exceptions.ClientError as exc:
+            raise QueryError(f"Neo4j refused the query ({exc.code}): {exc.message}") from exc
     try:
         return graph.execute_read(_collect, text, params)
     except neo4j.exceptions.ClientError as exc:
         if exc.code == ACCESS_MODE_ERROR:
             raise WriteRefused("this query writes; rerun with --write") from exc
-        raise
+        raise QueryError(f"Neo4j refused the query ({exc.code}): {exc.message}") from exc
 
 
 def run_named(graph: Graph, name: str, params: dict[str, Any] | None = None) -> QueryResult:

@@ -153,9 +153,11 @@ def test_ad_hoc_cypher_is_read_only_unless_write(world):
     assert world.read("MATCH (s:Scratch) RETURN count(s) AS n") == [{"n": 0}]
 
 
-def test_ad_hoc_cypher_needs_its_parameters(world):
+def test_ad_hoc_cypher_needs_its_parameters_and_reports_syntax_errors(world):
     with pytest.raises(QueryError, match="needs parameter"):
         run_cypher(world, "MATCH (c:Country {iso3: $country}) RETURN c")
+    with pytest.raises(QueryError, match="Neo4j refused the query .*SyntaxError"):
+        run_cypher(world, "MATCH (c:Country RETURN c")
 
 
 # ------------------------------------------------------------------ CLI

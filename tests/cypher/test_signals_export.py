@@ -216,6 +216,10 @@ def test_export_options(world):
     assert entry(unlagged, "attr", "polyarchy", 2001, "BEL") == pytest.approx(polyarchy("BEL", 2001))
     assert entry(unlagged, "dyad", "mlat", 2002, "DNK", "EGY") == 1.0
     assert [entry(unlagged, "dyad", "mlat", y, "CAN", "FIN") for y in unlagged.years] == [1.0, 0.0, 0.0, 1.0]
+    lag2 = export_panel(world, years=YEARS, lag=2, covariates=("mlat",), attributes=("polyarchy",))
+    assert entry(lag2, "attr", "polyarchy", 2002, "BEL") == pytest.approx(polyarchy("BEL", 2000))
+    assert [entry(lag2, "dyad", "mlat", y, "CAN", "FIN") for y in lag2.years] == [0.0, 0.0, 1.0, 0.0]
+    assert lag2.meta["export"]["lag"] == 2
     in_force = export_panel(world, years=YEARS, basis="in_force", covariates=(), attributes=())
     assert entry(in_force, "network", "CMAA", 2002, "CIV", "DNK") == 0.0  # never in force
     assert entry(in_force, "network", "CMAA", 2003, "BEL", "EU") == 1.0

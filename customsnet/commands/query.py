@@ -41,9 +41,11 @@ def _browser_help(zip_path: Path | None) -> None:
     click.echo(
         "In Neo4j Browser (customsnet db status prints its address):\n"
         "  1. open the Favorites drawer (star icon, left sidebar);\n"
-        "  2. drop the .cypher files (or the zip from --zip PATH) on it, or use its Import button;\n"
+        "  2. drop the .cypher files on it or use its Import button (or the zip from --zip PATH,\n"
+        "     where your Browser version imports zips);\n"
         "     each favorite is named after the query's first line, its description;\n"
-        "  3. click a favorite, run its ':param {...}' line (second line) with your values, then the query.\n"
+        "  3. click a favorite, run its second line without the '//' (':param {...}') with your values,\n"
+        "     then run the query.\n"
         "Details and every query's meaning: docs/queries.md."
     )
 

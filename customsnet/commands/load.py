@@ -103,7 +103,8 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
                                       max_reject_share=max_reject_share, rejects_dir=rejects_dir, progress=progress)]
     console.print(summary_table(outcomes))
     if any(o.report and o.report.rows_rejected for o in outcomes):
-        console.print(f"Rejected rows (file, row, field, value, reason): {rejects_dir}/<source>__<file>.rejects.csv")
+        console.print(f"Rejected rows (file, row, field, value, reason): {rejects_dir}/<source>__<file>.rejects.csv",
+                      highlight=False, markup=False)
     failed = [o for o in outcomes if o.error]
     if not outcomes:
         raise click.ClickException(f"no recognised source file under {path}")

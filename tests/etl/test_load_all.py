@@ -96,6 +96,7 @@ def test_country_years_are_matched_to_countries_in_the_node_set(graph, loaded, s
     in_system = 1 - len(outside) / len(rows)
     print(f"{source}: {len(rows)} of {report.rows_read} country-years matched to a Country ({matched:.1%}); "
           f"{in_system:.1%} of those in the year's node set")
+    print(f"  reader notes: {report.notes}")
     if report.rows_rejected:
         print(f"  unmatched (rejected rows, {report.rejects_file}):")
         rejects = pd.read_csv(report.rejects_file)

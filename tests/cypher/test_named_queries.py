@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from click.testing import CliRunner
 
 from customsnet.cli import main
+from customsnet.commands.output import render
 from customsnet.graph.queries import (
     QueryError,
     WriteRefused,
@@ -59,6 +61,18 @@ def test_parse_params_reads_int_float_and_text():
     }
     with pytest.raises(QueryError, match="KEY=VALUE"):
         parse_params(["year"])
+
+
+def test_render_formats_lists_nulls_and_maps():
+    out = io.StringIO()
+    render(["year", "partners", "density", "node"], [[2001, ["CAN", "CIV"], None, {"iso3": "BEL"}]], "csv", out)
+    assert out.getvalue().splitlines() == ["year,partners,density,node", '2001,"CAN, CIV",,"{""iso3"": ""BEL""}"']
+    out = io.StringIO()
+    render(["year", "partners"], [[2001, ["CAN"]]], "json", out)
+    assert json.loads(out.getvalue()) == [{"year": 2001, "partners": ["CAN"]}]
+    out = io.StringIO()
+    render(["year"], [[2001], [2002]], "table", out)
+    assert "2002" in out.getvalue() and "2 rows" in out.getvalue()
 
 
 # ------------------------------------------------------------------ hand-computed answers

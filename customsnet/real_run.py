@@ -35,6 +35,7 @@ class RunConfig:
     """What ``customsnet run`` models (a JSON file with these keys; all optional)."""
 
     years: tuple[int, int] = (1990, 2020)
+    basis: str = "signed"  # date a tie starts: "signed" or "in_force" (the seed CMAA list has more in-force dates)
     covariate_terms: list[str] = field(default_factory=lambda: [t.strip() for t in COVARIATE_TERMS.split(" + ")])
     missing: str = "drop-nodes"
     bootstrap: int = 100
@@ -115,7 +116,9 @@ def estimability(panel: Panel, config: RunConfig, outcome: str = "CMAA") -> dict
         # a year where most values are missing cannot be modeled with this term at all: the
         # missing-value policy would have to drop (nearly) every node or invent the values
         uncovered = [y for y in years if _missing_share(panel, kind, name, [y]) > config.max_missing_share]
-        if uncovered:
+        if share >= 0.999:
+            out[term] = {"estimable": False, "why": f"no {name} values in the graph for the modeled years: no loaded source provides them"}
+        elif uncovered:
             out[term] = {
                 "estimable": False,
                 "why": f"{name} is missing for most {kind}s in {_ranges(uncovered)} (overall {share:.0%} of the modeled "
@@ -145,7 +148,7 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
             loads.append({"file": o.file.path.name, "source": o.file.source, "error": o.error,
                           "rows_loaded": o.report.rows_loaded if o.report else 0})
     progress("exporting the panel")
-    panel = export_panel(graph, years=config.years)
+    panel = export_panel(graph, years=config.years, basis=config.basis)
     est = estimability(panel, config)
     result = {"estimability": est, "loads": loads}
     ok_terms = [t for t in config.covariate_terms if est["terms"].get(t, {}).get("estimable")]

@@ -378,7 +378,8 @@ def _dyadic_covariates(
             log.dyads("trade", year, labels, m, why)
 
     if "contiguity" in wanted:
-        spans = loaded.get("CONTIGUOUS")
+        # no CONTIGUOUS relationships at all: no spans, so every dyad-year is missing
+        spans = loaded.get("CONTIGUOUS") if loaded.get("CONTIGUOUS", {}).get("relationships") else None
         by_year = group_by_year(signals.contiguity(graph, lo, hi, config.contiguity_max_type)) if spans else {}
         out["contiguity"] = {}
         for year, labels in nodes.items():

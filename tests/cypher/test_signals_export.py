@@ -202,6 +202,18 @@ def test_export_notes_open_contiguity_spells(world):
                for n in panel.missing)
 
 
+def test_export_without_contiguity_loaded_reports_it_missing(world):
+    # hide the contiguity spells under another relationship type for this test, then put them back
+    world.write("MATCH (a)-[c:CONTIGUOUS]->(b) CREATE (a)-[h:HIDDEN_CONTIGUOUS]->(b) SET h = properties(c) DELETE c")
+    try:
+        panel = export_panel(world, years=YEARS, covariates=("contiguity",), attributes=())
+    finally:
+        world.write("MATCH (a)-[h:HIDDEN_CONTIGUOUS]->(b) CREATE (a)-[c:CONTIGUOUS]->(b) SET c = properties(h) DELETE h")
+    assert np.isnan(panel.dyad_cov("contiguity", 2001)[np.triu_indices(8, 1)]).all()
+    assert any(n.startswith("contiguity 2001: 28 of 28 dyads NaN (no contiguity loaded)") for n in panel.missing)
+    assert world.read("MATCH ()-[c:CONTIGUOUS]->() RETURN count(c) AS n") == [{"n": 2}]
+
+
 def test_export_records_its_configuration_and_survives_save_and_load(panel, tmp_path):
     config = panel.meta["export"]
     assert config["lag"] == 1 and config["basis"] == "signed" and config["outcome"] == "CMAA"

@@ -126,3 +126,26 @@ def test_cli_fits_on_the_panel_exported_from_the_graph(graph, neo4j_connection, 
     assert saved["meta"]["panel"] == "exported from the graph"
     assert saved["years"][0] == 1996 and saved["years"][-1] == 2020  # 1995 only serves as the lagged network
     assert all(np.isfinite(saved["estimates"]))
+
+
+def test_report_renders_in_headless_chromium(demo_run, tmp_path):
+    """The report opens offline in Chromium without console errors; the screenshot is not blank."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if chromium is None:
+        pytest.skip("no Chromium installed (apt-get install chromium)")
+    _, settings = demo_run
+    shot = tmp_path / "report.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
+    url = settings.report.resolve().as_uri()
+    run = subprocess.run([chromium, *flags, "--window-size=1200,2400", f"--screenshot={shot}", url],
+                         capture_output=True, text=True, timeout=120)
+    assert shot.is_file() and shot.stat().st_size > 50_000, run.stderr[-2000:]
+    console_errors = [line for line in run.stderr.splitlines() if "CONSOLE" in line and "error" in line.lower()]
+    assert not console_errors
+    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+    assert dom.count("<table") >= 3 and dom.count("<img") >= 5

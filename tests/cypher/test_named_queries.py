@@ -41,7 +41,7 @@ def test_every_named_query_has_a_description_and_a_param_example_naming_its_para
     queries = named_queries()
     assert set(queries) == {
         "partners", "shared_partners", "top_signatories", "new_ties", "mlat_without_cmaa",
-        "partner_candidates", "ego_network",
+        "partner_candidates", "ego_network", "expected_agreements",
     }
     for query in queries.values():
         assert query.text.startswith("// ") and query.description, query.name

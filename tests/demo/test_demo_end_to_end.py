@@ -149,3 +149,15 @@ def test_report_renders_in_headless_chromium(demo_run, tmp_path):
     assert not console_errors
     dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
     assert dom.count("<table") >= 3 and dom.count("<img") >= 5
+
+
+def test_named_query_lists_the_expected_agreements(graph, demo_run):
+    from customsnet.graph.queries import run_named
+
+    summary, _ = demo_run
+    result = run_named(graph, "expected_agreements", {"run": "latest", "country": "ALL", "limit": 10})
+    assert len(result.rows) == 10
+    column = result.columns.index("probability")
+    probabilities = [row[column] for row in result.rows]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert {row[result.columns.index("run")] for row in result.rows} == {f"{summary['run_id']}/Formation"}

@@ -101,10 +101,12 @@ def _coef_frame(fit: FitResult) -> pd.DataFrame:
 
 
 def _save_fig(fig: plt.Figure, path_stem: Path) -> Path:
-    fig.savefig(path_stem.with_suffix(".png"), dpi=110, bbox_inches="tight")
-    fig.savefig(path_stem.with_suffix(".svg"), bbox_inches="tight")
+    """PNG + SVG next to ``path_stem``; returns the PNG (the report embeds it)."""
+    from customsnet.modeling.plots import save_figure
+
+    written = save_figure(fig, path_stem, dpi=110)
     plt.close(fig)
-    return path_stem.with_suffix(".png")
+    return written[0]
 
 
 def fit_models(

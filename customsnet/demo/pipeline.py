@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customsnet.analysis import AnalysisSettings, run_analysis, study_formulas
+from customsnet.analysis import AnalysisSettings, run_analysis
 from customsnet.demo.cmaa import CmaaTruth, calibrate_intercept, pairs_from_networks, tie_counts
 from customsnet.demo.files import write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world

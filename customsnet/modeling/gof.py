@@ -350,11 +350,8 @@ def plot_gof(result: GofResult, path: str | Path) -> list[Path]:
     fig.suptitle(f"GOF: {result.nsim} simulations per year, years {result.years[0]}–{result.years[-1]} ({mode})",
                  fontsize=10)
     fig.tight_layout()
-    base = Path(path)
-    out = []
-    for suffix in (".png", ".svg"):
-        target = base.with_suffix(suffix)
-        fig.savefig(target, dpi=150 if suffix == ".png" else None)
-        out.append(target)
+    from customsnet.modeling.plots import save_figure
+
+    out = save_figure(fig, path)
     plt.close(fig)
     return out

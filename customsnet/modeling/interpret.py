@@ -341,11 +341,8 @@ def plot_probability_bars(frames: list[pd.DataFrame], path: str | Path, title: s
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    base = Path(path)
-    out = []
-    for suffix in (".png", ".svg"):
-        target = base.with_suffix(suffix)
-        fig.savefig(target, dpi=150 if suffix == ".png" else None)
-        out.append(target)
+    from customsnet.modeling.plots import save_figure
+
+    out = save_figure(fig, path)
     plt.close(fig)
     return out

@@ -219,11 +219,8 @@ def plot_roc_pr(predictions: list[Prediction], path: str | Path, new_ties: bool 
     scope = "new ties only" if new_ties else "all dyads"
     fig.suptitle(f"Tie prediction, year {predictions[0].year} ({scope})", fontsize=10)
     fig.tight_layout()
-    base = Path(path)
-    out = []
-    for suffix in (".png", ".svg"):
-        target = base.with_suffix(suffix)
-        fig.savefig(target, dpi=150 if suffix == ".png" else None)
-        out.append(target)
+    from customsnet.modeling.plots import save_figure
+
+    out = save_figure(fig, path)
     plt.close(fig)
     return out

@@ -340,7 +340,9 @@ def load_result(
         else:
             report.previous = "changed"  # or a load that was killed before load_source_finish
         # copy what this load may overwrite; a reload of the same file overwrites values with equals
-        touched_countries = sorted({row["iso3"] for step in steps if step.query.endswith("countries") for row in step.rows})
+        touched_countries = sorted(
+            {row["iso3"] for step in steps if step.query.endswith("countries") for row in step.rows}
+        )
         snapshot = graph.read(load_cypher("load_snapshot_countries"), iso3s=touched_countries)
         if report.previous == "changed":
             snapshot += graph.read(load_cypher("load_snapshot_facts"), source=name)
@@ -373,11 +375,16 @@ def load_result(
                 f"{result.file}: loaded completely, but deleting rows of the previous version failed ({error}); "
                 "rerun the load to finish the clean-up"
             ) from error
-    graph.write(
-        load_cypher("load_source_finish"), name=name, file=str(result.file), sha256=result.sha256, version=version,
-        reader=result.source, layout=result.layout, rows_read=result.rows_read, rows_loaded=result.rows_loaded,
-        rows_rejected=result.rows_rejected,
-    )
+    try:
+        graph.write(
+            load_cypher("load_source_finish"), name=name, file=str(result.file), sha256=result.sha256,
+            version=version, reader=result.source, layout=result.layout, rows_read=result.rows_read,
+            rows_loaded=result.rows_loaded, rows_rejected=result.rows_rejected,
+        )
+    except Exception as error:  # noqa: BLE001 - facts are complete; the next load sees a "changed" Source
+        raise LoadError(
+            f"{result.file}: every row was written but recording the Source failed ({error}); rerun the load"
+        ) from error
     report.seconds = time.monotonic() - started
     return report
 

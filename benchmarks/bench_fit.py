@@ -5,6 +5,7 @@ own ``btergm(..., R = 100)`` timing measured on a 2-core machine (744 s big, 291
 
     python benchmarks/bench_fit.py                      # big and big_dissolve, btergm and mple modes
     python benchmarks/bench_fit.py --cases big --estimators btergm --R 100 --jobs 2
+    python benchmarks/bench_fit.py --scale 1000        # also a 1,000-node, 31-year synthetic panel
 """
 
 from __future__ import annotations
@@ -75,16 +76,61 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
             print(f"   warning: {str(w.message)[:160]}")
 
 
+def scale_panel(n: int, years: int, seed: int):
+    """A synthetic accumulating network on ``n`` nodes: ~n/3 ties at the start, ~4n at the end."""
+    import scipy.sparse as sp
+
+    from customsnet.modeling.panel import Panel
+
+    rng = np.random.default_rng(seed)
+    labels = np.array([str(k + 1) for k in range(n)])
+    x = rng.normal(size=n)
+    iu, ju = np.triu_indices(n, 1)
+    order = rng.permutation(len(iu))[: 4 * n]
+    first = np.sort(rng.integers(0, years, size=len(order)))
+    first[: n // 3] = 0
+    nets, covs = {}, {}
+    for t in range(years):
+        on = order[first <= t]
+        a = sp.coo_matrix((np.ones(len(on)), (iu[on], ju[on])), shape=(n, n)).tocsr()
+        nets[t + 1] = (a + a.T).tocsr()
+        c = rng.normal(size=(n, n)).astype(np.float64)
+        covs[t + 1] = np.triu(c, 1) + np.triu(c, 1).T
+    return Panel(years=list(range(1, years + 1)), nodes={t: labels for t in nets}, networks={"nets": nets},
+                 dyad_covs={"cov": covs}, node_attrs={"x": {t: x for t in nets}})
+
+
+def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, seed: int) -> None:
+    t0 = time.perf_counter()
+    panel = scale_panel(n, years, seed)
+    design = build_design(panel, REFERENCE_FORMULA)
+    t_design = time.perf_counter() - t0
+    rows = sum(len(s.y) for s in design.steps)
+    print(f"\n== scale: {n} nodes x {years} years, {design.n_dyads:,} dyads, {rows:,} rows; "
+          f"panel + design {t_design:.1f} s; peak RSS {peak_rss_mb():.0f} MB")
+    for estimator in estimators:
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs)
+        print(f"-- {estimator}: fit + bootstrap R={R}: {time.perf_counter() - t0:.1f} s; peak RSS {peak_rss_mb():.0f} MB; "
+              f"failed replicates {result.n_failed}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cases", nargs="+", default=["big", "big_dissolve"])
+    ap.add_argument("--cases", nargs="*", default=["big", "big_dissolve"])
     ap.add_argument("--estimators", nargs="+", default=["btergm", "mple"])
     ap.add_argument("--R", type=int, default=100)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scale", type=int, default=0, help="also fit a synthetic panel of this many nodes (e.g. 1000)")
+    ap.add_argument("--scale-years", type=int, default=31)
     args = ap.parse_args()
     for case in args.cases:
         bench_case(case, args.estimators, args.R, args.jobs, args.seed)
+    if args.scale:
+        bench_scale(args.scale, args.scale_years, args.estimators, args.R, args.jobs, args.seed)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def main() -> int:
     with Graph.connect() as graph, tempfile.TemporaryDirectory() as rejects:
         clear_database(graph)
         apply_schema(graph)
-        print(f"{data}, Bolt packer: {packer()}, server {graph.server_info()['version']}", flush=True)
+        print(f"{args.data}, Bolt packer: {packer()}, server {graph.server_info()['version']}", flush=True)
         run_once(graph, args.data, rejects)
         first = counts(graph)
         for key, value in first.items():

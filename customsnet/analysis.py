@@ -227,14 +227,15 @@ def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings
 
     years = [y for y in panel.years if (y - panel.years[0]) % settings.hive_every == 0 or y == panel.years[-1]]
     years = sorted(set(years))
-    axes_order = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
+    continents = {lab: _continent(regions.get(lab, "")) for y in years for lab in panel.nodes[y]}
+    axes_order = [c for c in ("Africa", "Americas", "Asia", "Europe", "Oceania", "Other") if c in continents.values()]
     max_deg = max(float(panel.network(outcome, y).sum(axis=1).max()) for y in years) or 1.0
     cols = min(len(years), 4)
     rows = int(np.ceil(len(years) / cols))
     fig, axs = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.3 * rows), squeeze=False)
     for k, y in enumerate(years):
         labels = panel.nodes[y]
-        groups = np.array([_continent(regions.get(lab, "")) for lab in labels])
+        groups = np.array([continents[lab] for lab in labels])
         a = panel.network(outcome, y)
         deg = np.asarray(a.sum(axis=1)).ravel()
         top = {labels[i]: labels[i] for i in np.argsort(-deg)[:3] if deg[i] > 0}
@@ -247,12 +248,13 @@ def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings
 
 def _continent(region: str) -> str:
     r = (region or "").lower()
-    for key, name in (("africa", "Africa"), ("america", "Americas"), ("caribbean", "Americas"), ("asia", "Asia"),
-                      ("europe", "Europe"), ("melanesia", "Oceania"), ("micronesia", "Oceania"),
+    # "europe" before "asia": World Bank regions such as "Europe & Central Asia" mean Europe here
+    for key, name in (("africa", "Africa"), ("america", "Americas"), ("caribbean", "Americas"), ("europe", "Europe"),
+                      ("asia", "Asia"), ("melanesia", "Oceania"), ("micronesia", "Oceania"),
                       ("polynesia", "Oceania"), ("australia", "Oceania"), ("oceania", "Oceania")):
         if key in r:
             return name
-    return "Europe" if r == "" else "Asia"
+    return "Other"  # e.g. a party the graph has no region for
 
 
 def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, settings: AnalysisSettings) -> pd.DataFrame:

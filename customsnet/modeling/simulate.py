@@ -218,6 +218,19 @@ def _toggle(i, j, adding, adj, deg, nbr, nbr_pos, sp_count, elist, epos, n_edges
     return m
 
 
+@numba.njit(cache=True, inline="always")
+def _tnt_proposal(u, elist, n_edges, n):
+    """ergm's TNT: with probability 1/2 an existing edge (if any), else a uniform random dyad."""
+    if n_edges > 0 and u[0] < 0.5:
+        e = min(int(u[1] * n_edges), n_edges - 1)
+        return np.int64(elist[e, 0]), np.int64(elist[e, 1])
+    i = min(int(u[1] * n), n - 1)
+    j = min(int(u[2] * (n - 1)), n - 2)
+    if j >= i:
+        j += 1
+    return np.int64(i), np.int64(j)
+
+
 @numba.njit(cache=True)
 def _mcmc(
     uniforms,
@@ -246,15 +259,7 @@ def _mcmc(
     accepted = 0
     for step in range(uniforms.shape[0]):
         u = uniforms[step]
-        if n_edges > 0 and u[0] < 0.5:
-            e = min(int(u[1] * n_edges), n_edges - 1)
-            i = elist[e, 0]
-            j = elist[e, 1]
-        else:
-            i = min(int(u[1] * n), n - 1)
-            j = min(int(u[2] * (n - 1)), n - 2)
-            if j >= i:
-                j += 1
+        i, j = _tnt_proposal(u, elist, n_edges, n)
         y = adj[i, j]
         # change statistics for adding (i, j) to the network without it
         d_esp = 0.0
@@ -342,15 +347,7 @@ def _mcmc_directed(
     accepted = 0
     for step in range(uniforms.shape[0]):
         u = uniforms[step]
-        if n_edges > 0 and u[0] < 0.5:
-            e = min(int(u[1] * n_edges), n_edges - 1)
-            i = elist[e, 0]
-            j = elist[e, 1]
-        else:
-            i = min(int(u[1] * n), n - 1)
-            j = min(int(u[2] * (n - 1)), n - 2)
-            if j >= i:
-                j += 1
+        i, j = _tnt_proposal(u, elist, n_edges, n)
         y = adj[i, j]
         # change statistics for adding i→j to the network without it (ergm's espOTP_change)
         d_esp = 0.0

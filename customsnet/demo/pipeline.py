@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customsnet.analysis import AnalysisSettings, run_analysis
+from customsnet.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
 from customsnet.demo.cmaa import CmaaTruth, calibrate_intercept, pairs_from_networks, tie_counts
-from customsnet.demo.files import write_publisher_files
+from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
 from customsnet.graph.connection import Graph
 
@@ -64,14 +64,8 @@ class DemoSettings:
 
 
 def demo_truth() -> CmaaTruth:
-    terms = " + ".join(
-        [
-            "gwesp(0.5, fixed=TRUE)", "gwdegree(0.1, fixed=TRUE)",
-            "edgecov(mlat)", "edgecov(fta)", "edgecov(trade)", "edgecov(contiguity)", "edgecov(terrorism)", "edgecov(drugs)",
-            "absdiff('polyarchy')", "absdiff('civlib')", "absdiff('corruption')", "absdiff('ideal_point')",
-        ]
-    )
-    return CmaaTruth(terms=terms, coefs=dict(DEMO_TRUE_COEFS))
+    """The generating model: Model 3's terms (less edges and memory) with ``DEMO_TRUE_COEFS``."""
+    return CmaaTruth(terms=f"{NETWORK_TERMS} + {COVARIATE_TERMS}", coefs=dict(DEMO_TRUE_COEFS))
 
 
 def graph_holds_only_demo_data(graph: Graph) -> bool:
@@ -90,7 +84,10 @@ def regions_from_graph(graph: Graph) -> dict[str, str]:
 def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], None] = print, reset: bool = False) -> dict:
     """Run the whole demo; returns the run summary (also in ``<workdir>/<run_id>/run.json``)."""
     from customsnet.etl.countries import CountryResolver
+    from customsnet.etl.detect import read_source
+    from customsnet.etl.load import load_result
     from customsnet.etl.load_directory import load_directory
+    from customsnet.graph import signals
     from customsnet.graph.schema import apply_schema, clear_database
     from customsnet.modeling.export import export_panel
     from customsnet.report.build import build_report
@@ -137,18 +134,12 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
         missing=settings.analysis.missing,
     )
     world.cmaa = pairs_from_networks(nets, covariate_panel.nodes)
-    write_publisher_files(world, data_dir, cow_codes)
-    cmaa_file = next(data_dir.glob("SYNTHETIC_cmaa.csv"))
-    from customsnet.etl.detect import read_source
-    from customsnet.etl.load import load_result
-
+    cmaa_file = write_cmaa_file(world, data_dir)
     load_result(graph, read_source("cmaa", cmaa_file, resolver), resolver=resolver, rejects_dir=run_dir / "rejects")
     stage["simulate_cmaa"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
     progress("computing network signals in Cypher and exporting the panel")
-    from customsnet.graph import signals
-
     degrees = signals.degrees(graph, *years)
     shared = signals.shared_partners(graph, *years)
     panel = export_panel(graph, years=years)

@@ -130,7 +130,10 @@ def build_report(run_dir: str | Path, out_path: str | Path) -> Path:
     sections.append(ReportSection("The network over time (hive plots)", figures=_figures(run_dir, [("hive", "Hive plots: axes are world regions, radius is degree")])))
     partners = run_dir / "predicted_partners.csv"
     if partners.is_file():
-        top = pd.read_csv(partners).sort_values("probability", ascending=False).head(15)
+        top = pd.read_csv(partners).sort_values("probability", ascending=False)
+        # each pair appears once per side (it is in both countries' top lists): show it once
+        pair = top[["iso3", "partner"]].apply(lambda r: tuple(sorted(r)), axis=1)
+        top = top[~pair.duplicated()].head(15).rename(columns={"iso3": "country", "rank": "rank for country"})
         sections.append(ReportSection("Which agreements does the model expect next?", tables=[("Highest predicted new ties (formation model)", top)]))
     stage = {**summary.get("stage_seconds_pipeline", {}), **summary.get("stage_seconds", {})}
     if stage:

@@ -190,7 +190,7 @@ def gof_command(panel_path, formula, fit_path, years, estimator, nsim, seed, bur
     from customsnet.modeling.formula import as_formula
 
     lag = as_formula(formula).max_lag
-    eval_years = (year_list or panel.years)[lag:] if year_list else panel.years[lag:]
+    eval_years = (year_list or panel.years)[lag:]
     result = gof(fit, panel, formula, years=eval_years, nsim=nsim, seed=seed, burnin=burnin, interval=interval,
                  start=start, btergm_compatible=btergm_compatible, rgraph_seed=seed + 1)
     out.mkdir(parents=True, exist_ok=True)

@@ -385,16 +385,22 @@ def _mcmc_directed(
 
 
 # --------------------------------------------------------------------------- chain state
+def _start_matrix(start, n: int) -> sp.csr_matrix:
+    """The chain's start network as a loop-free ``n`` x ``n`` sparse matrix (shape checked)."""
+    a = sp.csr_matrix(start, dtype=np.float64)
+    if a.shape != (n, n):
+        raise ValueError(f"start network has shape {a.shape}, model has {n} nodes")
+    a.setdiag(0)
+    a.eliminate_zeros()
+    return a
+
+
 class ChainState:
     """Incremental state of one undirected chain: adjacency, degrees, neighbour lists, shared partners, edges."""
 
     def __init__(self, start, model: ErgmModel):
         n = model.n
-        a = sp.csr_matrix(start, dtype=np.float64)
-        if a.shape != (n, n):
-            raise ValueError(f"start network has shape {a.shape}, model has {n} nodes")
-        a.setdiag(0)
-        a.eliminate_zeros()
+        a = _start_matrix(start, n)
         if (a != a.T).nnz:
             raise ValueError("start network must be symmetric (undirected model)")
         forbidden = np.isneginf(model.dyad_logodds)
@@ -469,11 +475,7 @@ class DirectedChainState:
 
     def __init__(self, start, model: ErgmModel):
         n = model.n
-        a = sp.csr_matrix(start, dtype=np.float64)
-        if a.shape != (n, n):
-            raise ValueError(f"start network has shape {a.shape}, model has {n} nodes")
-        a.setdiag(0)
-        a.eliminate_zeros()
+        a = _start_matrix(start, n)
         arcs = a.tocoo()
         if np.isneginf(model.dyad_logodds)[arcs.row, arcs.col].any():
             raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")

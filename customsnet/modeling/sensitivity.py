@@ -19,7 +19,8 @@ scheme therefore rewires **tie spells** (``scheme="events"``):
 * For each share and each start year ``t``, ``round(share * n_t)`` of the ``n_t`` spells
   starting in ``t`` are chosen uniformly. Each chosen spell is replaced by a pair drawn
   uniformly from the dyads that are untied in the observed network, and not yet taken by
-  another replacement, in *every* year of the spell (both nodes present throughout). The
+  another replacement, in *every* year of the spell (both nodes present throughout) and in
+  the years just before and after it (so replacements never merge into longer spells). The
   replacement is tied exactly for the spell's years: it forms when the original formed and
   persists (or dissolves) when the original does.
 * Hence in every year the number of ties, of formations and of dissolutions is unchanged, no
@@ -153,6 +154,11 @@ def _rewire_events(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.r
     for (start, end), group in chosen_spells.groupby(["start", "end"], sort=True):
         span = slice(start, end + 1)
         free = np.logical_and.reduce(usable[span] & ~occupied[span], axis=0)
+        # the pair must also be untied in the years just before and after the spell, or the
+        # replacement would merge with a neighbouring spell and a formation/dissolution is lost
+        for edge in (start - 1, end + 1):
+            if 0 <= edge < len(years):
+                free &= ~occupied[edge]
         what = f"rewiring spells {years[start]}-{years[end]}"
         picks = _draw(rng, np.flatnonzero(free), len(group), what)
         out[span, picks] = True

@@ -183,6 +183,11 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
+def _argfile_quote(value: str) -> str:
+    """``value`` as one double-quoted argument of a picocli ``@argfile`` (backslash escapes)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def jar_summary(lib: Path) -> tuple[int, int]:
     """Number of jars in ``lib`` and their total size in bytes."""
     jars = list(lib.glob("*.jar"))
@@ -391,15 +396,27 @@ class LocalServer:
         return (self.home / "data" / "databases" / "system").is_dir()
 
     def set_initial_password(self, password: str) -> None:
-        """``neo4j-admin dbms set-initial-password`` for a home that has never been started."""
+        """``neo4j-admin dbms set-initial-password`` for a home that has never been started.
+
+        The password goes to the admin tool in a picocli ``@argfile`` (mode 0600, deleted right
+        after), never on its command line, where any local user could read it from ``ps``.
+        """
         if len(password) < 8:
             raise ServerError("the Neo4j password must have at least 8 characters")
         java = find_java()
-        done = subprocess.run(
-            # "--": a password starting with "-" (1 in 64 of token_urlsafe's) is not an option
-            [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", "--", password],
-            env=_java_env(java, self.home), capture_output=True, text=True, timeout=180,
-        )
+        (self.home / "run").mkdir(parents=True, exist_ok=True)
+        argfile = self.home / "run" / "initial-password.args"
+        fd = os.open(argfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                # "--": a password starting with "-" (1 in 64 of token_urlsafe's) is not an option
+                out.write(f"-- {_argfile_quote(password)}\n")
+            done = subprocess.run(
+                [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", f"@{argfile}"],
+                env=_java_env(java, self.home), capture_output=True, text=True, timeout=180,
+            )
+        finally:
+            argfile.unlink(missing_ok=True)
         if done.returncode != 0:
             output = (done.stdout + done.stderr).replace(password, "********").strip()
             raise ServerError(f"setting the initial Neo4j password in {self.home} failed:\n{output[-3000:]}")

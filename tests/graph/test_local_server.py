@@ -5,6 +5,7 @@ Uses the cached jars and private homes under tmp_path; each JVM started here is 
 
 from __future__ import annotations
 
+import hashlib
 import socket
 
 import pytest
@@ -53,11 +54,27 @@ def test_start_refuses_a_lib_without_resolved_jars(tmp_path):
         local.start("long-enough-password")
 
 
-def test_initial_password_may_start_with_a_dash(tmp_path, jars):
+def stored_password_matches(auth_ini: str, password: str) -> bool:
+    """Check neo4j's ``auth.ini`` line against ``password`` (Shiro SimpleHash: salted, iterated SHA-256)."""
+    user, credentials, _ = auth_ini.strip().split(":")
+    algorithm, stored, salt, iterations = credentials.split(",")
+    assert user == "neo4j" and algorithm == "SHA-256"
+    digest = hashlib.sha256(bytes.fromhex(salt) + password.encode("utf-8")).digest()
+    for _ in range(int(iterations) - 1):
+        digest = hashlib.sha256(digest).digest()
+    return digest.hex() == stored
+
+
+@pytest.mark.parametrize("password", ["-dash-first-password", 'with "quotes", back\\slash # and spaces'])
+def test_initial_password_is_stored_exactly_and_never_left_on_disk(tmp_path, jars, password):
     local = make_server(tmp_path, jars)
     local.prepare()
-    local.set_initial_password("-dash-first-password")
-    assert (local.home / "data" / "dbms" / "auth.ini").is_file()
+    local.set_initial_password(password)
+    auth_ini = (local.home / "data" / "dbms" / "auth.ini").read_text()
+    assert stored_password_matches(auth_ini, password)
+    assert not stored_password_matches(auth_ini, password + "x")
+    # the argfile that carried it to the admin tool (instead of its command line) is gone
+    assert not list((local.home / "run").iterdir())
 
 
 def test_short_password_is_refused_before_java_runs(tmp_path, jars):

@@ -495,9 +495,18 @@ class LocalServer:
         http_ok = False
         while time.monotonic() < deadline:
             if process.poll() is not None:
+                tail = _tail(self.console_log)
+                if "Address already in use" in tail:
+                    # another program bound the port between our check and the JVM's bind
+                    raise ServerError(
+                        f"Neo4j could not bind port {self.bolt_port} (Bolt) or {self.http_port} (HTTP) on "
+                        "127.0.0.1: the address is already in use by another program (taken after the "
+                        "free-port check); stop it or choose other ports with CUSTOMSNET_BOLT_PORT / "
+                        f"CUSTOMSNET_HTTP_PORT. Last lines of {self.console_log}:\n{tail}"
+                    )
                 raise ServerError(
                     f"Neo4j exited with code {process.returncode} while starting; last lines of "
-                    f"{self.console_log}:\n{_tail(self.console_log)}"
+                    f"{self.console_log}:\n{tail}"
                 )
             if not http_ok:
                 http_ok = _discovery(self.http_url) is not None

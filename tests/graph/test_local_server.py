@@ -112,3 +112,15 @@ def test_throwaway_instances_share_jars_but_not_data(graph, neo4j_connection, ja
         home, pid = other.server.home, other.start.pid
     assert not home.exists()
     assert not server._process_alive(pid)
+
+
+def test_a_port_taken_after_the_check_is_reported_as_in_use(tmp_path, jars, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        local = server.LocalServer(tmp_path / "home", jars, sock.getsockname()[1], server.free_port(),
+                                   heap_initial="256m", heap_max="512m", pagecache="64m")
+        monkeypatch.setattr(server, "port_is_free", lambda port, host="127.0.0.1": True)  # lose the race
+        with pytest.raises(server.ServerError, match=r"(?s)could not bind .*already in use.*PortBindException"):
+            local.start("long-enough-password", timeout=120)
+    assert local.pid() is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import warnings
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -213,17 +214,9 @@ def probability_by_shared_partners(
         return _empirical(table, ks, top, "shared_partners")
     if kind != "counterfactual":
         raise InterpretError(f"kind must be 'empirical' or 'counterfactual', got {kind!r}")
-    col, decay = _gw_column(list(coefs.index), "gwesp.")
-    r = -math.expm1(-decay)
-    X = table[list(coefs.index)].to_numpy(dtype=np.float64)
-    theta = coefs.to_numpy()
-    base = X @ theta - X[:, col] * theta[col]
-    rows = []
-    for k in range(top + 1):
-        delta = math.exp(decay) * (1.0 - r**k)
-        rows.append({"shared_partners": k, "probability": float(_logistic(base + theta[col] * delta).mean()),
-                     "n_dyads": len(X), "kind": "counterfactual"})
-    return pd.DataFrame(rows)
+    # gwesp change statistic of a dyad with k shared partners: e^decay (1 - r^k)
+    return _counterfactual(table, coefs, "gwesp.", top, "shared_partners",
+                           lambda decay, r, k: math.exp(decay) * (1.0 - r**k))
 
 
 def probability_by_degree(
@@ -259,17 +252,27 @@ def probability_by_degree(
         return out
     if kind != "counterfactual":
         raise InterpretError(f"kind must be 'empirical' or 'counterfactual', got {kind!r}")
-    col, decay = _gw_column(list(coefs.index), "gwdeg.")
+    top = int(np.maximum(di, dj).max()) if max_k is None else int(max_k)
+    # gwdegree change statistic when both endpoints have degree k: 2 r^k
+    out = _counterfactual(table, coefs, "gwdeg.", top, "degree", lambda decay, r, k: 2.0 * r**k)
+    out["measure"] = "both endpoints"
+    return out
+
+
+def _counterfactual(table: pd.DataFrame, coefs: pd.Series, prefix: str, top: int, label: str,
+                    change_stat: Callable[[float, float, int], float]) -> pd.DataFrame:
+    """Mean probability over all dyads with the ``prefix`` term's change statistic set to
+    ``change_stat(decay, r, k)`` for k = 0..top, the other change statistics kept as observed."""
+    col, decay = _gw_column(list(coefs.index), prefix)
     r = -math.expm1(-decay)
     X = table[list(coefs.index)].to_numpy(dtype=np.float64)
     theta = coefs.to_numpy()
     base = X @ theta - X[:, col] * theta[col]
-    top = int(np.maximum(di, dj).max()) if max_k is None else int(max_k)
-    rows = []
-    for k in range(top + 1):
-        delta = 2.0 * r**k
-        rows.append({"degree": k, "probability": float(_logistic(base + theta[col] * delta).mean()),
-                     "n_dyads": len(X), "kind": "counterfactual", "measure": "both endpoints"})
+    rows = [
+        {label: k, "probability": float(_logistic(base + theta[col] * change_stat(decay, r, k)).mean()),
+         "n_dyads": len(X), "kind": "counterfactual"}
+        for k in range(top + 1)
+    ]
     return pd.DataFrame(rows)
 
 

@@ -162,6 +162,45 @@ def tnt_log_q_ratio(m, d, adding):
 
 
 @numba.njit(cache=True)
+def _append_to_list(lists, pos, count, owner, member):
+    """Append ``member`` to ``owner``'s list (``pos`` holds each member's index)."""
+    lists[owner, count[owner]] = member
+    pos[owner, member] = count[owner]
+    count[owner] += 1
+
+
+@numba.njit(cache=True)
+def _remove_from_list(lists, pos, count, owner, member):
+    """Swap-remove ``member`` from ``owner``'s list (``pos`` holds each member's index)."""
+    p = pos[owner, member]
+    last = lists[owner, count[owner] - 1]
+    lists[owner, p] = last
+    pos[owner, last] = p
+    count[owner] -= 1
+
+
+@numba.njit(cache=True)
+def _edge_list_add(elist, epos, a, b, n_edges):
+    """Append edge (a, b) to the edge list; return the new edge count."""
+    elist[n_edges, 0] = a
+    elist[n_edges, 1] = b
+    epos[a, b] = n_edges
+    return n_edges + 1
+
+
+@numba.njit(cache=True)
+def _edge_list_remove(elist, epos, a, b, n_edges):
+    """Swap-remove edge (a, b) from the edge list; return the new edge count."""
+    p = epos[a, b]
+    m = n_edges - 1
+    elist[p, 0] = elist[m, 0]
+    elist[p, 1] = elist[m, 1]
+    epos[elist[p, 0], elist[p, 1]] = p
+    epos[a, b] = -1
+    return m
+
+
+@numba.njit(cache=True)
 def _toggle(i, j, adding, adj, deg, nbr, nbr_pos, sp_count, elist, epos, n_edges):
     """Apply a toggle and update degree, neighbour lists, shared partners and edge list; return new m."""
     if adding:
@@ -176,30 +215,13 @@ def _toggle(i, j, adding, adj, deg, nbr, nbr_pos, sp_count, elist, epos, n_edges
             sp_count[k, j] += 1
         adj[i, j] = 1
         adj[j, i] = 1
-        nbr[i, deg[i]] = j
-        nbr_pos[i, j] = deg[i]
-        deg[i] += 1
-        nbr[j, deg[j]] = i
-        nbr_pos[j, i] = deg[j]
-        deg[j] += 1
-        a, b = (i, j) if i < j else (j, i)
-        elist[n_edges, 0] = a
-        elist[n_edges, 1] = b
-        epos[a, b] = n_edges
-        return n_edges + 1
+        _append_to_list(nbr, nbr_pos, deg, i, j)
+        _append_to_list(nbr, nbr_pos, deg, j, i)
+        return _edge_list_add(elist, epos, min(i, j), max(i, j), n_edges)
     adj[i, j] = 0
     adj[j, i] = 0
-    # swap-remove j from i's list and i from j's list
-    p = nbr_pos[i, j]
-    last = nbr[i, deg[i] - 1]
-    nbr[i, p] = last
-    nbr_pos[i, last] = p
-    deg[i] -= 1
-    p = nbr_pos[j, i]
-    last = nbr[j, deg[j] - 1]
-    nbr[j, p] = last
-    nbr_pos[j, last] = p
-    deg[j] -= 1
+    _remove_from_list(nbr, nbr_pos, deg, i, j)
+    _remove_from_list(nbr, nbr_pos, deg, j, i)
     for t in range(deg[j]):
         k = nbr[j, t]
         sp_count[i, k] -= 1
@@ -208,14 +230,7 @@ def _toggle(i, j, adding, adj, deg, nbr, nbr_pos, sp_count, elist, epos, n_edges
         k = nbr[i, t]
         sp_count[j, k] -= 1
         sp_count[k, j] -= 1
-    a, b = (i, j) if i < j else (j, i)
-    p = epos[a, b]
-    m = n_edges - 1
-    elist[p, 0] = elist[m, 0]
-    elist[p, 1] = elist[m, 1]
-    epos[elist[p, 0], elist[p, 1]] = p
-    epos[a, b] = -1
-    return m
+    return _edge_list_remove(elist, epos, min(i, j), max(i, j), n_edges)
 
 
 @numba.njit(cache=True, inline="always")
@@ -294,16 +309,6 @@ def _mcmc(
 
 
 @numba.njit(cache=True)
-def _remove_from_list(lists, pos, count, owner, member):
-    """Swap-remove ``member`` from ``owner``'s list (``pos`` holds each member's index)."""
-    p = pos[owner, member]
-    last = lists[owner, count[owner] - 1]
-    lists[owner, p] = last
-    pos[owner, last] = p
-    count[owner] -= 1
-
-
-@numba.njit(cache=True)
 def _toggle_directed(i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2, elist, epos, n_edges):
     """Apply a toggle of arc i→j; update degrees, in/out lists, two-path counts and the arc list."""
     delta = 1 if adding else -1
@@ -314,26 +319,13 @@ def _toggle_directed(i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr,
         l2[in_nbr[i, t], j] += delta
     if adding:
         adj[i, j] = 1
-        out_nbr[i, outdeg[i]] = j
-        out_pos[i, j] = outdeg[i]
-        outdeg[i] += 1
-        in_nbr[j, indeg[j]] = i
-        in_pos[j, i] = indeg[j]
-        indeg[j] += 1
-        elist[n_edges, 0] = i
-        elist[n_edges, 1] = j
-        epos[i, j] = n_edges
-        return n_edges + 1
+        _append_to_list(out_nbr, out_pos, outdeg, i, j)
+        _append_to_list(in_nbr, in_pos, indeg, j, i)
+        return _edge_list_add(elist, epos, i, j, n_edges)
     adj[i, j] = 0
     _remove_from_list(out_nbr, out_pos, outdeg, i, j)
     _remove_from_list(in_nbr, in_pos, indeg, j, i)
-    p = epos[i, j]
-    m = n_edges - 1
-    elist[p, 0] = elist[m, 0]
-    elist[p, 1] = elist[m, 1]
-    epos[elist[p, 0], elist[p, 1]] = p
-    epos[i, j] = -1
-    return m
+    return _edge_list_remove(elist, epos, i, j, n_edges)
 
 
 @numba.njit(cache=True)

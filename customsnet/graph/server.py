@@ -76,6 +76,10 @@ class ServerError(GraphError):
     """The Neo4j runtime could not be prepared, started or stopped; the message says why."""
 
 
+class PortInUseError(ServerError):
+    """A port the server needs is taken by another program (before or during its start)."""
+
+
 def _log_report(message: str) -> None:
     log.info(message)
 
@@ -453,7 +457,7 @@ class LocalServer:
             for port, what, env in ((self.bolt_port, "Bolt", "CUSTOMSNET_BOLT_PORT"),
                                     (self.http_port, "HTTP", "CUSTOMSNET_HTTP_PORT")):
                 if not port_is_free(port):
-                    raise ServerError(
+                    raise PortInUseError(
                         f"port {port} on 127.0.0.1 (Neo4j {what}) is already in use by another program; "
                         f"stop it or choose another port with {env}=<port>"
                     )
@@ -498,7 +502,7 @@ class LocalServer:
                 tail = _tail(self.console_log)
                 if "Address already in use" in tail:
                     # another program bound the port between our check and the JVM's bind
-                    raise ServerError(
+                    raise PortInUseError(
                         f"Neo4j could not bind port {self.bolt_port} (Bolt) or {self.http_port} (HTTP) on "
                         "127.0.0.1: the address is already in use by another program (taken after the "
                         "free-port check); stop it or choose other ports with CUSTOMSNET_BOLT_PORT / "
@@ -785,8 +789,8 @@ def throwaway_instance(
             try:
                 result = server.start(password, timeout=timeout, report=report)
                 break
-            except ServerError as exc:
-                if "already in use" not in str(exc) or attempt == 2:
+            except PortInUseError:
+                if attempt == 2:
                     raise
         try:
             yield Instance(server, password, resolution, result)

@@ -32,7 +32,7 @@ def _connect(start: bool, progress):
 
 
 def _analysis_settings(bootstrap: int, seed: int, jobs: int, gof_nsim: int, predict_nsim: int):
-    from customsnet.analysis import AnalysisSettings
+    from customsnet.study.analysis import AnalysisSettings
 
     return AnalysisSettings(bootstrap=bootstrap, seed=seed, n_jobs=jobs, gof_nsim=gof_nsim, predict_nsim=predict_nsim)
 
@@ -74,7 +74,7 @@ def demo_command(ctx, seed, n_countries, bootstrap, jobs, gof_nsim, predict_nsim
 def report_command(run_id, workdir, out_path, store):
     """Rebuild the HTML report of RUN_ID (a run id under --workdir, a path, or 'latest')."""
     from customsnet.report.build import build_report
-    from customsnet.runs import find_run, store_run_in_graph
+    from customsnet.study.runs import find_run, store_run_in_graph
 
     run_dir = find_run(run_id, workdir)
     path = build_report(run_dir, out_path)
@@ -98,7 +98,7 @@ def report_command(run_id, workdir, out_path, store):
 @click.pass_context
 def run_command(ctx, sources_dir, config_path, workdir, report_path, no_load, no_start):
     """Load real source files, report which model terms can be estimated, fit what can be, write the report."""
-    from customsnet.real_run import RunConfig, run_real
+    from customsnet.study.real_run import RunConfig, run_real
 
     progress = _progress_printer(ctx.obj.get("quiet", False))
     config = RunConfig.from_file(config_path) if config_path else RunConfig()

@@ -7,7 +7,7 @@
    sampler (known parameters modelled on the study's Model 3, calibrated to ~40 → ~800 ties),
    write it as a CMAA agreement file and load it too;
 4. compute the network signals in Cypher, export the modeling panel, and run the analysis
-   (:func:`customsnet.analysis.run_analysis`);
+   (:func:`customsnet.study.analysis.run_analysis`);
 5. store the run in the graph (``ModelRun``, coefficients, predicted partners) and write the report.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customsnet.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
+from customsnet.study.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
 from customsnet.demo.cmaa import CmaaTruth, calibrate_intercept, pairs_from_networks, tie_counts
 from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
@@ -91,7 +91,7 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
     from customsnet.graph.schema import apply_schema, clear_database
     from customsnet.modeling.export import export_panel
     from customsnet.report.build import build_report
-    from customsnet.runs import store_run_in_graph
+    from customsnet.study.runs import store_run_in_graph
 
     started = time.perf_counter()
     if not graph_holds_only_demo_data(graph):

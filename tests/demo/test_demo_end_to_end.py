@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customsnet.analysis import AnalysisSettings
+from customsnet.study.analysis import AnalysisSettings
 from customsnet.demo.pipeline import DemoSettings, run_demo
 from customsnet.graph.results import read_model_run
 
@@ -98,7 +98,7 @@ def test_demo_data_went_through_the_etl_with_provenance(graph, demo_run):
 
 def test_report_rebuilds_from_the_run_directory(demo_run, tmp_path):
     from customsnet.report.build import build_report
-    from customsnet.runs import find_run
+    from customsnet.study.runs import find_run
 
     summary, settings = demo_run
     run_dir = find_run(summary["run_id"], settings.workdir)

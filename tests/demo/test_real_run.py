@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from customsnet.cli import main
-from customsnet.real_run import RunConfig, estimability, run_real
+from customsnet.study.real_run import RunConfig, estimability, run_real
 
 pytestmark = pytest.mark.neo4j
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
+from customsnet.study.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
 from customsnet.graph.connection import Graph
 from customsnet.modeling.formula import parse_formula
 from customsnet.modeling.panel import Panel
@@ -138,7 +138,7 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
     from customsnet.graph.schema import apply_schema
     from customsnet.modeling.export import export_panel
     from customsnet.report.build import build_report
-    from customsnet.runs import store_run_in_graph
+    from customsnet.study.runs import store_run_in_graph
 
     apply_schema(graph)
     loads = []

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import click
@@ -108,4 +111,84 @@ def scratch_command(ctx: click.Context, command: tuple[str, ...]) -> None:
     ctx.exit(code)
 
 
-COMMANDS: list = [db]
+@contextmanager
+def _erase_progress(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+    """rich bars with counts and ETA for the batched deletes (None when --quiet)."""
+    if quiet:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn()]
+    with Progress(*columns, transient=True) as bars:
+        def start(description: str, total: int) -> Callable[[int], None]:
+            task = bars.add_task(description, total=total or None)
+            return lambda n: bars.advance(task, n)
+
+        yield start
+
+
+@db.command("reset")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--batch", default=10_000, show_default=True, type=click.IntRange(1), help="Deletions per transaction.")
+@click.pass_context
+def reset_command(ctx: click.Context, yes: bool, batch: int) -> None:
+    """Delete every node and relationship of the configured database (the schema stays).
+
+    Deletes in batches, each its own transaction, so memory stays bounded on any graph size.
+    """
+    from customsnet.graph.erase import graph_counts, reset_graph
+
+    with Graph.connect() as graph:
+        counts = graph_counts(graph)
+        if not yes:
+            click.confirm(f"Delete all {counts['nodes']} nodes and {counts['relationships']} relationships at "
+                          f"{graph.uri}?", abort=True)
+        started = time.perf_counter()
+        with _erase_progress(bool(ctx.obj and ctx.obj.get("quiet"))) as progress:
+            report = reset_graph(graph, batch=batch, progress=progress)
+    click.echo(f"deleted {report.nodes} nodes and {report.relationships} relationships in {report.transactions} "
+               f"transactions ({time.perf_counter() - started:.1f} s)")
+
+
+@click.command("unload")
+@click.argument("source", required=False)
+@click.option("--list", "list_sources", is_flag=True, help="List the loaded sources and exit.")
+@click.option("--batch", default=10_000, show_default=True, type=click.IntRange(1), help="Deletions per transaction.")
+@click.pass_context
+def unload_command(ctx: click.Context, source: str | None, list_sources: bool, batch: int) -> None:
+    """Delete every fact one loaded SOURCE provided (e.g. vdem:vdemlite_v14_...), then its Source node.
+
+    SOURCE is a Source name as `customsnet unload --list` prints it (reader:file-stem). Deletes in
+    batches, each its own transaction. Country nodes stay; an agreement another source also names stays.
+    """
+    from customsnet.graph.erase import loaded_sources, unload_source
+
+    with Graph.connect() as graph:
+        if list_sources or not source:
+            rows = loaded_sources(graph)
+            for row in rows:
+                click.echo(f"{row['name']}\t{row['rows_loaded']} rows\t{row['file']}")
+            if not source and not list_sources:
+                raise click.UsageError("name a SOURCE to unload (listed above)")
+            return
+        started = time.perf_counter()
+        with _erase_progress(bool(ctx.obj and ctx.obj.get("quiet"))) as progress:
+            try:
+                report = unload_source(graph, source, batch=batch, progress=progress)
+            except KeyError as exc:
+                raise click.ClickException(exc.args[0]) from None
+    parts = ", ".join(f"{n} {kind}" for kind, n in report.by_kind.items())
+    click.echo(f"unloaded {source}: {parts or 'no facts'} ({report.transactions} transactions, "
+               f"{time.perf_counter() - started:.1f} s)")
+
+
+COMMANDS: list = [db, unload_command]

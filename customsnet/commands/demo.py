@@ -90,21 +90,48 @@ def report_command(run_id, workdir, out_path, store):
 @click.option("--sources", "sources_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="Directory of source files (e.g. ../shared/data plus your CMAA list).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON config: years, covariates, formulas, missing policy, bootstrap (see docs/run-config.md).")
+              help="JSON config: years, formulas, covariate_terms, undated, precedence, missing, bootstrap, ... "
+                   "(docs/run-config.md).")
+@click.option("--undated", type=click.Choice(["exclude", "in_force", "error"]), default=None,
+              help="Agreements without a signing year: leave out (config default: exclude), date by entry into "
+                   "force, or refuse. Overrides the config.")
+@click.option("--keep-synthetic", is_flag=True, default=None,
+              help="Keep demo (synthetic) sources in the graph instead of unloading them; the run is labelled synthetic.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True)
 @click.option("--no-load", is_flag=True, help="Use what the graph holds; do not load --sources again.")
 @click.option("--no-start", is_flag=True, help="Do not start the managed Neo4j server.")
 @click.pass_context
-def run_command(ctx, sources_dir, config_path, workdir, report_path, no_load, no_start):
-    """Load real source files, report which model terms can be estimated, fit what can be, write the report."""
+def run_command(ctx, sources_dir, config_path, undated, keep_synthetic, workdir, report_path, no_load, no_start):
+    """Load real source files, report which model terms can be estimated, fit what can be, write the report.
+
+    Synthetic (demo) sources found in the graph are unloaded first, unless --keep-synthetic.
+    """
     from customsnet.study.real_run import RunConfig, run_real
 
     progress = _progress_printer(ctx.obj.get("quiet", False))
     config = RunConfig.from_file(config_path) if config_path else RunConfig()
+    if undated:
+        config.undated = undated
+    if keep_synthetic:
+        config.keep_synthetic = True
+    config.validate("--config/--undated")
     with _connect(not no_start, progress) as graph:
         outcome = run_real(graph, sources_dir, config, workdir, report_path, load=not no_load, progress=progress)
     click.echo(json.dumps(outcome["estimability"], indent=2))
+    for kind, u in outcome.get("undated", {}).items():
+        if u.get("relationships"):
+            click.echo(f"undated {kind} (policy {u['policy']}): {u['why']}")
+    for variable, choice in outcome.get("observation_sources", {}).items():
+        if len(choice.get("sources", [])) > 1:
+            click.echo(f"{variable}: {' > '.join(choice['sources'])} ({choice['rule']}); values from "
+                       + ", ".join(f"{src}: {n}" for src, n in choice["values_from"].items()))
+    for name in outcome.get("removed_synthetic_sources", []):
+        click.echo(f"unloaded synthetic source {name}")
+    for warning in outcome.get("warnings", []):
+        click.echo(f"warning: {warning}")
+    click.echo("SYNTHETIC: facts from synthetic sources were used" if outcome.get("synthetic")
+               else "real data only: no fact came from a synthetic source")
     if outcome.get("report"):
         click.echo(f"report written to {outcome['report']}")
 

@@ -32,7 +32,7 @@ CALL () {
     COLLECT {
       MATCH (a)-[t:CMAA|MLAT|FTA]->(b)
       WHERE type(t) = $type
-      WITH t, CASE $basis WHEN 'in_force' THEN t.in_force ELSE t.since END AS start
+      WITH t, CASE $basis WHEN 'in_force' THEN t.in_force WHEN 'signed_else_in_force' THEN coalesce(t.since, t.in_force) ELSE t.since END AS start
       WHERE start IS NOT NULL AND start <= $to AND (t.until IS NULL OR t.until > $from)
       RETURN [CASE WHEN start > $from THEN start ELSE $from END,
               CASE WHEN t.until IS NULL OR t.until > $to THEN $to ELSE t.until - 1 END] AS span

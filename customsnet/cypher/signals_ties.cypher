@@ -11,7 +11,7 @@
 // :param {type: 'CMAA', from: 1990, to: 2020, basis: 'signed'}
 MATCH (a:Country)-[r:CMAA|MLAT|FTA]->(b:Country)
 WHERE type(r) = $type
-WITH a, b, r, CASE $basis WHEN 'in_force' THEN r.in_force ELSE r.since END AS start
+WITH a, b, r, CASE $basis WHEN 'in_force' THEN r.in_force WHEN 'signed_else_in_force' THEN coalesce(r.since, r.in_force) ELSE r.since END AS start
 WHERE start IS NOT NULL AND start <= $to AND (r.until IS NULL OR r.until > $from)
 WITH a.iso3 AS source, b.iso3 AS target,
      CASE WHEN start > $from THEN start ELSE $from END AS first_year,

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,11 +21,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customsnet.study.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
-from customsnet.demo.cmaa import CmaaTruth, calibrate_intercept, pairs_from_networks, tie_counts
+from customsnet.demo.cmaa import (
+    CmaaTruth,
+    calibrate_intercept,
+    pairs_from_networks,
+    tie_counts,
+)
 from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
 from customsnet.graph.connection import Graph
+from customsnet.study.analysis import (
+    COVARIATE_TERMS,
+    NETWORK_TERMS,
+    AnalysisSettings,
+    run_analysis,
+)
+from customsnet.study.rundir import RunDirectory
 
 SYNTHETIC_BANNER = (
     "SYNTHETIC DEMO DATA. Countries, regions and land borders are real; every attribute, agreement and "
@@ -69,12 +79,13 @@ def demo_truth() -> CmaaTruth:
 
 
 def graph_holds_only_demo_data(graph: Graph) -> bool:
-    """True when every loaded Source is a demo file (or nothing is loaded)."""
+    """True when every loaded Source is synthetic (or nothing is loaded): the provenance rule of the export."""
+    from customsnet.graph.erase import loaded_sources
+    from customsnet.graph.provenance import synthetic_sources
+
+    synthetic = set(synthetic_sources(graph))
     # the loader's own built-in Source ("customsnet": the EU's membership spell) is not user data
-    rows = graph.read(
-        "MATCH (s:Source) WHERE s.name <> 'customsnet' AND NOT coalesce(s.file, '') CONTAINS 'SYNTHETIC' RETURN count(s) AS n"
-    )
-    return rows[0]["n"] == 0
+    return all(s["name"] in synthetic or s["name"] == "customsnet" for s in loaded_sources(graph))
 
 
 def regions_from_graph(graph: Graph) -> dict[str, str]:
@@ -103,8 +114,9 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
     clear_database(graph)
     apply_schema(graph)
     run_id = f"demo-{settings.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
-    run_dir = Path(settings.workdir) / run_id
-    data_dir = run_dir / "sources"
+    run = RunDirectory.create(Path(settings.workdir) / run_id)
+    run_dir = run.root
+    data_dir = run.sources_dir
     stage: dict[str, float] = {}
 
     t = time.perf_counter()
@@ -118,7 +130,7 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
 
     t = time.perf_counter()
     progress("loading the world's source files through the ETL")
-    outcomes = load_directory(graph, data_dir, resolver=resolver, rejects_dir=run_dir / "rejects")
+    outcomes = load_directory(graph, data_dir, resolver=resolver, rejects_dir=run.rejects_dir)
     failed = [o for o in outcomes if o.error]
     if failed:
         raise RuntimeError("demo sources failed to load: " + "; ".join(f"{o.file.path.name}: {o.error}" for o in failed))
@@ -135,7 +147,7 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
     )
     world.cmaa = pairs_from_networks(nets, covariate_panel.nodes)
     cmaa_file = write_cmaa_file(world, data_dir)
-    load_result(graph, read_source("cmaa", cmaa_file, resolver), resolver=resolver, rejects_dir=run_dir / "rejects")
+    load_result(graph, read_source("cmaa", cmaa_file, resolver), resolver=resolver, rejects_dir=run.rejects_dir)
     stage["simulate_cmaa"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
@@ -155,14 +167,14 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
         "so btergm's edges and memory are not identified; edges - memory = the formation intercept.",
     }
     summary = run_analysis(
-        panel, run_dir, settings.analysis, regions_from_graph(graph), progress=progress, truth=truth_record,
+        panel, run, settings.analysis, regions_from_graph(graph), progress=progress, truth=truth_record,
         meta={"synthetic": True, "banner": SYNTHETIC_BANNER, "stage_seconds_pipeline": stage, "seed": settings.seed},
     )
     progress("storing the run in the graph and writing the report")
-    store_run_in_graph(graph, run_dir)
+    store_run_in_graph(graph, run)
     build_report(run_dir, settings.report)
     summary["total_seconds"] = round(time.perf_counter() - started, 1)
-    (run_dir / "run.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    run.write_summary(summary)
     return summary
 
 

@@ -20,7 +20,8 @@ from customsnet.cypher import load_cypher
 from customsnet.graph.connection import Graph
 
 AGREEMENT_TYPES = ("CMAA", "MLAT", "FTA")
-BASES = ("signed", "in_force")
+# 'signed_else_in_force': the signing year, or the entry into force where no signing year is known
+BASES = ("signed", "in_force", "signed_else_in_force")
 
 
 def read_rows(graph: Graph, query: str, **params) -> list[dict]:
@@ -43,7 +44,7 @@ def check_tie_options(tie_type: str, basis: str) -> None:
     if tie_type not in AGREEMENT_TYPES:
         raise ValueError(f"unknown agreement type {tie_type!r}; expected one of {', '.join(AGREEMENT_TYPES)}")
     if basis not in BASES:
-        raise ValueError(f"unknown date basis {basis!r}; expected 'signed' or 'in_force'")
+        raise ValueError(f"unknown date basis {basis!r}; expected one of {', '.join(BASES)}")
 
 
 def check_years(first: int, last: int) -> None:
@@ -151,13 +152,14 @@ def pair_year_counts(pairs: Sequence[str], first_years: Sequence[int], counts: S
 
 
 def observations(graph: Graph, variables: Sequence[str], first: int, last: int) -> pd.DataFrame:
-    """Columns ``year, country, variable, value``: yearly attributes in long form."""
+    """Columns ``year, country, variable, value, source``: yearly attributes in long form (one row per source)."""
     check_years(first, last)
     rows = read_rows(
         graph, load_cypher("signals_observations"), variables=list(variables), **{"from": first, "to": last}
     )
     return explode_lists(
-        rows, ["year", "variable"], {"countries": "country", "values": "value"}, {"year": "int64", "value": "float64"}
+        rows, ["year", "variable"], {"countries": "country", "values": "value", "sources": "source"},
+        {"year": "int64", "value": "float64"},
     )
 
 

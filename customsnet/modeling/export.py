@@ -15,6 +15,23 @@ coding follows ``shared/spec/data-sources.md`` ("How the study codes the network
   differences (regime, civil liberties, corruption, ideal point) are computed by the model terms
   (``absdiff``) from the exported node attributes.
 
+Provenance: ``Panel.meta["sources"]`` lists every Source whose facts the export used, and
+``Panel.meta["synthetic"]`` is True exactly when one of them is synthetic (the demo's files). An
+export that would mix synthetic and real facts raises :class:`ExportError` unless
+``allow_mixed=True``: a researcher never fits real and simulated data together unnoticed.
+
+Undated agreements: ``undated="exclude"`` (default) leaves agreements without a date on the
+chosen basis out of every year's network; ``"in_force"`` dates an agreement without a signing year
+by its entry into force; ``"error"`` refuses to export while any is undated. How many were left
+out, and why, is in ``Panel.meta["undated"]`` and in ``Panel.missing``. ``Panel.meta["tied_pairs"]``
+lists every pair with an outcome agreement of any date (predictions must not list them as new).
+
+One value per fact: several sources for one variable (two V-Dem releases) are never averaged.
+``precedence`` (variable -> source names, ``"*"`` for all) orders them; by default the newest
+release comes first: the source whose series reaches the latest year, then the higher release
+number in its name (``_v14`` < ``_v15``), then the name. Each country-year takes its value from the
+first source that has it; ``Panel.meta["observation_sources"]`` says which source gave how many.
+
 Missing values are NaN and reported per variable and year in ``Panel.missing`` (one line each)
 and ``Panel.meta["missing"]`` (structured); nothing is silently zero. The only absences read as
 0 are those that mean 0: a country-year missing from GTD or from the Majors List *in a year the
@@ -31,7 +48,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from customsnet.graph import signals
+from customsnet.graph import provenance, signals
 from customsnet.graph.connection import Graph
 from customsnet.modeling.panel import Panel
 
@@ -45,6 +62,7 @@ DERIVED_FROM_ATTRIBUTE = {"terrorism": "terror_fatalities", "drugs": "majors_lis
 # agreement-network covariates and their relationship type
 AGREEMENT_COVARIATES = {"mlat": "MLAT", "fta": "FTA"}
 MISSING_POLICIES = ("report", "error")
+UNDATED_POLICIES = ("exclude", "in_force", "error")
 # how many country codes a one-line note names before "..."
 NOTE_NAMES = 12
 
@@ -68,6 +86,15 @@ class ExportConfig:
     contiguity_max_type: int = 1
     absence_is_zero: tuple[str, ...] = ABSENCE_IS_ZERO
     missing: str = "report"
+    undated: str = "exclude"
+
+    def dating(self, basis: str) -> str:
+        """The date basis the tie queries use: ``undated='in_force'`` falls back on entry into force."""
+        return "signed_else_in_force" if self.undated == "in_force" and basis == "signed" else basis
+
+    @property
+    def tie_basis(self) -> str:
+        return self.dating(self.basis)
 
     def validate(self) -> None:
         first, last = self.years
@@ -81,6 +108,8 @@ class ExportConfig:
         unknown = sorted(set(self.covariates) - set(COVARIATES))
         if unknown:
             raise ExportError(f"unknown dyadic covariates {unknown}; known: {', '.join(COVARIATES)}")
+        if self.undated not in UNDATED_POLICIES:
+            raise ExportError(f"undated must be one of {UNDATED_POLICIES}, got {self.undated!r}")
         if self.missing not in MISSING_POLICIES:
             raise ExportError(f"missing must be one of {MISSING_POLICIES}, got {self.missing!r}")
 
@@ -185,13 +214,17 @@ def export_panel(
     covariate_basis: str | None = None,
     contiguity_max_type: int = 1,
     absence_is_zero: Sequence[str] = ABSENCE_IS_ZERO,
+    undated: str = "exclude",
+    precedence: dict[str, Sequence[str]] | None = None,
+    allow_mixed: bool = False,
 ) -> Panel:
     """Build the modeling :class:`Panel` for ``years`` (inclusive) from the graph.
 
     ``covariate_basis`` is the date basis of the lagged agreement covariates (default: ``basis``).
     ``missing="report"`` keeps NaN and reports it; ``"error"`` raises :class:`ExportError` when
     anything exported is missing. Attributes needed by ``terrorism`` / ``drugs`` are exported
-    even when not listed in ``attributes``.
+    even when not listed in ``attributes``. ``undated``, ``precedence`` and ``allow_mixed``: see
+    the module docstring.
     """
     config = ExportConfig(
         years=(int(years[0]), int(years[1])),
@@ -206,11 +239,13 @@ def export_panel(
         contiguity_max_type=int(contiguity_max_type),
         absence_is_zero=tuple(absence_is_zero),
         missing=missing,
+        undated=undated,
     )
     config.validate()
     first, last = config.years
     year_list = list(range(first, last + 1))
     log = MissingLog()
+    sources = check_provenance(graph, config, allow_mixed)
 
     node_sets = signals.node_sets(graph, first, last)
     empty = [y for y in year_list if not node_sets.get(y)]
@@ -224,17 +259,20 @@ def export_panel(
     ties = TieReader(graph, first - config.lag, last)
 
     panel_networks = {}
+    undated_report: dict[str, dict] = {}
     for name in (config.outcome, *config.networks):
         kind = loaded.get(name, {})
         if not kind.get("relationships"):
             log.note(f"{name}: no {name} relationships in the graph; its network is empty because nothing was loaded")
-        signed = config.basis == "signed"
-        undated = kind.get("undated_signed" if signed else "undated_in_force", 0)
-        if undated:
-            log.note(f"{name}: {undated} relationship(s) without a {'signing' if signed else 'in-force'} year "
-                     "are in no year's network")
-        panel_networks[name] = _networks(ties.by_year(name, config.basis), name, nodes, 0, log)
-    node_attrs = _node_attributes(graph, config, nodes, log)
+        undated_report[name] = undated_counts(kind, config)
+        if undated_report[name]["relationships"]:
+            log.note(f"{name}: {undated_report[name]['why']}")
+        panel_networks[name] = _networks(ties.by_year(name, config.tie_basis), name, nodes, 0, log)
+    if config.undated == "error" and any(u["relationships"] for u in undated_report.values()):
+        raise ExportError("undated agreements (undated='error'): " + "; ".join(
+            f"{k}: {u['why']}" for k, u in undated_report.items() if u["relationships"]))
+    observation_sources: dict[str, dict] = {}
+    node_attrs = _node_attributes(graph, config, nodes, log, precedence or {}, observation_sources)
     dyad_covs = _dyadic_covariates(graph, config, nodes, node_attrs, loaded, ties, log)
 
     if config.missing == "error" and log.detail:
@@ -257,8 +295,50 @@ def export_panel(
             "outcome": config.outcome,
             "export": config.to_dict(),
             "missing": log.detail,
+            "sources": sources,
+            "synthetic": any(row["synthetic"] for row in sources),
+            "undated": undated_report,
+            "tied_pairs": provenance.agreement_pairs(graph, config.outcome),
+            "observation_sources": observation_sources,
         },
     )
+
+
+def undated_counts(coverage_row: dict, config: ExportConfig) -> dict:
+    """How many agreements of one type no year's network holds under the undated policy, and why."""
+    if config.basis == "in_force":
+        rels, agreements = coverage_row.get("undated_in_force", 0), coverage_row.get("undated_in_force_agreements", 0)
+        why = "without an in-force year"
+    elif config.undated == "in_force":
+        rels, agreements = coverage_row.get("undated_both", 0), coverage_row.get("undated_both_agreements", 0)
+        why = "without a signing or an in-force year (undated='in_force' dates the others by entry into force)"
+    else:
+        rels, agreements = coverage_row.get("undated_signed", 0), coverage_row.get("undated_signed_agreements", 0)
+        why = "without a signing year (undated='exclude'; undated='in_force' would date them by entry into force)"
+    total = coverage_row.get("agreements", 0)
+    return {
+        "policy": config.undated, "basis": config.basis, "relationships": int(rels or 0),
+        "agreements": int(agreements or 0), "of_agreements": int(total or 0),
+        "why": f"{int(agreements or 0)} of {int(total or 0)} agreements ({int(rels or 0)} pairwise ties) are in no "
+               f"year's network: {why}",
+    }
+
+
+def check_provenance(graph: Graph, config: ExportConfig, allow_mixed: bool) -> list[dict]:
+    """The sources of the facts this export uses; ExportError when synthetic and real ones would mix."""
+    first, last = config.years
+    rows = provenance.fact_sources(graph, first, last, config.lag, (config.outcome, *config.networks, "MLAT", "FTA"),
+                                   config.attributes)
+    # the loader's built-in Source (the EU's membership spell) belongs to every graph, real or demo
+    real = sorted({r["source"] for r in rows if not r["synthetic"] and r["source"] != "customsnet"})
+    synthetic = sorted({r["source"] for r in rows if r["synthetic"]})
+    if real and synthetic and not allow_mixed:
+        raise ExportError(
+            f"the graph mixes synthetic facts ({name_list(synthetic)}) with real ones ({name_list(real)}); "
+            "an analysis would use both. Remove the demo's sources (`customsnet unload SOURCE`, or "
+            "`customsnet db reset`), or pass allow_mixed (the run is then labelled synthetic)"
+        )
+    return rows
 
 
 class TieReader:
@@ -301,24 +381,79 @@ def _networks(
     return out
 
 
+def release_number(source: str) -> int:
+    """The release a source's name states (``vdem:vdemlite_v14_...`` -> 14), or -1."""
+    import re
+
+    found = re.findall(r"(?:^|[_\-:])v(\d+)(?=$|[_\-.])", source.lower())
+    return int(found[-1]) if found else -1
+
+
+def rank_sources(frame: pd.DataFrame, variable: str, precedence: dict[str, Sequence[str]],
+                 coverage: dict[tuple[str, str], int] | None = None) -> tuple[list[str], str]:
+    """Sources of ``variable`` in precedence order, and the rule that ordered them.
+
+    Configured names (``precedence[variable]``, else ``precedence["*"]``) come first in their order;
+    the rest follow newest release first: latest year covered (over the source's whole series,
+    ``coverage[(variable, source)]``, not just the exported years), then release number, then name.
+    """
+    rows = frame[frame["variable"] == variable]
+    last_year = rows.groupby("source")["year"].max().to_dict()
+    last_year = {src: (coverage or {}).get((variable, src), y) for src, y in last_year.items()}
+    default = sorted(last_year, key=lambda src: (-last_year[src], -release_number(src), src))
+    configured = [src for src in precedence.get(variable, precedence.get("*", [])) if src in last_year]
+    ranked = configured + [src for src in default if src not in configured]
+    rule = ("configured precedence" if configured else
+            "newest release (the series reaching the latest year, then the higher release number)")
+    return ranked, rule
+
+
+def one_value_per_fact(frame: pd.DataFrame, precedence: dict[str, Sequence[str]], log: MissingLog | None = None,
+                       coverage: dict[tuple[str, str], int] | None = None) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Keep, per country-year-variable, the value of the first source in precedence order (no averaging)."""
+    if frame.empty or "source" not in frame:
+        return frame, {}
+    choices: dict[str, dict] = {}
+    kept = []
+    for variable, rows in frame.groupby("variable", sort=True):
+        ranked, rule = rank_sources(frame, variable, precedence, coverage)
+        if len(ranked) == 1:
+            kept.append(rows)
+            choices[variable] = {"sources": ranked, "rule": "single source", "values_from": {ranked[0]: len(rows)}}
+            continue
+        order = {src: k for k, src in enumerate(ranked)}
+        rows = rows.assign(_rank=rows["source"].map(order)).sort_values("_rank", kind="stable")
+        spread = rows.groupby(["country", "year"])["value"].agg(["min", "max"])
+        differing = int(((spread["max"] - spread["min"]).abs() > 1e-9).sum())
+        best = rows.drop_duplicates(["country", "year"], keep="first").drop(columns="_rank")
+        values_from = best["source"].value_counts().reindex(ranked, fill_value=0).astype(int).to_dict()
+        choices[variable] = {"sources": ranked, "rule": rule, "values_from": values_from,
+                             "last_year": {src: int((coverage or {}).get((variable, src), -1)) for src in ranked},
+                             "facts_with_several_sources": int((rows.groupby(["country", "year"]).size() > 1).sum()),
+                             "differing": differing}
+        if log is not None:
+            log.note(
+                f"{variable}: {len(ranked)} sources give it; precedence ({rule}): {' > '.join(ranked)}; values taken "
+                + ", ".join(f"{n} from {src}" for src, n in values_from.items())
+                + f"; {differing} country-years where they differ (no averaging)"
+            )
+        kept.append(best)
+    return pd.concat(kept, ignore_index=True), choices
+
+
 def _node_attributes(
-    graph: Graph, config: ExportConfig, nodes: dict[int, np.ndarray], log: MissingLog
+    graph: Graph, config: ExportConfig, nodes: dict[int, np.ndarray], log: MissingLog,
+    precedence: dict[str, Sequence[str]] | None = None, choices: dict[str, dict] | None = None,
 ) -> dict[str, dict[int, np.ndarray]]:
-    """Each attribute per year t: value of ``t - lag`` for the nodes of t."""
+    """Each attribute per year t: value of ``t - lag`` for the nodes of t (one source per fact)."""
     if not config.attributes:
         return {}
     first, last = config.years
     frame = signals.observations(graph, config.attributes, first - config.lag, last - config.lag)
-    if frame.duplicated(["year", "country", "variable"]).any():
-        # several sources for one country-year-variable: their mean; say so where they disagree
-        spread = frame.groupby(["variable", "country", "year"])["value"].agg(["min", "max"])
-        conflicts = spread[(spread["max"] - spread["min"]).abs() > 1e-9].index.tolist()
-        if conflicts:
-            log.note(
-                f"{len(conflicts)} country-year-variable(s) have differing observations from several sources; "
-                f"their mean is used ({name_list([f'{v} {c} {y}' for v, c, y in conflicts])})"
-            )
-        frame = frame.groupby(["year", "variable", "country"], as_index=False)["value"].mean()
+    coverage = provenance.observation_coverage(graph, config.attributes) if frame["source"].nunique() > 1 else {}
+    frame, chosen = one_value_per_fact(frame, precedence or {}, log, coverage)
+    if choices is not None:
+        choices.update(chosen)
     grouped = {(int(y), v): g for (y, v), g in frame.groupby(["year", "variable"], sort=False)}
     out: dict[str, dict[int, np.ndarray]] = {}
     for variable in config.attributes:
@@ -422,7 +557,7 @@ def _dyadic_covariates(
                 out[name][year] = m
                 log.dyads(name, year, labels, m, f" (no {tie_type} relationships in the graph)")
             continue
-        nets = _networks(ties.by_year(tie_type, config.covariate_basis), tie_type, nodes, config.lag, log)
+        nets = _networks(ties.by_year(tie_type, config.dating(config.covariate_basis)), tie_type, nodes, config.lag, log)
         out[name] = {year: m.toarray() for year, m in nets.items()}
 
     for name, attribute in DERIVED_FROM_ATTRIBUTE.items():

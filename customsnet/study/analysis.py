@@ -19,17 +19,21 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
 
-from customsnet import __version__  # noqa: E402
-from customsnet.modeling.build import build_design  # noqa: E402
-from customsnet.modeling.fit import fit_tergm  # noqa: E402
-from customsnet.modeling.formula import parse_formula  # noqa: E402
-from customsnet.modeling.panel import Panel  # noqa: E402
-from customsnet.modeling.results import FitResult  # noqa: E402
+from customsnet import __version__
+from customsnet.modeling.build import build_design
+from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.formula import parse_formula
+from customsnet.modeling.panel import Panel
+from customsnet.modeling.results import FitResult
+from customsnet.study.rundir import RunDirectory
+
+#: fewer new ties than this in a test year: AUCs are too noisy to read, the output says so
+SMALL_TEST_SET = 20
 
 NETWORK_TERMS = "gwesp(0.5, fixed=TRUE) + gwdegree(0.1, fixed=TRUE)"
 COVARIATE_TERMS = (
@@ -110,12 +114,11 @@ def _save_fig(fig: plt.Figure, path_stem: Path) -> Path:
 
 
 def fit_models(
-    panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run_dir: Path, progress: Callable[[str], None]
+    panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress: Callable[[str], None]
 ) -> dict[str, FitResult]:
     """Fit every model (settings.estimator) plus Model 3's formation model; save JSON + CSV."""
     fits: dict[str, FitResult] = {}
-    out = run_dir / "fits"
-    out.mkdir(parents=True, exist_ok=True)
+    run.fits.mkdir(parents=True, exist_ok=True)
     jobs = [(name, f, settings.estimator) for name, f in formulas.items()]
     if "Model 3" in formulas:
         jobs.append(("Formation", formulas["Model 3"], "formation"))
@@ -128,7 +131,7 @@ def fit_models(
         fit.meta["missing_policy"] = settings.missing
         fit.meta["model"] = name
         fits[name] = fit
-        fit.save(out / f"{name.replace(' ', '_')}.json")
+        fit.save(run.fit_file(name))
     return fits
 
 
@@ -140,9 +143,15 @@ def _btergm_point_fit(panel: Panel, formula: str, settings: AnalysisSettings) ->
         return fit_tergm(design, estimator="btergm", bootstrap=0)
 
 
-def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run_dir: Path, progress) -> pd.DataFrame:
+def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory,
+                  progress) -> pd.DataFrame:
     """Train on ``settings.train`` (DV years), predict ``settings.test_year``: btergm's recipe and the honest one."""
-    from customsnet.modeling.predict import compare, plot_roc_pr, predict_btergm, predict_honest
+    from customsnet.modeling.predict import (
+        compare,
+        plot_roc_pr,
+        predict_btergm,
+        predict_honest,
+    )
 
     first, last = settings.train
     lag_year = first - 1 if (first - 1) in panel.years else first
@@ -162,14 +171,26 @@ def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSett
             predict_honest(fit, window, formulas[name], settings.test_year, method="auto", nsim=settings.predict_nsim,
                            seed=settings.seed, label=name, missing=settings.missing)
         )
-    table = compare(predictions).reset_index()
-    table.to_csv(run_dir / "prediction.csv", index=False)
-    plot_roc_pr(predictions, run_dir / "figures" / "roc_pr_all", new_ties=False)
-    plot_roc_pr(predictions, run_dir / "figures" / "roc_pr_new_ties", new_ties=True)
+    table = flag_small_test_sets(compare(predictions).reset_index())
+    table.to_csv(run.prediction_file, index=False)
+    plot_roc_pr(predictions, run.figure("roc_pr_all"), new_ties=False)
+    plot_roc_pr(predictions, run.figure("roc_pr_new_ties"), new_ties=True)
     return table
 
 
-def goodness_of_fit(panel: Panel, formula: str, settings: AnalysisSettings, run_dir: Path, progress) -> pd.DataFrame:
+def flag_small_test_sets(table: pd.DataFrame, minimum: int = SMALL_TEST_SET) -> pd.DataFrame:
+    """Add ``small_test_set`` (fewer than ``minimum`` new ties) and a readable ``warning`` column."""
+    table = table.copy()
+    new = table["new ties"] if "new ties" in table else pd.Series(np.nan, index=table.index)
+    table["small_test_set"] = new.fillna(0) < minimum
+    table["warning"] = [
+        f"only {int(n)} new ties in the test year (< {minimum}): the new-tie AUCs are too noisy to compare models"
+        if small else "" for n, small in zip(new.fillna(0), table["small_test_set"])
+    ]
+    return table
+
+
+def goodness_of_fit(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
     """GOF of the btergm-parity fit of ``formula`` for a few years, chains started at t−1 (honest)."""
     from customsnet.modeling.gof import gof, plot_gof
 
@@ -182,18 +203,18 @@ def goodness_of_fit(panel: Panel, formula: str, settings: AnalysisSettings, run_
     sweep = n * (n - 1) // 2
     res = gof(fit, panel, formula, years=years, nsim=settings.gof_nsim, seed=settings.seed, burnin=3 * sweep,
               interval=max(sweep // 4, 1000), start="previous", missing=settings.missing)
-    plot_gof(res, run_dir / "figures" / "gof")
+    plot_gof(res, run.figure("gof"))
     rows = []
     for stat, table in res.tables.items():
         t = table.copy()
         t.insert(0, "statistic", stat)
         rows.append(t.reset_index().rename(columns={"index": "category"}))
     frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    frame.to_csv(run_dir / "gof.csv", index=False)
+    frame.to_csv(run.gof_file, index=False)
     return frame
 
 
-def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run_dir: Path, progress) -> dict:
+def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> dict:
     """edgeprob-based average probabilities by shared partners and degree; the MLAT difference."""
     from customsnet.modeling.interpret import (
         binary_covariate_effect,
@@ -211,17 +232,18 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run_d
     structure = dyad_structure(table, panel, parse_formula(formula).lhs, design)
     by_sp = probability_by_shared_partners(fit, table, structure, max_k=8)
     by_deg = probability_by_degree(fit, table, structure, max_k=20)
-    by_sp.to_csv(run_dir / "prob_by_shared_partners.csv", index=False)
-    by_deg.to_csv(run_dir / "prob_by_degree.csv", index=False)
-    plot_probability_bars([by_sp, by_deg], run_dir / "figures" / "predicted_probabilities", title="Average predicted tie probability")
+    by_sp.to_csv(run.root / "prob_by_shared_partners.csv", index=False)
+    by_deg.to_csv(run.root / "prob_by_degree.csv", index=False)
+    plot_probability_bars([by_sp, by_deg], run.figure("predicted_probabilities"), title="Average predicted tie probability")
     out = {}
     if "edgecov.mlat[[i]]" in fit.names:
         out["mlat"] = binary_covariate_effect(fit, table, "edgecov.mlat[[i]]")
-    (run_dir / "interpretation.json").write_text(json.dumps(out, indent=2, default=float), encoding="utf-8")
+    run.interpretation_file.write_text(json.dumps(out, indent=2, default=float), encoding="utf-8")
     return out
 
 
-def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run_dir: Path, outcome: str = "CMAA") -> Path:
+def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run: RunDirectory,
+               outcome: str = "CMAA") -> Path:
     """Hive plots of the outcome network every ``hive_every`` years (axes: world regions)."""
     from customsnet.report.hive import draw_hive
 
@@ -243,7 +265,7 @@ def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings
                   max_degree=max_deg, highlight=top, labels=labels)
     for k in range(len(years), rows * cols):
         axs[k // cols][k % cols].axis("off")
-    return _save_fig(fig, run_dir / "figures" / "hive")
+    return _save_fig(fig, run.figure("hive"))
 
 
 def _continent(region: str) -> str:
@@ -261,7 +283,8 @@ def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, set
     """Top new partners per country for the year after the panel, from the formation model.
 
     Conditional probability of each untied dyad given the last observed network and the last
-    year's covariates (the same values the model uses for that year).
+    year's covariates (the same values the model uses for that year). Pairs listed in
+    ``panel.meta["tied_pairs"]`` (an agreement of any date, undated included) are never listed.
     """
     from customsnet.modeling.simulate import simulation_inputs
     from customsnet.modeling.terms import GWESP, GWDegree, StepInputs
@@ -279,6 +302,11 @@ def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, set
         eta += ym.model.gwdegree_coef * GWDegree(ym.model.gwdegree_decay).change_stats(step, i, j)[:, 0]
     p = 1.0 / (1.0 + np.exp(-eta))
     untied = np.asarray(a[i, j]).ravel() == 0
+    # a pair with an agreement of any date (undated, or dated after the panel) is not a "new" partner
+    tied_elsewhere = set(panel.meta.get("tied_pairs", []))
+    if tied_elsewhere:
+        pairs = np.char.add(np.char.add(np.asarray(ym.nodes[i], dtype=str), " "), np.asarray(ym.nodes[j], dtype=str))
+        untied &= ~np.isin(pairs, list(tied_elsewhere))
     frame = pd.DataFrame({"a": ym.nodes[i], "b": ym.nodes[j], "p": p})[untied]
     both = pd.concat([frame.rename(columns={"a": "iso3", "b": "partner"}), frame.rename(columns={"b": "iso3", "a": "partner"})])
     both = both.sort_values(["iso3", "p"], ascending=[True, False])
@@ -290,7 +318,7 @@ def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, set
 
 def run_analysis(
     panel: Panel,
-    run_dir: Path,
+    run_dir: Path | RunDirectory,
     settings: AnalysisSettings,
     regions: dict[str, str],
     progress: Callable[[str], None] = lambda s: None,
@@ -298,41 +326,46 @@ def run_analysis(
     truth: dict | None = None,
     meta: dict | None = None,
 ) -> dict:
-    """Everything after the panel: fits, prediction, GOF, interpretation, plots; returns the run summary."""
+    """Everything after the panel: fits, prediction, GOF, interpretation, plots; returns the run summary.
+
+    The summary's ``synthetic`` comes from the panel's provenance (``panel.meta["synthetic"]``:
+    some fact came from a synthetic Source); ``meta`` cannot override it. Only a panel without
+    provenance (not exported from the graph) takes ``meta["synthetic"]``.
+    """
     from customsnet.report.tables import coefficient_plot
 
-    run_dir = Path(run_dir)
-    (run_dir / "figures").mkdir(parents=True, exist_ok=True)
+    run = run_dir if isinstance(run_dir, RunDirectory) else RunDirectory.create(run_dir)
+    run.figures.mkdir(parents=True, exist_ok=True)
     timer = StageTimer()
     formulas = formulas or study_formulas(panel.meta.get("outcome", "CMAA"))
-    panel.save(run_dir / "panel.npz")
+    panel.save(run.panel_file)
 
     t = time.perf_counter()
-    fits = fit_models(panel, formulas, settings, run_dir, progress)
+    fits = fit_models(panel, formulas, settings, run, progress)
     timer("fits", t)
     coefs = {name: _coef_frame(f) for name, f in fits.items()}
     for name, frame in coefs.items():
-        frame.to_csv(run_dir / "fits" / f"{name.replace(' ', '_')}_coefficients.csv", index=False)
+        frame.to_csv(run.coefficients_file(name), index=False)
     truth_all = (truth or {}).get("btergm", {})
-    _save_fig(coefficient_plot({k: v for k, v in coefs.items() if k != "Formation"}, truth_all), run_dir / "figures" / "coefficients")
+    _save_fig(coefficient_plot({k: v for k, v in coefs.items() if k != "Formation"}, truth_all), run.figure("coefficients"))
 
     t = time.perf_counter()
-    pred = out_of_sample(panel, formulas, settings, run_dir, progress)
+    pred = out_of_sample(panel, formulas, settings, run, progress)
     timer("prediction", t)
     t = time.perf_counter()
-    goodness_of_fit(panel, formulas["Model 3"], settings, run_dir, progress)
+    goodness_of_fit(panel, formulas["Model 3"], settings, run, progress)
     timer("gof", t)
     t = time.perf_counter()
-    interp = interpretation(panel, formulas["Model 3"], settings, run_dir, progress)
+    interp = interpretation(panel, formulas["Model 3"], settings, run, progress)
     timer("interpretation", t)
     t = time.perf_counter()
-    hive_plots(panel, regions, settings, run_dir, outcome=parse_formula(formulas["Model 3"]).lhs)
+    hive_plots(panel, regions, settings, run, outcome=parse_formula(formulas["Model 3"]).lhs)
     partners = predicted_partners(panel, fits["Formation"], formulas["Model 3"], settings)
-    partners.to_csv(run_dir / "predicted_partners.csv", index=False)
+    partners.to_csv(run.predicted_partners_file, index=False)
     timer("plots and predictions", t)
 
     summary = {
-        "run_id": run_dir.name,
+        "run_id": run.run_id,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "software_version": __version__,
         "formulas": formulas,
@@ -346,9 +379,19 @@ def run_analysis(
         "prediction": pred.to_dict(orient="records"),
         "truth": truth or {},
         "stage_seconds": timer.seconds,
+        "undated": panel.meta.get("undated", {}),
+        "observation_sources": panel.meta.get("observation_sources", {}),
+        "sources": sorted({r["source"] for r in panel.meta.get("sources", []) if r.get("source")}),
+        "warnings": [w for w in pred.get("warning", pd.Series(dtype=str)).tolist() if w],
         **(meta or {}),
     }
-    (run_dir / "run.json").write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
+    if "synthetic" in panel.meta:
+        summary["synthetic"] = bool(panel.meta["synthetic"])
+        summary["synthetic_sources"] = sorted({r["source"] for r in panel.meta.get("sources", []) if r.get("synthetic")})
+    if summary.get("synthetic") and not summary.get("banner"):
+        summary["banner"] = ("SYNTHETIC DATA: facts from synthetic sources were used ("
+                             + ", ".join(summary.get("synthetic_sources", [])) + ").")
+    run.write_summary(summary, default=_json_default)
     return summary
 
 

@@ -7,13 +7,11 @@ a run's models, coefficients and predicted partners in Neo4j as ``ModelRun`` nod
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-import pandas as pd
 
 from customsnet.graph.connection import Graph
 from customsnet.graph.results import write_model_run, write_predicted_partners
+from customsnet.study.rundir import RunDirectory
 
 DEFAULT_WORKDIR = Path("runs")
 
@@ -32,17 +30,16 @@ def find_run(run_id: str, workdir: str | Path = DEFAULT_WORKDIR) -> Path:
     raise FileNotFoundError(f"no run {run_id!r}: expected {workdir / run_id}/run.json")
 
 
-def store_run_in_graph(graph: Graph, run_dir: str | Path) -> list[str]:
+def store_run_in_graph(graph: Graph, run_dir: str | Path | RunDirectory) -> list[str]:
     """Write one ``ModelRun`` per fitted model (id ``<run_id>/<model>``) and the predicted partners."""
-    run_dir = Path(run_dir)
-    summary = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    run = run_dir if isinstance(run_dir, RunDirectory) else RunDirectory(Path(run_dir))
+    summary = run.summary()
     run_id = summary["run_id"]
     settings = summary.get("settings", {})
     ids = []
-    for coef_file in sorted((run_dir / "fits").glob("*_coefficients.csv")):
-        model = coef_file.stem.replace("_coefficients", "").replace("_", " ")
-        fit_json = json.loads((run_dir / "fits" / f"{model.replace(' ', '_')}.json").read_text(encoding="utf-8"))
-        coefs = pd.read_csv(coef_file).to_dict(orient="records")
+    for model in run.models():
+        fit_json = run.fit_json(model)
+        coefs = run.coefficients(model).to_dict(orient="records")
         model_id = f"{run_id}/{model}"
         write_model_run(
             graph,
@@ -58,13 +55,14 @@ def store_run_in_graph(graph: Graph, run_dir: str | Path) -> list[str]:
                 "seed": settings.get("seed"),
                 "created": summary.get("created"),
                 "software_version": summary.get("software_version"),
+                # from the run's provenance (any fact from a synthetic source), not from the command
                 "synthetic": bool(summary.get("synthetic", False)),
             },
             coefs,
         )
         ids.append(model_id)
-    partners = run_dir / "predicted_partners.csv"
-    if partners.is_file() and ids:
+    partners = run.predicted_partners()
+    if partners is not None and ids:
         formation = next((i for i in ids if i.endswith("/Formation")), ids[-1])
-        write_predicted_partners(graph, formation, pd.read_csv(partners).to_dict(orient="records"))
+        write_predicted_partners(graph, formation, partners.to_dict(orient="records"))
     return ids

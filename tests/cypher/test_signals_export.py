@@ -10,11 +10,11 @@ import math
 
 import numpy as np
 import pytest
+from cypher_world import polyarchy, write_world
 
 from customsnet.graph import signals
 from customsnet.modeling.export import ExportError, export_panel
 from customsnet.modeling.panel import Panel
-from cypher_world import polyarchy, write_world
 
 YEARS = (2000, 2003)
 ALL = ["BEL", "CAN", "CIV", "DNK", "EGY", "EU", "FIN", "GHA"]
@@ -152,12 +152,40 @@ def test_export_node_attributes_are_lagged_and_gaps_reported(panel):
 
 
 def test_export_reports_undated_ties_and_disagreeing_sources(panel):
-    assert "CMAA: 1 relationship(s) without a signing year are in no year's network" in panel.missing
-    # FIN 2000 has two differing polyarchy values: their mean, reported; CAN 2000's two agree: silent
-    assert entry(panel, "attr", "polyarchy", 2001, "FIN") == pytest.approx(polyarchy("FIN", 2000) + 0.1)
+    assert panel.meta["undated"]["CMAA"]["relationships"] == 1 and panel.meta["undated"]["CMAA"]["policy"] == "exclude"
+    assert any(n.startswith("CMAA: 1 of ") and "without a signing year" in n for n in panel.missing)
+    # FIN 2000 has two differing polyarchy values: never their mean; the newest release (the series
+    # reaching the latest year: 'test', to 2002) wins, and the note says which and how many
+    assert entry(panel, "attr", "polyarchy", 2001, "FIN") == pytest.approx(polyarchy("FIN", 2000))
     assert entry(panel, "attr", "polyarchy", 2001, "CAN") == pytest.approx(polyarchy("CAN", 2000))
-    notes = [n for n in panel.missing if "differing observations" in n]
-    assert len(notes) == 1 and notes[0].startswith("1 country-year-variable(s)") and "polyarchy FIN 2000" in notes[0]
+    chosen = panel.meta["observation_sources"]["polyarchy"]
+    assert chosen["sources"] == ["test", "test2"] and chosen["differing"] == 1
+    notes = [n for n in panel.missing if n.startswith("polyarchy: 2 sources give it")]
+    assert len(notes) == 1 and "test > test2" in notes[0] and "no averaging" in notes[0]
+
+
+def test_export_source_precedence_is_configurable(world):
+    chosen = export_panel(world, years=YEARS, precedence={"polyarchy": ["test2"]})
+    # test2 has FIN and CAN 2000 only; every other country-year still comes from 'test'
+    assert entry(chosen, "attr", "polyarchy", 2001, "FIN") == pytest.approx(polyarchy("FIN", 2000) + 0.2)
+    assert entry(chosen, "attr", "polyarchy", 2001, "BEL") == pytest.approx(polyarchy("BEL", 2000))
+    assert chosen.meta["observation_sources"]["polyarchy"]["rule"] == "configured precedence"
+
+
+def test_export_undated_policy_in_force_dates_by_entry_into_force(world, panel):
+    dated = export_panel(world, years=YEARS, undated="in_force")
+    assert dated.meta["undated"]["CMAA"]["policy"] == "in_force"
+    # CAN-EU has neither a signing nor an in-force year: still left out, and the reason says so
+    assert dated.meta["undated"]["CMAA"]["relationships"] == 1
+    assert "without a signing or an in-force year" in dated.meta["undated"]["CMAA"]["why"]
+    with pytest.raises(ExportError, match="undated agreements"):
+        export_panel(world, years=YEARS, undated="error")
+
+
+def test_export_lists_every_tied_pair_and_its_sources(panel):
+    assert "BEL CAN" in panel.meta["tied_pairs"]
+    assert panel.meta["synthetic"] is False
+    assert {r["source"] for r in panel.meta["sources"]} >= {"test"}
 
 
 def test_export_terror_absence_is_zero_only_in_covered_years(panel):

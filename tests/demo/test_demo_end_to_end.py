@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customsnet.study.analysis import AnalysisSettings
 from customsnet.demo.pipeline import DemoSettings, run_demo
 from customsnet.graph.results import read_model_run
+from customsnet.study.analysis import AnalysisSettings
 
 pytestmark = pytest.mark.neo4j
 

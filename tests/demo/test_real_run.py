@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from customsnet.cli import main
-from customsnet.study.real_run import RunConfig, estimability, run_real
+from customsnet.study.real_run import RunConfig, canonical_term, estimability, run_real
 
 pytestmark = pytest.mark.neo4j
 
@@ -24,18 +24,19 @@ def real(graph, shared_data_dir, tmp_path_factory):
 def test_every_term_gets_a_verdict_and_a_reason(real):
     result, _ = real
     terms = result["estimability"]["terms"]
-    assert set(RunConfig().covariate_terms) <= set(terms)
+    assert {canonical_term(t) for t in RunConfig().covariate_terms} <= set(terms)
     for verdict in terms.values():
         assert isinstance(verdict["estimable"], bool) and verdict["why"]
-    # ties never dissolve: memory is never identified, whatever the data
-    assert not terms["memory(type='stability')"]["estimable"]
+    # no tie dissolves in the shared lists (no termination dates): memory is not identified, and says why
+    memory = terms[canonical_term("memory(type='stability')")]
+    assert not memory["estimable"] and memory["dissolutions"] == 0 and "no tie dissolves" in memory["why"]
     # the shared COW trade copy ends in 2014, so lagged trade is missing from 2016 on
     trade = terms["edgecov(trade)"]
     assert not trade["estimable"] and "2016-2020" in trade["why"]
     # the Majors List copy covers a handful of fiscal years only
     assert not terms["edgecov(drugs)"]["estimable"]
     # V-Dem covers 1985-2023: the regime difference is estimable as far as the covariate goes
-    assert "missing for most" not in terms["absdiff('polyarchy')"]["why"]
+    assert "missing for most" not in terms[canonical_term("absdiff('polyarchy')")]["why"]
 
 
 def test_the_partial_cmaa_list_was_loaded(real, graph):
@@ -88,4 +89,11 @@ def test_estimability_is_a_pure_function_of_the_panel():
     cfg = RunConfig(covariate_terms=["edgecov(trade)", "absdiff('polyarchy')"], min_ties=1)
     out = estimability(panel, cfg)["terms"]
     assert not out["edgecov(trade)"]["estimable"] and "2002" in out["edgecov(trade)"]["why"]
-    assert out["absdiff('polyarchy')"]["estimable"]
+    assert out[canonical_term("absdiff('polyarchy')")]["estimable"]
+    # the tie never dissolves: memory is not estimable; once it dissolves, memory is
+    memory = canonical_term("memory(type='stability')")
+    assert not out[memory]["estimable"]
+    gone = sp.csr_matrix((3, 3))
+    panel.networks["CMAA"][2002] = gone
+    again = estimability(panel, cfg)["terms"]
+    assert again[memory]["estimable"] and again[memory]["dissolutions"] == 1

@@ -1,0 +1,53 @@
+"""Provenance of an export: which Source provided the facts it used, and which are synthetic.
+
+A run is synthetic exactly when one of these sources is (decided from the Source nodes, not from
+the command that ran). The rule for "synthetic" lives in ``cypher/signals_provenance.cypher``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from customsnet.cypher import load_cypher
+from customsnet.graph.connection import Graph
+
+
+def fact_sources(graph: Graph, first: int, last: int, lag: int, types: Sequence[str],
+                 variables: Sequence[str]) -> list[dict]:
+    """Rows ``kind, source, facts, file, layout, version, synthetic`` for an export of ``first..last``."""
+    return graph.read(
+        load_cypher("signals_provenance"), types=list(types), variables=list(variables),
+        **{"from": first, "to": last, "from_lag": first - lag, "to_lag": last - lag},
+    )
+
+
+def synthetic_sources(graph: Graph) -> list[str]:
+    """Names of the loaded Sources that are synthetic (same rule as the export's provenance)."""
+    rows = graph.read(
+        "MATCH (s:Source) WHERE coalesce(s.synthetic, false) OR coalesce(s.file, s.name) CONTAINS 'SYNTHETIC' "
+        "RETURN s.name AS name ORDER BY name"
+    )
+    return [r["name"] for r in rows]
+
+
+def agreement_pairs(graph: Graph, tie_type: str) -> list[str]:
+    """Every pair ``"A B"`` (A < B) with a ``tie_type`` tie of any date, undated ones included."""
+    from customsnet.graph.signals import check_tie_options
+
+    check_tie_options(tie_type, "signed")
+    rows = graph.read(
+        "MATCH (a:Country)-[r:CMAA|MLAT|FTA]->(b:Country) WHERE type(r) = $type "
+        "RETURN DISTINCT a.iso3 + ' ' + b.iso3 AS pair ORDER BY pair",
+        type=tie_type,
+    )
+    return [r["pair"] for r in rows]
+
+
+def observation_coverage(graph: Graph, variables: Sequence[str]) -> dict[tuple[str, str], int]:
+    """``(variable, source) -> last year`` that source has a value of the variable for."""
+    rows = graph.read(
+        "MATCH (o:Observation) WHERE o.variable IN $variables AND o.value IS NOT NULL "
+        "RETURN o.variable AS variable, o.source AS source, max(o.year) AS last",
+        variables=list(variables),
+    )
+    return {(r["variable"], r["source"]): int(r["last"]) for r in rows}

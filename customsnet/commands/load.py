@@ -82,6 +82,22 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
       customsnet load all ../shared/data
     `load all` reads country codes and the state system first, then every other source. A file
     is written completely or not at all; rejected rows are listed in --rejects-dir.
+
+    \b
+    Accepted layouts (recognised by their header; docs/data-formats.md has every column):
+      cmaa, mlat     customsnet agreement CSV: country_a, country_b, year_signed, date_signed,
+                     date_in_force[, date_terminated, title], source_url (template:
+                     customsnet/etl/data/agreements_template.csv); the shared CMAA seed list
+      country_codes  countrycode codelist (+ panel)
+      cow_states     COW states2016; isard cw_system; isard cw_gw panel
+      contiguity     COW contdird, contdir; shared cow_contdir
+      trade          COW Dyadic Trade 4.0; shared cow_trade_ndy; CEPII BACI (+ country_codes_V*.csv)
+      vdem           V-Dem CY Full / Core; vdemlite; isard cw_democracy (polyarchy only)
+      unga           Dataverse ideal points; shared bsv idealpoints
+      gtd            GTD event file; OWID country-year totals
+      desta          DESTA dyads; manytrade memberships
+      majors         customsnet Majors List CSV (fiscal_year, country, determination_date, source_url)
+    Undo a load with `customsnet unload SOURCE` (names: `customsnet unload --list`).
     """
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     console = Console()

@@ -75,9 +75,14 @@ def query_command(name: str | None, params: tuple[str, ...], list_queries: bool,
         values = parse_params(params)
         with Graph.connect() as graph:
             result = run_named(graph, name, values)
+            from customsnet.graph.provenance import undated_notes
+
+            left_out = undated_notes(graph, named_query(name).text)
     except QueryError as exc:
         raise _fail(exc) from exc
     render(result.columns, result.rows, fmt, title=named_query(name).description)
+    for note in left_out:  # stderr: a csv/json result on stdout stays machine-readable
+        click.echo(f"note: {note}", err=True)
 
 
 @click.command("cypher")

@@ -51,3 +51,30 @@ def observation_coverage(graph: Graph, variables: Sequence[str]) -> dict[tuple[s
         variables=list(variables),
     )
     return {(r["variable"], r["source"]): int(r["last"]) for r in rows}
+
+
+def undated_notes(graph: Graph, query_text: str) -> list[str]:
+    """For a query that counts ties by signing year: how many agreements of each type it cannot see.
+
+    Named queries date ties by ``since`` (the signing year); an agreement without one is in no
+    year's count. Returns one sentence per agreement type the query reads that has such agreements.
+    """
+    import re
+
+    from customsnet.graph.signals import coverage
+
+    if ".since" not in query_text:
+        return []
+    types = sorted(set(re.findall(r"\[\w*:(CMAA|MLAT|FTA)\]", query_text)))
+    if not types:
+        return []
+    loaded = coverage(graph)
+    notes = []
+    for kind in types:
+        row = loaded.get(kind, {})
+        n = int(row.get("undated_signed_agreements") or 0)
+        if n:
+            notes.append(f"{n} of {int(row.get('agreements') or 0)} {kind} agreements have no signing year and are "
+                         "left out of these counts (policy: exclude undated; `customsnet run --undated in_force` "
+                         "dates them by entry into force)")
+    return notes

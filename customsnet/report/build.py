@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from customsnet.report.html import ReportSection, write_report
 from customsnet.report.tables import side_by_side
+from customsnet.study.rundir import RunDirectory
 
 
 def _png_uri(path: Path) -> str:
@@ -56,8 +56,9 @@ def coverage_table(model: pd.DataFrame, truth: dict[str, float]) -> pd.DataFrame
 
 def build_report(run_dir: str | Path, out_path: str | Path) -> Path:
     """Assemble the self-contained HTML report of a run."""
-    run_dir = Path(run_dir)
-    summary = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    run = RunDirectory(run_dir)
+    run_dir = run.root
+    summary = run.summary()
     models = _coefficients(run_dir)
     truth = summary.get("truth") or {}
     synthetic = bool(summary.get("synthetic"))

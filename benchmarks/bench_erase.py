@@ -1,6 +1,6 @@
 """Time `unload` and `db reset` on a graph holding all of ``../shared/data``; peak transaction memory.
 
-    customsnet db scratch -- python benchmarks/bench_erase.py [--no-load] [--unload trade:...]
+    customsnet db scratch -- python benchmarks/bench_erase.py [--no-load] [--unload SOURCE | --unload '']
 
 Loads ``../shared/data`` (unless ``--no-load``), then, while a second connection polls
 ``SHOW TRANSACTIONS`` every 50 ms for the largest ``estimatedUsedHeapMemory`` of a running
@@ -54,7 +54,7 @@ class PeakTransactionMemory:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-load", action="store_true")
-    parser.add_argument("--unload", default="cow_trade:cow_trade_ndy_v4_1985_2014")
+    parser.add_argument("--unload", default="cow_trade:cow_trade_ndy_v4_1985_2014", help="'' to reset the full graph")
     args = parser.parse_args()
     out: dict = {}
     with Graph.connect() as graph, Graph.connect() as monitor:
@@ -76,8 +76,9 @@ def main() -> None:
             out["unbatched_delete"] = "succeeded"
         except Exception as exc:  # noqa: BLE001 - the refusal is what we measure
             out["unbatched_delete"] = f"refused after {time.perf_counter() - started:.1f} s: {type(exc).__name__}: {str(exc)[:160]}"
-        for name, action in ((f"unload {args.unload}", lambda: unload_source(graph, args.unload)),
-                             ("reset", lambda: reset_graph(graph))):
+        steps = [(f"unload {args.unload}", lambda: unload_source(graph, args.unload))] if args.unload else []
+        steps.append(("reset", lambda: reset_graph(graph)))
+        for name, action in steps:
             with PeakTransactionMemory(monitor) as peak:
                 started = time.perf_counter()
                 report = action()

@@ -114,6 +114,11 @@ def _echo_run(label: str, formula: str, fit, leaky, honest, test_year: int, esti
     n_new = leaky.metrics()["new ties"]
     click.echo(f"\nhonest ({honest.mode.split(':')[1]}, nothing from {test_year} used), "
                f"new ties only ({n_new} new ties among dyads untied in {test_year - 1}):")
+    from customsnet.study.analysis import SMALL_TEST_SET
+
+    if 0 < n_new < SMALL_TEST_SET:
+        click.echo(f"  warning: small test set: only {n_new} new ties (< {SMALL_TEST_SET}); the new-tie AUCs are "
+                   "too noisy to compare models")
     if honest.btergm_new is None:
         click.echo("  no new ties to evaluate")
     else:

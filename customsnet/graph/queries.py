@@ -140,7 +140,11 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _collect(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any]) -> QueryResult:
+#: ``CALL { ... } IN [n CONCURRENT] TRANSACTIONS``: runs only in an auto-commit transaction
+IN_TRANSACTIONS = re.compile(r"\bIN\s+(?:\d+\s+CONCURRENT\s+)?TRANSACTIONS\b", re.IGNORECASE)
+
+
+def _collect(tx: neo4j.ManagedTransaction | neo4j.Session, text: str, params: dict[str, Any]) -> QueryResult:
     result = tx.run(text, params)
     columns = list(result.keys())
     return QueryResult(columns, [[plain(v) for v in record.values()] for record in result])
@@ -158,6 +162,10 @@ def run_cypher(graph: Graph, text: str, params: dict[str, Any] | None = None, wr
         raise QueryError(f"the query needs parameter(s) {', '.join(missing)}: add --param NAME=VALUE for each")
     if write:
         try:
+            if IN_TRANSACTIONS.search(text):
+                # CALL {...} IN TRANSACTIONS commits its own batches: only an auto-commit transaction may run it
+                with graph.driver.session(database=graph.database) as session:
+                    return _collect(session, text, params)
             return graph.execute_write(_collect, text, params)
         except neo4j.exceptions.ClientError as exc:
             raise QueryError(f"Neo4j refused the query ({exc.code}): {exc.message}") from exc

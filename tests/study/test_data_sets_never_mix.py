@@ -88,6 +88,18 @@ def test_run_reports_undated_agreements_and_never_predicts_a_tied_pair(demo_then
     assert predicted and not predicted & tied
 
 
+def test_small_test_sets_are_flagged_in_the_prediction_output(demo_then_run, work):
+    import pandas as pd
+
+    _, run = demo_then_run
+    (summary_file,) = (work / "runs").glob("run-*/run.json")
+    table = pd.read_csv(summary_file.parent / "prediction.csv")
+    assert {"new ties", "small_test_set", "warning"} <= set(table.columns)
+    assert (table["small_test_set"] == (table["new ties"] < 20)).all()
+    for n in table.loc[table["small_test_set"], "new ties"]:
+        assert f"warning: only {int(n)} new ties in the test year" in run.output
+
+
 def test_run_names_the_source_chosen_for_polyarchy(demo_then_run, work):
     _, run = demo_then_run
     (summary_file,) = (work / "runs").glob("run-*/run.json")

@@ -178,6 +178,14 @@ def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSett
     return table
 
 
+def prediction_warnings(table: pd.DataFrame) -> list[str]:
+    """One line per model whose test set is small (the table has a row per model and mode)."""
+    if "warning" not in table:
+        return []
+    lines = [f"{label}: {w}" for label, w in zip(table.get("label", [""] * len(table)), table["warning"]) if w]
+    return list(dict.fromkeys(lines))
+
+
 def flag_small_test_sets(table: pd.DataFrame, minimum: int = SMALL_TEST_SET) -> pd.DataFrame:
     """Add ``small_test_set`` (fewer than ``minimum`` new ties) and a readable ``warning`` column."""
     table = table.copy()
@@ -382,7 +390,7 @@ def run_analysis(
         "undated": panel.meta.get("undated", {}),
         "observation_sources": panel.meta.get("observation_sources", {}),
         "sources": sorted({r["source"] for r in panel.meta.get("sources", []) if r.get("source")}),
-        "warnings": [w for w in pred.get("warning", pd.Series(dtype=str)).tolist() if w],
+        "warnings": prediction_warnings(pred),
         **(meta or {}),
     }
     if "synthetic" in panel.meta:

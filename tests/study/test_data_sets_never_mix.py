@@ -97,7 +97,7 @@ def test_small_test_sets_are_flagged_in_the_prediction_output(demo_then_run, wor
     assert {"new ties", "small_test_set", "warning"} <= set(table.columns)
     assert (table["small_test_set"] == (table["new ties"] < 20)).all()
     for n in table.loc[table["small_test_set"], "new ties"]:
-        assert f"warning: only {int(n)} new ties in the test year" in run.output
+        assert f"only {int(n)} new ties in the test year" in run.output
 
 
 def test_run_names_the_source_chosen_for_polyarchy(demo_then_run, work):

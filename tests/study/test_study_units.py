@@ -15,6 +15,10 @@ def test_small_test_sets_are_flagged():
     out = flag_small_test_sets(table)
     assert out["small_test_set"].tolist() == [True, False]
     assert out.loc[0, "warning"].startswith("only 2 new ties") and out.loc[1, "warning"] == ""
+    from customsnet.study.analysis import prediction_warnings
+
+    twice = pd.concat([out, out], ignore_index=True)  # btergm and honest rows of the same models
+    assert prediction_warnings(twice) == [f"Model 2: {out.loc[0, 'warning']}"]
 
 
 def test_release_numbers_from_source_names():

@@ -21,8 +21,7 @@ def apply_schema(graph: Graph) -> int:
     for statement in statements:
         graph.write(statement)
     # schema writes return before index population; an ETL load racing it would scan instead
-    with graph.driver.session(database=graph.database) as session:
-        session.run("CALL db.awaitIndexes(300)").consume()
+    graph.run_autocommit(load_cypher("await_indexes"), seconds=300)
     return len(statements)
 
 
@@ -50,8 +49,6 @@ def schema_objects(graph: Graph) -> dict[str, list[tuple]]:
 def clear_database(graph: Graph) -> None:
     """Delete all nodes and relationships in batches (the schema stays).
 
-    ``CALL { ... } IN TRANSACTIONS`` only runs in an auto-commit transaction, hence ``session.run``.
+    ``CALL { ... } IN TRANSACTIONS`` only runs in an auto-commit transaction, hence ``run_statements``.
     """
-    with graph.driver.session(database=graph.database) as session:
-        for statement in split_statements(load_cypher("clear_database")):
-            session.run(statement).consume()
+    graph.run_statements(split_statements(load_cypher("clear_database")))

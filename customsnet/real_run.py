@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from customsnet.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
 from customsnet.graph.connection import Graph
+from customsnet.graph.regions import country_regions
 from customsnet.modeling.formula import parse_formula
 from customsnet.modeling.panel import Panel
 
@@ -169,7 +170,7 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
     settings = AnalysisSettings(bootstrap=config.bootstrap, seed=config.seed, missing=config.missing,
                                 train=(config.years[0], min(config.years[0] + 9, config.years[1] - 1)),
                                 test_year=min(config.years[0] + 10, config.years[1]))
-    regions = {r["iso3"]: r["region"] or "" for r in graph.read("MATCH (c:Country) RETURN c.iso3 AS iso3, c.region AS region")}
+    regions = country_regions(graph)
     run_analysis(panel, run_dir, settings, regions, progress=progress, formulas=formulas,
                  meta={"synthetic": False, "estimability": est, "sources": str(sources_dir)})
     store_run_in_graph(graph, run_dir)

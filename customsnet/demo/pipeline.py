@@ -26,7 +26,9 @@ from customsnet.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings
 from customsnet.demo.cmaa import CmaaTruth, calibrate_intercept, pairs_from_networks, tie_counts
 from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
+from customsnet.cypher import load_cypher
 from customsnet.graph.connection import Graph
+from customsnet.graph.regions import country_regions
 
 SYNTHETIC_BANNER = (
     "SYNTHETIC DEMO DATA. Countries, regions and land borders are real; every attribute, agreement and "
@@ -71,14 +73,11 @@ def demo_truth() -> CmaaTruth:
 def graph_holds_only_demo_data(graph: Graph) -> bool:
     """True when every loaded Source is a demo file (or nothing is loaded)."""
     # the loader's own built-in Source ("customsnet": the EU's membership spell) is not user data
-    rows = graph.read(
-        "MATCH (s:Source) WHERE s.name <> 'customsnet' AND NOT coalesce(s.file, '') CONTAINS 'SYNTHETIC' RETURN count(s) AS n"
-    )
-    return rows[0]["n"] == 0
+    return graph.read(load_cypher("sources_not_demo"))[0]["n"] == 0
 
 
 def regions_from_graph(graph: Graph) -> dict[str, str]:
-    return {r["iso3"]: r["region"] or "" for r in graph.read("MATCH (c:Country) RETURN c.iso3 AS iso3, c.region AS region")}
+    return country_regions(graph)
 
 
 def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], None] = print, reset: bool = False) -> dict:

@@ -18,6 +18,7 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from customsnet.config import Settings
+from customsnet.cypher import load_cypher
 from customsnet.graph.errors import GraphError, redact_secrets, redact_uri
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,6 @@ class Graph:
 
     def server_info(self) -> dict[str, str]:
         """Version and edition as reported by ``dbms.components()``."""
-        rows = self.read("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+        rows = self.read(load_cypher("server_components"))
         row = rows[0]
         return {"name": row["name"], "version": row["versions"][0], "edition": row["edition"]}

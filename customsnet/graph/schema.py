@@ -30,14 +30,8 @@ def schema_objects(graph: Graph) -> dict[str, list[tuple]]:
 
     Each entry is a sorted tuple of (name, type, entity type, labels or types, properties).
     """
-    constraints = graph.read(
-        "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties "
-        "RETURN name, type, entityType, labelsOrTypes, properties ORDER BY name"
-    )
-    indexes = graph.read(
-        "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties "
-        "RETURN name, type, entityType, labelsOrTypes, properties ORDER BY name"
-    )
+    constraints = graph.read(load_cypher("schema_constraints"))
+    indexes = graph.read(load_cypher("schema_indexes"))
 
     def as_tuple(row: dict) -> tuple:
         return (row["name"], row["type"], row["entityType"], tuple(row["labelsOrTypes"] or ()),

@@ -39,6 +39,35 @@ def test_conf_binds_loopback_with_auth_and_no_usage_report(tmp_path, jars):
     )
 
 
+def conf_settings(local) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in local.neo4j_conf().splitlines() if "=" in line)
+
+
+def test_conf_confines_load_csv_to_the_home_import_dir_with_urls_blocked(tmp_path, jars):
+    local = make_server(tmp_path, jars)
+    settings = conf_settings(local)
+    assert settings["server.directories.import"] == str(tmp_path / "home" / "import")
+    assert settings["dbms.security.allow_csv_import_from_file_urls"] == "false"
+    assert settings["internal.dbms.cypher_ip_blocklist"] == "0.0.0.0/0,::/0"
+
+
+def test_conf_opt_ins_allow_file_urls_in_the_import_dir_and_outbound_urls(tmp_path, jars):
+    local = runtime.LocalServer(tmp_path / "home", jars, 1, 2, load_policy=runtime.LoadPolicy(files=True, urls=True))
+    settings = conf_settings(local)
+    assert settings["dbms.security.allow_csv_import_from_file_urls"] == "true"
+    assert settings["server.directories.import"] == str(tmp_path / "home" / "import")  # still confined
+    assert "internal.dbms.cypher_ip_blocklist" not in settings
+
+
+def test_the_managed_server_reads_the_opt_ins_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUSTOMSNET_NEO4J_ALLOW_URL_LOAD", raising=False)
+    monkeypatch.setenv("CUSTOMSNET_NEO4J_ALLOW_FILE_LOAD", "yes")
+    monkeypatch.setenv("CUSTOMSNET_CACHE_DIR", str(tmp_path))
+    settings = Settings.from_env(tmp_path / ".env")
+    assert runtime.local_server(settings).load_policy == runtime.LoadPolicy(files=True, urls=False)
+    assert runtime.local_server(Settings(cache=tmp_path)).load_policy == runtime.LoadPolicy()
+
+
 def test_port_is_free_sees_a_listening_socket():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

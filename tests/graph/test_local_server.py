@@ -12,6 +12,7 @@ import pytest
 
 from customsnet.config import Settings
 from customsnet.graph import runtime
+from customsnet.graph.runtime import local as local_module
 from customsnet.graph.runtime.processes import process_alive
 
 
@@ -150,7 +151,7 @@ def test_a_port_taken_after_the_check_is_reported_as_in_use(tmp_path, jars, monk
         sock.listen()
         local = runtime.LocalServer(tmp_path / "home", jars, sock.getsockname()[1], runtime.free_port(),
                                    heap_initial="256m", heap_max="512m", pagecache="64m")
-        monkeypatch.setattr(server, "port_is_free", lambda port, host="127.0.0.1": True)  # lose the race
+        monkeypatch.setattr(local_module, "port_is_free", lambda port, host="127.0.0.1": True)  # lose the race
         with pytest.raises(runtime.ServerError, match=r"(?s)could not bind .*already in use.*PortBindException"):
             local.start("long-enough-password", timeout=120)
     assert local.pid() is None

@@ -102,7 +102,7 @@ def scratch_command(ctx: click.Context, command: tuple[str, ...]) -> None:
     with runtime.throwaway_instance(report=_progress) as instance:
         env = {**os.environ, "NEO4J_URI": instance.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": instance.password}
         try:
-            code = subprocess.run(list(command), env=env).returncode
+            code = subprocess.run(list(command), env=env, check=False).returncode
         except FileNotFoundError as exc:
             raise click.ClickException(f"cannot run {command[0]!r}: {exc.strerror}") from exc
     ctx.exit(code)

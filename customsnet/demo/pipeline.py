@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from customsnet.analysis import COVARIATE_TERMS, NETWORK_TERMS, AnalysisSettings, run_analysis
+from customsnet.cypher import load_cypher
 from customsnet.demo.cmaa import CmaaTruth, calibrate_intercept, pairs_from_networks, tie_counts
 from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
-from customsnet.cypher import load_cypher
 from customsnet.graph.connection import Graph
 from customsnet.graph.regions import country_regions
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import neo4j
@@ -67,7 +67,7 @@ class Graph:
 
     # -------------------------------------------------------------- construction
     @classmethod
-    def connect(cls, settings: Settings | None = None, verify: bool = True) -> "Graph":
+    def connect(cls, settings: Settings | None = None, verify: bool = True) -> Graph:
         """Connect to the configured server: ``NEO4J_URI`` if set, else the managed local one.
 
         Does not start a server (``customsnet db start`` does); raises :class:`GraphError`
@@ -102,7 +102,7 @@ class Graph:
     def close(self) -> None:
         self._driver.close()
 
-    def __enter__(self) -> "Graph":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

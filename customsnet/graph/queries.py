@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ def parse_named_query(path: Path) -> NamedQuery:
     return NamedQuery(path.stem, description, example, text, path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _named_queries(directory: str) -> dict[str, NamedQuery]:
     return {p.stem: parse_named_query(p) for p in sorted(Path(directory).glob("*.cypher"))}
 

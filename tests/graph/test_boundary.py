@@ -39,7 +39,7 @@ def test_the_package_has_no_inline_cypher():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = _docstrings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                if clause.match(node.value):
-                    offenders.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}: {node.value[:60]!r}")
+            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            if is_text and clause.match(node.value):
+                offenders.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}: {node.value[:60]!r}")
     assert offenders == [], "inline Cypher:\n" + "\n".join(offenders)

@@ -15,7 +15,12 @@ from contextlib import contextmanager
 import neo4j
 import pytest
 
-from customsnet.graph.queries import QueryError, ReadOnlyRefused, WriteRefused, run_cypher
+from customsnet.graph.queries import (
+    QueryError,
+    ReadOnlyRefused,
+    WriteRefused,
+    run_cypher,
+)
 
 
 @contextmanager
@@ -24,7 +29,7 @@ def loopback_csv_server() -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_GET(self) -> None:
             requests.append(self.path)
             self.send_response(200)
             self.end_headers()

@@ -9,7 +9,12 @@ from click.testing import CliRunner
 
 from customsnet.cli import main
 from customsnet.graph.connection import Graph
-from customsnet.graph.errors import GraphError, RedactingFilter, redact_secrets, redact_uri
+from customsnet.graph.errors import (
+    GraphError,
+    RedactingFilter,
+    redact_secrets,
+    redact_uri,
+)
 
 SECRET = "S3cr3t-pw"
 

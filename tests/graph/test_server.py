@@ -22,15 +22,15 @@ import pytest
 
 from customsnet.config import Settings
 from customsnet.graph import runtime
-from customsnet.graph.runtime.processes import process_alive
 from customsnet.graph.connection import Graph, GraphError
+from customsnet.graph.runtime.processes import process_alive
 
 pytestmark = pytest.mark.slow
 
 
 def run_cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "customsnet.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def settings_for(env: dict[str, str], cwd: Path) -> Settings:

@@ -159,3 +159,12 @@ def test_the_graph_layer_knows_nothing_of_statistics_or_the_cli(graph):
             bad = sorted(t for t in graph[name] if t.startswith(("customsnet.modeling", "customsnet.commands",
                                                                  "customsnet.cli", "customsnet.etl")))
             assert not bad, f"{name} imports {bad}"
+
+
+def test_the_runtime_never_imports_the_connection(graph):
+    # the old graph/server.py <-> graph/connection.py cycle: the runtime raises errors from
+    # graph/errors.py, and only the connection reaches (lazily) into the runtime
+    for name in sorted(graph):
+        if name.startswith("customsnet.graph.runtime"):
+            route = _reaches(graph, name, "customsnet.graph.connection")
+            assert route is None, " -> ".join(route or [])

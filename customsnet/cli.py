@@ -26,7 +26,10 @@ class CustomsnetGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the CLI boundary
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
+            from customsnet.graph.errors import redact_secrets  # stdlib only: cheap
+
+            # a URI with a password (NEO4J_URI=neo4j://user:pw@host) never reaches the terminal
+            click.echo(f"error: {redact_secrets(str(exc))}", err=True)
             sys.exit(1)
 
 
@@ -41,6 +44,10 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     ctx.obj["debug"] = debug
     ctx.obj["quiet"] = quiet
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from customsnet.graph.errors import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     if debug:  # our own debug messages only; the driver's wire log is far too chatty
         logging.getLogger("customsnet").setLevel(logging.DEBUG)
 

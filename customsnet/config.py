@@ -31,6 +31,11 @@ def _env(name: str, dotenv: dict[str, str], default: str | None = None) -> str |
     return os.environ.get(name, dotenv.get(name, default))
 
 
+def _flag(value: str | None) -> bool:
+    """An opt-in switch from the environment: ``1``, ``true``, ``yes`` or ``on`` (any case) mean on."""
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def cache_dir() -> Path:
     """Root of customsnet's cache (Neo4j jars, local server home, password file)."""
     base = os.environ.get("CUSTOMSNET_CACHE_DIR")
@@ -62,6 +67,10 @@ class Settings:
     neo4j_lib: Path | None = None
     # "auto" (docker compose if a Docker engine answers, else local), "local" or "docker"
     runtime: str = "auto"
+    # LOAD CSV on the managed server: off unless opted in (docs/security.md). File URLs would read
+    # the server's import directory, URLs make the server fetch from the network.
+    allow_file_load: bool = False
+    allow_url_load: bool = False
 
     @property
     def external(self) -> bool:
@@ -81,4 +90,6 @@ class Settings:
             cache=cache_dir(),
             neo4j_lib=Path(lib).expanduser() if (lib := _env("CUSTOMSNET_NEO4J_LIB", dotenv)) else None,
             runtime=(_env("CUSTOMSNET_NEO4J_RUNTIME", dotenv, "auto") or "auto").lower(),
+            allow_file_load=_flag(_env("CUSTOMSNET_NEO4J_ALLOW_FILE_LOAD", dotenv)),
+            allow_url_load=_flag(_env("CUSTOMSNET_NEO4J_ALLOW_URL_LOAD", dotenv)),
         )

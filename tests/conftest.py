@@ -26,6 +26,11 @@ from customsnet.graph.schema import apply_schema, clear_database
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOCKER_IMAGE = f"neo4j:{NEO4J_VERSION}-community"
+# what docker-compose.yml sets by default (docs/security.md)
+DOCKER_LOAD_POLICY = {
+    "NEO4J_dbms_security_allow__csv__import__from__file__urls": "false",
+    "NEO4J_internal_dbms_cypher__ip__blocklist": "0.0.0.0/0,::/0",
+}
 
 
 def shared_dir() -> Path:
@@ -117,7 +122,10 @@ class _SessionNeo4j:
 
             started = time.monotonic()
             password = secrets.token_urlsafe(18)
-            container = self._stack.enter_context(Neo4jContainer(DOCKER_IMAGE, password=password))
+            container = Neo4jContainer(DOCKER_IMAGE, password=password)
+            for key, value in DOCKER_LOAD_POLICY.items():  # the same LOAD CSV confinement as local servers
+                container.with_env(key, value)
+            container = self._stack.enter_context(container)
             connection = Neo4jConnection(container.get_connection_url(), "neo4j", password,
                                          f"docker container {DOCKER_IMAGE}")
             connection.timings.append(f"container started in {time.monotonic() - started:.1f} s")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import click
 
 from customsnet.config import Settings
-from customsnet.graph import server
+from customsnet.graph import runtime
 from customsnet.graph.connection import Graph
 
 
@@ -20,7 +20,7 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _print_status(status: server.ServerStatus, settings: Settings) -> None:
+def _print_status(status: runtime.ServerStatus, settings: Settings) -> None:
     click.echo(f"runtime:  {status.mode} ({status.where})")
     click.echo(f"running:  {'yes' if status.running else 'no'}")
     click.echo(f"bolt:     {status.uri}")
@@ -44,7 +44,7 @@ def db() -> None:
 def start_command(timeout: float) -> None:
     """Start the managed Neo4j server (resolving its jars from Maven Central the first time)."""
     settings = Settings.from_env()
-    status = server.start(settings, timeout=timeout, report=_progress)
+    status = runtime.start(settings, timeout=timeout, report=_progress)
     _print_status(status, settings)
 
 
@@ -52,7 +52,7 @@ def start_command(timeout: float) -> None:
 def stop_command() -> None:
     """Stop the managed Neo4j server (its data stays)."""
     settings = Settings.from_env()
-    click.echo("stopped" if server.stop(settings) else "not running")
+    click.echo("stopped" if runtime.stop(settings) else "not running")
 
 
 @db.command("status")
@@ -60,7 +60,7 @@ def stop_command() -> None:
 def status_command(ctx: click.Context) -> None:
     """Where the server runs, its version and edition, and its pid; exit code 1 if it is not running."""
     settings = Settings.from_env()
-    status = server.status(settings)
+    status = runtime.status(settings)
     _print_status(status, settings)
     if not status.running:
         ctx.exit(1)
@@ -70,7 +70,7 @@ def status_command(ctx: click.Context) -> None:
 def browser_command() -> None:
     """Print the Neo4j Browser URL (log in as neo4j with `customsnet db password`)."""
     settings = Settings.from_env()
-    status = server.status(settings)
+    status = runtime.status(settings)
     if status.mode == "external":
         # an external server's HTTP port is not known; 7474 is Neo4j's default
         host = urlsplit(status.uri).hostname or "localhost"
@@ -84,7 +84,7 @@ def browser_command() -> None:
 def password_command() -> None:
     """Print the Neo4j password (the only command that shows it)."""
     settings = Settings.from_env()
-    password = settings.password if settings.external else server.managed_password(settings)
+    password = settings.password if settings.external else runtime.managed_password(settings)
     if not password:
         raise click.ClickException(
             "no password yet: `customsnet db start` creates one (or set NEO4J_PASSWORD)"
@@ -102,10 +102,10 @@ def scratch_command(ctx: click.Context, command: tuple[str, ...]) -> None:
     clears or fills a database (benchmarks, experiments) never touches your data:
     `customsnet db scratch -- python benchmarks/bench_signals.py`. Exits with COMMAND's code.
     """
-    with server.throwaway_instance(report=_progress) as instance:
+    with runtime.throwaway_instance(report=_progress) as instance:
         env = {**os.environ, "NEO4J_URI": instance.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": instance.password}
         try:
-            code = subprocess.run(list(command), env=env).returncode
+            code = subprocess.run(list(command), env=env, check=False).returncode
         except FileNotFoundError as exc:
             raise click.ClickException(f"cannot run {command[0]!r}: {exc.strerror}") from exc
     ctx.exit(code)

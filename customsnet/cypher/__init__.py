@@ -7,13 +7,13 @@ researchers live in ``queries/``, each starting with ``// <one-line description>
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 CYPHER_DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_cypher(name: str) -> str:
     """Text of ``customsnet/cypher/<name>.cypher`` (``name`` may contain ``/``, e.g. ``queries/partners``)."""
     path = CYPHER_DIR / f"{name}.cypher"

@@ -37,6 +37,7 @@ from customsnet.study.analysis import (
     run_analysis,
 )
 from customsnet.study.rundir import RunDirectory
+from customsnet.graph.regions import country_regions
 
 SYNTHETIC_BANNER = (
     "SYNTHETIC DEMO DATA. Countries, regions and land borders are real; every attribute, agreement and "
@@ -89,7 +90,7 @@ def graph_holds_only_demo_data(graph: Graph) -> bool:
 
 
 def regions_from_graph(graph: Graph) -> dict[str, str]:
-    return {r["iso3"]: r["region"] or "" for r in graph.read("MATCH (c:Country) RETURN c.iso3 AS iso3, c.region AS region")}
+    return country_regions(graph)
 
 
 def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], None] = print, reset: bool = False) -> dict:

@@ -395,9 +395,7 @@ def load_result(
 
 def run_statements(graph: Graph, name: str, **params: Any) -> None:
     """Run a multi-statement ``.cypher`` file whose statements batch themselves (auto-commit)."""
-    with graph.driver.session(database=graph.database) as session:
-        for statement in split_statements(load_cypher(name)):
-            session.run(statement, **params).consume()
+    graph.run_statements(split_statements(load_cypher(name)), **params)
 
 
 def rollback(graph: Graph, load_id: str, snapshot: list[dict[str, Any]]) -> None:

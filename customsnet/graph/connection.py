@@ -1,27 +1,30 @@
 """Driver, sessions, retries, and read-only versus write access.
 
-Everything that talks to Neo4j goes through :class:`Graph`. Queries are always
-parameterised; ``read`` runs in READ access mode (the server refuses writes there), ``write``
-in WRITE mode. Both use the driver's managed transactions, which retry transient errors.
+Everything that talks to Neo4j goes through :class:`Graph`; no other module opens a driver
+session. Queries are always parameterised; ``read`` runs in READ access mode (the server refuses
+writes there), ``write`` in WRITE mode. Both use the driver's managed transactions, which retry
+transient errors. :meth:`Graph.run_autocommit` is for the statements that only run in an
+auto-commit transaction (``CALL { ... } IN TRANSACTIONS``, ``db.awaitIndexes``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from customsnet.config import Settings
+from customsnet.cypher import load_cypher
+from customsnet.graph.errors import GraphError, redact_secrets, redact_uri
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-
-class GraphError(RuntimeError):
-    """Neo4j could not be reached or refused a query; the message says what to do."""
+__all__ = ["Graph", "GraphError", "chunks"]
 
 
 def chunks(rows: Sequence[T] | Iterable[T], size: int) -> Iterator[list[T]]:
@@ -44,17 +47,27 @@ class Graph:
     """
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
-        self.uri = uri
+        # only the redacted form is kept: every message that names the server uses self.uri
+        self.uri = redact_uri(uri)
         self.database = database
+        if urlsplit(uri).username is not None:
+            # the driver would refuse it too, quoting the whole URI, password included
+            raise GraphError(
+                f"the Neo4j URI {self.uri} holds credentials; give the server without them "
+                "(NEO4J_URI=neo4j://host:7687) and the user and password in NEO4J_USER / NEO4J_PASSWORD"
+            )
         # Server notifications (e.g. "property key does not exist" for a property no row has yet)
         # would be logged as warnings on every run of our own queries; they are not actionable.
-        self._driver = GraphDatabase.driver(
-            uri, auth=(user, password), max_connection_lifetime=3600, notifications_min_severity="OFF"
-        )
+        try:
+            self._driver = GraphDatabase.driver(
+                uri, auth=(user, password), max_connection_lifetime=3600, notifications_min_severity="OFF"
+            )
+        except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
+            raise GraphError(f"cannot use the Neo4j URI {self.uri}: {redact_secrets(str(exc))}") from None
 
     # -------------------------------------------------------------- construction
     @classmethod
-    def connect(cls, settings: Settings | None = None, verify: bool = True) -> "Graph":
+    def connect(cls, settings: Settings | None = None, verify: bool = True) -> Graph:
         """Connect to the configured server: ``NEO4J_URI`` if set, else the managed local one.
 
         Does not start a server (``customsnet db start`` does); raises :class:`GraphError`
@@ -66,7 +79,8 @@ class Graph:
             if not password:
                 raise GraphError("NEO4J_URI is set but NEO4J_PASSWORD is not")
         else:
-            from customsnet.graph.server import managed_connection_info
+            # lazy: the runtime (subprocess, filelock ...) is only needed for the managed server
+            from customsnet.graph.runtime.managed import managed_connection_info
 
             uri, password = managed_connection_info(settings)
         graph = cls(uri, settings.user, password, settings.database)  # type: ignore[arg-type]
@@ -78,28 +92,24 @@ class Graph:
         try:
             self._driver.verify_connectivity()
         except neo4j.exceptions.AuthError as exc:
-            raise GraphError(f"Neo4j at {self.uri} refused the credentials: {exc.message}") from exc
+            raise GraphError(f"Neo4j at {self.uri} refused the credentials: {redact_secrets(exc.message or '')}") from exc
         except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
             raise GraphError(
                 f"no Neo4j answers at {self.uri}; start one with `customsnet db start` "
-                f"or set NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD ({exc})"
+                f"or set NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD ({redact_secrets(str(exc))})"
             ) from exc
-
-    @property
-    def driver(self) -> neo4j.Driver:
-        return self._driver
 
     def close(self) -> None:
         self._driver.close()
 
-    def __enter__(self) -> "Graph":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -------------------------------------------------------------- queries
-    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def read(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run a query in READ access mode and return its records as dicts.
 
         The server rejects any write in this mode, which is how ad hoc Cypher stays read-only.
@@ -109,7 +119,7 @@ class Graph:
         )
         return [r.data() for r in records]
 
-    def read_frame(self, query: str, **params: Any):
+    def read_frame(self, query: str, /, **params: Any):
         """Like :meth:`read`, as a pandas DataFrame (columns in RETURN order, even when empty)."""
         return self._driver.execute_query(
             query,
@@ -119,19 +129,52 @@ class Graph:
             result_transformer_=neo4j.Result.to_df,
         )
 
-    def write(self, query: str, **params: Any) -> dict[str, int]:
+    def write(self, query: str, /, **params: Any) -> dict[str, int]:
         """Run a query in WRITE mode; returns the summary counters (nodes_created, ...)."""
         _, summary, _ = self._driver.execute_query(
             query, parameters_=params, routing_=RoutingControl.WRITE, database_=self.database
         )
         return {k: v for k, v in vars(summary.counters).items() if isinstance(v, int) and not k.startswith("_")}
 
-    def write_records(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def write_records(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run a write query and return its records."""
         records, _, _ = self._driver.execute_query(
             query, parameters_=params, routing_=RoutingControl.WRITE, database_=self.database
         )
         return [r.data() for r in records]
+
+    def run_autocommit(self, query: str, /, **params: Any) -> neo4j.EagerResult:
+        """Run one statement in an auto-commit transaction (WRITE access) and return all of it.
+
+        For statements that refuse to run inside a managed transaction: ``CALL { ... } IN
+        TRANSACTIONS`` (batched deletes, ``cypher --write``) and ``CALL db.awaitIndexes()``.
+        Not retried: such statements commit as they go, so a retry could apply a batch twice.
+        Returns ``(records, summary, keys)`` like the driver's ``execute_query``.
+        """
+        with self._driver.session(database=self.database) as session:
+            result = session.run(query, params)
+            keys = list(result.keys())
+            records = list(result)
+            summary = result.consume()
+        return neo4j.EagerResult(records, summary, keys)
+
+    def run_statements(self, statements: Iterable[str], /, **params: Any) -> int:
+        """:meth:`run_autocommit` each statement in turn (e.g. a split ``.cypher`` file); returns the count."""
+        count = 0
+        for statement in statements:
+            self.run_autocommit(statement, **params)
+            count += 1
+        return count
+
+    def explain(self, query: str, /, **params: Any) -> tuple[str, dict[str, Any] | None]:
+        """``EXPLAIN query`` in READ access mode: the query type (``r``, ``rw``, ``w``, ``s``) and plan.
+
+        The query is planned, never executed: nothing it would read, load or call runs.
+        The plan is the driver's dict (``operatorType``, ``args``, ``children`` ...).
+        """
+        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            summary = session.run("EXPLAIN " + query, params).consume()
+        return summary.query_type or "", summary.plan
 
     def write_batches(
         self,
@@ -166,6 +209,6 @@ class Graph:
 
     def server_info(self) -> dict[str, str]:
         """Version and edition as reported by ``dbms.components()``."""
-        rows = self.read("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+        rows = self.read(load_cypher("server_components"))
         row = rows[0]
         return {"name": row["name"], "version": row["versions"][0], "edition": row["edition"]}

@@ -2,16 +2,21 @@
 
 A named query file starts with ``// <one-line description>`` and ``// :param {...}`` (the line to
 paste into Neo4j Browser before running it). Parameters are always sent as query parameters, never
-pasted into the text, so a value containing quotes cannot change the query. Read-only runs use the
-driver's READ access mode: the server itself refuses any write there, which this module turns into
-:class:`WriteRefused`.
+pasted into the text, so a value containing quotes cannot change the query.
+
+Read-only runs are checked twice: first the server's plan of ``EXPLAIN <query>`` must pass
+:mod:`customsnet.graph.readonly` (no LOAD CSV, no transaction or connection management, only
+allow-listed procedures; else :class:`ReadOnlyRefused`, or :class:`WriteRefused` for a write),
+then the query runs in the driver's READ access mode, where the server itself refuses writes.
+``write=True`` runs the query in an auto-commit transaction, so ``CALL { ... } IN TRANSACTIONS``
+works; the server's LOAD CSV settings (docs/security.md) still apply there.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,7 @@ import neo4j
 
 from customsnet.cypher import CYPHER_DIR
 from customsnet.graph.connection import Graph
+from customsnet.graph.readonly import read_only_refusals
 
 QUERIES_DIR = CYPHER_DIR / "queries"
 ACCESS_MODE_ERROR = "Neo.ClientError.Statement.AccessMode"
@@ -33,6 +39,10 @@ class QueryError(ValueError):
 
 class WriteRefused(QueryError):
     """A query run read-only tried to write."""
+
+
+class ReadOnlyRefused(QueryError):
+    """A query run read-only would load files or URLs, manage transactions or call a procedure not allowed."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def parse_named_query(path: Path) -> NamedQuery:
     return NamedQuery(path.stem, description, example, text, path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _named_queries(directory: str) -> dict[str, NamedQuery]:
     return {p.stem: parse_named_query(p) for p in sorted(Path(directory).glob("*.cypher"))}
 
@@ -150,11 +160,26 @@ def _collect(tx: neo4j.ManagedTransaction | neo4j.Session, text: str, params: di
     return QueryResult(columns, [[plain(v) for v in record.values()] for record in result])
 
 
-def run_cypher(graph: Graph, text: str, params: dict[str, Any] | None = None, write: bool = False) -> QueryResult:
-    """Run Cypher read-only (the server refuses writes) or, with ``write=True``, in a write transaction.
+def _refuse_unless_read_only(graph: Graph, text: str, params: dict[str, Any]) -> None:
+    """Raise unless the server's plan of ``text`` passes :func:`read_only_refusals` (nothing runs)."""
+    query_type, plan = graph.explain(text, **params)
+    reasons = read_only_refusals(query_type, plan)
+    if not reasons:
+        return
+    if reasons[0] == "writes":
+        raise WriteRefused("this query writes; rerun with --write")
+    raise ReadOnlyRefused(
+        f"read-only mode refuses {'; '.join(reasons)}; nothing was run. Rerun with --write if you mean it "
+        "(docs/security.md)"
+    )
 
-    Raises :class:`WriteRefused` when a read-only run tries to write, and :class:`QueryError` when
-    parameters the query uses are not given.
+
+def run_cypher(graph: Graph, text: str, params: dict[str, Any] | None = None, write: bool = False) -> QueryResult:
+    """Run Cypher read-only (checked plan, READ access) or, with ``write=True``, auto-committed.
+
+    Raises :class:`WriteRefused` when a read-only run would write, :class:`ReadOnlyRefused` when
+    it would load CSV, manage transactions or connections, or call a procedure off the allow-list,
+    and :class:`QueryError` when parameters the query uses are not given.
     """
     params = dict(params or {})
     missing = [p for p in query_parameters(text) if p not in params]
@@ -162,14 +187,12 @@ def run_cypher(graph: Graph, text: str, params: dict[str, Any] | None = None, wr
         raise QueryError(f"the query needs parameter(s) {', '.join(missing)}: add --param NAME=VALUE for each")
     if write:
         try:
-            if IN_TRANSACTIONS.search(text):
-                # CALL {...} IN TRANSACTIONS commits its own batches: only an auto-commit transaction may run it
-                with graph.driver.session(database=graph.database) as session:
-                    return _collect(session, text, params)
-            return graph.execute_write(_collect, text, params)
+            records, _, keys = graph.run_autocommit(text, **params)
         except neo4j.exceptions.ClientError as exc:
             raise QueryError(f"Neo4j refused the query ({exc.code}): {exc.message}") from exc
+        return QueryResult(list(keys), [[plain(v) for v in record.values()] for record in records])
     try:
+        _refuse_unless_read_only(graph, text, params)
         return graph.execute_read(_collect, text, params)
     except neo4j.exceptions.ClientError as exc:
         if exc.code == ACCESS_MODE_ERROR:

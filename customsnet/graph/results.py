@@ -58,13 +58,7 @@ def write_predicted_partners(graph: Graph, run_id: str, rows: Iterable[Mapping[s
 
 def read_model_run(graph: Graph, run_id: str) -> dict[str, Any] | None:
     """The stored run and its coefficients (ordered as written), or None."""
-    rows = graph.read(
-        "MATCH (m:ModelRun {id: $id}) "
-        "OPTIONAL MATCH (m)-[:HAS_COEFFICIENT]->(c:Coefficient) "
-        "WITH m, c ORDER BY c.position "
-        "RETURN m AS run, collect(c {.*}) AS coefficients",
-        id=run_id,
-    )
+    rows = graph.read(load_cypher("results_read_model_run"), id=run_id)
     if not rows:
         return None
     return {"run": dict(rows[0]["run"]), "coefficients": rows[0]["coefficients"]}

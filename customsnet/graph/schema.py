@@ -21,8 +21,7 @@ def apply_schema(graph: Graph) -> int:
     for statement in statements:
         graph.write(statement)
     # schema writes return before index population; an ETL load racing it would scan instead
-    with graph.driver.session(database=graph.database) as session:
-        session.run("CALL db.awaitIndexes(300)").consume()
+    graph.run_autocommit(load_cypher("await_indexes"), seconds=300)
     return len(statements)
 
 
@@ -31,14 +30,8 @@ def schema_objects(graph: Graph) -> dict[str, list[tuple]]:
 
     Each entry is a sorted tuple of (name, type, entity type, labels or types, properties).
     """
-    constraints = graph.read(
-        "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties "
-        "RETURN name, type, entityType, labelsOrTypes, properties ORDER BY name"
-    )
-    indexes = graph.read(
-        "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties "
-        "RETURN name, type, entityType, labelsOrTypes, properties ORDER BY name"
-    )
+    constraints = graph.read(load_cypher("schema_constraints"))
+    indexes = graph.read(load_cypher("schema_indexes"))
 
     def as_tuple(row: dict) -> tuple:
         return (row["name"], row["type"], row["entityType"], tuple(row["labelsOrTypes"] or ()),
@@ -50,8 +43,6 @@ def schema_objects(graph: Graph) -> dict[str, list[tuple]]:
 def clear_database(graph: Graph) -> None:
     """Delete all nodes and relationships in batches (the schema stays).
 
-    ``CALL { ... } IN TRANSACTIONS`` only runs in an auto-commit transaction, hence ``session.run``.
+    ``CALL { ... } IN TRANSACTIONS`` only runs in an auto-commit transaction, hence ``run_statements``.
     """
-    with graph.driver.session(database=graph.database) as session:
-        for statement in split_statements(load_cypher("clear_database")):
-            session.run(statement).consume()
+    graph.run_statements(split_statements(load_cypher("clear_database")))

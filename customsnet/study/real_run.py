@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from customsnet.graph.connection import Graph
+from customsnet.graph.regions import country_regions
 from customsnet.modeling.formula import parse_formula
 from customsnet.modeling.panel import Panel
 from customsnet.modeling.terms.temporal import Memory
@@ -289,7 +290,7 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
                                 gof_nsim=config.gof_nsim, predict_nsim=config.predict_nsim, n_jobs=config.n_jobs,
                                 train=(config.years[0], min(config.years[0] + 9, config.years[1] - 1)),
                                 test_year=min(config.years[0] + 10, config.years[1]))
-    regions = {r["iso3"]: r["region"] or "" for r in graph.read("MATCH (c:Country) RETURN c.iso3 AS iso3, c.region AS region")}
+    regions = country_regions(graph)
     summary = run_analysis(panel, run, settings, regions, progress=progress, formulas=fitted,
                            meta={"estimability": est, "sources_dir": str(sources_dir), "dropped_terms": dropped,
                                  "config": _config_record(config), "removed_synthetic_sources": removed})

@@ -11,17 +11,19 @@ import socket
 import pytest
 
 from customsnet.config import Settings
-from customsnet.graph import server
+from customsnet.graph import runtime
+from customsnet.graph.runtime import local as local_module
+from customsnet.graph.runtime.processes import process_alive
 
 
 @pytest.fixture(scope="module")
 def jars():
     settings = Settings.from_env()
-    return server.resolve_jars(server.local_lib(settings), settings.neo4j_version).lib
+    return runtime.resolve_jars(runtime.local_lib(settings), settings.neo4j_version).lib
 
 
-def make_server(tmp_path, jars, **memory) -> server.LocalServer:
-    return server.LocalServer(tmp_path / "home", jars, server.free_port(), server.free_port(), **memory)
+def make_server(tmp_path, jars, **memory) -> runtime.LocalServer:
+    return runtime.LocalServer(tmp_path / "home", jars, runtime.free_port(), runtime.free_port(), **memory)
 
 
 def test_conf_binds_loopback_with_auth_and_no_usage_report(tmp_path, jars):
@@ -38,19 +40,48 @@ def test_conf_binds_loopback_with_auth_and_no_usage_report(tmp_path, jars):
     )
 
 
+def conf_settings(local) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in local.neo4j_conf().splitlines() if "=" in line)
+
+
+def test_conf_confines_load_csv_to_the_home_import_dir_with_urls_blocked(tmp_path, jars):
+    local = make_server(tmp_path, jars)
+    settings = conf_settings(local)
+    assert settings["server.directories.import"] == str(tmp_path / "home" / "import")
+    assert settings["dbms.security.allow_csv_import_from_file_urls"] == "false"
+    assert settings["internal.dbms.cypher_ip_blocklist"] == "0.0.0.0/0,::/0"
+
+
+def test_conf_opt_ins_allow_file_urls_in_the_import_dir_and_outbound_urls(tmp_path, jars):
+    local = runtime.LocalServer(tmp_path / "home", jars, 1, 2, load_policy=runtime.LoadPolicy(files=True, urls=True))
+    settings = conf_settings(local)
+    assert settings["dbms.security.allow_csv_import_from_file_urls"] == "true"
+    assert settings["server.directories.import"] == str(tmp_path / "home" / "import")  # still confined
+    assert "internal.dbms.cypher_ip_blocklist" not in settings
+
+
+def test_the_managed_server_reads_the_opt_ins_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUSTOMSNET_NEO4J_ALLOW_URL_LOAD", raising=False)
+    monkeypatch.setenv("CUSTOMSNET_NEO4J_ALLOW_FILE_LOAD", "yes")
+    monkeypatch.setenv("CUSTOMSNET_CACHE_DIR", str(tmp_path))
+    settings = Settings.from_env(tmp_path / ".env")
+    assert runtime.local_server(settings).load_policy == runtime.LoadPolicy(files=True, urls=False)
+    assert runtime.local_server(Settings(cache=tmp_path)).load_policy == runtime.LoadPolicy()
+
+
 def test_port_is_free_sees_a_listening_socket():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
-        assert not server.port_is_free(sock.getsockname()[1])
-    assert server.port_is_free(server.free_port())
+        assert not runtime.port_is_free(sock.getsockname()[1])
+    assert runtime.port_is_free(runtime.free_port())
 
 
 def test_start_refuses_a_lib_without_resolved_jars(tmp_path):
     empty = tmp_path / "lib"
     empty.mkdir()
-    local = server.LocalServer(tmp_path / "home", empty, server.free_port(), server.free_port())
-    with pytest.raises(server.ServerError, match="no resolved Neo4j jars"):
+    local = runtime.LocalServer(tmp_path / "home", empty, runtime.free_port(), runtime.free_port())
+    with pytest.raises(runtime.ServerError, match="no resolved Neo4j jars"):
         local.start("long-enough-password")
 
 
@@ -78,14 +109,14 @@ def test_initial_password_is_stored_exactly_and_never_left_on_disk(tmp_path, jar
 
 
 def test_short_password_is_refused_before_java_runs(tmp_path, jars):
-    with pytest.raises(server.ServerError, match="at least 8 characters"):
+    with pytest.raises(runtime.ServerError, match="at least 8 characters"):
         make_server(tmp_path, jars).set_initial_password("short")
 
 
 def test_a_server_that_dies_at_start_reports_its_log(tmp_path, jars):
     local = make_server(tmp_path, jars, heap_max="1x")  # the JVM rejects -Xmx1x at once
     (local.home / "data" / "databases" / "system").mkdir(parents=True)  # skip the password step
-    with pytest.raises(server.ServerError, match=r"(?s)exited with code \d+.*Invalid maximum heap size"):
+    with pytest.raises(runtime.ServerError, match=r"(?s)exited with code \d+.*Invalid maximum heap size"):
         local.start("long-enough-password", timeout=60)
     assert local.pid() is None
 
@@ -93,7 +124,7 @@ def test_a_server_that_dies_at_start_reports_its_log(tmp_path, jars):
 def test_a_start_timeout_stops_the_half_started_server(tmp_path, jars):
     local = make_server(tmp_path, jars)
     (local.home / "data" / "databases" / "system").mkdir(parents=True)  # skip the password step
-    with pytest.raises(server.ServerError, match="did not answer .* within 0 s"):
+    with pytest.raises(runtime.ServerError, match="did not answer .* within 0 s"):
         local.start("long-enough-password", timeout=0.3)
     assert local.pid() is None
     assert not local.pid_file.exists()
@@ -102,7 +133,7 @@ def test_a_start_timeout_stops_the_half_started_server(tmp_path, jars):
 def test_throwaway_instances_share_jars_but_not_data(graph, neo4j_connection, jars):
     from customsnet.graph.connection import Graph
 
-    with server.throwaway_instance() as other:
+    with runtime.throwaway_instance() as other:
         assert other.server.lib == jars and other.resolution.cached
         assert other.uri != neo4j_connection.uri
         with Graph(other.uri, "neo4j", other.password) as other_graph:
@@ -111,16 +142,16 @@ def test_throwaway_instances_share_jars_but_not_data(graph, neo4j_connection, ja
         assert graph.read("MATCH (n:IsolationProbe) RETURN count(n) AS n") == [{"n": 0}]
         home, pid = other.server.home, other.start.pid
     assert not home.exists()
-    assert not server._process_alive(pid)
+    assert not process_alive(pid)
 
 
 def test_a_port_taken_after_the_check_is_reported_as_in_use(tmp_path, jars, monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
-        local = server.LocalServer(tmp_path / "home", jars, sock.getsockname()[1], server.free_port(),
+        local = runtime.LocalServer(tmp_path / "home", jars, sock.getsockname()[1], runtime.free_port(),
                                    heap_initial="256m", heap_max="512m", pagecache="64m")
-        monkeypatch.setattr(server, "port_is_free", lambda port, host="127.0.0.1": True)  # lose the race
-        with pytest.raises(server.ServerError, match=r"(?s)could not bind .*already in use.*PortBindException"):
+        monkeypatch.setattr(local_module, "port_is_free", lambda port, host="127.0.0.1": True)  # lose the race
+        with pytest.raises(runtime.ServerError, match=r"(?s)could not bind .*already in use.*PortBindException"):
             local.start("long-enough-password", timeout=120)
     assert local.pid() is None

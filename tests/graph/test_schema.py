@@ -5,7 +5,12 @@ from __future__ import annotations
 import neo4j
 import pytest
 
-from customsnet.graph.schema import apply_schema, clear_database, schema_objects, schema_statements
+from customsnet.graph.schema import (
+    apply_schema,
+    clear_database,
+    schema_objects,
+    schema_statements,
+)
 
 
 def test_schema_has_every_key_and_index_of_the_graph_model(graph):

@@ -21,15 +21,16 @@ from pathlib import Path
 import pytest
 
 from customsnet.config import Settings
-from customsnet.graph import server
+from customsnet.graph import runtime
 from customsnet.graph.connection import Graph, GraphError
+from customsnet.graph.runtime.processes import process_alive
 
 pytestmark = pytest.mark.slow
 
 
 def run_cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "customsnet.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def settings_for(env: dict[str, str], cwd: Path) -> Settings:
@@ -83,7 +84,7 @@ def processes_using(home: Path) -> list[int]:
                 cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            if str(home) in cmdline and server.ENTRY_POINT in cmdline:
+            if str(home) in cmdline and runtime.ENTRY_POINT in cmdline:
                 pids.append(int(proc.name))
     return pids
 
@@ -91,16 +92,16 @@ def processes_using(home: Path) -> list[int]:
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory):
     """Environment and working directory for a private managed server; stopped at the end."""
-    jars = server.local_lib(Settings.from_env())
-    server.resolve_jars(jars, Settings.from_env().neo4j_version)
+    jars = runtime.local_lib(Settings.from_env())
+    runtime.resolve_jars(jars, Settings.from_env().neo4j_version)
     workdir = tmp_path_factory.mktemp("cli")  # no .env here
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "CUSTOMSNET_"))}
     env.update(
         CUSTOMSNET_CACHE_DIR=str(workdir / "cache"),
         CUSTOMSNET_NEO4J_LIB=str(jars),
         CUSTOMSNET_NEO4J_RUNTIME="local",
-        CUSTOMSNET_BOLT_PORT=str(server.free_port()),
-        CUSTOMSNET_HTTP_PORT=str(server.free_port()),
+        CUSTOMSNET_BOLT_PORT=str(runtime.free_port()),
+        CUSTOMSNET_HTTP_PORT=str(runtime.free_port()),
     )
     yield env, workdir
     run_cli(env, workdir, "db", "stop")
@@ -134,7 +135,7 @@ def test_start_reports_a_real_526_community_server(cli):
     assert done.returncode == 0, done.stderr
     assert "Neo4j started in" in done.stderr
     assert re.search(r"version:\s+5\.26\.\d+ community", done.stdout)
-    stored = server.password_file(settings_for(env, cwd)).read_text().strip()
+    stored = runtime.password_file(settings_for(env, cwd)).read_text().strip()
     assert stored not in done.stdout + done.stderr
     status = run_cli(env, cwd, "db", "status")
     assert status.returncode == 0, status.stderr
@@ -146,17 +147,17 @@ def test_start_reports_a_real_526_community_server(cli):
 
 def test_second_start_is_a_no_op(cli):
     env, cwd = cli
-    pid_before = server.local_server(settings_for(env, cwd)).pid()
+    pid_before = runtime.local_server(settings_for(env, cwd)).pid()
     done = run_cli(env, cwd, "db", "start")
     assert done.returncode == 0, done.stderr
     assert "already running" in done.stderr
-    assert server.local_server(settings_for(env, cwd)).pid() == pid_before
+    assert runtime.local_server(settings_for(env, cwd)).pid() == pid_before
 
 
 def test_password_is_private_and_printed_only_by_db_password(cli):
     env, cwd = cli
     settings = settings_for(env, cwd)
-    path = server.password_file(settings)
+    path = runtime.password_file(settings)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     stored = path.read_text().strip()
     assert len(stored) >= 8
@@ -165,7 +166,7 @@ def test_password_is_private_and_printed_only_by_db_password(cli):
     for args in (("db", "status"), ("db", "browser")):
         out = run_cli(env, cwd, *args)
         assert stored not in out.stdout + out.stderr
-    assert stored not in (server.local_home(settings) / "conf" / "neo4j.conf").read_text()
+    assert stored not in (runtime.local_home(settings) / "conf" / "neo4j.conf").read_text()
 
 
 def test_browser_is_served_and_discovery_names_our_ports(cli):
@@ -194,7 +195,7 @@ def test_wrong_password_is_refused_and_the_stored_one_works(cli):
 
 def test_server_listens_on_loopback_only(cli):
     env, cwd = cli
-    pid = server.local_server(settings_for(env, cwd)).pid()
+    pid = runtime.local_server(settings_for(env, cwd)).pid()
     assert pid is not None
     sockets = listening_sockets(pid)
     ports = {port for _, port in sockets}
@@ -205,16 +206,16 @@ def test_server_listens_on_loopback_only(cli):
 def test_stop_leaves_no_process_and_restart_keeps_the_data(cli):
     env, cwd = cli
     settings = settings_for(env, cwd)
-    home = server.local_home(settings)
+    home = runtime.local_home(settings)
     with Graph.connect(settings) as graph:
         graph.write("MERGE (:RestartProbe {token: 'kept'})")
-    pid = server.local_server(settings).pid()
+    pid = runtime.local_server(settings).pid()
 
     stopped = run_cli(env, cwd, "db", "stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
-    assert not Path(f"/proc/{pid}").exists() or server._process_alive(pid) is False
+    assert not Path(f"/proc/{pid}").exists() or process_alive(pid) is False
     assert processes_using(home) == []
-    assert server.port_is_free(settings.bolt_port) and server.port_is_free(settings.http_port)
+    assert runtime.port_is_free(settings.bolt_port) and runtime.port_is_free(settings.http_port)
     assert run_cli(env, cwd, "db", "status").returncode == 1
     assert "not running" in run_cli(env, cwd, "db", "stop").stdout
 

@@ -421,8 +421,10 @@ def match_agreements(frame: pd.DataFrame, existing: list[dict[str, Any]]) -> tup
         elif len(chosen) > 1:
             ambiguous += 1
     notes = []
-    if matched:
-        notes.append(f"{matched} agreement(s) already in the graph from another file: their claims join those nodes")
+    known = sum(agreement_id in {node["id"] for node in existing} for agreement_id in ids)
+    if known:
+        notes.append(f"{known} agreement(s) already in the graph ({matched} of them dated differently there): "
+                     "this file's claims join those nodes")
     if ambiguous:
         notes.append(f"{ambiguous} agreement(s) could be one of several agreements of the same pair in the graph; "
                      "kept as agreements of their own")

@@ -685,3 +685,23 @@ def rollback(graph: Graph, load_id: str, snapshot: list[dict[str, Any]], *, sour
     if agreement_ids:
         reconcile_agreements(graph, list(agreement_ids))
     graph.write(load_cypher("load_rollback_shared"), load_id=load_id)
+
+
+def unload_source(graph: Graph, name: str) -> dict[str, int]:
+    """Delete everything one source owns, under the load lock; shared nodes stay.
+
+    Its facts and agreement claims go (batched, auto-commit); agreements it alone named go with
+    their ties, the others are re-derived from the claims left; then its Source node. Countries,
+    the system and the built-in Source are never deleted. Returns facts deleted by kind.
+    """
+    with load_lock(graph, new_load_id(), name):
+        found = graph.read(load_cypher("load_count_facts"), source=name, version="")
+        deleted: dict[str, int] = {}
+        for row in found:
+            deleted[row["kind"]] = deleted.get(row["kind"], 0) + row["n"]
+        claimed = [row["id"] for row in graph.read(load_cypher("load_stale_agreements"), source=name, version="")]
+        run_statements(graph, "load_stale", source=name, version="")  # no fact has the empty version
+        if claimed:
+            reconcile_agreements(graph, claimed)
+        graph.write("MATCH (s:Source {name: $name}) WHERE s.name <> 'customsnet' DETACH DELETE s", name=name)
+    return deleted

@@ -34,7 +34,13 @@ from customsnet.cli import main
 from customsnet.commands.load import summary_table
 from customsnet.etl.countries import cached_resolver
 from customsnet.etl.detect import read_source
-from customsnet.etl.load import TEST_BLOCK_ENV, LoadError, ShrinkError, load_result
+from customsnet.etl.load import (
+    TEST_BLOCK_ENV,
+    LoadError,
+    ShrinkError,
+    load_result,
+    unload_source,
+)
 from customsnet.etl.load_directory import load_directory, load_file
 from customsnet.etl.lock import LoadLockedError
 from customsnet.graph.connection import Graph
@@ -195,6 +201,14 @@ def test_a_second_cmaa_file_names_the_same_agreements_and_cannot_delete_the_firs
     # and loading the seed again finds the graph exact
     assert load_csv(empty, seed, rejects_dir).previous == "same"
 
+    # unloading the seed leaves what the public file still names, and nothing else of the seed
+    kept = {a["pair"] for a in agreements(empty).values() if "cmaa:cmaa_public" in a["claims"]}
+    deleted = unload_source(empty, "cmaa:cmaa_seed")
+    assert deleted == {"FROM_SOURCE": 4}
+    assert {a["pair"] for a in agreements(empty).values()} == kept == {"CAN-USA"}
+    assert counts(empty)["[:CMAA]"] == 1 and shared_nodes(empty) == {"system": 1, "builtin": 1, "eu": 1}
+    assert empty.read("MATCH (s:Source {name: 'cmaa:cmaa_seed'}) RETURN count(s) AS n") == [{"n": 0}]
+
 
 @pytest.mark.skipif(not (SHARED_CMAA / "cmaa_public_sources.csv").is_file(), reason="../shared/data/cmaa absent")
 @pytest.mark.parametrize("order", [("seed", "public"), ("public", "seed")])
@@ -309,6 +323,9 @@ class DyingGraph(Graph):
 
 
 def test_a_load_cut_off_from_the_server_says_part_of_it_may_remain(empty, neo4j_connection, tmp_path, rejects_dir):
+    other = result_with({"observations": observations({("FRA", 1950): 0.3, ("USA", 1950): 0.7})}, file="other.csv")
+    load_result(empty, other, rejects_dir=rejects_dir)
+    other_before = empty.read("MATCH (o:Observation {source: 'test:other'}) RETURN properties(o) AS o ORDER BY o.key")
     path = tmp_path / "vdemlite_dying.csv"
     path.write_text(VDEM_HEADER + vdem_rows(30), encoding="utf-8")
     resolver = cached_resolver()
@@ -321,7 +338,9 @@ def test_a_load_cut_off_from_the_server_says_part_of_it_may_remain(empty, neo4j_
     # the next load of the source cleans up and converges
     report = load_file(empty, "vdem", path, resolver, rejects_dir=rejects_dir).report
     assert report is not None and report.previous == "recovered"
-    assert counts(empty)[":Observation"] == 90
+    assert counts(empty)[":Observation"] == 90 + 2
+    assert empty.read("MATCH (o:Observation {source: 'test:other'}) RETURN properties(o) AS o ORDER BY o.key") \
+        == other_before  # the failed rollback and the clean-up left the other source alone
 
 
 # ------------------------------------------------------------------ fault injection

@@ -112,7 +112,8 @@ def test_a_one_megabyte_name_is_rejected_quickly(resolver, tmp_path):
     name = "Republic of " + "x" * 1_000_000
     started = time.monotonic()
     resolution = resolver.from_code_or_name(name)
-    assert time.monotonic() - started < 1.0
+    resolve_seconds = time.monotonic() - started
+    assert resolve_seconds < 1.0
     assert resolution.iso3 is None and f"over {MAX_NAME_LENGTH}" in resolution.reason
     path = tmp_path / "cmaa_long_name.csv"
     path.write_text("country_a,country_b,year_signed,date_signed,date_in_force,date_terminated,title,source_url\n"
@@ -124,6 +125,7 @@ def test_a_one_megabyte_name_is_rejected_quickly(resolver, tmp_path):
     assert list(rejects) == [(1, "country_a")] and "1000012 characters" in rejects[(1, "country_a")]
     assert len(result.frames["agreements"]) == 1
     assert seconds < 10, f"reading a file with a 1 MB name took {seconds:.1f} s"
+    print(f"1 MB name: rejected by the resolver in {resolve_seconds * 1000:.1f} ms, file read in {seconds:.2f} s")
 
 
 def test_a_file_over_the_size_limit_is_refused_by_name_before_reading(resolver, tmp_path, monkeypatch):

@@ -82,14 +82,15 @@ def _dated_spells(table: pd.DataFrame, start: str, end: str, yyyymm: bool, rejec
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=[*table.columns, "since", "until", "end_date"])
-    # the release's coverage ends on the date most spells end (the ongoing ones); a later end date
-    # is an error, and must not turn every ongoing spell into one that ended
+    # the release's coverage ends on the date its ongoing spells share: the latest end date at least
+    # a quarter of the spells have. A later end date is an error, and must not turn every ongoing
+    # spell into one that ended
     counts = frame["end_date"].value_counts()
-    data_end = max(counts.index[counts == counts.max()])
+    data_end = max(counts.index[counts >= 0.25 * len(frame)])
     beyond = frame["end_date"] > data_end
     for record in frame.loc[beyond].to_dict("records"):
         rejects.add(record["row"], end, record[end],
-                    f"end date after the end of the data's coverage ({data_end}, when most spells end)")
+                    f"end date after the end of the data's coverage ({data_end}, when its ongoing spells end)")
     frame = frame.loc[~beyond].copy()
     frame["until"] = [None if d == data_end else d.year for d in frame["end_date"]]
     return frame

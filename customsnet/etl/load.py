@@ -625,12 +625,19 @@ def _check_and_drop_stale(graph: Graph, report: LoadReport, steps: list[WriteSte
             report.previous = "recovered"
         report.notes.append(f"{stale} facts of this source that the file does not have were deleted")
     if touched:
-        reconcile_agreements(graph, sorted(touched))
+        reconcile_agreements(graph, sorted(touched), name)
 
 
-def reconcile_agreements(graph: Graph, ids: list[str]) -> None:
-    """Re-derive agreements from their claims; remove those no file names any more."""
+def reconcile_agreements(graph: Graph, ids: list[str], source: str, *, all_ties: bool = False) -> None:
+    """Re-derive agreements from their claims; remove those no file names any more.
+
+    Ties and PARTY_TO are rewritten only where ``source``'s load may have left values that are
+    not the agreement's (another file names it too, or its best claim is another's), or for all
+    ``ids`` when ``all_ties`` (after a rollback). So a file no other file shares (DESTA) pays nothing.
+    """
     graph.write_batches(load_cypher("load_agreements_reconcile"), ids, batch_size=200)
+    graph.write_batches(load_cypher("load_agreements_reconcile_ties"), ids, batch_size=200, source=source,
+                        all=all_ties)
     graph.write_batches(load_cypher("load_agreements_unclaimed"), ids, batch_size=200)
 
 
@@ -683,7 +690,7 @@ def rollback(graph: Graph, load_id: str, snapshot: list[dict[str, Any]], *, sour
     if relationships:
         graph.write_batches(load_cypher("load_restore_relationships"), relationships)
     if agreement_ids:
-        reconcile_agreements(graph, list(agreement_ids))
+        reconcile_agreements(graph, list(agreement_ids), source, all_ties=True)
     graph.write(load_cypher("load_rollback_shared"), load_id=load_id)
 
 
@@ -702,6 +709,6 @@ def unload_source(graph: Graph, name: str) -> dict[str, int]:
         claimed = [row["id"] for row in graph.read(load_cypher("load_stale_agreements"), source=name, version="")]
         run_statements(graph, "load_stale", source=name, version="")  # no fact has the empty version
         if claimed:
-            reconcile_agreements(graph, claimed)
+            reconcile_agreements(graph, claimed, name)
         graph.write("MATCH (s:Source {name: $name}) WHERE s.name <> 'customsnet' DETACH DELETE s", name=name)
     return deleted

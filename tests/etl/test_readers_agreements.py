@@ -7,11 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from customsnet.etl.canonical import (
-    CANONICAL_COLUMNS,
-    REJECT_COLUMNS,
-    SourceFormatError,
-)
+from customsnet.etl.canonical import CANONICAL_COLUMNS, REJECT_COLUMNS, SourceFormatError
 from customsnet.etl.countries import CountryResolver
 from customsnet.etl.readers.agreements import read_agreements, read_cmaa, read_mlat
 

@@ -553,6 +553,9 @@ def _write(graph: Graph, result: ReadResult, report: LoadReport, steps: list[Wri
         snapshot = graph.read(load_cypher("load_snapshot_countries"), iso3s=touched_countries)
         if prior_state is not None:
             snapshot.append({"kind": "node", "id": prior_state["id"], "props": prior_state["props"]})
+        if report.previous == "changed":
+            # a reload of the same file writes equal values; after an unfinished load the source
+            # stays pending on failure, so the next load cleans up: only a changed file needs the copy
             snapshot += graph.read(load_cypher("load_snapshot_facts"), source=name)
         graph.write(load_cypher("load_source_begin"), name=name, load_id=load_id)
         graph.write(load_cypher("load_system"))

@@ -1,10 +1,10 @@
-// Rollback copy taken before a changed file overwrites a source's facts in place: the
-// properties of its Source node and of every node and relationship it wrote.
+// Rollback copy taken before a file of an already loaded source overwrites its facts in place:
+// the properties of every fact the source owns (see load_count_facts.cypher).
 // :param {source: 'vdem:vdemlite_v14'}
-MATCH (n)
-WHERE n.source = $source OR (n:Source AND n.name = $source)
-RETURN 'node' AS kind, elementId(n) AS id, properties(n) AS props
+MATCH (o:Observation)
+WHERE o.source = $source
+RETURN 'node' AS kind, elementId(o) AS id, properties(o) AS props
 UNION ALL
-MATCH ()-[r]->()
+MATCH ()-[r:TRADE|CONTIGUOUS|MEMBER_OF_SYSTEM|FROM_SOURCE]->()
 WHERE r.source = $source
 RETURN 'relationship' AS kind, elementId(r) AS id, properties(r) AS props

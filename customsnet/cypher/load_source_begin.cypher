@@ -1,7 +1,7 @@
-// Start loading one source file: make sure its Source node exists (facts link to it) and return
-// what the graph knew about it before, so the loader can tell a first load, a reload of the same
-// file (same sha256) and a changed file apart. Counts and sha256 are set by load_source_finish.
+// Start loading one source file: make sure its Source node exists (facts link to it) and mark it
+// `pending` with this load's id until load_source_finish; a load killed midway leaves the mark,
+// so the next load of the source knows to clean up after it.
 // :param {name: 'vdem:vdemlite_v14', load_id: '20260101T000000-ab12cd'}
 MERGE (s:Source {name: $name})
 ON CREATE SET s.load_id = $load_id
-RETURN s.sha256 AS sha256, s.load_id = $load_id AS created
+SET s.pending = $load_id

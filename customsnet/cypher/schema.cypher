@@ -53,3 +53,11 @@ FOR ()-[r:TRADE]-() REQUIRE r.key IS UNIQUE;
 
 CREATE CONSTRAINT contiguous_key IF NOT EXISTS
 FOR ()-[r:CONTIGUOUS]-() REQUIRE r.key IS UNIQUE;
+
+// Agreement claims (load_agreements.cypher): one FROM_SOURCE per source and agreement, found by key.
+CREATE CONSTRAINT from_source_key IF NOT EXISTS
+FOR ()-[r:FROM_SOURCE]-() REQUIRE r.key IS UNIQUE;
+
+// The load lock (customsnet/etl/lock.py): at most one node, so two loads cannot both create it.
+CREATE CONSTRAINT load_lock_name IF NOT EXISTS
+FOR (l:LoadLock) REQUIRE l.name IS UNIQUE;

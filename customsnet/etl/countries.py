@@ -36,6 +36,7 @@ regexes of more than one country, or by none, is rejected with a reason.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -111,6 +112,25 @@ class CowSpan:
         return (self.first_year is None or year >= self.first_year) and (
             self.last_year is None or year <= self.last_year
         )
+
+
+#: longer country names are rejected unread (the longest real one has about 60 characters)
+MAX_NAME_LENGTH = 200
+
+
+def whole_number(value: object, what: str) -> tuple[int | None, str | None]:
+    """A code written as a whole number ('255', '255.0') → (255, None); '325.9', 'inf', 'x' → (None, reason).
+
+    Publishers' numeric codes are integers: a fraction is a corrupt cell, not a code to truncate.
+    """
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return None, f"{what} {text!r} is not a number"
+    if not math.isfinite(number) or number != int(number):
+        return None, f"{what} {text!r} is not a whole number"
+    return int(number), None
 
 
 def undo_mojibake(text: str) -> str:
@@ -285,10 +305,9 @@ class CountryResolver:
         """Resolve an ISO 3166 numeric code (e.g. 840 → USA; withdrawn 280 → DEU)."""
         if _is_blank(code):
             return Resolution(None, "empty country code")
-        try:
-            number = int(float(str(code).strip()))
-        except ValueError:
-            return Resolution(None, f"ISO numeric code {code!r} is not a number")
+        number, reason = whole_number(code, "ISO numeric code")
+        if reason:
+            return Resolution(None, reason)
         if number in self._numeric:
             return Resolution(self._numeric[number], None)
         return Resolution(None, f"unknown ISO numeric code {number}")
@@ -297,14 +316,15 @@ class CountryResolver:
         """Resolve a COW numeric state code, in ``year`` when its meaning depends on the year."""
         if _is_blank(code):
             return Resolution(None, "empty COW code")
-        try:
-            ccode = int(float(str(code).strip()))
-        except ValueError:
-            return Resolution(None, f"COW code {code!r} is not a number")
+        ccode, reason = whole_number(code, "COW code")
+        if reason:
+            return Resolution(None, reason)
         spans = self._cow.get(ccode)
         if not spans:
             return Resolution(None, f"unknown COW code {ccode}")
-        year_int = None if _is_blank(year) else int(float(str(year)))
+        year_int, year_reason = (None, None) if _is_blank(year) else whole_number(year, "year")
+        if year_reason:
+            return Resolution(None, year_reason)
         for span in spans:
             if span.covers(year_int):
                 return Resolution(span.iso3, None)
@@ -316,6 +336,9 @@ class CountryResolver:
         if _is_blank(name):
             return Resolution(None, "empty country name")
         text = str(name).strip()
+        if len(text) > MAX_NAME_LENGTH:  # matching runs ~500 regexes over the name: keep it bounded
+            return Resolution(None, f"country name of {len(text)} characters (over {MAX_NAME_LENGTH}): "
+                                    f"{text[:40]!r}…")
         normalised = normalise_name(text)
         if normalised in NAME_REJECTIONS:
             return Resolution(None, NAME_REJECTIONS[normalised])

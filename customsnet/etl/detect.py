@@ -70,7 +70,7 @@ _UNGA_VALUES = {"idealpointall", "idealpoint_all", "idealpoint"}
 def read_header(path: str | Path) -> list[str]:
     """Lower-case column names of a CSV's first line ([] if it has none)."""
     with open(path, "rb") as handle:
-        first = handle.readline()
+        first = handle.readline(1 << 20)  # bounded: a file of one endless line has no header
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:

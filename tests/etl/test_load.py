@@ -14,10 +14,23 @@ import pytest
 from click.testing import CliRunner
 
 from customsnet.cli import main
-from customsnet.etl.canonical import CANONICAL_COLUMNS, REJECT_COLUMNS, ReadResult, SourceFormatError
+from customsnet.etl.canonical import (
+    CANONICAL_COLUMNS,
+    REJECT_COLUMNS,
+    ReadResult,
+    SourceFormatError,
+)
 from customsnet.etl.countries import cached_resolver
 from customsnet.etl.detect import detect_source, read_source
-from customsnet.etl.load import LoadError, RejectThresholdError, load_result, source_name, tie_rows
+from customsnet.etl.load import (
+    TEST_BLOCK_ENV,
+    LoadError,
+    RejectThresholdError,
+    ShrinkError,
+    load_result,
+    source_name,
+    tie_rows,
+)
 from customsnet.graph.schema import clear_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -61,26 +74,6 @@ def everything(graph, ignore: tuple[str, ...] = ("loaded_at",)) -> list:
         for name in ignore:
             item["props"].pop(name, None)
     return sorted(repr(sorted(item.items())) for item in nodes + rels)
-
-
-@pytest.fixture()
-def empty(graph):
-    """The module's graph, emptied before each test (the schema stays)."""
-    clear_database(graph)
-    return graph
-
-
-@pytest.fixture()
-def rejects_dir(tmp_path) -> Path:
-    return tmp_path / "rejects"
-
-
-@pytest.fixture()
-def cli_env(neo4j_connection, monkeypatch):
-    """Point the CLI (Graph.connect) at the test server."""
-    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
 
 
 def small_world() -> ReadResult:
@@ -183,8 +176,10 @@ def test_loading_the_same_file_twice_changes_nothing_but_loaded_at(empty, reject
 def test_a_changed_file_replaces_the_old_version_and_drops_rows_it_no_longer_has(empty, rejects_dir):
     load_result(empty, result_with({"observations": observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.8})},
                                    sha="1" * 64), rejects_dir=rejects_dir)
-    report = load_result(empty, result_with({"observations": observations({("FRA", 1990): 0.95})}, sha="2" * 64),
-                         rejects_dir=rejects_dir)
+    smaller = result_with({"observations": observations({("FRA", 1990): 0.95})}, sha="2" * 64)
+    with pytest.raises(ShrinkError, match="1 rows where the version in the graph has 2"):
+        load_result(empty, smaller, rejects_dir=rejects_dir)  # half the rows would go: refused by default
+    report = load_result(empty, smaller, rejects_dir=rejects_dir, allow_shrink=True)
     assert report.previous == "changed"
     rows = empty.read("MATCH (o:Observation) RETURN o.iso3 AS iso3, o.value AS value, o.version AS version")
     assert rows == [{"iso3": "FRA", "value": 0.95, "version": "2" * 16}]
@@ -260,13 +255,34 @@ from customsnet.graph.connection import Graph
 uri, user, password, pickled, rejects = sys.argv[1:]
 with open(pickled, "rb") as handle:
     result = pickle.load(handle)
-def progress(description, total):
-    def advance(n):
-        print("batch", description, flush=True)
-    return advance
 with Graph(uri, user, password) as graph:
-    load_result(graph, result, rejects_dir=rejects, batch_size=100, progress=progress)
+    load_result(graph, result, rejects_dir=rejects, batch_size=100)
 """
+
+
+def start_blocked_load(neo4j_connection, result: ReadResult, tmp_path: Path, rejects_dir: Path,
+                       after_batch: int = 3) -> subprocess.Popen:
+    """A child process loading ``result`` that blocks after its ``after_batch``-th batch (test hook).
+
+    Returns once the child says it is blocked, so a kill always lands midway, never before or after.
+    """
+    pickled = tmp_path / f"result-{result.sha256[:8]}.pickle"
+    pickled.write_bytes(pickle.dumps(result))
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHILD, neo4j_connection.uri, neo4j_connection.user, neo4j_connection.password,
+         str(pickled), str(rejects_dir)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, TEST_BLOCK_ENV: str(after_batch)},
+    )
+    for line in child.stdout:  # type: ignore[union-attr]
+        if line.startswith(f"blocked after batch {after_batch}"):
+            return child
+    child.wait(timeout=60)
+    raise AssertionError(f"the child load ended (exit {child.returncode}) without reaching batch {after_batch}")
+
+
+def kill_hard(child: subprocess.Popen) -> None:
+    child.kill()  # SIGKILL: no chance to roll back
+    child.wait(timeout=60)
 
 
 def test_a_killed_load_converges_when_rerun(empty, neo4j_connection, tmp_path, rejects_dir):
@@ -274,24 +290,12 @@ def test_a_killed_load_converges_when_rerun(empty, neo4j_connection, tmp_path, r
     trade = pd.DataFrame([{"iso1": a, "iso2": b, "year": 2000, "value": float(i), "flow1": None, "flow2": None,
                            "row": i + 1} for i, (a, b) in enumerate((a, b) for a in isos for b in isos if a < b)])
     result = result_with({"trade": trade})
-    pickled = tmp_path / "result.pickle"
-    pickled.write_bytes(pickle.dumps(result))
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_CHILD, neo4j_connection.uri, neo4j_connection.user, neo4j_connection.password,
-         str(pickled), str(rejects_dir)],
-        stdout=subprocess.PIPE, text=True, env={**os.environ},
-    )
-    batches = 0
-    for line in child.stdout:  # type: ignore[union-attr]
-        batches += line.startswith("batch") and "trade" in line
-        if batches >= 3:
-            child.kill()  # SIGKILL: no chance to roll back
-            break
-    child.wait(timeout=60)
+    kill_hard(start_blocked_load(neo4j_connection, result, tmp_path, rejects_dir, after_batch=3))
     partial = empty.read("MATCH ()-[t:TRADE]->() RETURN count(t) AS n")[0]["n"]
-    assert 300 <= partial < len(trade), "the child should have been killed midway"
+    # batch 1 is the referenced countries, then two batches of 100 dyads
+    assert partial == 200 < len(trade), "the child blocks after its third batch"
 
-    assert load_result(empty, result, rejects_dir=rejects_dir).previous == "changed"
+    assert load_result(empty, result, rejects_dir=rejects_dir).previous == "recovered"
     converged = everything(empty, ignore=("loaded_at", "load_id"))
     clear_database(empty)
     load_result(empty, result, rejects_dir=rejects_dir)

@@ -11,11 +11,13 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from customsnet.etl.canonical import REJECT_COLUMNS, ReadResult, SourceFormatError
@@ -24,6 +26,14 @@ MIN_YEAR = 1800
 #: years after this are impossible in a source file (a typo such as 3020)
 MAX_YEAR = dt.date.today().year + 1
 _BLOCK = 1 << 24
+#: files larger than this are refused before reading (readers hold a file's columns in memory);
+#: override with the environment variable below
+DEFAULT_MAX_FILE_BYTES = 1 << 30
+MAX_FILE_BYTES_ENV = "CUSTOMSNET_MAX_FILE_BYTES"
+#: rejected values are quoted up to this many characters in the rejects file
+MAX_REJECT_VALUE = 200
+#: the header line is read at most this far (a file of one endless line is not a CSV)
+MAX_HEADER_BYTES = 1 << 20
 #: formats publishers also ship (GTD .xlsx, UNGA .dta, R .rda) that are not read directly
 _NOT_CSV = {".xlsx": "Excel", ".xls": "Excel", ".dta": "Stata", ".rda": "R", ".rds": "R",
             ".sav": "SPSS", ".zip": "zip"}
@@ -59,6 +69,23 @@ def first_invalid_utf8(path: str | Path) -> tuple[int, int] | None:
     return None
 
 
+def max_file_bytes() -> int:
+    """The size limit for source files (``CUSTOMSNET_MAX_FILE_BYTES``, default 1 GiB)."""
+    text = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
+    return int(text) if text.isdigit() else DEFAULT_MAX_FILE_BYTES
+
+
+def check_file_size(path: Path) -> None:
+    """Refuse a file over the size limit before reading a byte of it, naming the file."""
+    size, limit = path.stat().st_size, max_file_bytes()
+    if size > limit:
+        raise SourceFormatError(
+            f"{path}: {size / 2**30:.2f} GiB is over the {limit / 2**30:.2f} GiB limit for a source file "
+            f"(readers hold its columns in memory); split it, or raise {MAX_FILE_BYTES_ENV} if the machine "
+            "has the memory"
+        )
+
+
 @dataclass
 class SourceFile:
     """A CSV source file whose encoding and header have been checked."""
@@ -75,6 +102,7 @@ class SourceFile:
         path = Path(path)
         if not path.is_file():
             raise SourceFormatError(f"{path}: no such file")
+        check_file_size(path)
         if path.suffix.lower() in _NOT_CSV:
             raise SourceFormatError(
                 f"{path}: {_NOT_CSV[path.suffix.lower()]} format, not CSV; export it as UTF-8 CSV first"
@@ -95,7 +123,9 @@ class SourceFile:
                 "read as Latin-1, the encoding this publisher ships"
             )
         with open(path, encoding=encoding, newline="") as handle:
-            first = handle.readline()
+            first = handle.readline(MAX_HEADER_BYTES)
+        if len(first) >= MAX_HEADER_BYTES and not first.endswith("\n"):
+            raise SourceFormatError(f"{path}: the first line is longer than {MAX_HEADER_BYTES} bytes; not a CSV header")
         if not first.strip():
             raise SourceFormatError(f"{path}: empty file (no header line)")
         header = [name.strip() for name in next(csv.reader([first], delimiter=sep))]
@@ -202,9 +232,12 @@ class RejectLog:
 
     def add(self, row: int, field_name: str, value: object, reason: str) -> None:
         """Reject one data row (1-based) because of ``field_name``."""
+        text = "" if value is None else str(value)
+        if len(text) > MAX_REJECT_VALUE:  # a 1 MB cell must not make a 1 MB rejects file per row
+            text = f"{text[:MAX_REJECT_VALUE]}… ({len(text)} characters)"
         self._rows.append(
             {"source": self.source, "file": self.file, "row": int(row), "field": field_name,
-             "value": "" if value is None else str(value), "reason": reason}
+             "value": text, "reason": reason}
         )
 
     def add_mask(self, frame: pd.DataFrame, mask: pd.Series, field_name: str, reasons: str | pd.Series) -> None:
@@ -252,10 +285,11 @@ def blank(series: pd.Series) -> pd.Series:
 
 def parse_numbers(series: pd.Series, missing: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Text → float. Returns (values, is_missing, is_bad): blanks and ``missing`` markers are
-    missing (NaN), anything else that is not a number is bad."""
+    missing (NaN), anything else that is not a finite number is bad (``inf``, ``1e400``, text)."""
     text = _stripped(series)
     is_missing = text.isin([*_MISSING_MARKERS, *missing]).astype(bool)
     values = pd.to_numeric(text.where(~is_missing), errors="coerce").astype("float64")
+    values = values.where(np.isfinite(values.to_numpy()))  # inf and overflowing literals are not data
     is_bad = values.isna() & ~is_missing
     return values, is_missing, is_bad.astype(bool)
 

@@ -82,7 +82,16 @@ def _dated_spells(table: pd.DataFrame, start: str, end: str, yyyymm: bool, rejec
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=[*table.columns, "since", "until", "end_date"])
-    data_end = frame["end_date"].max()
+    # the release's coverage ends on the date its ongoing spells share: the latest end date at least
+    # a quarter of the spells have. A later end date is an error, and must not turn every ongoing
+    # spell into one that ended
+    counts = frame["end_date"].value_counts()
+    data_end = max(counts.index[counts >= 0.25 * len(frame)])
+    beyond = frame["end_date"] > data_end
+    for record in frame.loc[beyond].to_dict("records"):
+        rejects.add(record["row"], end, record[end],
+                    f"end date after the end of the data's coverage ({data_end}, when its ongoing spells end)")
+    frame = frame.loc[~beyond].copy()
     frame["until"] = [None if d == data_end else d.year for d in frame["end_date"]]
     return frame
 
@@ -92,7 +101,24 @@ def _year_rows(table: pd.DataFrame, rejects: RejectLog) -> pd.DataFrame:
     rejects.add_mask(table, reason.notna(), "year", reason)
     table = table.loc[reason.isna()]
     years = years[reason.isna()].astype("int64")
+    last = coverage_last_year(years)
+    beyond = years > last
+    rejects.add_mask(table, beyond, "year", f"year after the end of the data's coverage ({last})")
+    table, years = table.loc[~beyond], years[~beyond]
     return table.assign(since=years, until=years, year=years)
+
+
+def coverage_last_year(years: pd.Series) -> int | None:
+    """The last year the data covers: the latest with at least half the median rows per year.
+
+    A stray row in a later year (a typo) would otherwise make every pair of the last real year look
+    like it stopped being contiguous.
+    """
+    if years.empty:
+        return None
+    per_year = years.value_counts().sort_index()
+    full = per_year[per_year >= 0.5 * per_year.median()]
+    return int(full.index.max())
 
 
 def _types(spells: pd.DataFrame, rejects: RejectLog, notes: list[str]) -> pd.DataFrame:

@@ -41,6 +41,10 @@ NAME_MAP_FILE = "owid_gtd_country_name_map.csv"
 VARIABLE = "terror_fatalities"
 
 
+#: no country-year comes near this many fatalities (the worst in the GTD is about 10,000)
+MAX_FATALITIES = 1e6
+
+
 def read_gtd(path: str | Path, resolver: CountryResolver) -> ReadResult:
     """Read GTD events or OWID's GTD country-year totals (see module docstring)."""
     source_file = SourceFile.open(path, "gtd", latin1_fallback=True)
@@ -66,8 +70,8 @@ def read_gtd(path: str | Path, resolver: CountryResolver) -> ReadResult:
 def _sum_events(table: pd.DataFrame, resolver: CountryResolver, rejects: RejectLog, notes: list[str]) -> pd.DataFrame:
     table = resolve_years(table.assign(year=table["iyear"]), rejects, field="iyear")
     kills, missing, bad = parse_numbers(table["nkill"])
-    bad |= kills < 0
-    rejects.add_mask(table, bad, "nkill", "nkill is not a non-negative number")
+    bad |= (kills < 0) | (kills > MAX_FATALITIES)
+    rejects.add_mask(table, bad, "nkill", f"nkill is not a number from 0 to {MAX_FATALITIES:.0e}")
     table = table.loc[~bad].assign(nkill=kills[~bad].fillna(0.0))
     notes.append(f"{int(missing[~bad].sum())} events with empty nkill counted as 0 fatalities")
     keys, reasons = resolver.from_name_series(table["country_txt"])
@@ -85,8 +89,8 @@ def _owid_totals(table: pd.DataFrame, path: Path, resolver: CountryResolver, rej
     table = drop_duplicate_keys(table, ["entity", "year"], "entity", rejects, what="entity-year")
     table = resolve_years(table, rejects)
     values, missing, bad = parse_numbers(table["terrorism_fatalities"])
-    bad |= values < 0
-    rejects.add_mask(table, bad | missing, "terrorism_fatalities", "fatalities must be a non-negative number")
+    bad |= (values < 0) | (values > MAX_FATALITIES)
+    rejects.add_mask(table, bad | missing, "terrorism_fatalities", f"fatalities must be a number from 0 to {MAX_FATALITIES:.0e}")
     table = table.loc[~(bad | missing)].assign(value=values[~(bad | missing)])
     keys, reasons = _resolve_entities(table["entity"], path, resolver)
     table = keep_resolved(table, keys, reasons, "entity", rejects)

@@ -49,7 +49,7 @@ def melt_values(table: pd.DataFrame, columns: dict[str, str], rejects: RejectLog
     missing_cells = 0
     for column in columns:
         values, is_missing, is_bad = parse_numbers(table[column], missing)
-        reason = pd.Series("not a number", index=table.index, dtype="object").where(is_bad)
+        reason = pd.Series("not a finite number", index=table.index, dtype="object").where(is_bad)
         if bounds is not None:
             outside = ~is_missing & ~is_bad & ((values < bounds[0]) | (values > bounds[1]))
             reason = reason.mask(outside, f"value outside {bounds[0]}–{bounds[1]}")

@@ -36,6 +36,8 @@ from customsnet.etl.readers.common import (
 from customsnet.etl.readers.observations import drop_duplicate_keys
 
 COW_USD_PER_UNIT = 1_000_000  # COW flows are in millions of USD
+#: no bilateral flow comes near this (world trade is about 2.5e13 USD a year): a larger one is an error
+MAX_FLOW_USD = 1e14
 BACI_USD_PER_UNIT = 1_000  # BACI values are in thousands of USD
 COW_MISSING = ("-9", "-9.0")
 ONE_FLOW_POLICIES = ("reported", "missing")
@@ -77,10 +79,14 @@ def _read_cow(source_file: SourceFile, resolver: CountryResolver, policy: str) -
     for column in ("flow1", "flow2"):
         values, _, bad = parse_numbers(table[column], COW_MISSING)
         negative = values < 0
-        rejects.add_mask(table, bad & ~bad_any, column, "not a number")
+        usd = values * COW_USD_PER_UNIT
+        huge = ~bad & ~negative & ~(usd <= MAX_FLOW_USD) & values.notna()  # also inf after scaling (1e303)
+        rejects.add_mask(table, bad & ~bad_any, column, "not a finite number")
         rejects.add_mask(table, negative & ~bad & ~bad_any, column, "negative trade flow (only −9 marks missing)")
-        bad_any |= bad | negative
-        flows[column] = values * COW_USD_PER_UNIT
+        rejects.add_mask(table, huge & ~bad_any, column,
+                         f"trade flow over {MAX_FLOW_USD:.0e} USD after scaling to USD (more than world trade)")
+        bad_any |= bad | negative | huge
+        flows[column] = usd
     table = table.loc[~bad_any].assign(flow1=flows["flow1"][~bad_any], flow2=flows["flow2"][~bad_any])
     table = _resolve_cow_pairs(table, resolver, rejects)
     trade = _finish(table, rejects, policy, notes)
@@ -173,8 +179,10 @@ def _read_baci(source_file: SourceFile, resolver: CountryResolver, chunksize: in
         values, missing, bad = parse_numbers(chunk["v"])
         years, year_reason = parse_years(chunk["t"])
         rejects.add_mask(chunk, year_reason.notna(), "t", year_reason)
-        rejects.add_mask(chunk, (bad | missing) & year_reason.isna(), "v", "trade value is not a number")
-        ok = ~(bad | missing) & year_reason.isna()
+        rejects.add_mask(chunk, (bad | missing) & year_reason.isna(), "v", "trade value is not a finite number")
+        huge = ~(bad | missing) & year_reason.isna() & ~(values * BACI_USD_PER_UNIT <= MAX_FLOW_USD)
+        rejects.add_mask(chunk, huge, "v", f"trade value over {MAX_FLOW_USD:.0e} USD after scaling to USD")
+        ok = ~(bad | missing | huge) & year_reason.isna()
         chunk = chunk.loc[ok].assign(t=years[ok].astype("int64"), v=values[ok])
         chunk["i"] = chunk["i"].str.strip().str.lstrip("0").replace("", "0")
         chunk["j"] = chunk["j"].str.strip().str.lstrip("0").replace("", "0")

@@ -30,6 +30,10 @@ NAME_COLUMNS = ("countryname", "country_name", "country")
 SESSION_YEAR_OFFSET = 1945
 
 
+#: published ideal points lie within about ±4; far outside is a corrupt value, not a position
+IDEAL_POINT_BOUNDS = (-10.0, 10.0)
+
+
 def read_unga(path: str | Path, resolver: CountryResolver) -> ReadResult:
     """Read UNGA ideal points in the Dataverse or the shared layout."""
     source_file = SourceFile.open(path, "unga")
@@ -59,7 +63,7 @@ def read_unga(path: str | Path, resolver: CountryResolver) -> ReadResult:
     # (e.g. BSV's legacy-only 260/1990 beside 255/1990) from shadowing the real one
     empty = blank(table[value_column])
     table = drop_duplicate_keys(table.loc[~empty], ["iso3", "year"], "year", rejects)
-    observations, _ = melt_values(table, {value_column: "ideal_point"}, rejects)
+    observations, _ = melt_values(table, {value_column: "ideal_point"}, rejects, bounds=IDEAL_POINT_BOUNDS)
     notes = [f"ideal point from column {value_column!r}", f"{int(empty.sum())} rows without an ideal point left missing"]
     return make_result(source_file, layout, rows_read, {"observations": observations}, rejects, notes)
 

@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import reference_dir
 from click.testing import CliRunner
 
 from customsnet.cli import main
-
-from reference_rows import reference_dir
 
 FORMULA = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + absdiff("x")'
 
@@ -73,7 +72,8 @@ def test_timetrend_and_coefplot_on_case1(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["sensitivity", "--out", "x"], "no --panel given"),
+        (["sensitivity", "--out", "x"], "--formula is required"),
+            (["sensitivity", "--formula", "nets ~ edges", "--out", "x"], "--years is required when the panel is exported"),
         (["sensitivity", "--panel", "CASE", "--shares", "0.5,1.5", "--out", "x"], "between 0 and 1"),
         (["sensitivity", "--panel", "CASE", "--shares", "half", "--out", "x"], "comma list of shares"),
         (["timetrend", "--panel", "CASE", "--covariates", "gdp", "--out", "x"], "neither a dyadic covariate"),

@@ -69,9 +69,10 @@ def run_predict(source: PanelSource, formulas: list[str | None], train: list[int
         fit, notes = evaluation_fit(fit, training, formula, source.missing)
         messages += caught + notes
         label = f"model {k}" if len(resolved) > 1 else "model"
-        leaky = predict_btergm(fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label)
+        leaky = predict_btergm(fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label,
+                               missing=source.missing)
         honest = predict_honest(fit, panel, formula, test, method=method, nsim=nsim, seed=seed, sweeps=sweeps,
-                                label=label)
+                                label=label, missing=source.missing)
         runs.append(PredictionRun(label, formula, fit, leaky, honest))
     predictions = [p for run in runs for p in (run.btergm, run.honest)]
     table = compare(predictions)
@@ -106,7 +107,7 @@ def run_gof(source: PanelSource, formula: str | None, fit_path: Path | None, out
     fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
     eval_years = panel.years[as_formula(formula).max_lag:]
     result = gof(fit, panel, formula, years=eval_years, nsim=nsim, seed=seed, burnin=burnin, interval=interval,
-                 start=start, btergm_compatible=btergm_compatible, rgraph_seed=seed + 1)
+                 start=start, btergm_compatible=btergm_compatible, rgraph_seed=seed + 1, missing=source.missing)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in result.tables.items():
         table.to_csv(out / f"gof_{name}.csv", index_label="category", float_format="%.10g")

@@ -8,12 +8,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import reference_dir
 from click.testing import CliRunner
 
 from customsnet.cli import main
 from customsnet.workflows.inputs import DEFAULT_ESTIMATOR
-
-from cli_support import reference_dir
 
 DESIGN_COMMANDS = ["fit", "predict", "gof", "interpret", "sensitivity", "timetrend"]
 FORMULA = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + absdiff("x") + memory(type = "stability")'

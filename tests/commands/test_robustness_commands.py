@@ -48,8 +48,7 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
 
 def test_sensitivity_keeps_the_finished_refits_when_one_share_fails(tmp_path, monkeypatch):
     """The separation LP is made to fail for every rewiring at share 0.3 (as HiGHS once did at 0.6)."""
-    import customsnet.modeling.sensitivity as sensitivity
-    import customsnet.modeling.separation as separation
+    from customsnet.modeling import sensitivity, separation
 
     current = {"share": 0.0}
     rewire, recession = sensitivity.rewire_panel, separation.recession_directions

@@ -1,0 +1,35 @@
+"""``customsnet fit`` on the panel exported from the graph: years outside the data fail fast."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def world(graph):
+    from cypher_world import write_world
+
+    write_world(graph)
+    return graph
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("years, shown", [("2100-2110", "2100, 2101, 2102, 2103, 2104, …"), ("2001,2050", "2050")])
+def test_years_no_source_covers_fail(world, graph_cli, tmp_path, years, shown):
+    from customsnet.workflows.inputs import data_years
+
+    first, last = data_years(world)
+    result = graph_cli("fit", "--formula", "CMAA ~ edges", "--years", years, "--out", str(tmp_path / "o"))
+    assert result.exit_code != 0
+    assert f"--years: no loaded source covers {shown}; the sources in the graph observe {first}-{last}" \
+        in result.output
+    assert not (tmp_path / "o" / "fit.json").exists()
+
+
+@pytest.mark.neo4j
+def test_fit_on_covered_years_of_the_graph(world, graph_cli, tmp_path):
+    result = graph_cli("fit", "--formula", "CMAA ~ edges", "--years", "2001-2003", "--bootstrap", "0",
+                       "--missing", "drop-nodes", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    assert "Time steps: 3 (2001-2003)" in result.output
+    assert (tmp_path / "o" / "fit.json").exists()

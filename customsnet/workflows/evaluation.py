@@ -18,6 +18,7 @@ from customsnet.workflows.inputs import (
     PanelSource,
     open_panel,
     resolve_formula,
+    resolve_formula_names,
     select_years,
     span_text,
 )
@@ -64,7 +65,9 @@ def run_predict(source: PanelSource, formulas: list[str | None], train: list[int
         raise InputError(f"--test: test year {test} is not in the panel ({span_text(panel.years)})")
     training = select_years(panel, train)
     runs, messages = [], []
-    for k, formula in enumerate(resolved, start=1):
+    for k, given in enumerate(resolved, start=1):
+        formula, notes = resolve_formula_names(given, panel)
+        messages += notes
         fit, caught = point_fit(training, formula, estimator, source.missing)
         fit, notes = evaluation_fit(fit, training, formula, source.missing)
         messages += caught + notes

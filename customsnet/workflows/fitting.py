@@ -13,6 +13,7 @@ from customsnet.workflows.inputs import (
     PanelSource,
     open_panel,
     resolve_formula,
+    resolve_formula_names,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def run_fit(
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
+    formula, notes = resolve_formula_names(formula, panel)
     design = build_design(panel, formula, compress=True, missing=source.missing)
     indices = read_boot_indices(boot_indices) if boot_indices is not None else None
     if status is not None:
@@ -80,7 +82,7 @@ def run_fit(
     if source.path is None:
         result.meta["basis"] = source.basis
     json_path, csv_path = result.save(out / "fit")
-    return FitOutcome(result, json_path, csv_path, [str(w.message) for w in caught])
+    return FitOutcome(result, json_path, csv_path, [*notes, *(str(w.message) for w in caught)])
 
 
 def point_fit(panel: Panel, formula: str, estimator: str = DEFAULT_ESTIMATOR, missing: str = "error"):
@@ -136,9 +138,10 @@ def fit_or_load(panel: Panel, source: PanelSource, formula: str | None, fit_path
         from customsnet.modeling.results import FitResult
 
         fit = FitResult.load(fit_path)
-        formula = resolve_formula(formula, source, fit)
+        formula, messages = resolve_formula_names(resolve_formula(formula, source, fit), panel)
     else:
-        formula = resolve_formula(formula, source)
-        fit, messages = point_fit(panel, formula, estimator, source.missing)
+        formula, messages = resolve_formula_names(resolve_formula(formula, source), panel)
+        fit, caught = point_fit(panel, formula, estimator, source.missing)
+        messages += caught
     fit, notes = evaluation_fit(fit, panel, formula, source.missing)
     return fit, formula, [*messages, *notes]

@@ -163,3 +163,20 @@ def resolve_formula(formula: str | None, source: PanelSource, fit: FitResult | N
 
         return REFERENCE_FORMULA
     raise InputError(NO_FORMULA)
+
+
+def resolve_formula_names(formula: str, panel: Panel, aliases: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """``formula`` with its names resolved against ``panel`` (:mod:`customsnet.modeling.covariate_names`).
+
+    Returns the formula text (unchanged when every name was exact) and a note of the renames.
+    """
+    from customsnet.modeling.covariate_names import CovariateNameError, resolve_names
+
+    try:
+        resolved, renames = resolve_names(formula, panel, aliases)
+    except CovariateNameError as exc:
+        raise InputError(f"--formula: {exc}") from None
+    if not renames:
+        return formula, []
+    shown = ", ".join(f"{given} -> {name}" for given, name in renames.items())
+    return str(resolved), [f"formula names resolved ({shown}): {resolved}"]

@@ -14,6 +14,7 @@ from customsnet.workflows.inputs import (
     PanelSource,
     open_panel,
     resolve_formula,
+    resolve_formula_names,
 )
 
 
@@ -49,6 +50,7 @@ def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares:
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
+    formula, notes = resolve_formula_names(formula, panel)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         study = rewiring_study(panel, formula, shares=list(shares), reps=reps, scheme=scheme, estimator=estimator,
@@ -67,7 +69,7 @@ def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares:
         files.append(out / "sensitivity_failed.csv")
         pd.DataFrame(failed, columns=["share", "rep", "error"]).to_csv(files[-1], index=False)
     files += plot_sensitivity(study, out / "sensitivity")
-    messages = [str(w.message) for w in caught]
+    messages = [*notes, *(str(w.message) for w in caught)]
     messages += [f"refit at share {f['share']:g}, repetition {f['rep']} failed and is left out: {f['error']}"
                  for f in failed]
     return SensitivityOutcome(study, summary, failed, files, messages)
@@ -92,6 +94,7 @@ def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
+    formula, notes = resolve_formula_names(formula, panel)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit_timetrend(panel, formula, list(covariates), estimator=estimator, bootstrap=bootstrap,
@@ -106,6 +109,6 @@ def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence
     over.to_csv(out / "timetrend_effects.csv", index=False)
     figures = result.plot(out / "timetrend_effects", level) + coefficient_plot(
         {"covariate x time": result.fit}, out / "timetrend_coefficients", level=level)
-    messages = [m for m in dict.fromkeys(str(w.message) for w in caught) if m not in result.fit.warnings]
+    messages = [*notes, *(m for m in dict.fromkeys(str(w.message) for w in caught) if m not in result.fit.warnings)]
     return TimetrendOutcome(result, table, [json_path, out / "timetrend.csv", out / "timetrend_effects.csv", *figures],
                             messages)

@@ -10,8 +10,9 @@ The rules, in order, for each name (docs/modeling.md, "Names in formulas"):
    config adds;
 3. the same name in another case, when exactly one variable matches (``cmaa ~`` is ``CMAA ~``).
 
-A dyadic covariate that names a *network* of the panel (``edgecov(MLAT)``) is an error that
-says which covariate the study means: the same-year network is never used silently. The study's
+A dyadic covariate that is exactly the name of a *network* of the panel (``edgecov(MLAT)``), or
+that matches a network and no covariate in any case (``edgecov(cmaa)``), is an error that says
+which covariate the study means: the same-year network is never used silently. The study's
 agreement covariates are the networks lagged one year, under the lower-case name (``mlat`` is
 "an MLAT in place in t-1"), and the error names that covariate when the panel has it.
 Anything else unknown is an error listing the closest names. Pure: no I/O, no graph.
@@ -72,7 +73,10 @@ def _match(name: str, known: list[str], aliases: Mapping[str, str], what: str, t
 def _dyadic(name: str, panel: Panel, aliases: Mapping[str, str], term: str) -> str:
     covariates = sorted(panel.dyad_covs)
     networks = {n.lower(): n for n in panel.networks}
-    if name not in covariates and name.lower() not in aliases and name.lower() in networks:
+    folds_to_covariate = any(c.lower() == name.lower() for c in covariates)
+    exact_network = name in panel.networks and name not in covariates
+    if exact_network or (name not in covariates and name.lower() not in aliases and not folds_to_covariate
+                         and name.lower() in networks):
         network = networks[name.lower()]
         lagged = next((c for c in covariates if c == network.lower()), None)
         if lagged is not None:

@@ -107,5 +107,3 @@ def scratch_command(ctx: click.Context, command: tuple[str, ...]) -> None:
             raise click.ClickException(f"cannot run {command[0]!r}: {exc.strerror}") from exc
     ctx.exit(code)
 
-
-COMMANDS: list = [db]

@@ -108,5 +108,3 @@ def run_command(ctx, sources_dir, config_path, workdir, report_path, no_load, no
     if outcome.get("report"):
         click.echo(f"report written to {outcome['report']}")
 
-
-COMMANDS = [demo_command, report_command, run_command]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from customsnet.etl.countries import CountryResolver, cached_resolver
@@ -27,7 +27,8 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], 
     if quiet:
         yield None
         return
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("left"), TimeRemainingColumn()]  # counts and time left
     with Progress(*columns, transient=True) as bars:
         def start(description: str, total: int) -> Callable[[int], None]:
             task = bars.add_task(description, total=total)
@@ -113,5 +114,3 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
             console.print(f"[red]{outcome.file.path}[/red]: {outcome.error}", soft_wrap=True)
         raise click.ClickException(f"{len(failed)} of {len(outcomes)} file(s) failed and wrote nothing")
 
-
-COMMANDS = [load_command]

@@ -101,5 +101,3 @@ def cypher_command(text: str, params: tuple[str, ...], write: bool, fmt: str) ->
         raise _fail(exc) from exc
     render(result.columns, result.rows, fmt)
 
-
-COMMANDS = [query_command, cypher_command]

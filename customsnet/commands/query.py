@@ -77,9 +77,13 @@ def query_command(name: str | None, params: tuple[str, ...], list_queries: bool,
         if show:
             click.echo(named_query(name).text, nl=False)
             return
-        result = run_named_query(name, parse_params(params))
+        given = parse_params(params)
+        result, used = run_named_query(name, given)
     except (QueryError, UnknownCountryError) as exc:
         raise _fail(exc) from exc
+    for key, value in used.items():
+        if value != given[key]:  # say what a country name was taken to mean (stderr: output stays clean)
+            click.echo(f"{key}: {given[key]} -> {value}", err=True)
     render(result.columns, result.rows, fmt, title=named_query(name).description)
 
 

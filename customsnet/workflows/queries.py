@@ -31,11 +31,14 @@ def resolve_country_parameters(params: dict[str, Any], resolver=None) -> dict[st
 
 
 def run_named_query(name: str, params: dict[str, Any]):
-    """Run named query ``name`` read-only with country parameters resolved; returns its QueryResult."""
+    """Run named query ``name`` read-only with country parameters resolved.
+
+    Returns (QueryResult, the parameter values used), so a caller can show what a name became.
+    """
     from customsnet.graph.connection import Graph
     from customsnet.graph.queries import named_query, run_named
 
     named_query(name)  # an unknown query name is reported before any connection is made
     values = resolve_country_parameters(params)
     with Graph.connect() as graph:
-        return run_named(graph, name, values)
+        return run_named(graph, name, values), values

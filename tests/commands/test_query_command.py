@@ -43,7 +43,8 @@ def world(graph):
 def test_partners_of_a_country_named_any_way(world, graph_cli, country):
     result = graph_cli("query", "partners", "-p", f"country={country}", "-p", "year=2002", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert [r["partner"] for r in json.loads(result.output)] == ["BEL", "DNK"]
+    assert [r["partner"] for r in json.loads(result.stdout)] == ["BEL", "DNK"]
+    assert "country: " + country + " -> CIV" in result.stderr
 
 
 @pytest.mark.neo4j

@@ -190,5 +190,3 @@ def unload_command(ctx: click.Context, source: str | None, list_sources: bool, b
     click.echo(f"unloaded {source}: {parts or 'no facts'} ({report.transactions} transactions, "
                f"{time.perf_counter() - started:.1f} s)")
 
-
-COMMANDS: list = [db, unload_command]

@@ -135,5 +135,3 @@ def run_command(ctx, sources_dir, config_path, undated, keep_synthetic, workdir,
     if outcome.get("report"):
         click.echo(f"report written to {outcome['report']}")
 
-
-COMMANDS = [demo_command, report_command, run_command]

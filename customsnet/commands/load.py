@@ -8,13 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from customsnet.etl.countries import CountryResolver, cached_resolver
@@ -38,7 +32,8 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], 
     if quiet:
         yield None
         return
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("left"), TimeRemainingColumn()]  # counts and time left
     with Progress(*columns, transient=True) as bars:
         def start(description: str, total: int) -> Callable[[int], None]:
             task = bars.add_task(description, total=total)
@@ -165,5 +160,3 @@ def _run(source: str, path: Path, agreement_type: str | None, max_reject_share: 
                 return [load_file(graph, source, path, _resolver(country_codes), max_reject_share=max_reject_share,
                                   rejects_dir=rejects_dir, progress=progress, allow_shrink=allow_shrink)]
 
-
-COMMANDS = [load_command]

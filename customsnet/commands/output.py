@@ -44,3 +44,12 @@ def render(columns: list[str], rows: list[list[Any]], fmt: str = "table", out: T
         Console(file=out, width=max(100, Console().width)).print(table)
     else:
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def echo_warnings(messages: list[str], shown: list[str] = ()) -> None:
+    """Each distinct warning once on stderr, skipping those a printed summary already showed."""
+    import click
+
+    for message in dict.fromkeys(messages):
+        if message not in shown:
+            click.echo(f"warning: {message}", err=True)

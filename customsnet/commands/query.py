@@ -7,17 +7,6 @@ from pathlib import Path
 import click
 
 from customsnet.commands.output import FORMATS, render
-from customsnet.graph.connection import Graph
-from customsnet.graph.queries import (
-    QUERIES_DIR,
-    QueryError,
-    browser_favorites_zip,
-    named_queries,
-    named_query,
-    parse_params,
-    run_cypher,
-    run_named,
-)
 
 PARAM_HELP = "Query parameter KEY=VALUE (repeatable); VALUE is read as int, float or text ('quoted' = text)."
 
@@ -27,12 +16,20 @@ def _fail(exc: Exception) -> click.ClickException:
 
 
 def _list_queries() -> None:
+    from customsnet.graph.queries import named_queries
+
     rows = [[q.name, q.description, q.example] for q in named_queries().values()]
     render(["name", "description", "example parameters"], rows, "table", title="customsnet named queries")
     click.echo("Run one with: customsnet query NAME --param key=value ...   (--show prints its Cypher)")
 
 
 def _browser_help(zip_path: Path | None) -> None:
+    from customsnet.graph.queries import (
+        QUERIES_DIR,
+        browser_favorites_zip,
+        named_queries,
+    )
+
     queries = named_queries()
     click.echo("Named queries as Neo4j Browser favorites")
     click.echo(f"  files: {QUERIES_DIR}/*.cypher ({len(queries)} queries)")
@@ -61,25 +58,32 @@ def _browser_help(zip_path: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def query_command(name: str | None, params: tuple[str, ...], list_queries: bool, show: bool, browser: bool,
                   zip_path: Path | None, fmt: str) -> None:
-    """Run the named query NAME read-only, e.g. `customsnet query partners -p country=FRA -p year=2005`."""
+    """Run the named query NAME read-only, e.g. `customsnet query partners -p country=FRA -p year=2005`.
+
+    A country parameter (country, other) is an ISO3 code, a COW code or a name in any form the
+    loader knows (`-p "country=Côte d'Ivoire"`); an unknown one is an error with the closest names.
+    """
     if browser:
         _browser_help(zip_path)
         return
     if list_queries or not name:
         _list_queries()
         return
+    from customsnet.etl.country_names import UnknownCountryError
+    from customsnet.graph.queries import QueryError, named_query, parse_params
+    from customsnet.workflows.queries import run_named_query
+
     try:
         if show:
             click.echo(named_query(name).text, nl=False)
             return
-        values = parse_params(params)
-        with Graph.connect() as graph:
-            result = run_named(graph, name, values)
-            from customsnet.graph.provenance import undated_notes
-
-            left_out = undated_notes(graph, named_query(name).text)
-    except QueryError as exc:
+        given = parse_params(params)
+        result, used, left_out = run_named_query(name, given)
+    except (QueryError, UnknownCountryError) as exc:
         raise _fail(exc) from exc
+    for key, value in used.items():
+        if value != given[key]:  # say what a country name was taken to mean (stderr: output stays clean)
+            click.echo(f"{key}: {given[key]} -> {value}", err=True)
     render(result.columns, result.rows, fmt, title=named_query(name).description)
     for note in left_out:  # stderr: a csv/json result on stdout stays machine-readable
         click.echo(f"note: {note}", err=True)
@@ -92,6 +96,9 @@ def query_command(name: str | None, params: tuple[str, ...], list_queries: bool,
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def cypher_command(text: str, params: tuple[str, ...], write: bool, fmt: str) -> None:
     """Run ad hoc Cypher TEXT, read-only unless --write; values go in as $parameters, never into the text."""
+    from customsnet.graph.connection import Graph
+    from customsnet.graph.queries import QueryError, parse_params, run_cypher
+
     try:
         values = parse_params(params)
         with Graph.connect() as graph:
@@ -100,5 +107,3 @@ def cypher_command(text: str, params: tuple[str, ...], write: bool, fmt: str) ->
         raise _fail(exc) from exc
     render(result.columns, result.rows, fmt)
 
-
-COMMANDS = [query_command, cypher_command]

@@ -1,30 +1,31 @@
 """CLI commands (robustness): ``sensitivity`` (rewired ties), ``timetrend`` (covariate x time), ``coefplot``.
 
-Each command loads a panel (a btergm reference case directory or a ``.npz`` saved Panel, as
-``customsnet fit`` does), calls one library function, prints its table and writes CSV files
-and PNG + SVG figures into ``--out``.
+Each command opens a panel (the shared design options, as ``customsnet fit`` does), calls one
+library function, prints its table and writes CSV files and PNG + SVG figures into ``--out``.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
-import pandas as pd
-from rich.console import Console
 
-from customsnet.commands.fit import load_panel
-
-NO_PANEL = (
-    "no --panel given: pass a saved panel (.npz; `customsnet demo` and `customsnet run` save the panel they "
-    "export from the graph as <run directory>/panel.npz) or a btergm reference case directory"
+from customsnet.commands.options import (
+    design_options,
+    estimator_option,
+    formula_option,
+    jobs_option,
+    level_option,
+    out_option,
+    parse_names,
+    seed_option,
 )
-from customsnet.modeling.estimators import ESTIMATORS
+from customsnet.commands.output import echo_warnings
+from customsnet.commands.progress import progress_bar, spinner
 
 DEFAULT_SHARES_TEXT = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"
+_level_option = level_option
 
 
 def parse_shares(text: str) -> list[float]:
@@ -39,144 +40,85 @@ def parse_shares(text: str) -> list[float]:
     return shares
 
 
-def parse_names(text: str) -> list[str]:
-    return [v.strip() for v in text.split(",") if v.strip()]
+def _table_text(frame) -> str:
+    import pandas as pd
 
-
-def _panel_and_formula(panel_path: Path | None, formula: str | None):
-    if panel_path is None:
-        raise click.UsageError(NO_PANEL)
-    panel = load_panel(panel_path)
-    if formula is None:
-        if not panel_path.is_dir():
-            raise click.UsageError("--formula is required with a panel file")
-        from customsnet.modeling.reference import REFERENCE_FORMULA
-
-        formula = REFERENCE_FORMULA
-    return panel, formula
-
-
-def _table_text(frame: pd.DataFrame) -> str:
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 500,
                            "display.float_format", "{:.4f}".format):
         return frame.to_string(index=False)
 
 
-def _echo_warnings(caught, shown: list[str] = ()) -> None:
-    """Each distinct warning once, skipping those a printed summary already showed."""
-    for message in dict.fromkeys(str(w.message) for w in caught):
-        if message not in shown:
-            click.echo(f"warning: {message}", err=True)
-
-
-_panel_option = click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path),
-                             help="Panel file (.npz from Panel.save) or a btergm reference case directory.")
-_formula_option = click.option("--formula", help="btergm formula (default for a reference case: its formula).")
-_estimator_option = click.option("--estimator", type=click.Choice(ESTIMATORS), default="mple", show_default=True)
-_seed_option = click.option("--seed", type=int, default=1, show_default=True,
-                            help="Seed of the rewiring and bootstrap draws (recorded in the outputs).")
-_level_option = click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
-_jobs_option = click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Threads.")
-_out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-                           help="Output directory.")
-
-
 @click.command("sensitivity")
-@_panel_option
-@_formula_option
+@design_options()
+@formula_option()
 @click.option("--shares", default=DEFAULT_SHARES_TEXT, show_default=True, help="Shares of ties to rewire.")
 @click.option("--reps", type=click.IntRange(min=1), default=1, show_default=True, help="Repetitions per share.")
 @click.option("--scheme", type=click.Choice(["events", "per-year"]), default="events", show_default=True,
               help="events: rewire each tie spell once, so ties keep persisting; per-year: each year independently.")
-@_estimator_option
+@estimator_option
 @click.option("--bootstrap", type=click.IntRange(min=0), default=0, show_default=True,
               help="Replications R per fit (0: estimates only).")
-@_seed_option
-@_level_option
+@seed_option
+@level_option
 @click.option("--terms", default="network", show_default=True,
               help="'network' (network terms), 'all', or a comma list of coefficient names.")
-@_jobs_option
-@_out_option
-@click.pass_context
-def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimator, bootstrap, seed, level, terms,
-                        jobs, out):
-    """Refit with a share of the outcome ties rewired at random; table, CSV and figure in --out."""
-    from customsnet.modeling.sensitivity import plot_sensitivity, rewiring_study, summarize_study
+@jobs_option
+@out_option()
+def sensitivity_command(source, formula, shares, reps, scheme, estimator, bootstrap, seed, level, terms, jobs, out):
+    """Refit with a share of the outcome ties rewired at random; table, CSV and figure in --out.
 
-    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
-    panel, formula = _panel_and_formula(panel_path, formula)
-    chosen = terms if terms in ("network", "all") else parse_names(terms)
+    A refit that fails (e.g. its separation LP) is reported and left out; the others are kept.
+    """
+    from customsnet.workflows.robustness import run_sensitivity, sensitivity_fits
+
     share_list = parse_shares(shares)
-    n_fits = 1 + reps * sum(s > 0 for s in share_list)
-    status = Console(stderr=True).status(f"sensitivity: {n_fits} fits ({estimator}, R = {bootstrap})...")
-    done = iter(range(1, n_fits + 1))
+    chosen = terms if terms in ("network", "all") else parse_names(terms)
+    n_fits = sensitivity_fits(share_list, reps)
+    with progress_bar(f"sensitivity ({estimator}, R = {bootstrap})", n_fits) as step:
+        started = []
 
-    def progress(share: float, rep: int) -> None:
-        status.update(f"sensitivity: fit {next(done)} of {n_fits} (share {share:g}, repetition {rep})...")
+        def progress(share: float, rep: int) -> None:  # called before each fit: the one before is done
+            if started:
+                step(f"sensitivity: share {share:g}, repetition {rep}")
+            started.append(share)
 
-    with status if not quiet else nullcontext(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        study = rewiring_study(panel, formula, shares=share_list, reps=reps, scheme=scheme,
-                               estimator=estimator, bootstrap=bootstrap, seed=seed, level=level, terms=chosen,
-                               n_jobs=jobs, progress=progress)
-    out.mkdir(parents=True, exist_ok=True)
-    study.to_csv(out / "sensitivity.csv", index=False)
-    # the CSV cannot carry the settings, and the seeds must be recorded with the results
-    settings = {**study.attrs, "panel": str(panel_path), "shares": share_list}
-    (out / "sensitivity_settings.json").write_text(json.dumps(settings, indent=1))
-    summary = summarize_study(study)
-    summary.to_csv(out / "sensitivity_summary.csv", index=False)
-    figures = plot_sensitivity(study, out / "sensitivity")
-    if not quiet:
-        _echo_warnings(caught)
+        outcome = run_sensitivity(source, formula, out, share_list, reps=reps, scheme=scheme, estimator=estimator,
+                                  bootstrap=bootstrap, seed=seed, level=level, terms=chosen, jobs=jobs,
+                                  progress=progress)
+        step(None)
+    echo_warnings(outcome.messages)
     click.echo(f"Sensitivity to rewired ties ({scheme}, estimator {estimator}, R = {bootstrap}, seed {seed})")
-    click.echo(_table_text(summary))
-    click.echo(f"saved {out / 'sensitivity.csv'}, {out / 'sensitivity_summary.csv'}, {out / 'sensitivity_settings.json'}, "
-               + ", ".join(str(p) for p in figures))
+    click.echo(_table_text(outcome.summary))
+    if outcome.failed:
+        click.echo(f"{len(outcome.failed)} of {n_fits} refits failed and are left out "
+                   f"(listed in {out / 'sensitivity_failed.csv'})")
+    click.echo("saved " + ", ".join(str(p) for p in outcome.files))
 
 
 @click.command("timetrend")
-@_panel_option
-@_formula_option
+@design_options()
+@formula_option()
 @click.option("--covariates", required=True,
               help="Comma list: dyadic covariates, or node attributes (interacted as absdiff_<attr>).")
-@_estimator_option
+@estimator_option
 @click.option("--bootstrap", type=click.IntRange(min=0), default=100, show_default=True, help="Replications R.")
-@_seed_option
-@_level_option
-@_jobs_option
-@_out_option
-@click.pass_context
-def timetrend_command(ctx, panel_path, formula, covariates, estimator, bootstrap, seed, level, jobs, out):
+@seed_option
+@level_option
+@jobs_option
+@out_option()
+def timetrend_command(source, formula, covariates, estimator, bootstrap, seed, level, jobs, out):
     """Covariate x linear time model (timecov): table of main effects and interactions, effect plot."""
-    from customsnet.modeling.plots import coefficient_plot
-    from customsnet.modeling.timetrend import fit_timetrend
+    from customsnet.workflows.robustness import run_timetrend
 
-    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
-    panel, formula = _panel_and_formula(panel_path, formula)
-    status = Console(stderr=True).status(f"fitting the time-trend model ({estimator}, R = {bootstrap})...")
-    with status if not quiet else nullcontext(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = fit_timetrend(panel, formula, parse_names(covariates), estimator=estimator, bootstrap=bootstrap,
-                               seed=seed, level=level, n_jobs=jobs)
-        table = result.table(level)
-        over = pd.concat([result.effect_over_time(t.covariate, level).assign(covariate=t.covariate)
-                          for t in result.trends], ignore_index=True)
-    out.mkdir(parents=True, exist_ok=True)
-    result.fit.meta["panel"] = str(panel_path)
-    json_path, _ = result.fit.save(out / "timetrend_fit")
-    table.to_csv(out / "timetrend.csv", index=False)
-    over.to_csv(out / "timetrend_effects.csv", index=False)
-    figures = result.plot(out / "timetrend_effects", level) + coefficient_plot(
-        {"covariate x time": result.fit}, out / "timetrend_coefficients", level=level)
-    if not quiet:
-        click.echo(str(result.fit.summary(level)))
-        click.echo("")
-        _echo_warnings(caught, result.fit.warnings)
-    click.echo(f"Formula: {result.formula}")
-    click.echo(_table_text(table))
-    click.echo(f"saved {json_path}, {out / 'timetrend.csv'}, {out / 'timetrend_effects.csv'}, "
-               + ", ".join(str(p) for p in figures))
+    with spinner(f"fitting the time-trend model ({estimator}, R = {bootstrap})..."):
+        outcome = run_timetrend(source, formula, parse_names(covariates), out, estimator=estimator,
+                                bootstrap=bootstrap, seed=seed, level=level, jobs=jobs)
+    click.echo(str(outcome.result.fit.summary(level)))
+    click.echo("")
+    echo_warnings(outcome.messages)
+    click.echo(f"Formula: {outcome.result.formula}")
+    click.echo(_table_text(outcome.table))
+    click.echo("saved " + ", ".join(str(p) for p in outcome.files))
 
 
 @click.command("coefplot")
@@ -201,6 +143,3 @@ def coefplot_command(fits, labels, terms, level, title, out):
         figures = coefficient_plot(results, out, terms=parse_names(terms) if terms else None, level=level,
                                    title=title)
     click.echo("saved " + ", ".join(str(p) for p in figures))
-
-
-COMMANDS: list = [sensitivity_command, timetrend_command, coefplot_command]

@@ -103,14 +103,16 @@ class Panel:
             raise PanelError(f"panel has no network {name!r} for year {year}") from None
 
     def dyad_cov(self, name: str, year: int) -> np.ndarray:
-        """A dyadic covariate by name; a network of that name is returned densely as 0/1."""
+        """A dyadic covariate by name (a network is not one: see ``modeling/covariate_names.py``)."""
         if name in self.dyad_covs:
             try:
                 return self.dyad_covs[name][year]
             except KeyError:
                 raise PanelError(f"dyadic covariate {name!r} has no value for year {year}") from None
         if name in self.networks:
-            return self.network(name, year).toarray()
+            # the same-year network as a covariate would be silent simultaneity; lagged ones are covariates
+            raise PanelError(f"{name!r} is a network of the panel, not a dyadic covariate: a same-year network "
+                             f"is never used as a covariate (dyadic covariates: {sorted(self.dyad_covs)})")
         raise PanelError(
             f"panel has no dyadic covariate or network named {name!r} "
             f"(has: {sorted(set(self.dyad_covs) | set(self.networks))})"

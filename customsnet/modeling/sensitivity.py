@@ -263,7 +263,9 @@ def rewiring_study(
     network terms and identified combinations involving them), ``"all"``, or a list of
     coefficient names. Returns columns ``share, rep, term, estimate, lower, upper`` (NaN
     where a coefficient is not identified or there is no bootstrap); the settings are in
-    ``frame.attrs``. ``progress(share, rep)`` is called before each fit.
+    ``frame.attrs``. ``progress(share, rep)`` is called before each fit. A refit that fails
+    (an estimation or LP error on one rewired panel) is left out of the table and listed in
+    ``frame.attrs["failed"]`` (share, rep, error); the study fails only when every fit does.
     """
     formula = as_formula(formula)
     wanted: list[str] | None
@@ -278,17 +280,25 @@ def rewiring_study(
     if reps < 1:
         raise RewiringError(f"reps must be at least 1, got {reps}")
     cells = [(0.0, 0)] + [(float(s), r) for s in shares if float(s) > 0 for r in range(reps)]
-    frames = []
+    frames, failed = [], []
     for share, rep in cells:
         if progress is not None:
             progress(share, rep)
-        data = panel if share == 0 else rewire_panel(panel, formula.lhs, share, cell_seed(seed, share, rep), scheme)
-        design = build_design(data, formula, compress=True, missing=missing)
-        result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, level=level)
+        try:
+            data = panel if share == 0 else rewire_panel(panel, formula.lhs, share, cell_seed(seed, share, rep), scheme)
+            design = build_design(data, formula, compress=True, missing=missing)
+            result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs,
+                               level=level)
+        except Exception as exc:  # noqa: BLE001 - one failed refit must not lose the finished ones
+            # a rewired panel can defeat a numerical step (e.g. the separation LP); record it, go on
+            failed.append({"share": share, "rep": rep, "error": f"{type(exc).__name__}: {exc}"})
+            continue
         frames.append(_select_rows(fit_estimates(result, level), wanted).assign(share=share, rep=rep))
+    if not frames:
+        raise RewiringError(f"every refit failed (first, share {failed[0]['share']:g}: {failed[0]['error']})")
     frame = pd.concat(frames, ignore_index=True)[STUDY_COLUMNS]
     frame.attrs.update({"formula": str(formula), "scheme": scheme, "estimator": estimator, "bootstrap": bootstrap,
-                        "seed": seed, "level": level, "reps": reps})
+                        "seed": seed, "level": level, "reps": reps, "failed": failed})
     return frame
 
 

@@ -191,7 +191,7 @@ def cli(world, neo4j_connection):
 def test_cli_named_query_as_json_and_csv(cli):
     result = cli("query", "partners", "--param", "country=Côte d'Ivoire", "-p", "year=2002", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert [r["partner"] for r in json.loads(result.output)] == ["BEL", "DNK"]
+    assert [r["partner"] for r in json.loads(result.stdout)] == ["BEL", "DNK"]
     result = cli("query", "top_signatories", "-p", "year=2002", "-p", "limit=2", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["country,name,partners,signed_in_year", "BEL,Belgium,4,2", "CAN,Canada,3,1"]

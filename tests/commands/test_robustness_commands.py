@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import reference_dir
 from click.testing import CliRunner
 
 from customsnet.cli import main
-
-from reference_rows import reference_dir
 
 FORMULA = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + absdiff("x")'
 
@@ -47,6 +46,41 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
         assert (out / name).stat().st_size > 5000
 
 
+def test_sensitivity_keeps_the_finished_refits_when_one_share_fails(tmp_path, monkeypatch):
+    """The separation LP is made to fail for every rewiring at share 0.3 (as HiGHS once did at 0.6)."""
+    from customsnet.modeling import sensitivity, separation
+
+    current = {"share": 0.0}
+    rewire, recession = sensitivity.rewire_panel, separation.recession_directions
+
+    def tracked_rewire(panel, network, share, *args, **kwargs):
+        current["share"] = share
+        return rewire(panel, network, share, *args, **kwargs)
+
+    def failing_lp(*args, **kwargs):
+        if current["share"] == 0.3:
+            raise RuntimeError("separation LP failed: HiGHS Status 0 (injected)")
+        return recession(*args, **kwargs)
+
+    monkeypatch.setattr(sensitivity, "rewire_panel", tracked_rewire)
+    monkeypatch.setattr(separation, "recession_directions", failing_lp)
+    out = tmp_path / "sens"
+    res = run(["sensitivity", "--panel", str(reference_dir("case1")), "--shares", "0.1,0.3,0.5", "--reps", "2",
+               "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "2 of 7 refits failed and are left out" in res.output
+    assert "refit at share 0.3, repetition 0 failed" in res.output
+    study = pd.read_csv(out / "sensitivity.csv")
+    assert sorted(set(study["share"])) == [0.0, 0.1, 0.5]
+    assert set(study.query("share == 0.5")["rep"]) == {0, 1}
+    failed = pd.read_csv(out / "sensitivity_failed.csv")
+    assert failed[["share", "rep"]].values.tolist() == [[0.3, 0], [0.3, 1]]
+    assert failed["error"].str.contains("separation LP failed").all()
+    settings = json.loads((out / "sensitivity_settings.json").read_text())
+    assert [f["share"] for f in settings["failed"]] == [0.3, 0.3]
+    assert (out / "sensitivity.png").exists()
+
+
 def test_timetrend_and_coefplot_on_case1(tmp_path):
     case = reference_dir("case1")
     out = tmp_path / "tt"
@@ -73,7 +107,8 @@ def test_timetrend_and_coefplot_on_case1(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["sensitivity", "--out", "x"], "no --panel given"),
+        (["sensitivity", "--out", "x"], "--formula is required"),
+            (["sensitivity", "--formula", "nets ~ edges", "--out", "x"], "--years is required when the panel is exported"),
         (["sensitivity", "--panel", "CASE", "--shares", "0.5,1.5", "--out", "x"], "between 0 and 1"),
         (["sensitivity", "--panel", "CASE", "--shares", "half", "--out", "x"], "comma list of shares"),
         (["timetrend", "--panel", "CASE", "--covariates", "gdp", "--out", "x"], "neither a dyadic covariate"),

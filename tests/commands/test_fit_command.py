@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import coef_table, reference_dir
 from click.testing import CliRunner
 
 from customsnet.cli import main
-
-from reference_rows import coef_table, reference_dir
 
 
 def test_fit_reference_case_btergm(tmp_path):
@@ -45,7 +44,8 @@ def test_fit_saved_panel_with_years(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--out", "x"], "--formula is required when fitting on the panel exported from the graph"),
+        (["--out", "x"], "--formula is required with a panel file or the panel exported from the graph"),
+        (["--out", "x", "--years", "1990-99999999"], "99999999 is not a year between 1 and 9999"),
         (["--out", "x", "--years", "2000-1990", "--panel", "."], "FIRST-LAST"),
     ],
 )

@@ -1,0 +1,168 @@
+"""``customsnet predict | gof | interpret`` as library calls: evaluate a fitted model on its panel.
+
+Each starts from a point fit (a saved ``--fit`` or a fresh fit with the default estimator);
+a fit with non-identified coefficients is evaluated as :func:`~customsnet.workflows.fitting.evaluation_fit`
+says, with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from customsnet.workflows.fitting import evaluation_fit, fit_or_load, point_fit
+from customsnet.workflows.inputs import (
+    DEFAULT_ESTIMATOR,
+    InputError,
+    PanelSource,
+    open_panel,
+    resolve_formula,
+    resolve_formula_names,
+    select_years,
+    span_text,
+)
+
+
+# --------------------------------------------------------------------------- predict
+@dataclass
+class PredictionRun:
+    """One model of ``customsnet predict``: its fit on the training years and both predictions."""
+
+    label: str
+    formula: str
+    fit: Any
+    btergm: Any  # btergm-compatible prediction (chains start at the test year's network)
+    honest: Any  # nothing from the test year used
+
+
+@dataclass
+class PredictOutcome:
+    runs: list[PredictionRun]
+    table: Any  # the side-by-side comparison (pandas DataFrame)
+    messages: list[str] = field(default_factory=list)
+
+
+def run_predict(source: PanelSource, formulas: list[str | None], train: list[int], test: int,
+                estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, method: str = "auto",
+                sweeps: int = 10, out: Path | None = None) -> PredictOutcome:
+    """Fit each formula on ``train`` and predict year ``test`` both ways; save tables and figures in ``out``."""
+    import pandas as pd
+
+    from customsnet.modeling.predict import (
+        compare,
+        plot_roc_pr,
+        predict_btergm,
+        predict_honest,
+    )
+
+    if max(train) >= test:
+        raise InputError(f"--train: training years must precede the test year {test} (got up to {max(train)})")
+    resolved = [resolve_formula(given, source) for given in (formulas or [None])]
+    years = list(range(min(train), test + 1)) if source.path is None else None
+    panel = open_panel(PanelSource(source.path, years, source.basis, source.missing))
+    if test not in panel.years:
+        raise InputError(f"--test: test year {test} is not in the panel ({span_text(panel.years)})")
+    training = select_years(panel, train)
+    runs, messages = [], []
+    for k, given in enumerate(resolved, start=1):
+        formula, notes = resolve_formula_names(given, panel)
+        messages += notes
+        fit, caught = point_fit(training, formula, estimator, source.missing)
+        fit, notes = evaluation_fit(fit, training, formula, source.missing)
+        messages += caught + notes
+        label = f"model {k}" if len(resolved) > 1 else "model"
+        leaky = predict_btergm(fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label,
+                               missing=source.missing)
+        honest = predict_honest(fit, panel, formula, test, method=method, nsim=nsim, seed=seed, sweeps=sweeps,
+                                label=label, missing=source.missing)
+        runs.append(PredictionRun(label, formula, fit, leaky, honest))
+    predictions = [p for run in runs for p in (run.btergm, run.honest)]
+    table = compare(predictions)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "prediction_metrics.csv", float_format="%.10g")
+        pd.DataFrame([{"label": r.label, "formula": r.formula} for r in runs]).to_csv(out / "models.csv", index=False)
+        for p in predictions:
+            name = f"scores_{p.label.replace(' ', '')}_{p.mode.replace(':', '_')}.csv"
+            p.scores.to_csv(out / name, index=False, float_format="%.10g")
+        plot_roc_pr(predictions, out / "prediction_all_dyads")
+        plot_roc_pr(predictions, out / "prediction_new_ties", new_ties=True)
+    return PredictOutcome(runs, table, messages)
+
+
+# --------------------------------------------------------------------------- gof
+@dataclass
+class GofOutcome:
+    result: Any  # modeling.gof's result (tables, summary, plot)
+    figures: list[Path]
+    messages: list[str] = field(default_factory=list)
+
+
+def run_gof(source: PanelSource, formula: str | None, fit_path: Path | None, out: Path,
+            estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, burnin: int = 10_000,
+            interval: int = 1_000, start: str = "observed", btergm_compatible: bool = False) -> GofOutcome:
+    """Simulate from the fitted model on the panel's years; tables and boxplots in ``out``."""
+    from customsnet.modeling.formula import as_formula
+    from customsnet.modeling.gof import gof
+
+    panel = open_panel(source)
+    fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
+    eval_years = panel.years[as_formula(formula).max_lag:]
+    result = gof(fit, panel, formula, years=eval_years, nsim=nsim, seed=seed, burnin=burnin, interval=interval,
+                 start=start, btergm_compatible=btergm_compatible, rgraph_seed=seed + 1, missing=source.missing)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in result.tables.items():
+        table.to_csv(out / f"gof_{name}.csv", index_label="category", float_format="%.10g")
+    return GofOutcome(result, result.plot(out / "gof"), messages)
+
+
+# --------------------------------------------------------------------------- interpret
+@dataclass
+class InterpretOutcome:
+    formula: str
+    averages: list[Any]  # DataFrames: probability by shared partners / degree (observed, counterfactual)
+    effects: Any | None  # DataFrame of binary covariate effects, or None
+    figures: list[Path]
+    messages: list[str] = field(default_factory=list)
+
+
+def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | None, out: Path,
+                  estimator: str = DEFAULT_ESTIMATOR, covariates: tuple[str, ...] = ()) -> InterpretOutcome:
+    """Per-dyad tie probabilities (edgeprob), averages by shared partners and degree, covariate effects."""
+    import pandas as pd
+
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.formula import as_formula
+    from customsnet.modeling.interpret import (
+        binary_covariate_effect,
+        dyad_structure,
+        edgeprob,
+        plot_probability_bars,
+        probability_by_degree,
+        probability_by_shared_partners,
+    )
+
+    panel = open_panel(source)
+    fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
+    design = build_design(panel, formula, compress=False, check=False, missing=source.missing)
+    table = edgeprob(fit, design)
+    structure = dyad_structure(table, panel, as_formula(formula).lhs, design)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "edgeprob.csv", index=False, float_format="%.17g")
+    frames = []
+    if any(n.startswith("gwesp.") for n in design.names):
+        frames += [probability_by_shared_partners(fit, table, structure),
+                   probability_by_shared_partners(fit, table, structure, kind="counterfactual")]
+    frames.append(probability_by_degree(fit, table, structure))
+    if any(n.startswith("gwdeg.") for n in design.names):
+        frames.append(probability_by_degree(fit, table, structure, kind="counterfactual"))
+    for frame in frames:
+        key = "shared_partners" if "shared_partners" in frame.columns else "degree"
+        frame.to_csv(out / f"probability_by_{key}_{frame['kind'].iloc[0]}.csv", index=False, float_format="%.10g")
+    effects = None
+    if covariates:
+        effects = pd.DataFrame([binary_covariate_effect(fit, table, name) for name in covariates])
+        effects.to_csv(out / "covariate_effects.csv", index=False, float_format="%.10g")
+    figures = plot_probability_bars(frames, out / "probabilities", title=formula)
+    return InterpretOutcome(formula, frames, effects, figures, messages)

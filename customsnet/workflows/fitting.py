@@ -1,0 +1,147 @@
+"""``customsnet fit`` as a library call, and the point fits the after-fit commands start from."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from customsnet.workflows.inputs import (
+    DEFAULT_ESTIMATOR,
+    PanelSource,
+    open_panel,
+    resolve_formula,
+    resolve_formula_names,
+)
+
+if TYPE_CHECKING:
+    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.results import FitResult
+
+# how an after-fit command (gof, interpret, predict) treats coefficients the MPLE leaves
+# undetermined; docs/modeling.md "Evaluating a fit with non-identified terms" explains why
+EVALUATION_ESTIMATOR = "btergm"
+
+
+@dataclass
+class FitOutcome:
+    """What ``customsnet fit`` produced: the fit, where it was saved, and warnings raised."""
+
+    result: FitResult
+    json_path: Path
+    csv_path: Path
+    messages: list[str] = field(default_factory=list)
+
+
+def read_boot_indices(path: Path):
+    """R's ``boot.array(indices = TRUE)`` saved as CSV (an optional leading ``rep`` column)."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.read_csv(path)
+    if frame.columns[0] == "rep":
+        frame = frame.iloc[:, 1:]
+    return frame.to_numpy(dtype=np.int64)
+
+
+def run_fit(
+    source: PanelSource,
+    formula: str | None,
+    out: Path,
+    estimator: str = DEFAULT_ESTIMATOR,
+    bootstrap: int = 100,
+    seed: int | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    boot_indices: Path | None = None,
+    status: Callable[[str], None] | None = None,
+) -> FitOutcome:
+    """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
+
+    ``status(text)`` is told what is being fitted before the (long) fit starts.
+    """
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.fit import fit_tergm
+
+    formula = resolve_formula(formula, source)
+    panel = open_panel(source)
+    formula, notes = resolve_formula_names(formula, panel)
+    design = build_design(panel, formula, compress=True, missing=source.missing)
+    indices = read_boot_indices(boot_indices) if boot_indices is not None else None
+    if status is not None:
+        reps = len(indices) if indices is not None else bootstrap
+        status(f"fitting ({estimator}, {design.n_steps} steps, R = {reps} replications)...")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=jobs,
+                           scheduler=scheduler, boot_indices=indices)
+    result.meta["panel"] = source.describe()
+    result.meta["missing_policy"] = source.missing
+    if source.path is None:
+        result.meta["basis"] = source.basis
+    json_path, csv_path = result.save(out / "fit")
+    return FitOutcome(result, json_path, csv_path, [*notes, *(str(w.message) for w in caught)])
+
+
+def point_fit(panel: Panel, formula: str, estimator: str = DEFAULT_ESTIMATOR, missing: str = "error"):
+    """A fit without bootstrap on all of ``panel``; returns (fit, warnings collected, not printed)."""
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.fit import fit_tergm
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_tergm(build_design(panel, formula, compress=True, missing=missing), estimator=estimator,
+                           bootstrap=0)
+    return result, [str(w.message) for w in caught]
+
+
+def not_identified(fit: FitResult) -> list[str]:
+    """Coefficients without a finite point estimate (the MPLE does not exist along them)."""
+    import numpy as np
+
+    return [name for name, value in zip(fit.names, fit.estimates) if not np.isfinite(value)]
+
+
+def evaluation_fit(fit: FitResult, panel: Panel, formula: str, missing: str = "error"):
+    """The fit an after-fit command evaluates: ``fit`` itself when every coefficient is finite.
+
+    Otherwise (the default ``mple`` under separation) the model is refitted on the same years
+    with btergm's IRLS, whose finite point estimate is what btergm would simulate from, and a
+    warning says so. Returns (fit to evaluate, messages).
+    """
+    missing_terms = not_identified(fit)
+    if not missing_terms:
+        return fit, []
+    from customsnet.modeling.formula import as_formula
+
+    lag = as_formula(formula).max_lag
+    first = panel.years.index(fit.years[0]) - lag if fit.years and fit.years[0] in panel.years else 0
+    last = panel.years.index(fit.years[-1]) if fit.years and fit.years[-1] in panel.years else len(panel.years) - 1
+    refit, messages = point_fit(panel.subset_years(panel.years[max(first, 0):last + 1]), formula,
+                                EVALUATION_ESTIMATOR, missing)
+    note = (f"the {fit.estimator} fit leaves {', '.join(missing_terms)} not identified (no finite estimate); "
+            f"evaluating btergm's IRLS point estimate on the same years instead (see docs/modeling.md, "
+            f"'Evaluating a fit with non-identified terms')")
+    return refit, [note, *messages]
+
+
+def fit_or_load(panel: Panel, source: PanelSource, formula: str | None, fit_path: Path | None,
+                estimator: str = DEFAULT_ESTIMATOR):
+    """A saved fit (``--fit``) or a fresh point fit on the panel, made evaluable.
+
+    Returns (fit to evaluate, formula, messages).
+    """
+    messages: list[str] = []
+    if fit_path is not None:
+        from customsnet.modeling.results import FitResult
+
+        fit = FitResult.load(fit_path)
+        formula, messages = resolve_formula_names(resolve_formula(formula, source, fit), panel)
+    else:
+        formula, messages = resolve_formula_names(resolve_formula(formula, source), panel)
+        fit, caught = point_fit(panel, formula, estimator, source.missing)
+        messages += caught
+    fit, notes = evaluation_fit(fit, panel, formula, source.missing)
+    return fit, formula, [*messages, *notes]

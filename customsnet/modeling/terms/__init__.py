@@ -1,6 +1,10 @@
-"""TERGM terms, one module per family (see :mod:`.base` for the contract every term follows)."""
+"""TERGM terms, one module per family (see :mod:`.base` for the contract every term follows).
 
-from customsnet.modeling.terms.base import StepInputs, Term, TermError, all_dyads, r_number
+Importing this package imports every family module, which registers its terms in
+:data:`REGISTRY` (R name -> class). A new family module must be imported here.
+"""
+
+from customsnet.modeling.terms.base import REGISTRY, StepInputs, Term, TermError, all_dyads, r_number
 from customsnet.modeling.terms.directed import Mutual
 from customsnet.modeling.terms.dyad_independent import (
     AbsDiff,
@@ -27,6 +31,7 @@ __all__ = [
     "GWODegree",
     "Memory",
     "Mutual",
+    "REGISTRY",
     "NodeCov",
     "NodeICov",
     "NodeMatch",

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
 from customsnet.modeling.terms.base import StepInputs, Term, column, tie_values
+
+
+@numba.njit(cache=True)
+def _mutual_change(adj, i, j, params, out):
+    out[0] = adj[j, i]
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,14 @@ class Mutual(Term):
 
     r_name = "mutual"
     directed_only = True
+    refused = {"same": "mutual(same=) is not supported", "by": "mutual(by=) is not supported",
+               "diff": "mutual(diff=) is not supported", "keep": "mutual(keep=) is not supported"}
+
+    def sampler_change(self, step: StepInputs):
+        return _mutual_change, np.zeros(0)
+
+    def fast_sampler_fields(self, coef: np.ndarray) -> dict[str, float] | None:
+        return {"mutual_coef": float(coef[0])}
 
     def coef_names(self, directed: bool) -> list[str]:
         return ["mutual"]

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from customsnet.modeling.terms import arguments as A
+from customsnet.modeling.terms.arguments import Formal
 from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, edge_list, r_literal, r_number
+
+_EDGE_ATTRIBUTE = {"attrname": "edge-attribute covariates are not supported"}
 
 
 class DyadIndependent(Term):
     """Mixin: ``g(Y)`` is the sum of the (network-free) change statistics over the ties."""
+
+    dependent = False
 
     def statistic(self, step: StepInputs) -> np.ndarray:
         tail, head = edge_list(step.network, step.directed)
@@ -45,6 +51,8 @@ class EdgeCov(DyadIndependent):
 
     x: str
     r_name = "edgecov"
+    formals = (Formal("x", A.name),)
+    refused = _EDGE_ATTRIBUTE
 
     def coef_names(self, directed: bool) -> list[str]:
         # btergm turns every per-year covariate into a list indexed by the step.
@@ -71,6 +79,8 @@ class DyadCov(EdgeCov):
 
     r_name = "dyadcov"
     undirected_only = True
+    formals = (Formal("x", A.name),)
+    refused = _EDGE_ATTRIBUTE
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"dyadcov.{self.x}[[i]]"]
@@ -92,6 +102,7 @@ class NodeCov(DyadIndependent):
 
     attr: str
     r_name = "nodecov"
+    formals = (Formal("attr", A.name),)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodecov.{self.attr}"]
@@ -114,6 +125,7 @@ class AbsDiff(DyadIndependent):
     attr: str
     pow: float = 1.0
     r_name = "absdiff"
+    formals = (Formal("attr", A.name), Formal("pow", A.number))
 
     def coef_names(self, directed: bool) -> list[str]:
         power = "" if self.pow == 1 else r_number(self.pow)
@@ -140,6 +152,7 @@ class NodeICov(DyadIndependent):
     attr: str
     r_name = "nodeicov"
     directed_only = True
+    formals = (Formal("attr", A.name),)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodeicov.{self.attr}"]
@@ -161,6 +174,7 @@ class NodeOCov(DyadIndependent):
     attr: str
     r_name = "nodeocov"
     directed_only = True
+    formals = (Formal("attr", A.name),)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodeocov.{self.attr}"]
@@ -184,6 +198,9 @@ class NodeMatch(DyadIndependent):
 
     attr: str
     r_name = "nodematch"
+    formals = (Formal("attr", A.name),)
+    refused = {"diff": "only nodematch(attr) with diff = FALSE is supported", "keep": "keep is not supported",
+               "levels": "levels is not supported"}
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodematch.{self.attr}"]

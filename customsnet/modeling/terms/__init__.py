@@ -5,6 +5,7 @@ Importing this package imports every family module, which registers its terms in
 """
 
 from customsnet.modeling.terms.base import REGISTRY, StepInputs, Term, TermError, all_dyads, r_number
+from customsnet.modeling.terms.degree import Concurrent, Degree, IDegree, IStar, Isolates, KStar, ODegree, OStar
 from customsnet.modeling.terms.directed import Mutual
 from customsnet.modeling.terms.dyad_independent import (
     AbsDiff,
@@ -17,9 +18,33 @@ from customsnet.modeling.terms.dyad_independent import (
     NodeOCov,
 )
 from customsnet.modeling.terms.gw import GWESP, GWDegree, GWIDegree, GWODegree
+from customsnet.modeling.terms.shared_partners import DGWDSP, DGWESP, DGWNSP, DSP, ESP, GWDSP, GWNSP, NSP
 from customsnet.modeling.terms.temporal import DelRecip, Memory, TimeCov
+from customsnet.modeling.terms.triads import CTriple, CyclicalTies, TransitiveTies, Triangle, TTriple, TwoPath
 
 __all__ = [
+    "Concurrent",
+    "Degree",
+    "IDegree",
+    "IStar",
+    "Isolates",
+    "KStar",
+    "ODegree",
+    "OStar",
+    "DGWDSP",
+    "DGWESP",
+    "DGWNSP",
+    "DSP",
+    "ESP",
+    "GWDSP",
+    "GWNSP",
+    "NSP",
+    "CTriple",
+    "CyclicalTies",
+    "TransitiveTies",
+    "Triangle",
+    "TTriple",
+    "TwoPath",
     "AbsDiff",
     "DelRecip",
     "DyadCov",

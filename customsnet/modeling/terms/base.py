@@ -294,15 +294,20 @@ def dense_adjacency(network: sp.spmatrix) -> np.ndarray:
     return out
 
 
-@numba.njit  # no cache: it is specialised on the function it is given
-def per_dyad_changes(func, params, n_stats, adj, tail, head):
-    """Run a sampler change function over a batch of dyads: rows ``(len(tail), n_stats)``."""
-    out = np.zeros((tail.shape[0], n_stats))
+def per_dyad_changes(func, params, n_stats, adj, tail, head) -> np.ndarray:
+    """Run a sampler change function over a batch of dyads: rows ``(len(tail), n_stats)``.
+
+    A Python loop over compiled per-dyad calls: a numba loop taking the function as an argument
+    would be recompiled for every term in every process (numba cannot cache it), which costs
+    more than the per-call overhead for any panel this project fits.
+    """
+    out = np.zeros((len(tail), n_stats))
     buf = np.zeros(n_stats)
-    for r in range(tail.shape[0]):
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    for r, (i, j) in enumerate(zip(np.asarray(tail, dtype=np.int64).tolist(), np.asarray(head, dtype=np.int64).tolist())):
         buf[:] = 0.0
-        func(adj, tail[r], head[r], params, buf)
-        out[r, :] = buf
+        func(adj, i, j, params, buf)
+        out[r] = buf
     return out
 
 

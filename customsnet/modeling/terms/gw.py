@@ -236,14 +236,18 @@ class GWESP(_FixedDecay):
         if self.type is not None and self.type.upper() not in {"UTP", "OTP", "ITP", "RTP", "OSP", "ISP"}:
             raise TermError(f"gwesp: unknown type {self.type!r} (ergm types: OTP, ITP, RTP, OSP, ISP, UTP)")
 
+    def _other_type(self, directed: bool) -> str | None:
+        """The shared-partner type when it is not the one the specialised code handles (UTP/OTP)."""
+        if not directed or self.type is None or self.type.upper() == "OTP":
+            return None
+        return self.type.upper()
+
     def check_directedness(self, directed: bool) -> None:
-        if directed and self.type is not None and self.type.upper() != "OTP":
-            raise TermError(
-                f"term {self.to_r()}: only type = \"OTP\" (ergm's default) is implemented for directed gwesp"
-            )
+        if directed and self.type is not None and self.type.upper() == "UTP":
+            raise TermError(f"term {self.to_r()}: type UTP is for undirected networks; use OTP, ITP, RTP, OSP or ISP")
 
     def coef_names(self, directed: bool) -> list[str]:
-        kind = "OTP." if directed else ""
+        kind = f"{(self.type or 'OTP').upper()}." if directed else ""
         return [f"gwesp.{kind}fixed.{r_number(self.decay)}"]
 
     def to_r(self) -> str:
@@ -251,12 +255,32 @@ class GWESP(_FixedDecay):
         return f"gwesp({r_number(self.decay)}, fixed = TRUE{extra})"
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        if self._other_type(step.directed):
+            from customsnet.modeling.terms.base import PerDyadChange
+
+            return PerDyadChange.change_stats(self, step, tail, head)
         return column(esp_change(step.network, step.directed, self.decay, tail, head))
 
     def statistic(self, step: StepInputs) -> np.ndarray:
+        sp_type = self._other_type(step.directed)
+        if sp_type:
+            from customsnet.modeling.terms.shared_partners import EDGEWISE, sp_statistic
+
+            table = focal_table(self.decay, step.n)
+            return sp_statistic(step, sp_type, EDGEWISE, lambda c: np.array([np.sum(table[c])]))
         return np.array([esp_statistic(step.network, step.directed, self.decay)])
 
+    def fast_sampler_fields(self, coef: np.ndarray) -> dict[str, float] | None:
+        if self.type is not None and self.type.upper() not in ("OTP", "UTP"):
+            return None
+        return super().fast_sampler_fields(coef)
+
     def sampler_change(self, step: StepInputs):
+        sp_type = self._other_type(step.directed)
+        if sp_type:
+            from customsnet.modeling.terms.shared_partners import EDGEWISE, sp_change, sp_params
+
+            return sp_change, sp_params(sp_type, EDGEWISE, True, focal_table(self.decay, step.n), counts=False)
         return (_gwesp_otp_change if step.directed else _gwesp_utp_change), self._tables(step.n)
 
     def counterfactual_change(self, structure: str, k: int) -> float | None:

@@ -64,8 +64,11 @@ class Formula:
         """btergm's coefficient names, in formula order; duplicates are an error."""
         names: list[str] = []
         for term in self.terms:
-            term.check_directedness(directed)
-            names.extend(term.coef_names(directed))
+            try:
+                term.check_directedness(directed)
+                names.extend(term.coef_names(directed))
+            except TermError as exc:
+                raise FormulaError(str(exc)) from None
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise FormulaError(f"formula {self} gives duplicate coefficients {dupes}; remove the repeated term")

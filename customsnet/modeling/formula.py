@@ -60,6 +60,11 @@ class Formula:
     def __str__(self) -> str:
         return f"{self.lhs} ~ " + " + ".join(t.to_r() for t in self.terms)
 
+    def for_panel(self, panel) -> "Formula":
+        """The formula with its level-named terms bound to the attribute levels over all panel years."""
+        levels = {name: panel.attribute_levels(name) for name in self.node_attributes if name in panel.node_attrs}
+        return dataclasses.replace(self, terms=tuple(t.with_levels(levels, panel.directed) for t in self.terms))
+
     def coef_names(self, directed: bool) -> list[str]:
         """btergm's coefficient names, in formula order; duplicates are an error."""
         names: list[str] = []

@@ -120,7 +120,7 @@ def tie_probability(fit_or_coefs, formula, panel, year: int, i: str, j: str) -> 
     from customsnet.modeling.build import cut_step, step_nodes
     from customsnet.modeling.formula import as_formula
 
-    formula = as_formula(formula)
+    formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
     if hasattr(fit_or_coefs, "params"):
         fit_or_coefs = fit_or_coefs.params

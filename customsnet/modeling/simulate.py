@@ -817,7 +817,7 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     from customsnet.modeling.formula import as_formula
     from customsnet.modeling.terms.base import all_dyads
 
-    formula = as_formula(formula)
+    formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
     theta = coefficient_vector(coefs, names)
     if not np.all(np.isfinite(theta)):

@@ -224,6 +224,7 @@ def test_directedness_is_enforced():
 
 # ------------------------------------------------------------------ the registry: every term, both kinds of network
 from customsnet.modeling.terms import REGISTRY  # noqa: E402
+from customsnet.modeling.terms import categorical as cat  # noqa: E402
 from customsnet.modeling.terms import degree as degree_terms  # noqa: E402
 from customsnet.modeling.terms import shared_partners as sp_terms  # noqa: E402
 from customsnet.modeling.terms import triads  # noqa: E402
@@ -240,7 +241,13 @@ EXAMPLES = {
     "absdiff": [AbsDiff("x"), AbsDiff("x", pow=2)],
     "nodeicov": [NodeICov("x")],
     "nodeocov": [NodeOCov("x")],
-    "nodematch": [NodeMatch("group")],
+    "nodematch": [NodeMatch("group"), cat.NodeMatch("group", diff=True), cat.NodeMatch("group", levels=("1", "2")),
+                  cat.NodeMatch("group", diff=True, levels=(-1.0,)), cat.NodeMatch("group", keep=(1.0, 3.0))],
+    "nodefactor": [cat.NodeFactor("group"), cat.NodeFactor("group", levels=None), cat.NodeFactor("group", levels=("2",))],
+    "nodeifactor": [cat.NodeIFactor("group")],
+    "nodeofactor": [cat.NodeOFactor("group", levels=("__all__",))],
+    "nodemix": [cat.NodeMix("group"), cat.NodeMix("group", levels=(1.0, 3.0), levels2=None)],
+    "absdiffcat": [cat.AbsDiffCat("group"), cat.AbsDiffCat("group", levels=(-1.0,))],
     "memory": [Memory(t, lag) for t in ("autoregression", "stability", "innovation", "loss") for lag in (1, 2)],
     "delrecip": [DelRecip(), DelRecip(mutuality=True, lag=2)],
     "timecov": [TimeCov(), TimeCov(x="cov", transform="function(t) t^2", minimum=2)],
@@ -282,8 +289,13 @@ def test_every_registered_term_has_examples():
         assert terms and all(type(t).r_name == name for t in terms), name
 
 
+#: the levels of random_step's attributes, as Panel.attribute_levels gives them
+LEVELS = {"group": (np.array([0.0, 1.0, 2.0]), ("0", "1", "2"))}
+
+
 def _defined(term, directed: bool) -> bool:
     try:
+        term = term.with_levels(LEVELS, directed)
         term.check_directedness(directed)
         term.coef_names(directed)
     except TermError:
@@ -292,7 +304,8 @@ def _defined(term, directed: bool) -> bool:
 
 
 REGISTRY_CASES = [
-    pytest.param(term, directed, id=f"{term.to_r()}-{'directed' if directed else 'undirected'}")
+    pytest.param(term.with_levels(LEVELS, directed), directed,
+                 id=f"{term.to_r()}-{'directed' if directed else 'undirected'}")
     for name in sorted(EXAMPLES)
     for term in EXAMPLES[name]
     for directed in (False, True)
@@ -358,3 +371,25 @@ def test_categorical_names_and_refusals():
         parse_formula("n ~ gwdsp(0.5)")
     with pytest.raises(FormulaError, match="attribute-matched"):
         parse_formula("n ~ ttriple(attr = 'a')")
+
+
+def test_level_names_follow_ergm():
+    from customsnet.modeling.formula import parse_formula
+
+    levels = {"sex": (np.array([0.0, 1.0]), ("F", "M")), "g": (np.arange(3.0), ("a", "b", "c")),
+              "age": (np.array([10.0, 11.0, 13.0]), ("10", "11", "13"))}
+    f = parse_formula("n ~ nodefactor('g') + nodematch('g', diff = TRUE) + nodematch('sex') + nodemix('sex') "
+                      "+ absdiffcat('age') + nodematch('g', levels = c('a', 'c'))")
+    bound = type(f)(f.lhs, tuple(t.with_levels(levels, False) for t in f.terms))
+    assert bound.coef_names(False) == [
+        "nodefactor.g.b", "nodefactor.g.c", "nodematch.g.a", "nodematch.g.b", "nodematch.g.c", "nodematch.sex",
+        "mix.sex.F.M", "mix.sex.M.M", "absdiff.age.1", "absdiff.age.2", "absdiff.age.3", "nodematch.g",
+    ]
+    assert cat.NodeFactor("g", levels=("__all__",)).with_levels(levels, False).coef_names(False) == [
+        "nodefactor.g.a", "nodefactor.g.b", "nodefactor.g.c"]
+    directed = type(f)(f.lhs, tuple(t.with_levels(levels, True) for t in f.terms))
+    assert [n for n in directed.coef_names(True) if n.startswith("mix.")] == ["mix.sex.M.F", "mix.sex.F.M", "mix.sex.M.M"]
+    with pytest.raises(TermError, match="bind it to the panel"):
+        cat.NodeFactor("g").coef_names(False)
+    with pytest.raises(TermError, match="do not occur"):
+        cat.NodeFactor("g", levels=("z",)).with_levels(levels, False)

@@ -5,6 +5,7 @@ Importing this package imports every family module, which registers its terms in
 """
 
 from customsnet.modeling.terms.base import REGISTRY, StepInputs, Term, TermError, all_dyads, r_number
+from customsnet.modeling.terms.categorical import AbsDiffCat, NodeFactor, NodeIFactor, NodeMatch, NodeMix, NodeOFactor
 from customsnet.modeling.terms.degree import Concurrent, Degree, IDegree, IStar, Isolates, KStar, ODegree, OStar
 from customsnet.modeling.terms.directed import Mutual
 from customsnet.modeling.terms.dyad_independent import (
@@ -14,7 +15,6 @@ from customsnet.modeling.terms.dyad_independent import (
     Edges,
     NodeCov,
     NodeICov,
-    NodeMatch,
     NodeOCov,
 )
 from customsnet.modeling.terms.gw import GWESP, GWDegree, GWIDegree, GWODegree
@@ -23,6 +23,11 @@ from customsnet.modeling.terms.temporal import DelRecip, Memory, TimeCov
 from customsnet.modeling.terms.triads import CTriple, CyclicalTies, TransitiveTies, Triangle, TTriple, TwoPath
 
 __all__ = [
+    "AbsDiffCat",
+    "NodeFactor",
+    "NodeIFactor",
+    "NodeMix",
+    "NodeOFactor",
     "Concurrent",
     "Degree",
     "IDegree",

@@ -28,7 +28,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -252,6 +251,14 @@ class Term:
     def statistic(self, step: StepInputs) -> np.ndarray:
         """The network statistic ``g(Y)`` of ``step.network`` (shape ``(n_stats,)``)."""
         raise NotImplementedError
+
+    def with_levels(self, levels: dict, directed: bool) -> "Term":
+        """The term bound to the attribute levels of a panel (``name -> (values, labels)``).
+
+        Terms whose coefficients are named by levels (nodefactor, nodemix, nodematch(diff = TRUE) ...)
+        return a copy that knows them; all others return themselves.
+        """
+        return self
 
     # -- sampler and interpretation ----------------------------------------------------------
     def sampler_change(self, step: StepInputs) -> tuple[SamplerChange, np.ndarray]:

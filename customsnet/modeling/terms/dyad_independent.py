@@ -1,4 +1,6 @@
-"""Dyad-independent terms: edges, edgecov, dyadcov, nodecov, absdiff, nodeicov, nodeocov, nodematch.
+"""Dyad-independent terms: edges, edgecov, dyadcov, nodecov, absdiff, nodeicov, nodeocov.
+
+(The level-indexed ones, nodematch, nodefactor, nodemix, absdiffcat, live in :mod:`.categorical`.)
 
 Their change statistic does not depend on the rest of the network, so the statistic of a
 network is the sum of the change statistics over its ties (ergm's ``c_edges``, ``c_edgecov``,
@@ -187,33 +189,3 @@ class NodeOCov(DyadIndependent):
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         return column(step.node_attr(self.attr, self.to_r())[tail])
-
-
-@dataclass(frozen=True)
-class NodeMatch(DyadIndependent):
-    """``nodematch("a")``: 1 when both ends share the value of ``a`` (uniform homophily).
-
-    Only ``diff = FALSE`` (one coefficient) is supported.
-    """
-
-    attr: str
-    r_name = "nodematch"
-    formals = (Formal("attr", A.name),)
-    refused = {"diff": "only nodematch(attr) with diff = FALSE is supported", "keep": "keep is not supported",
-               "levels": "levels is not supported"}
-
-    def coef_names(self, directed: bool) -> list[str]:
-        return [f"nodematch.{self.attr}"]
-
-    def to_r(self) -> str:
-        return f"nodematch({r_literal(self.attr)})"
-
-    def node_attributes(self) -> tuple[str, ...]:
-        return (self.attr,)
-
-    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-        a = step.node_attr(self.attr, self.to_r())
-        match = (a[tail] == a[head]).astype(np.float64)
-        # NaN == NaN is False; keep the change statistic NaN so the missing-value policy sees it.
-        match[np.isnan(a[tail]) | np.isnan(a[head])] = np.nan
-        return column(match)

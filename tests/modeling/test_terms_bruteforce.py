@@ -251,7 +251,8 @@ EXAMPLES = {
     "memory": [Memory(t, lag) for t in ("autoregression", "stability", "innovation", "loss") for lag in (1, 2)],
     "delrecip": [DelRecip(), DelRecip(mutuality=True, lag=2)],
     "timecov": [TimeCov(), TimeCov(x="cov", transform="function(t) t^2", minimum=2)],
-    "mutual": [Mutual()],
+    "mutual": [Mutual(), Mutual(same="group"), Mutual(same="group", diff=True), Mutual(by="group"),
+               Mutual(same="group", levels=(-1.0,)), Mutual(by="group", keep=(2.0, 3.0))],
     "gwesp": [GWESP(a) for a in DECAYS] + [GWESP(0.5, type=t) for t in SP_TYPES],
     "dgwesp": [sp_terms.DGWESP(0.7, type=t) for t in SP_TYPES],
     "gwdegree": [GWDegree(a) for a in DECAYS],
@@ -369,6 +370,11 @@ def test_categorical_names_and_refusals():
     assert g.coef_names(True) == ["esp.OTP1", "dsp.ISP1", "gwnsp.RTP.fixed.0.5", "gwesp.OTP.fixed.0.1"]
     with pytest.raises(FormulaError, match="curved"):
         parse_formula("n ~ gwdsp(0.5)")
+    levels = {"sex": (np.array([0.0, 1.0]), ("F", "M"))}
+    m = parse_formula("n ~ mutual + mutual(same = 'sex') + mutual(same = 'sex', diff = TRUE) + mutual(by = 'sex')")
+    m = type(m)(m.lhs, tuple(t.with_levels(levels, True) for t in m.terms))
+    assert m.coef_names(True) == ["mutual", "mutual.sex", "mutual.same.sex.F", "mutual.same.sex.M",
+                                  "mutual.by.sex.F", "mutual.by.sex.M"]
     with pytest.raises(FormulaError, match="attribute-matched"):
         parse_formula("n ~ ttriple(attr = 'a')")
 

@@ -10,6 +10,12 @@ date after every accepted toggle, so each proposal costs O(degree) instead of a 
 Directed models are supported too: arcs, ``edgecov``-type terms read at (tail, head), ``gwesp`` (OTP),
 ``gwidegree``, ``gwodegree`` and ``mutual``, with two-path counts and in/out lists kept incrementally.
 
+Any other dependent term (triads, degree counts, shared partners of any type, attribute ``mutual`` …)
+runs in the generic kernel (:class:`GenericChainState`): it keeps the dense adjacency and the edge
+list and asks each dependent term's own per-dyad change function
+(:meth:`~customsnet.modeling.terms.base.Term.sampler_change`) at every proposal, so a new term
+needs no change here. :func:`simulation_inputs` picks the kernel by asking the terms.
+
 Proposals are ergm's TNT (tie / no tie): with probability 1/2 (when the graph has edges) toggle off a
 uniformly chosen edge, otherwise toggle a uniformly chosen dyad. The acceptance ratio includes the
 proposal asymmetry, with the boundary cases of 0 and 1 edges handled exactly (see
@@ -806,8 +812,8 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
 
     Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
     for all dyads of the year with the design's own term code and collapsed into
-    ``L = Σ_k θ_k Δ_k``; ``gwesp`` and ``gwdegree`` (directed: ``gwesp`` OTP, ``gwidegree``,
-    ``gwodegree``, ``mutual``) become the sampler's dependence terms. The node
+    ``L = Σ_k θ_k Δ_k``; every dependent term (``term.dependent``) becomes a dependence term of the
+    sampler (:func:`sampler_model`). The node
     set and lagged networks are cut exactly as :func:`~customsnet.modeling.build.build_design` does.
     Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
     ``-inf`` entries of ``L``. ``missing`` is the design's missing-value policy (``"error"``,

@@ -334,12 +334,13 @@ def test_directed_simulation_inputs_reproduce_design_log_odds():
 # ----------------------------------------------------------------- generic kernel: any dependent term
 def _generic_families():
     from customsnet.modeling import terms as T
+    from customsnet.modeling.terms import triads
 
     return {
         "triads-undirected": (False, [T.Triangle(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath()],
                               [0.4, -0.3, 0.2, -0.15]),
         "triads-directed": (True, [T.TTriple(), T.CTriple(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath(),
-                                   T.Triangle()], [0.3, -0.4, 0.2, 0.25, -0.1, 0.1]),
+                                   T.Triangle(), triads.Intransitive()], [0.3, -0.4, 0.2, 0.25, -0.1, 0.1, -0.2]),
         "degree-undirected": (False, [T.KStar((2, 3)), T.Degree((0, 1)), T.Isolates(), T.Concurrent()],
                               [0.2, -0.1, 0.3, -0.2, 0.25, -0.3]),
         "degree-directed": (True, [T.IStar(2), T.OStar((2,)), T.IDegree((0, 1)), T.ODegree((1,)), T.Isolates(),

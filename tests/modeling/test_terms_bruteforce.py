@@ -264,6 +264,7 @@ EXAMPLES = {
     "transitiveties": [triads.TransitiveTies()],
     "cyclicalties": [triads.CyclicalTies()],
     "twopath": [triads.TwoPath()],
+    "intransitive": [triads.Intransitive()],
     "kstar": [degree_terms.KStar(2), degree_terms.KStar((1, 3))],
     "istar": [degree_terms.IStar(2), degree_terms.IStar((1, 3))],
     "ostar": [degree_terms.OStar(2), degree_terms.OStar((1, 3))],
@@ -357,6 +358,8 @@ def test_hand_computed_triads():
     assert triads.CyclicalTies().statistic(step)[0] == 3
     # two-paths a -> v -> b, a != b: 0->1->2, 1->2->0, 2->0->1, 2->0->2? (a == b, no), 0->2->0 (no)
     assert triads.TwoPath().statistic(step)[0] == 3
+    # intransitive two-paths: 1->2->0 (no 1->0), 2->0->1 (no 2->1); 0->1->2 is closed by 0->2
+    assert triads.Intransitive().statistic(step)[0] == 2
     assert degree_terms.IStar(2).statistic(step)[0] == 1  # node 2 has in-degree 2
     assert degree_terms.Isolates().statistic(step)[0] == 1  # node 3
 

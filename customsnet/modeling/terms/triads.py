@@ -14,6 +14,8 @@ products, so the brute-force toggle tests compare two separate definitions. With
   shared partner);
 * ``cyclicalties``: ties ``i -> j`` with a two-path ``j -> k -> i`` (undirected: the same as
   ``transitiveties``, since every two-path runs both ways);
+* ``intransitive`` (directed): two-paths ``i -> j -> k`` without ``i -> k``:
+  ``sum_{i != k} (A^2)_ik (1 - A_ik)``;
 * ``twopath``: undirected 2-stars ``sum_v C(d_v, 2)``; directed ``m2star``, pairs ``a -> v -> b``
   with ``a != b``: ``sum_v in_v out_v - 2 * mutual``.
 """
@@ -136,6 +138,16 @@ def _cyclicalties_change(adj, i, j, params, out):
 
 
 @numba.njit(cache=True)
+def _intransitive_change(adj, i, j, params, out):
+    # ergm c_intransitive: i -> j -> k opens (no i -> k), i -> k -> j closes, k -> i -> j opens (no k -> j)
+    c = 0
+    for k in range(adj.shape[0]):
+        if k != i and k != j:
+            c += adj[j, k] * (1 - adj[i, k]) - adj[k, j] * adj[i, k] + adj[k, i] * (1 - adj[k, j])
+    out[0] = c
+
+
+@numba.njit(cache=True)
 def _twopath_undirected(adj, i, j, params, out):
     y = adj[i, j]
     out[0] = adj[i].sum() - y + adj[j].sum() - y
@@ -235,6 +247,24 @@ class CyclicalTies(_Triad):
         a = _dense(step)
         count = np.sum((a != 0) & ((a @ a).T > 0))
         return np.array([float(count if step.directed else count / 2)])
+
+
+@dataclass(frozen=True)
+class Intransitive(_Triad):
+    """``intransitive`` (directed): two-paths ``i -> j -> k`` whose ``i -> k`` is absent."""
+
+    r_name = "intransitive"
+    directed_only = True
+    refused = {}
+
+    def sampler_change(self, step: StepInputs):
+        return _intransitive_change, np.zeros(0)
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        a = _dense(step)
+        two_paths = a @ a
+        np.fill_diagonal(two_paths, 0.0)
+        return np.array([float(np.sum(two_paths * (1.0 - a)))])
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,20 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.simulate import ErgmModel, SamplerTerm, chain_state, sampler_model
-from customsnet.modeling.terms import GWDSP, GWESP, GWDegree, KStar, StepInputs, Triangle
+from customsnet.modeling.simulate import (
+    ErgmModel,
+    SamplerTerm,
+    chain_state,
+    sampler_model,
+)
+from customsnet.modeling.terms import (
+    GWDSP,
+    GWESP,
+    GWDegree,
+    KStar,
+    StepInputs,
+    Triangle,
+)
 
 
 def start_network(n: int, ties: int, seed: int) -> sp.csr_matrix:

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from customsnet.modeling import rsyntax as rs
-from customsnet.modeling.terms import REGISTRY, DelRecip, Memory, StepInputs, Term, TermError, TimeCov
+from customsnet.modeling.terms import (
+    REGISTRY,
+    DelRecip,
+    Memory,
+    StepInputs,
+    Term,
+    TermError,
+    TimeCov,
+)
 
 
 class FormulaError(ValueError):
@@ -60,7 +68,7 @@ class Formula:
     def __str__(self) -> str:
         return f"{self.lhs} ~ " + " + ".join(t.to_r() for t in self.terms)
 
-    def for_panel(self, panel) -> "Formula":
+    def for_panel(self, panel) -> Formula:
         """The formula with its level-named terms bound to the attribute levels over all panel years."""
         levels = {name: panel.attribute_levels(name) for name in self.node_attributes if name in panel.node_attrs}
         return dataclasses.replace(self, terms=tuple(t.with_levels(levels, panel.directed) for t in self.terms))
@@ -141,6 +149,6 @@ def parse_formula(text: str) -> Formula:
     return Formula(tree.left.id, tuple(parse_term(node) for node in _split_plus(tree.right)))
 
 
-def as_formula(formula: "Formula | str") -> Formula:
+def as_formula(formula: Formula | str) -> Formula:
     """Accept a :class:`Formula` or its R string."""
     return formula if isinstance(formula, Formula) else parse_formula(formula)

@@ -27,9 +27,9 @@ Layout (all per-year objects are aligned to ``nodes[year]``, in that order):
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -152,7 +152,7 @@ class Panel:
         values = np.unique(values[~np.isnan(values)])
         return values, tuple(r_number(v) for v in values)
 
-    def subset_years(self, years: Iterable[int]) -> "Panel":
+    def subset_years(self, years: Iterable[int]) -> Panel:
         """A panel restricted to ``years`` (which must all be present)."""
         keep = [int(y) for y in years]
         missing = [y for y in keep if y not in self.nodes]
@@ -194,7 +194,7 @@ class Panel:
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
     @classmethod
-    def load(cls, path: str | Path) -> "Panel":
+    def load(cls, path: str | Path) -> Panel:
         with np.load(Path(path), allow_pickle=False) as z:
             header = json.loads(str(z["__header__"]))
             directed = bool(header["directed"])
@@ -240,12 +240,12 @@ class Panel:
 
 
 def _is_missing(value: object) -> bool:
+    """``None``, ``""``, a float NaN or pandas' ``NA``/``NaT``."""
     if value is None or (isinstance(value, str) and value == ""):
         return True
-    try:
-        return bool(value != value)  # NaN, pandas.NA compare unequal to themselves
-    except TypeError:  # pandas.NA raises on bool()
-        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 def attribute_codes(

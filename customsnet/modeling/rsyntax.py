@@ -9,8 +9,8 @@ a function body is evaluated by walking its syntax tree with a fixed table of nu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class Name:
 @dataclass(frozen=True)
 class Arg:
     name: str | None
-    value: "Node"
+    value: Node
 
 
 @dataclass(frozen=True)
@@ -57,20 +57,20 @@ class Call:
 @dataclass(frozen=True)
 class UnaryOp:
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class BinOp:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True)
 class Function:
     params: tuple[str, ...]
-    body: "Node"
+    body: Node
 
 
 Node = Num | Str | Const | Name | Call | UnaryOp | BinOp | Function
@@ -372,7 +372,7 @@ class RFunction:
     body: Node
 
     @classmethod
-    def parse(cls, text: str) -> "RFunction":
+    def parse(cls, text: str) -> RFunction:
         """Parse ``function(t) <expr>``, or a bare function name such as ``sqrt`` or ``log``."""
         node = parse(text)
         if isinstance(node, Name) and node.id in SAFE_FUNCTIONS:

@@ -28,8 +28,8 @@ uniforms drawn from it, so a seed fixes the whole chain.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numba
 import numpy as np
@@ -69,7 +69,7 @@ class ErgmModel:
     gwodegree_decay: float = 0.0
     mutual_coef: float = 0.0
     #: dependent terms the specialised kernels do not know, run by the generic kernel
-    generic: tuple["SamplerTerm", ...] = ()
+    generic: tuple[SamplerTerm, ...] = ()
 
     def __post_init__(self) -> None:
         m = np.asarray(self.dyad_logodds, dtype=np.float64)
@@ -116,7 +116,7 @@ class SamplerTerm:
     names: tuple[str, ...]
 
     @classmethod
-    def of(cls, term, step, coef: np.ndarray) -> "SamplerTerm":
+    def of(cls, term, step, coef: np.ndarray) -> SamplerTerm:
         func, params = term.sampler_change(step)
         return cls(term, step, func, np.ascontiguousarray(params, dtype=np.float64),
                    np.asarray(coef, dtype=np.float64), tuple(term.coef_names(step.directed)))

@@ -76,7 +76,7 @@ def test_own_statistics_match_design_terms():
 def test_tnt_ratio_boundaries():
     d = 10
     # detailed balance of the proposal alone: q(y→y')·ratio(y→y') == q(y'→y) for a toggle and its reverse
-    for m in range(0, 5):
+    for m in range(5):
         add = tnt_log_q_ratio(m, d, True)
         remove = tnt_log_q_ratio(m + 1, d, False)
         assert add == pytest.approx(-remove, abs=1e-15)
@@ -222,8 +222,8 @@ def test_simulation_inputs_reproduce_design_log_odds():
 
 
 # ----------------------------------------------------------------- directed networks
-DIRECTED = dict(gwesp_coef=0.4, gwesp_decay=0.5, gwidegree_coef=-0.5, gwidegree_decay=0.3,
-                gwodegree_coef=0.3, gwodegree_decay=0.7, mutual_coef=0.8)
+DIRECTED = {"gwesp_coef": 0.4, "gwesp_decay": 0.5, "gwidegree_coef": -0.5, "gwidegree_decay": 0.3,
+            "gwodegree_coef": 0.3, "gwodegree_decay": 0.7, "mutual_coef": 0.8}
 
 
 def random_digraph(n: int, p: float, seed: int) -> sp.csr_matrix:
@@ -254,7 +254,13 @@ def exact_directed(n: int, model: ErgmModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_directed_statistics_match_design_terms():
-    from customsnet.modeling.terms import GWESP, GWIDegree, GWODegree, Mutual, StepInputs
+    from customsnet.modeling.terms import (
+        GWESP,
+        GWIDegree,
+        GWODegree,
+        Mutual,
+        StepInputs,
+    )
 
     a = random_digraph(20, 0.15, 8)
     model = ErgmModel(np.zeros((20, 20)), directed=True, **DIRECTED)
@@ -417,7 +423,7 @@ def test_generic_sampler_means_match_exact_enumeration(family):
 def test_generic_running_statistics_match_recount(family):
     from customsnet.modeling.simulate import GenericChainState
 
-    model, step, pairs = _family_model(family)
+    model, _, _ = _family_model(family)
     n = model.n
     state = GenericChainState(sp.csr_matrix((n, n)), model)
     rng = np.random.default_rng(5)
@@ -450,4 +456,4 @@ def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
     step = design.steps[-1]
     np.testing.assert_allclose(ym.conditional_logodds(ym.observed, step.tail, step.head), step.X @ theta, atol=1e-12)
     res = simulate(ym.model, ym.previous, n_samples=3, seed=1, burnin=300, interval=50)
-    assert list(res.stats.columns)[0] == "edges" and len(res.networks) == 3
+    assert res.stats.columns[0] == "edges" and len(res.networks) == 3

@@ -223,12 +223,14 @@ def test_directedness_is_enforced():
 
 
 # ------------------------------------------------------------------ the registry: every term, both kinds of network
-from customsnet.modeling.terms import REGISTRY  # noqa: E402
-from customsnet.modeling.terms import categorical as cat  # noqa: E402
-from customsnet.modeling.terms import degree as degree_terms  # noqa: E402
-from customsnet.modeling.terms import shared_partners as sp_terms  # noqa: E402
-from customsnet.modeling.terms import triads  # noqa: E402
-from customsnet.modeling.terms.base import dense_adjacency, per_dyad_changes  # noqa: E402
+from customsnet.modeling.terms import (
+    REGISTRY,
+    triads,
+)
+from customsnet.modeling.terms import categorical as cat
+from customsnet.modeling.terms import degree as degree_terms
+from customsnet.modeling.terms import shared_partners as sp_terms
+from customsnet.modeling.terms.base import dense_adjacency, per_dyad_changes
 
 SP_TYPES = ("OTP", "ITP", "RTP", "OSP", "ISP")
 

@@ -4,9 +4,32 @@ Importing this package imports every family module, which registers its terms in
 :data:`REGISTRY` (R name -> class). A new family module must be imported here.
 """
 
-from customsnet.modeling.terms.base import REGISTRY, StepInputs, Term, TermError, all_dyads, r_number
-from customsnet.modeling.terms.categorical import AbsDiffCat, NodeFactor, NodeIFactor, NodeMatch, NodeMix, NodeOFactor
-from customsnet.modeling.terms.degree import Concurrent, Degree, IDegree, IStar, Isolates, KStar, ODegree, OStar
+from customsnet.modeling.terms.base import (
+    REGISTRY,
+    StepInputs,
+    Term,
+    TermError,
+    all_dyads,
+    r_number,
+)
+from customsnet.modeling.terms.categorical import (
+    AbsDiffCat,
+    NodeFactor,
+    NodeIFactor,
+    NodeMatch,
+    NodeMix,
+    NodeOFactor,
+)
+from customsnet.modeling.terms.degree import (
+    Concurrent,
+    Degree,
+    IDegree,
+    Isolates,
+    IStar,
+    KStar,
+    ODegree,
+    OStar,
+)
 from customsnet.modeling.terms.directed import Mutual
 from customsnet.modeling.terms.dyad_independent import (
     AbsDiff,
@@ -18,58 +41,74 @@ from customsnet.modeling.terms.dyad_independent import (
     NodeOCov,
 )
 from customsnet.modeling.terms.gw import GWESP, GWDegree, GWIDegree, GWODegree
-from customsnet.modeling.terms.shared_partners import DGWDSP, DGWESP, DGWNSP, DSP, ESP, GWDSP, GWNSP, NSP
+from customsnet.modeling.terms.shared_partners import (
+    DGWDSP,
+    DGWESP,
+    DGWNSP,
+    DSP,
+    ESP,
+    GWDSP,
+    GWNSP,
+    NSP,
+)
 from customsnet.modeling.terms.temporal import DelRecip, Memory, TimeCov
-from customsnet.modeling.terms.triads import CTriple, CyclicalTies, TransitiveTies, Triangle, TTriple, TwoPath
+from customsnet.modeling.terms.triads import (
+    CTriple,
+    CyclicalTies,
+    TransitiveTies,
+    Triangle,
+    TTriple,
+    TwoPath,
+)
 
 __all__ = [
-    "AbsDiffCat",
-    "NodeFactor",
-    "NodeIFactor",
-    "NodeMix",
-    "NodeOFactor",
-    "Concurrent",
-    "Degree",
-    "IDegree",
-    "IStar",
-    "Isolates",
-    "KStar",
-    "ODegree",
-    "OStar",
     "DGWDSP",
     "DGWESP",
     "DGWNSP",
     "DSP",
     "ESP",
     "GWDSP",
+    "GWESP",
     "GWNSP",
     "NSP",
-    "CTriple",
-    "CyclicalTies",
-    "TransitiveTies",
-    "Triangle",
-    "TTriple",
-    "TwoPath",
+    "REGISTRY",
     "AbsDiff",
+    "AbsDiffCat",
+    "CTriple",
+    "Concurrent",
+    "CyclicalTies",
+    "Degree",
     "DelRecip",
     "DyadCov",
     "EdgeCov",
     "Edges",
     "GWDegree",
-    "GWESP",
     "GWIDegree",
     "GWODegree",
+    "IDegree",
+    "IStar",
+    "Isolates",
+    "KStar",
     "Memory",
     "Mutual",
-    "REGISTRY",
     "NodeCov",
+    "NodeFactor",
     "NodeICov",
+    "NodeIFactor",
     "NodeMatch",
+    "NodeMix",
     "NodeOCov",
+    "NodeOFactor",
+    "ODegree",
+    "OStar",
     "StepInputs",
+    "TTriple",
     "Term",
     "TermError",
     "TimeCov",
+    "TransitiveTies",
+    "Triangle",
+    "TwoPath",
     "all_dyads",
     "r_number",
 ]

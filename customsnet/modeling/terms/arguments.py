@@ -8,8 +8,9 @@ then positions in formal order) and converts each with its reader. Readers raise
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from customsnet.modeling import rsyntax as rs
 

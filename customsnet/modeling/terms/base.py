@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -62,7 +63,7 @@ class StepInputs:
     def n(self) -> int:
         return len(self.nodes)
 
-    def with_network(self, network: sp.spmatrix) -> "StepInputs":
+    def with_network(self, network: sp.spmatrix) -> StepInputs:
         """The same step with another response network (used when toggling or simulating)."""
         return dataclasses.replace(self, network=sp.csr_matrix(network, dtype=np.float64))
 
@@ -161,7 +162,7 @@ def r_literal(value: object) -> str:
 
 
 #: R term name -> term class; filled by :meth:`Term.__init_subclass__`
-REGISTRY: dict[str, type["Term"]] = {}
+REGISTRY: dict[str, type[Term]] = {}
 
 #: A sampler change function ``f(adj, i, j, params, out)`` (numba): writes ``g(Y+_ij) - g(Y-_ij)``
 #: into ``out`` for the dense 0/1 ``uint8`` adjacency ``adj`` (symmetric when undirected), whatever
@@ -195,7 +196,7 @@ class Term:
             REGISTRY[name] = cls
 
     @classmethod
-    def from_call(cls, label: str, args: Iterable[Any]) -> "Term":
+    def from_call(cls, label: str, args: Iterable[Any]) -> Term:
         """The term for an R call's arguments (``rsyntax.Arg`` items); ``label`` is the call's R text."""
         try:
             kwargs = match_arguments(label, cls.formals, cls.refused, args)
@@ -252,7 +253,7 @@ class Term:
         """The network statistic ``g(Y)`` of ``step.network`` (shape ``(n_stats,)``)."""
         raise NotImplementedError
 
-    def with_levels(self, levels: dict, directed: bool) -> "Term":
+    def with_levels(self, levels: dict, directed: bool) -> Term:
         """The term bound to the attribute levels of a panel (``name -> (values, labels)``).
 
         Terms whose coefficients are named by levels (nodefactor, nodemix, nodematch(diff = TRUE) ...)

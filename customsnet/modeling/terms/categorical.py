@@ -13,8 +13,9 @@ numeric one by its values; either way ``AttrLevels = (values, labels)``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import ClassVar
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class LevelTerm(DyadIndependent):
     def node_attributes(self) -> tuple[str, ...]:
         return (self.attr,)
 
-    def with_levels(self, levels: Mapping[str, AttrLevels], directed: bool) -> "LevelTerm":
+    def with_levels(self, levels: Mapping[str, AttrLevels], directed: bool) -> LevelTerm:
         if self.attr not in levels:
             return self
         values, labels = levels[self.attr]
@@ -177,7 +178,7 @@ class NodeFactor(LevelTerm):
     resolved: tuple | None = field(default=None, compare=False, repr=False)
     r_name = "nodefactor"
     formals = (Formal("attr", A.name), Formal("base", A.number), Formal("levels", A.levels))
-    refused = {"base": "base= is ergm's deprecated form; use levels = -k"}
+    refused: ClassVar[dict[str, str]] = {"base": "base= is ergm's deprecated form; use levels = -k"}
     prefix = "nodefactor"
 
     def coef_names(self, directed: bool) -> list[str]:
@@ -236,7 +237,7 @@ class NodeMix(LevelTerm):
     r_name = "nodemix"
     formals = (Formal("attr", A.name), Formal("base", A.number), Formal("b1levels", A.levels),
                Formal("b2levels", A.levels), Formal("levels", A.levels), Formal("levels2", A.levels))
-    refused = {"base": "base= is ergm's deprecated form; use levels2 = -k",
+    refused: ClassVar[dict[str, str]] = {"base": "base= is ergm's deprecated form; use levels2 = -k",
                "b1levels": "bipartite networks are not supported", "b2levels": "bipartite networks are not supported"}
 
     def resolve(self, values: np.ndarray, labels: tuple[str, ...], directed: bool) -> tuple:
@@ -299,7 +300,7 @@ class AbsDiffCat(LevelTerm):
     resolved: tuple | None = field(default=None, compare=False, repr=False)
     r_name = "absdiffcat"
     formals = (Formal("attr", A.name), Formal("base", A.number), Formal("levels", A.levels))
-    refused = {"base": "base= is ergm's deprecated form; use levels = -k"}
+    refused: ClassVar[dict[str, str]] = {"base": "base= is ergm's deprecated form; use levels = -k"}
 
     def resolve(self, values: np.ndarray, labels: tuple[str, ...], directed: bool) -> tuple:
         diffs = np.unique(np.abs(values[:, None] - values[None, :]))

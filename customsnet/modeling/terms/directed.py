@@ -15,7 +15,14 @@ import scipy.sparse as sp
 
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
-from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, r_literal, tie_values
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    Term,
+    TermError,
+    column,
+    r_literal,
+    tie_values,
+)
 from customsnet.modeling.terms.categorical import r_levels, select_levels
 
 SAME, SAME_DIFF, BY = 0, 1, 2
@@ -81,7 +88,7 @@ class Mutual(Term):
     def node_attributes(self) -> tuple[str, ...]:
         return (self.attr,) if self.attr else ()
 
-    def with_levels(self, levels: dict, directed: bool) -> "Mutual":
+    def with_levels(self, levels: dict, directed: bool) -> Mutual:
         if self.attr is None or self.attr not in levels:
             return self
         values, labels = levels[self.attr]

@@ -16,7 +16,15 @@ import numpy as np
 
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
-from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, edge_list, r_literal, r_number
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    Term,
+    TermError,
+    column,
+    edge_list,
+    r_literal,
+    r_number,
+)
 
 _EDGE_ATTRIBUTE = {"attrname": "edge-attribute covariates are not supported"}
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numba
 import numpy as np
@@ -32,7 +33,15 @@ import scipy.sparse as sp
 
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
-from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, r_literal, r_number, tie_values
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    Term,
+    TermError,
+    column,
+    r_literal,
+    r_number,
+    tie_values,
+)
 
 _GW_REFUSED = {
     "attr": "attribute-specific gw terms are not supported",
@@ -228,7 +237,7 @@ class GWESP(_FixedDecay):
     type: str | None = None
     r_name = "gwesp"
     formals = _GW_FORMALS + (Formal("cutoff", A.number), Formal("type", A.text))
-    refused = {"cutoff": _GW_REFUSED["cutoff"]}
+    refused: ClassVar[dict[str, str]] = {"cutoff": _GW_REFUSED["cutoff"]}
     fast_field = "gwesp"
 
     def __post_init__(self) -> None:
@@ -278,7 +287,11 @@ class GWESP(_FixedDecay):
     def sampler_change(self, step: StepInputs):
         sp_type = self._other_type(step.directed)
         if sp_type:
-            from customsnet.modeling.terms.shared_partners import EDGEWISE, sp_change, sp_params
+            from customsnet.modeling.terms.shared_partners import (
+                EDGEWISE,
+                sp_change,
+                sp_params,
+            )
 
             return sp_change, sp_params(sp_type, EDGEWISE, True, focal_table(self.decay, step.n), counts=False)
         return (_gwesp_otp_change if step.directed else _gwesp_utp_change), self._tables(step.n)

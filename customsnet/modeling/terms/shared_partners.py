@@ -29,6 +29,7 @@ whose other endpoint is linked to the other focal node (``O(n * deg)`` per dyad)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numba
 import numpy as np
@@ -36,8 +37,20 @@ import scipy.sparse as sp
 
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
-from customsnet.modeling.terms.base import PerDyadChange, StepInputs, TermError, r_literal, r_number
-from customsnet.modeling.terms.gw import _GW_FORMALS, _GW_REFUSED, GWESP, _FixedDecay, focal_table
+from customsnet.modeling.terms.base import (
+    PerDyadChange,
+    StepInputs,
+    TermError,
+    r_literal,
+    r_number,
+)
+from customsnet.modeling.terms.gw import (
+    _GW_FORMALS,
+    _GW_REFUSED,
+    GWESP,
+    _FixedDecay,
+    focal_table,
+)
 
 SP_TYPES = ("UTP", "OTP", "ITP", "RTP", "OSP", "ISP")
 EDGEWISE, DYADWISE, NONEDGEWISE = 0, 1, 2
@@ -257,7 +270,7 @@ class _GWSharedPartners(_FixedDecay, PerDyadChange):
     kind = DYADWISE
     stem = "gwdsp"
     formals = _GW_FORMALS + (Formal("cutoff", A.number), Formal("type", A.text))
-    refused = {"cutoff": _GW_REFUSED["cutoff"], "alpha": "use decay = (alpha is ergm's old name)"}
+    refused: ClassVar[dict[str, str]] = {"cutoff": _GW_REFUSED["cutoff"], "alpha": "use decay = (alpha is ergm's old name)"}
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -14,7 +14,13 @@ import numpy as np
 from customsnet.modeling.rsyntax import RFunction, RSyntaxError
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
-from customsnet.modeling.terms.base import StepInputs, TermError, column, r_literal, r_number
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    TermError,
+    column,
+    r_literal,
+    r_number,
+)
 from customsnet.modeling.terms.dyad_independent import DyadIndependent
 
 #: memory type -> (value when the earlier tie exists, value when it does not)

@@ -23,6 +23,7 @@ products, so the brute-force toggle tests compare two separate definitions. With
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numba
 import numpy as np
@@ -255,7 +256,7 @@ class Intransitive(_Triad):
 
     r_name = "intransitive"
     directed_only = True
-    refused = {}
+    refused: ClassVar[dict[str, str]] = {}
 
     def sampler_change(self, step: StepInputs):
         return _intransitive_change, np.zeros(0)
@@ -272,7 +273,7 @@ class TwoPath(_Triad):
     """``twopath``: undirected 2-stars; directed two-paths ``a -> v -> b``, ``a != b`` (ergm's m2star)."""
 
     r_name = "twopath"
-    refused = {}
+    refused: ClassVar[dict[str, str]] = {}
 
     def sampler_change(self, step: StepInputs):
         return (_twopath_directed if step.directed else _twopath_undirected), np.zeros(0)

@@ -457,3 +457,33 @@ def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
     np.testing.assert_allclose(ym.conditional_logodds(ym.observed, step.tail, step.head), step.X @ theta, atol=1e-12)
     res = simulate(ym.model, ym.previous, n_samples=3, seed=1, burnin=300, interval=50)
     assert res.stats.columns[0] == "edges" and len(res.networks) == 3
+
+
+@pytest.mark.slow
+def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.gof import gof
+    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.predict import conditional_probabilities, predict_honest
+
+    n, years = 16, [1, 2, 3, 4]
+    labels = np.array([f"v{k}" for k in range(n)])
+    nets, a = {}, random_graph(n, 0.15, 50)
+    rng = np.random.default_rng(51)
+    for y in years:  # persistent ties with some turnover, so memory is not separating
+        flip = np.triu(rng.random((n, n)) < 0.05, 1)
+        dense = np.triu(a.toarray(), 1).astype(bool) ^ flip
+        a = sp.csr_matrix((dense | dense.T).astype(float))
+        nets[y] = a
+    panel = Panel(years=years, nodes={y: labels for y in years}, networks={"nets": nets})
+    formula = "nets ~ edges + triangle + kstar(2) + gwdsp(0.5, fixed = TRUE) + memory()"
+    fit = fit_tergm(build_design(panel, formula), estimator="mple", bootstrap=0)
+    ym = simulation_inputs(formula, panel, 4, fit)
+    assert ym.model.generic
+    p = conditional_probabilities(ym)
+    assert p.shape == (n * (n - 1) // 2,) and np.all((p > 0) & (p < 1))
+    result = gof(fit, panel, formula, years=[4], nsim=5, burnin=2000, interval=200)
+    assert result.nsim == 5
+    pred = predict_honest(fit, panel, formula, 4, method="simulate", nsim=5, sweeps=2)
+    assert pred.mode == "honest:simulate" and 0 <= pred.btergm_all.auc_roc <= 1

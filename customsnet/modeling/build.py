@@ -351,6 +351,7 @@ def build_design(
     formula = as_formula(formula)
     if formula.lhs not in panel.networks:
         raise DesignError(f"the panel has no network {formula.lhs!r} (networks: {sorted(panel.networks)})")
+    formula = formula.for_panel(panel)  # terms named by attribute levels learn them (nodefactor, nodemix ...)
     names = formula.coef_names(panel.directed)
     max_lag = formula.max_lag
     if len(panel.years) <= max_lag:

@@ -14,10 +14,8 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -96,7 +94,10 @@ def edgeprob(fit_or_coefs, design: Design) -> pd.DataFrame:
         frame["probability"] = _logistic(step.X[:, cols] @ theta)
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["t", "i", "j"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["t", "i", "j"], kind="stable").reset_index(drop=True)
+    # the formula travels with the table, so later averages can ask its terms (not parse names)
+    out.attrs.update({"formula": design.formula, "directed": design.directed})
+    return out
 
 
 # --------------------------------------------------------------------------- toggle-based
@@ -119,7 +120,7 @@ def tie_probability(fit_or_coefs, formula, panel, year: int, i: str, j: str) -> 
     from customsnet.modeling.build import cut_step, step_nodes
     from customsnet.modeling.formula import as_formula
 
-    formula = as_formula(formula)
+    formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
     if hasattr(fit_or_coefs, "params"):
         fit_or_coefs = fit_or_coefs.params
@@ -180,11 +181,30 @@ def dyad_structure(table: pd.DataFrame, panel, lhs: str, design: Design) -> pd.D
     return pd.concat(parts).loc[table.index]
 
 
-def _gw_column(names: list[str], prefix: str) -> tuple[int, float]:
-    hits = [k for k, n in enumerate(names) if n.startswith(prefix)]
+def _counterfactual_term(table: pd.DataFrame, names: list[str], structure: str, formula=None):
+    """The one formula term with a counterfactual change statistic for ``structure``, and its column.
+
+    The formula comes from ``formula`` or from the edgeprob table (``table.attrs``); the term itself
+    says whether and how its change statistic depends on ``structure`` (no coefficient-name parsing).
+    """
+    from customsnet.modeling.formula import as_formula
+
+    formula = formula if formula is not None else table.attrs.get("formula")
+    if formula is None:
+        raise InterpretError("counterfactual averages need the model formula: pass formula= or use an edgeprob table")
+    formula = as_formula(formula)
+    directed = bool(table.attrs.get("directed", False))
+    hits = []
+    for term in formula.terms:
+        if term.counterfactual_change(structure, 0) is not None:
+            hits.extend((term, name) for name in term.coef_names(directed) if name in names)
     if len(hits) != 1:
-        raise InterpretError(f"the model needs exactly one {prefix}<decay> term for this average (names: {names})")
-    return hits[0], float(names[hits[0]].rsplit(".fixed.", 1)[1])
+        raise InterpretError(
+            f"the model needs exactly one term with a {structure} change statistic (gwesp for shared partners, "
+            f"gwdegree for degree) for this average (names: {names})"
+        )
+    term, name = hits[0]
+    return names.index(name), term
 
 
 def probability_by_shared_partners(
@@ -194,6 +214,7 @@ def probability_by_shared_partners(
     kind: str = "empirical",
     max_k: int | None = None,
     per_year: bool = False,
+    formula=None,
 ) -> pd.DataFrame:
     """Average predicted tie probability at each number k of shared partners.
 
@@ -205,7 +226,8 @@ def probability_by_shared_partners(
     """
     if per_year:
         top = int(structure["shared_partners"].max()) if max_k is None else int(max_k)
-        return _per_year(probability_by_shared_partners, fit_or_coefs, table, structure, kind=kind, max_k=top)
+        return _per_year(probability_by_shared_partners, fit_or_coefs, table, structure, kind=kind, max_k=top,
+                         formula=formula if formula is not None else table.attrs.get("formula"))
     names = [c for c in table.columns if c not in _NON_STAT]
     coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
     ks = structure["shared_partners"].to_numpy()
@@ -215,8 +237,7 @@ def probability_by_shared_partners(
     if kind != "counterfactual":
         raise InterpretError(f"kind must be 'empirical' or 'counterfactual', got {kind!r}")
     # gwesp change statistic of a dyad with k shared partners: e^decay (1 - r^k)
-    return _counterfactual(table, coefs, "gwesp.", top, "shared_partners",
-                           lambda decay, r, k: math.exp(decay) * (1.0 - r**k))
+    return _counterfactual(table, coefs, top, "shared_partners", formula)
 
 
 def probability_by_degree(
@@ -227,6 +248,7 @@ def probability_by_degree(
     measure: str = "max",
     max_k: int | None = None,
     per_year: bool = False,
+    formula=None,
 ) -> pd.DataFrame:
     """Average predicted tie probability at each degree k (degrees exclude the focal tie).
 
@@ -237,6 +259,7 @@ def probability_by_degree(
     """
     if per_year:
         return _per_year(probability_by_degree, fit_or_coefs, table, structure, kind=kind, measure=measure,
+                         formula=formula if formula is not None else table.attrs.get("formula"),
                          max_k=max_k)
     names = [c for c in table.columns if c not in _NON_STAT]
     coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
@@ -254,22 +277,20 @@ def probability_by_degree(
         raise InterpretError(f"kind must be 'empirical' or 'counterfactual', got {kind!r}")
     top = int(np.maximum(di, dj).max()) if max_k is None else int(max_k)
     # gwdegree change statistic when both endpoints have degree k: 2 r^k
-    out = _counterfactual(table, coefs, "gwdeg.", top, "degree", lambda decay, r, k: 2.0 * r**k)
+    out = _counterfactual(table, coefs, top, "degree", formula)
     out["measure"] = "both endpoints"
     return out
 
 
-def _counterfactual(table: pd.DataFrame, coefs: pd.Series, prefix: str, top: int, label: str,
-                    change_stat: Callable[[float, float, int], float]) -> pd.DataFrame:
-    """Mean probability over all dyads with the ``prefix`` term's change statistic set to
-    ``change_stat(decay, r, k)`` for k = 0..top, the other change statistics kept as observed."""
-    col, decay = _gw_column(list(coefs.index), prefix)
-    r = -math.expm1(-decay)
+def _counterfactual(table: pd.DataFrame, coefs: pd.Series, top: int, label: str, formula=None) -> pd.DataFrame:
+    """Mean probability over all dyads with the structure term's change statistic set to the term's
+    ``counterfactual_change(label, k)`` for k = 0..top, the other change statistics kept as observed."""
+    col, term = _counterfactual_term(table, list(coefs.index), label, formula)
     X = table[list(coefs.index)].to_numpy(dtype=np.float64)
     theta = coefs.to_numpy()
     base = X @ theta - X[:, col] * theta[col]
     rows = [
-        {label: k, "probability": float(_logistic(base + theta[col] * change_stat(decay, r, k)).mean()),
+        {label: k, "probability": float(_logistic(base + theta[col] * term.counterfactual_change(label, k)).mean()),
          "n_dyads": len(X), "kind": "counterfactual"}
         for k in range(top + 1)
     ]

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from customsnet.modeling.rocpr import RocPr, random_graph_scores, rocpr, standard_metrics
 from customsnet.modeling.simulate import YearModel, simulate, simulation_inputs
@@ -135,20 +134,16 @@ def predict_btergm(
 
 
 def conditional_probabilities(ym: YearModel) -> np.ndarray:
-    """logistic(θᵀΔ) with Δ evaluated on the year t−1 network (dyads i<j, row-major)."""
-    from customsnet.modeling.terms import GWESP, GWDegree, StepInputs
+    """logistic(θᵀΔ) with Δ evaluated on the year t−1 network (dyads i<j, row-major).
 
+    Δ holds every term's change statistics: the dyad-independent part of the model plus each
+    dependent term's own change statistics on the year t−1 network.
+    """
     if ym.previous is None:
         raise PredictionError(f"year {ym.year} has no previous year in the panel")
     n = len(ym.nodes)
     i, j = np.triu_indices(n, k=1)
-    eta = ym.model.dyad_logodds[i, j].copy()
-    step = StepInputs(year=ym.year, nodes=ym.nodes, network=sp.csr_matrix(ym.previous))
-    m = ym.model
-    if m.gwesp_coef != 0:
-        eta += m.gwesp_coef * GWESP(m.gwesp_decay).change_stats(step, i, j)[:, 0]
-    if m.gwdegree_coef != 0:
-        eta += m.gwdegree_coef * GWDegree(m.gwdegree_decay).change_stats(step, i, j)[:, 0]
+    eta = ym.conditional_logodds(ym.previous, i, j)
     return 0.5 * (1.0 + np.tanh(0.5 * eta))
 
 
@@ -167,7 +162,7 @@ def predict_honest(
     _require_undirected(ym)
     if ym.previous is None:
         raise PredictionError(f"year {year} is the first panel year: there is no year t−1 network to start from")
-    dependent = ym.model.gwesp_coef != 0 or ym.model.gwdegree_coef != 0
+    dependent = any(np.any(coef != 0) for _, coef in ym.dependent)
     if method == "auto":
         method = "simulate" if dependent else "exact"
     if method == "exact" and dependent:

@@ -1,7 +1,7 @@
 """A small reader for the R syntax used in btergm formulas, and a safe evaluator for ``function(t) ...``.
 
 Only what model formulas need: names, numbers, strings, ``TRUE``/``FALSE``/``NULL``, calls with
-positional and named arguments, ``+ - * / ^``, unary minus, parentheses, ``~`` and
+positional and named arguments (``c(1, 2)`` is a call), ``+ - * / ^``, ``a:b`` sequences, unary minus, parentheses, ``~`` and
 anonymous functions ``function(t) <arithmetic>``. Nothing is ever passed to Python's ``eval``:
 a function body is evaluated by walking its syntax tree with a fixed table of numpy functions.
 """
@@ -9,8 +9,8 @@ a function body is evaluated by walking its syntax tree with a fixed table of nu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class Name:
 @dataclass(frozen=True)
 class Arg:
     name: str | None
-    value: "Node"
+    value: Node
 
 
 @dataclass(frozen=True)
@@ -57,20 +57,20 @@ class Call:
 @dataclass(frozen=True)
 class UnaryOp:
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class BinOp:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True)
 class Function:
     params: tuple[str, ...]
-    body: "Node"
+    body: Node
 
 
 Node = Num | Str | Const | Name | Call | UnaryOp | BinOp | Function
@@ -82,7 +82,7 @@ _TOKEN = re.compile(
   | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?L?)
   | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<name>[A-Za-z.][A-Za-z0-9._]*|`[^`]+`)
-  | (?P<op>[~+\-*/^(),=\[\]])
+  | (?P<op>[~+\-*/^(),=\[\]:])
     """,
     re.VERBOSE,
 )
@@ -165,10 +165,18 @@ class _Parser:
         return node
 
     def multiplicative(self) -> Node:
-        node = self.unary()
+        node = self.sequence()
         while self.peek("*") or self.peek("/"):
             op = self.take().text
-            node = BinOp(op, node, self.unary())
+            node = BinOp(op, node, self.sequence())
+        return node
+
+    def sequence(self) -> Node:
+        # R's ``a:b`` binds tighter than * and / but looser than unary minus: -1:2 is (-1):2
+        node = self.unary()
+        while self.peek(":"):
+            self.take()
+            node = BinOp(":", node, self.unary())
         return node
 
     def unary(self) -> Node:
@@ -261,7 +269,7 @@ def parse(text: str) -> Node:
 
 
 # ---------------------------------------------------------------------------------- deparse
-_PRECEDENCE = {"~": 1, "+": 2, "-": 2, "*": 3, "/": 3, "unary": 4, "^": 5}
+_PRECEDENCE = {"~": 1, "+": 2, "-": 2, "*": 3, "/": 3, ":": 3.5, "unary": 4, "^": 5}
 
 
 def _format_number(x: float) -> str:
@@ -293,7 +301,7 @@ def deparse(node: Node) -> str:
         left_assoc = node.op != "^"
         left = _wrap(node.left, prec if left_assoc else prec + 1, right=False)
         right = _wrap(node.right, prec + 1 if left_assoc else prec, right=True)
-        return f"{left} {node.op} {right}" if node.op not in ("^",) else f"{left}^{right}"
+        return f"{left} {node.op} {right}" if node.op not in ("^", ":") else f"{left}{node.op}{right}"
     raise TypeError(f"cannot deparse {node!r}")
 
 
@@ -364,7 +372,7 @@ class RFunction:
     body: Node
 
     @classmethod
-    def parse(cls, text: str) -> "RFunction":
+    def parse(cls, text: str) -> RFunction:
         """Parse ``function(t) <expr>``, or a bare function name such as ``sqrt`` or ``log``."""
         node = parse(text)
         if isinstance(node, Name) and node.id in SAFE_FUNCTIONS:

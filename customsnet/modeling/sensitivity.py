@@ -54,12 +54,9 @@ from customsnet.modeling.fit import fit_tergm
 from customsnet.modeling.formula import Formula, as_formula
 from customsnet.modeling.panel import Panel
 from customsnet.modeling.plots import fit_estimates, save_figure
-from customsnet.modeling.terms import GWESP, DelRecip, GWDegree, GWIDegree, GWODegree, Memory, Mutual
 
 SCHEMES = ("events", "per-year")
 DEFAULT_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-#: term classes whose statistics depend on the network itself (what rewiring should disturb)
-NETWORK_TERMS = (GWESP, GWDegree, GWIDegree, GWODegree, Mutual, Memory, DelRecip)
 STUDY_COLUMNS = ["share", "rep", "term", "estimate", "lower", "upper"]
 
 
@@ -223,8 +220,12 @@ def rewire_panel(panel: Panel, network: str, share: float, seed: int | Sequence[
 
 # ------------------------------------------------------------------------------ the study
 def network_term_names(formula: Formula, directed: bool) -> list[str]:
-    """Coefficient names of the formula's network (endogenous and temporal) terms."""
-    return [name for term in formula.terms if isinstance(term, NETWORK_TERMS) for name in term.coef_names(directed)]
+    """Coefficient names of the formula's network (endogenous and temporal) terms.
+
+    Each term says whether it reads the response network or earlier networks
+    (:attr:`~customsnet.modeling.terms.base.Term.reads_network`): what rewiring should disturb.
+    """
+    return [name for term in formula.terms if term.reads_network for name in term.coef_names(directed)]
 
 
 def _select_rows(table: pd.DataFrame, wanted: list[str] | None) -> pd.DataFrame:

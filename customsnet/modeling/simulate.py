@@ -10,6 +10,12 @@ date after every accepted toggle, so each proposal costs O(degree) instead of a 
 Directed models are supported too: arcs, ``edgecov``-type terms read at (tail, head), ``gwesp`` (OTP),
 ``gwidegree``, ``gwodegree`` and ``mutual``, with two-path counts and in/out lists kept incrementally.
 
+Any other dependent term (triads, degree counts, shared partners of any type, attribute ``mutual`` …)
+runs in the generic kernel (:class:`GenericChainState`): it keeps the dense adjacency and the edge
+list and asks each dependent term's own per-dyad change function
+(:meth:`~customsnet.modeling.terms.base.Term.sampler_change`) at every proposal, so a new term
+needs no change here. :func:`simulation_inputs` picks the kernel by asking the terms.
+
 Proposals are ergm's TNT (tie / no tie): with probability 1/2 (when the graph has edges) toggle off a
 uniformly chosen edge, otherwise toggle a uniformly chosen dyad. The acceptance ratio includes the
 proposal asymmetry, with the boundary cases of 0 and 1 edges handled exactly (see
@@ -22,13 +28,15 @@ uniforms drawn from it, so a seed fixes the whole chain.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numba
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+from customsnet.modeling.terms.base import TermError
 
 STAT_NAMES = ("edges", "gwesp", "gwdegree", "dyad_logodds")
 DIRECTED_STAT_NAMES = ("edges", "gwesp", "gwidegree", "gwodegree", "mutual", "dyad_logodds")
@@ -60,6 +68,8 @@ class ErgmModel:
     gwodegree_coef: float = 0.0
     gwodegree_decay: float = 0.0
     mutual_coef: float = 0.0
+    #: dependent terms the specialised kernels do not know, run by the generic kernel
+    generic: tuple[SamplerTerm, ...] = ()
 
     def __post_init__(self) -> None:
         m = np.asarray(self.dyad_logodds, dtype=np.float64)
@@ -75,6 +85,11 @@ class ErgmModel:
                 raise ValueError("dyad_logodds must be symmetric for an undirected model")
             if self.gwidegree_coef != 0 or self.gwodegree_coef != 0 or self.mutual_coef != 0:
                 raise ValueError("gwidegree, gwodegree and mutual need a directed model (directed=True)")
+        if self.generic and any(
+            getattr(self, f) != 0 for f in ("gwesp_coef", "gwdegree_coef", "gwidegree_coef", "gwodegree_coef",
+                                            "mutual_coef")
+        ):
+            raise ValueError("a model with generic sampler terms gives every dependent term as a SamplerTerm")
         object.__setattr__(self, "dyad_logodds", m)
 
     @property
@@ -83,7 +98,31 @@ class ErgmModel:
 
     @property
     def stat_names(self) -> tuple[str, ...]:
+        if self.generic:
+            return ("edges", *(name for t in self.generic for name in t.names), "dyad_logodds")
         return DIRECTED_STAT_NAMES if self.directed else STAT_NAMES
+
+
+@dataclass(frozen=True)
+class SamplerTerm:
+    """A dependent term as the generic kernel runs it: the term, the step it was cut for (for its
+    statistic), its numba change function and parameters, its coefficients and coefficient names."""
+
+    term: object
+    step: object
+    func: object
+    params: np.ndarray
+    coef: np.ndarray
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, term, step, coef: np.ndarray) -> SamplerTerm:
+        func, params = term.sampler_change(step)
+        return cls(term, step, func, np.ascontiguousarray(params, dtype=np.float64),
+                   np.asarray(coef, dtype=np.float64), tuple(term.coef_names(step.directed)))
+
+    def statistic(self, network: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(self.term.statistic(self.step.with_network(network)), dtype=np.float64)
 
 
 @dataclass
@@ -115,6 +154,13 @@ def network_statistics(adjacency, model: ErgmModel) -> dict[str, float]:
     a.setdiag(0)
     a.eliminate_zeros()
     a.data[:] = 1.0
+    if model.generic:
+        ties = a.tocoo() if model.directed else sp.triu(a, k=1).tocoo()
+        values = [float(ties.nnz)]
+        for t in model.generic:
+            values.extend(t.statistic(a).tolist())
+        values.append(float(np.sum(model.dyad_logodds[ties.row, ties.col])))
+        return dict(zip(model.stat_names, values))
     r_esp = gw_decay_base(model.gwesp_decay)
     if model.directed:
         arcs = a.tocoo()
@@ -526,8 +572,134 @@ class DirectedChainState:
         return sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
 
 
-def chain_state(start, model: ErgmModel) -> ChainState | DirectedChainState:
-    """The incremental chain state matching the model's directedness."""
+# --------------------------------------------------------------------------- generic kernel
+_GENERIC_KERNELS: dict[tuple, object] = {}
+
+_GENERIC_TEMPLATE = """
+def kernel(uniforms, adj, elist, epos, n_edges, logodds, directed, theta, bounds, buf, running, {params}):
+    n = adj.shape[0]
+    n_dyads = n * (n - 1) if directed else n * (n - 1) // 2
+    n_stats = buf.shape[0]
+    accepted = 0
+    for step in range(uniforms.shape[0]):
+        u = uniforms[step]
+        i, j = _tnt_proposal(u, elist, n_edges, n)
+        y = adj[i, j]
+        buf[:] = 0.0
+{calls}
+        d_ind = logodds[i, j]
+        log_ratio = d_ind
+        for k in range(n_stats):
+            log_ratio += theta[k] * buf[k]
+        adding = y == 0
+        if not adding:
+            log_ratio = -log_ratio
+        log_ratio += tnt_log_q_ratio(n_edges, n_dyads, adding)
+        if log_ratio >= 0.0 or u[3] < math.exp(log_ratio):
+            a, b = i, j
+            if not directed and a > b:
+                a, b = j, i
+            if adding:
+                adj[i, j] = 1
+                if not directed:
+                    adj[j, i] = 1
+                n_edges = _edge_list_add(elist, epos, a, b, n_edges)
+            else:
+                adj[i, j] = 0
+                if not directed:
+                    adj[j, i] = 0
+                n_edges = _edge_list_remove(elist, epos, a, b, n_edges)
+            sign = 1.0 if adding else -1.0
+            running[0] += sign
+            for k in range(n_stats):
+                running[1 + k] += sign * buf[k]
+            running[1 + n_stats] += sign * d_ind
+            accepted += 1
+    return n_edges, accepted
+"""
+
+
+def generic_kernel(funcs: tuple) -> object:
+    """The TNT kernel that calls the given per-dyad change functions in order (compiled once per tuple).
+
+    Numba cannot loop over a heterogeneous tuple of functions, so the kernel's source lists one
+    call per term; everything else (proposal, acceptance, bookkeeping) is shared.
+    """
+    if funcs not in _GENERIC_KERNELS:
+        calls = "\n".join(
+            f"        f{k}(adj, i, j, p{k}, buf[bounds[{k}]:bounds[{k + 1}]])" for k in range(len(funcs))
+        )
+        source = _GENERIC_TEMPLATE.format(params=", ".join(f"p{k}" for k in range(len(funcs))), calls=calls)
+        env = {"math": math, "_tnt_proposal": _tnt_proposal, "tnt_log_q_ratio": tnt_log_q_ratio,
+               "_edge_list_add": _edge_list_add, "_edge_list_remove": _edge_list_remove}
+        env.update({f"f{k}": f for k, f in enumerate(funcs)})
+        exec(compile(source, f"<generic TNT kernel for {len(funcs)} terms>", "exec"), env)  # noqa: S102 (our template)
+        _GENERIC_KERNELS[funcs] = numba.njit(env["kernel"])
+    return _GENERIC_KERNELS[funcs]
+
+
+class GenericChainState:
+    """Chain state for any dependent terms: dense adjacency and the arc/edge list.
+
+    Each proposal asks every dependent term's own change function for the toggled dyad, from the
+    current state (exact, O(n) or so per term and proposal instead of an incremental update).
+    """
+
+    def __init__(self, start, model: ErgmModel):
+        n = model.n
+        a = _start_matrix(start, n)
+        directed = model.directed
+        if not directed and (a != a.T).nnz:
+            raise ValueError("start network must be symmetric (undirected model)")
+        ties = a.tocoo() if directed else sp.triu(a, k=1).tocoo()
+        if np.isneginf(model.dyad_logodds)[ties.row, ties.col].any():
+            raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
+        self.model = model
+        self.adj = np.zeros((n, n), dtype=np.uint8)
+        self.adj[ties.row, ties.col] = 1
+        if not directed:
+            self.adj[ties.col, ties.row] = 1
+        n_dyads = n * (n - 1) if directed else n * (n - 1) // 2
+        self.elist = np.zeros((max(n_dyads, 1), 2), dtype=np.int32)
+        self.epos = np.full((n, n), -1, dtype=np.int32)
+        self.n_edges = ties.nnz
+        self.elist[: self.n_edges, 0] = ties.row
+        self.elist[: self.n_edges, 1] = ties.col
+        self.epos[ties.row, ties.col] = np.arange(self.n_edges, dtype=np.int32)
+        stats = network_statistics(a, model)
+        self.running = np.array([stats[k] for k in model.stat_names], dtype=np.float64)
+        self.theta = np.concatenate([t.coef for t in model.generic])
+        self.bounds = np.cumsum([0] + [len(t.coef) for t in model.generic]).astype(np.int64)
+        self.buf = np.zeros(len(self.theta))
+        self.kernel = generic_kernel(tuple(t.func for t in model.generic))
+        self.logodds = model.dyad_logodds.copy()
+        np.fill_diagonal(self.logodds, 0.0)
+
+    def run(self, n_steps: int, rng: np.random.Generator) -> int:
+        """Make ``n_steps`` TNT proposals; return the number accepted."""
+        if n_steps <= 0:
+            return 0
+        self.n_edges, accepted = self.kernel(
+            rng.random((n_steps, 4)), self.adj, self.elist, self.epos, self.n_edges, self.logodds,
+            self.model.directed, self.theta, self.bounds, self.buf, self.running,
+            *(t.params for t in self.model.generic),
+        )
+        return int(accepted)
+
+    def network(self) -> sp.csr_matrix:
+        """The current network as a sparse 0/1 matrix (symmetric when undirected)."""
+        e = self.elist[: self.n_edges]
+        n = self.model.n
+        rows, cols = e[:, 0], e[:, 1]
+        if not self.model.directed:
+            rows, cols = np.r_[rows, cols], np.r_[cols, rows]
+        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def chain_state(start, model: ErgmModel) -> ChainState | DirectedChainState | GenericChainState:
+    """The incremental chain state matching the model: the generic one when it has generic terms."""
+    if model.generic:
+        return GenericChainState(start, model)
     return DirectedChainState(start, model) if model.directed else ChainState(start, model)
 
 
@@ -590,7 +762,9 @@ class YearModel:
 
     ``observed`` is the year's own network (btergm's start and the prediction target) and
     ``previous`` the year t−1 network on the same nodes (the honest start; ``None`` if the year is
-    the panel's first). ``nodes`` are the labels kept by the design's composition rule.
+    the panel's first). ``nodes`` are the labels kept by the design's composition rule. ``step`` is
+    the year's term inputs and ``dependent`` the dependent terms with their coefficients, so the
+    conditional log-odds under any network can be recomputed from the formula's own change statistics.
     """
 
     year: int
@@ -598,6 +772,21 @@ class YearModel:
     model: ErgmModel
     observed: sp.csr_matrix
     previous: sp.csr_matrix | None
+    step: object = None
+    dependent: tuple = ()
+
+    def conditional_logodds(self, network, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        """θᵀΔ_ij for the dyads ``(tail, head)`` with the rest of the network at ``network``.
+
+        The dyad-independent part comes from ``model.dyad_logodds``; every dependent term adds its
+        own change statistics computed on ``network`` (so no dependent term is ever left out).
+        """
+        eta = self.model.dyad_logodds[tail, head].astype(np.float64)
+        if self.dependent:
+            at = self.step.with_network(sp.csr_matrix(network))
+            for term, coef in self.dependent:
+                eta = eta + term.change_stats(at, tail, head) @ coef
+        return eta
 
 
 def coefficient_vector(coefs, names: Sequence[str]) -> np.ndarray:
@@ -623,8 +812,8 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
 
     Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
     for all dyads of the year with the design's own term code and collapsed into
-    ``L = Σ_k θ_k Δ_k``; ``gwesp`` and ``gwdegree`` (directed: ``gwesp`` OTP, ``gwidegree``,
-    ``gwodegree``, ``mutual``) become the sampler's dependence terms. The node
+    ``L = Σ_k θ_k Δ_k``; every dependent term (``term.dependent``) becomes a dependence term of the
+    sampler (:func:`sampler_model`). The node
     set and lagged networks are cut exactly as :func:`~customsnet.modeling.build.build_design` does.
     Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
     ``-inf`` entries of ``L``. ``missing`` is the design's missing-value policy (``"error"``,
@@ -632,13 +821,9 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     """
     from customsnet.modeling.build import restrict_network, step_inputs
     from customsnet.modeling.formula import as_formula
-    from customsnet.modeling.terms import GWESP, GWDegree, GWIDegree, GWODegree, Mutual
     from customsnet.modeling.terms.base import all_dyads
-    from customsnet.modeling.terms.dyad_independent import DyadIndependent
 
-    gw_terms = ((GWESP, "gwesp"), (GWDegree, "gwdegree"), (GWIDegree, "gwidegree"), (GWODegree, "gwodegree"))
-
-    formula = as_formula(formula)
+    formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
     theta = coefficient_vector(coefs, names)
     if not np.all(np.isfinite(theta)):
@@ -657,33 +842,47 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     n = step.n
     tail, head = all_dyads(n, directed=panel.directed)
     logodds = np.zeros((n, n))
-    dependence: dict[str, float] = {}
+    dependent: list[tuple] = []
     k = 0
     for term in formula.terms:
         width = term.n_stats
         coef = theta[k : k + width]
         k += width
-        gw_kind = next((kind for cls, kind in gw_terms if isinstance(term, cls)), None)
-        if gw_kind is not None:
-            dependence[f"{gw_kind}_coef"] = float(coef[0])
-            dependence[f"{gw_kind}_decay"] = float(term.decay)
-        elif isinstance(term, Mutual):
-            dependence["mutual_coef"] = float(coef[0])
-        elif isinstance(term, DyadIndependent):
-            delta = term.change_stats(step, tail, head) @ coef
-            if np.isnan(delta).any():
-                raise SimulationError(f"term {term.to_r()} has missing values in year {year}")
-            logodds[tail, head] += delta
-        else:
-            raise SimulationError(
-                f"term {term.to_r()} cannot be simulated (the sampler handles gwesp, gwdegree, gwidegree, "
-                f"gwodegree, mutual and dyad-independent terms)"
-            )
+        if term.dependent:
+            dependent.append((term, coef))
+            continue
+        delta = term.change_stats(step, tail, head) @ coef
+        if np.isnan(delta).any():
+            raise SimulationError(f"term {term.to_r()} has missing values in year {year}")
+        logodds[tail, head] += delta
     if not panel.directed:
         logodds = logodds + logodds.T
-    model = ErgmModel(logodds, directed=panel.directed, **dependence)
+    model = sampler_model(logodds, panel.directed, step, dependent)
     previous = None
     if year_index > 0:
         prev_year = panel.years[year_index - 1]
         previous = restrict_network(panel.network(formula.lhs, prev_year), panel.nodes[prev_year], labels)
-    return YearModel(year=year, nodes=step.nodes, model=model, observed=step.network, previous=previous)
+    return YearModel(year=year, nodes=step.nodes, model=model, observed=step.network, previous=previous, step=step,
+                     dependent=tuple(dependent))
+
+
+def sampler_model(logodds: np.ndarray, directed: bool, step, dependent: Sequence[tuple]) -> ErgmModel:
+    """The :class:`ErgmModel` for dyad-independent log-odds and dependent ``(term, coef)`` pairs.
+
+    When every dependent term maps onto the specialised incremental kernels (gwesp, gwdegree,
+    gwidegree, gwodegree, mutual; each term says so itself) those are used; otherwise every
+    dependent term runs through the generic kernel with its own per-dyad change function.
+    """
+    fields: dict[str, float] = {}
+    for term, coef in dependent:
+        own = term.fast_sampler_fields(coef)
+        if own is None or set(own) & set(fields):
+            break
+        fields.update(own)
+    else:
+        return ErgmModel(logodds, directed=directed, **fields)
+    try:
+        generic = tuple(SamplerTerm.of(term, step, coef) for term, coef in dependent)
+    except TermError as exc:
+        raise SimulationError(str(exc)) from None
+    return ErgmModel(logodds, directed=directed, generic=generic)

@@ -295,19 +295,14 @@ def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, set
     ``panel.meta["tied_pairs"]`` (an agreement of any date, undated included) are never listed.
     """
     from customsnet.modeling.simulate import simulation_inputs
-    from customsnet.modeling.terms import GWESP, GWDegree, StepInputs
 
     last = panel.years[-1]
     ym = simulation_inputs(without_memory(formula), panel, last, formation_fit.params, missing=settings.missing)
     a = sp.csr_matrix(ym.observed)
     n = len(ym.nodes)
     i, j = np.triu_indices(n, k=1)
-    eta = ym.model.dyad_logodds[i, j].copy()
-    step = StepInputs(year=last + 1, nodes=ym.nodes, network=a)
-    if ym.model.gwesp_coef:
-        eta += ym.model.gwesp_coef * GWESP(ym.model.gwesp_decay).change_stats(step, i, j)[:, 0]
-    if ym.model.gwdegree_coef:
-        eta += ym.model.gwdegree_coef * GWDegree(ym.model.gwdegree_decay).change_stats(step, i, j)[:, 0]
+    # every term's change statistics on the last observed network (dependent terms included)
+    eta = ym.conditional_logodds(a, i, j)
     p = 1.0 / (1.0 + np.exp(-eta))
     untied = np.asarray(a[i, j]).ravel() == 0
     # a pair with an agreement of any date (undated, or dated after the panel) is not a "new" partner

@@ -76,7 +76,7 @@ def test_own_statistics_match_design_terms():
 def test_tnt_ratio_boundaries():
     d = 10
     # detailed balance of the proposal alone: q(y→y')·ratio(y→y') == q(y'→y) for a toggle and its reverse
-    for m in range(0, 5):
+    for m in range(5):
         add = tnt_log_q_ratio(m, d, True)
         remove = tnt_log_q_ratio(m + 1, d, False)
         assert add == pytest.approx(-remove, abs=1e-15)
@@ -222,8 +222,8 @@ def test_simulation_inputs_reproduce_design_log_odds():
 
 
 # ----------------------------------------------------------------- directed networks
-DIRECTED = dict(gwesp_coef=0.4, gwesp_decay=0.5, gwidegree_coef=-0.5, gwidegree_decay=0.3,
-                gwodegree_coef=0.3, gwodegree_decay=0.7, mutual_coef=0.8)
+DIRECTED = {"gwesp_coef": 0.4, "gwesp_decay": 0.5, "gwidegree_coef": -0.5, "gwidegree_decay": 0.3,
+            "gwodegree_coef": 0.3, "gwodegree_decay": 0.7, "mutual_coef": 0.8}
 
 
 def random_digraph(n: int, p: float, seed: int) -> sp.csr_matrix:
@@ -254,7 +254,13 @@ def exact_directed(n: int, model: ErgmModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_directed_statistics_match_design_terms():
-    from customsnet.modeling.terms import GWESP, GWIDegree, GWODegree, Mutual, StepInputs
+    from customsnet.modeling.terms import (
+        GWESP,
+        GWIDegree,
+        GWODegree,
+        Mutual,
+        StepInputs,
+    )
 
     a = random_digraph(20, 0.15, 8)
     model = ErgmModel(np.zeros((20, 20)), directed=True, **DIRECTED)
@@ -329,3 +335,155 @@ def test_directed_simulation_inputs_reproduce_design_log_odds():
     np.testing.assert_allclose(eta, step.X @ theta, atol=1e-12)
     res = simulate(ym.model, ym.previous, n_samples=3, seed=1, burnin=500, interval=100)
     assert (res.networks[0] != res.networks[0].T).nnz > 0  # genuinely directed draws
+
+
+# ----------------------------------------------------------------- generic kernel: any dependent term
+def _generic_families():
+    from customsnet.modeling import terms as T
+    from customsnet.modeling.terms import triads
+
+    return {
+        "triads-undirected": (False, [T.Triangle(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath()],
+                              [0.4, -0.3, 0.2, -0.15]),
+        "triads-directed": (True, [T.TTriple(), T.CTriple(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath(),
+                                   T.Triangle(), triads.Intransitive()], [0.3, -0.4, 0.2, 0.25, -0.1, 0.1, -0.2]),
+        "degree-undirected": (False, [T.KStar((2, 3)), T.Degree((0, 1)), T.Isolates(), T.Concurrent()],
+                              [0.2, -0.1, 0.3, -0.2, 0.25, -0.3]),
+        "degree-directed": (True, [T.IStar(2), T.OStar((2,)), T.IDegree((0, 1)), T.ODegree((1,)), T.Isolates(),
+                                   T.Mutual()], [0.2, -0.15, 0.3, -0.2, 0.25, -0.3, 0.6]),
+        "shared-partners-undirected": (False, [T.ESP((0, 1)), T.DSP((1,)), T.GWDSP(0.5), T.GWNSP(0.3), T.GWESP(0.5),
+                                               T.GWDegree(0.2)], [0.2, -0.3, 0.25, -0.2, 0.15, 0.3, -0.4]),
+        "shared-partners-directed": (True, [T.GWESP(0.5, type="ITP"), T.GWDSP(0.5, type="OSP"),
+                                            T.ESP((1,), type="RTP"), T.NSP((1,), type="ISP"),
+                                            T.GWNSP(0.4, type="OTP"), T.GWESP(0.3), T.GWIDegree(0.3)],
+                                     [0.3, -0.2, 0.4, -0.25, 0.2, -0.3, 0.2]),
+    }
+
+
+def _family_model(name):
+    from customsnet.modeling.simulate import sampler_model
+    from customsnet.modeling.terms import StepInputs
+
+    directed, terms, coefs = _generic_families()[name]
+    n = 4 if directed else 5
+    logodds = -0.5 + 0.5 * np.random.default_rng(len(name)).normal(size=(n, n))
+    if not directed:
+        logodds = np.triu(logodds, 1) + np.triu(logodds, 1).T
+    np.fill_diagonal(logodds, 0.0)
+    step = StepInputs(year=1, nodes=np.arange(n).astype(str), network=sp.csr_matrix((n, n)), directed=directed)
+    pairs, k = [], 0
+    for term in terms:
+        pairs.append((term, np.asarray(coefs[k : k + term.n_stats])))
+        k += term.n_stats
+    assert k == len(coefs)
+    return sampler_model(logodds, directed, step, pairs), step, pairs
+
+
+def _exact_generic(model, step, pairs):
+    """Every graph on the model's nodes: the sampler's statistics and their exact ERGM probabilities."""
+    n = model.n
+    if model.directed:
+        rows, cols = np.nonzero(~np.eye(n, dtype=bool))
+    else:
+        rows, cols = np.triu_indices(n, 1)
+    d = len(rows)
+    bits = ((np.arange(2**d)[:, None] >> np.arange(d)) & 1).astype(float)
+    stats = []
+    for b in bits:
+        a = np.zeros((n, n))
+        a[rows, cols] = b
+        if not model.directed:
+            a = a + a.T
+        at = step.with_network(a)
+        stats.append(np.concatenate([[b.sum()], *[t.statistic(at) for t, _ in pairs],
+                                     [b @ model.dyad_logodds[rows, cols]]]))
+    stats = np.array(stats)
+    theta = np.concatenate([[0.0], *[c for _, c in pairs], [1.0]])
+    eta = stats @ theta
+    prob = np.exp(eta - eta.max())
+    return stats, prob / prob.sum()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", sorted(_generic_families()))
+def test_generic_sampler_means_match_exact_enumeration(family):
+    model, step, pairs = _family_model(family)
+    assert model.generic and len(model.stat_names) == 2 + sum(t.n_stats for t, _ in pairs)
+    stats, prob = _exact_generic(model, step, pairs)
+    mean = prob @ stats
+    sd = np.sqrt(prob @ (stats - mean) ** 2)
+    n_samples = 20000
+    res = simulate(model, sp.csr_matrix((model.n, model.n)), n_samples=n_samples, seed=17, burnin=1000, interval=30,
+                   keep_networks=False)
+    tol = 5 * 2 * sd / np.sqrt(n_samples) + 1e-9
+    np.testing.assert_array_less(np.abs(res.stats.to_numpy().mean(axis=0) - mean), tol)
+
+
+@pytest.mark.parametrize("family", ["triads-directed", "shared-partners-undirected"])
+def test_generic_running_statistics_match_recount(family):
+    from customsnet.modeling.simulate import GenericChainState
+
+    model, _, _ = _family_model(family)
+    n = model.n
+    state = GenericChainState(sp.csr_matrix((n, n)), model)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        state.run(200, rng)
+        expected = network_statistics(state.network(), model)
+        np.testing.assert_allclose(state.running, [expected[k] for k in model.stat_names], atol=1e-9)
+        dense = state.adj.astype(float)
+        assert (sp.csr_matrix(dense) != state.network()).nnz == 0
+
+
+def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
+    """A formula with dependent terms the specialised kernels do not know: the sampler runs it, and the
+    conditional log-odds (prediction) equal the design's rows X θ, dependent terms included."""
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.panel import Panel
+
+    rng = np.random.default_rng(8)
+    n, years = 12, [1, 2, 3]
+    labels = np.array([f"v{k}" for k in range(n)])
+    nets = {y: random_digraph(n, 0.2, 30 + y) for y in years}
+    panel = Panel(years=years, nodes={y: labels for y in years}, networks={"nets": nets},
+                  dyad_covs={"cov": {y: rng.normal(size=(n, n)) for y in years}}, directed=True)
+    formula = ("nets ~ edges + mutual + ttriple + transitiveties + ctriple + istar(2) + gwesp(0.5, fixed = TRUE) "
+               "+ edgecov(cov) + memory()")
+    design = build_design(panel, formula, compress=False, check=False)
+    theta = np.array([-2.0, 0.8, 0.2, -0.3, 0.1, -0.05, 0.3, 0.5, 1.0])
+    ym = simulation_inputs(formula, panel, 3, theta)
+    assert ym.model.generic  # ttriple etc. need the generic kernel
+    step = design.steps[-1]
+    np.testing.assert_allclose(ym.conditional_logodds(ym.observed, step.tail, step.head), step.X @ theta, atol=1e-12)
+    res = simulate(ym.model, ym.previous, n_samples=3, seed=1, burnin=300, interval=50)
+    assert res.stats.columns[0] == "edges" and len(res.networks) == 3
+
+
+@pytest.mark.slow
+def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
+    from customsnet.modeling.build import build_design
+    from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.gof import gof
+    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.predict import conditional_probabilities, predict_honest
+
+    n, years = 16, [1, 2, 3, 4]
+    labels = np.array([f"v{k}" for k in range(n)])
+    nets, a = {}, random_graph(n, 0.15, 50)
+    rng = np.random.default_rng(51)
+    for y in years:  # persistent ties with some turnover, so memory is not separating
+        flip = np.triu(rng.random((n, n)) < 0.05, 1)
+        dense = np.triu(a.toarray(), 1).astype(bool) ^ flip
+        a = sp.csr_matrix((dense | dense.T).astype(float))
+        nets[y] = a
+    panel = Panel(years=years, nodes={y: labels for y in years}, networks={"nets": nets})
+    formula = "nets ~ edges + triangle + kstar(2) + gwdsp(0.5, fixed = TRUE) + memory()"
+    fit = fit_tergm(build_design(panel, formula), estimator="mple", bootstrap=0)
+    ym = simulation_inputs(formula, panel, 4, fit)
+    assert ym.model.generic
+    p = conditional_probabilities(ym)
+    assert p.shape == (n * (n - 1) // 2,) and np.all((p > 0) & (p < 1))
+    result = gof(fit, panel, formula, years=[4], nsim=5, burnin=2000, interval=200)
+    assert result.nsim == 5
+    pred = predict_honest(fit, panel, formula, 4, method="simulate", nsim=5, sweeps=2)
+    assert pred.mode == "honest:simulate" and 0 <= pred.btergm_all.auc_roc <= 1

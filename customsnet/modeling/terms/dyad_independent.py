@@ -1,4 +1,6 @@
-"""Dyad-independent terms: edges, edgecov, dyadcov, nodecov, absdiff, nodeicov, nodeocov, nodematch.
+"""Dyad-independent terms: edges, edgecov, dyadcov, nodecov, absdiff, nodeicov, nodeocov.
+
+(The level-indexed ones, nodematch, nodefactor, nodemix, absdiffcat, live in :mod:`.categorical`.)
 
 Their change statistic does not depend on the rest of the network, so the statistic of a
 network is the sum of the change statistics over its ties (ergm's ``c_edges``, ``c_edgecov``,
@@ -12,11 +14,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, edge_list, r_literal, r_number
+from customsnet.modeling.terms import arguments as A
+from customsnet.modeling.terms.arguments import Formal
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    Term,
+    TermError,
+    column,
+    edge_list,
+    r_literal,
+    r_number,
+)
+
+_EDGE_ATTRIBUTE = {"attrname": "edge-attribute covariates are not supported"}
 
 
 class DyadIndependent(Term):
     """Mixin: ``g(Y)`` is the sum of the (network-free) change statistics over the ties."""
+
+    dependent = False
 
     def statistic(self, step: StepInputs) -> np.ndarray:
         tail, head = edge_list(step.network, step.directed)
@@ -45,6 +61,8 @@ class EdgeCov(DyadIndependent):
 
     x: str
     r_name = "edgecov"
+    formals = (Formal("x", A.name),)
+    refused = _EDGE_ATTRIBUTE
 
     def coef_names(self, directed: bool) -> list[str]:
         # btergm turns every per-year covariate into a list indexed by the step.
@@ -71,6 +89,8 @@ class DyadCov(EdgeCov):
 
     r_name = "dyadcov"
     undirected_only = True
+    formals = (Formal("x", A.name),)
+    refused = _EDGE_ATTRIBUTE
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"dyadcov.{self.x}[[i]]"]
@@ -92,6 +112,7 @@ class NodeCov(DyadIndependent):
 
     attr: str
     r_name = "nodecov"
+    formals = (Formal("attr", A.name),)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodecov.{self.attr}"]
@@ -114,6 +135,7 @@ class AbsDiff(DyadIndependent):
     attr: str
     pow: float = 1.0
     r_name = "absdiff"
+    formals = (Formal("attr", A.name), Formal("pow", A.number))
 
     def coef_names(self, directed: bool) -> list[str]:
         power = "" if self.pow == 1 else r_number(self.pow)
@@ -140,6 +162,7 @@ class NodeICov(DyadIndependent):
     attr: str
     r_name = "nodeicov"
     directed_only = True
+    formals = (Formal("attr", A.name),)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodeicov.{self.attr}"]
@@ -161,6 +184,7 @@ class NodeOCov(DyadIndependent):
     attr: str
     r_name = "nodeocov"
     directed_only = True
+    formals = (Formal("attr", A.name),)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"nodeocov.{self.attr}"]
@@ -173,30 +197,3 @@ class NodeOCov(DyadIndependent):
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         return column(step.node_attr(self.attr, self.to_r())[tail])
-
-
-@dataclass(frozen=True)
-class NodeMatch(DyadIndependent):
-    """``nodematch("a")``: 1 when both ends share the value of ``a`` (uniform homophily).
-
-    Only ``diff = FALSE`` (one coefficient) is supported.
-    """
-
-    attr: str
-    r_name = "nodematch"
-
-    def coef_names(self, directed: bool) -> list[str]:
-        return [f"nodematch.{self.attr}"]
-
-    def to_r(self) -> str:
-        return f"nodematch({r_literal(self.attr)})"
-
-    def node_attributes(self) -> tuple[str, ...]:
-        return (self.attr,)
-
-    def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-        a = step.node_attr(self.attr, self.to_r())
-        match = (a[tail] == a[head]).astype(np.float64)
-        # NaN == NaN is False; keep the change statistic NaN so the missing-value policy sees it.
-        match[np.isnan(a[tail]) | np.isnan(a[head])] = np.nan
-        return column(match)

@@ -25,11 +25,31 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.terms.base import StepInputs, Term, TermError, column, r_literal, r_number, tie_values
+from customsnet.modeling.terms import arguments as A
+from customsnet.modeling.terms.arguments import Formal
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    Term,
+    TermError,
+    column,
+    r_literal,
+    r_number,
+    tie_values,
+)
+
+_GW_REFUSED = {
+    "attr": "attribute-specific gw terms are not supported",
+    "cutoff": "cutoff only matters for curved terms (fixed = FALSE), which are not supported",
+    "levels": "attribute-specific gw terms are not supported",
+}
+#: ergm's default is fixed = FALSE, so a gw term written without fixed = TRUE is curved and refused
+_GW_FORMALS = (Formal("decay", A.number), Formal("fixed", A.logical, default=False))
 
 
 def decay_base(decay: float) -> float:
@@ -121,11 +141,79 @@ def _degrees(network: sp.spmatrix, axis: int) -> np.ndarray:
     return np.asarray(_binary(network).sum(axis=axis)).ravel().astype(np.int64)
 
 
+# ------------------------------------------------------------------ sampler change functions (one dyad)
+# params = [r^0 .. r^n, focal(0) .. focal(n)] (tables as the batch code uses), adj dense uint8.
+@numba.njit(cache=True)
+def _common(adj, a, b):
+    n = adj.shape[0]
+    c = 0
+    for u in range(n):
+        if adj[a, u] and adj[u, b]:
+            c += 1
+    return c
+
+
+@numba.njit(cache=True)
+def _gwesp_utp_change(adj, i, j, params, out):
+    m = params.shape[0] // 2
+    y = adj[i, j]
+    n = adj.shape[0]
+    total = 0.0
+    sp_ij = 0
+    for k in range(n):
+        if k != i and k != j and adj[i, k] and adj[j, k]:
+            sp_ij += 1
+            total += params[_common(adj, i, k) - y] + params[_common(adj, j, k) - y]
+    out[0] = total + params[m + sp_ij]
+
+
+@numba.njit(cache=True)
+def _gwesp_otp_change(adj, i, j, params, out):
+    m = params.shape[0] // 2
+    y = adj[i, j]
+    n = adj.shape[0]
+    total = 0.0
+    for k in range(n):
+        if k == i or k == j:
+            continue
+        if adj[i, k] and adj[j, k]:  # arc i -> k gains the path i -> j -> k
+            total += params[_common(adj, i, k) - y]
+        if adj[k, j] and adj[k, i]:  # arc k -> j gains the path k -> i -> j
+            total += params[_common(adj, k, j) - y]
+    out[0] = total + params[m + _common(adj, i, j)]
+
+
+@numba.njit(cache=True)
+def _gwdegree_change(adj, i, j, params, out):
+    y = adj[i, j]
+    out[0] = params[adj[i].sum() - y] + params[adj[j].sum() - y]
+
+
+@numba.njit(cache=True)
+def _gwidegree_change(adj, i, j, params, out):
+    out[0] = params[adj[:, j].sum() - adj[i, j]]
+
+
+@numba.njit(cache=True)
+def _gwodegree_change(adj, i, j, params, out):
+    out[0] = params[adj[i].sum() - adj[i, j]]
+
+
 class _FixedDecay(Term):
     """Shared checks for gw terms: a decay is required and must be fixed (no curved terms)."""
 
     decay: float
     fixed: bool
+    formals = _GW_FORMALS
+    refused = _GW_REFUSED
+    #: the specialised sampler's field prefix (``gwesp`` -> ``gwesp_coef``, ``gwesp_decay``)
+    fast_field = ""
+
+    def _tables(self, n: int) -> np.ndarray:
+        return np.concatenate([power_table(self.decay, n), focal_table(self.decay, n)])
+
+    def fast_sampler_fields(self, coef: np.ndarray) -> dict[str, float] | None:
+        return {f"{self.fast_field}_coef": float(coef[0]), f"{self.fast_field}_decay": float(self.decay)}
 
     def __post_init__(self) -> None:
         if self.decay is None:
@@ -148,20 +236,27 @@ class GWESP(_FixedDecay):
     fixed: bool = True
     type: str | None = None
     r_name = "gwesp"
+    formals = _GW_FORMALS + (Formal("cutoff", A.number), Formal("type", A.text))
+    refused: ClassVar[dict[str, str]] = {"cutoff": _GW_REFUSED["cutoff"]}
+    fast_field = "gwesp"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.type is not None and self.type.upper() not in {"UTP", "OTP", "ITP", "RTP", "OSP", "ISP"}:
             raise TermError(f"gwesp: unknown type {self.type!r} (ergm types: OTP, ITP, RTP, OSP, ISP, UTP)")
 
+    def _other_type(self, directed: bool) -> str | None:
+        """The shared-partner type when it is not the one the specialised code handles (UTP/OTP)."""
+        if not directed or self.type is None or self.type.upper() == "OTP":
+            return None
+        return self.type.upper()
+
     def check_directedness(self, directed: bool) -> None:
-        if directed and self.type is not None and self.type.upper() != "OTP":
-            raise TermError(
-                f"term {self.to_r()}: only type = \"OTP\" (ergm's default) is implemented for directed gwesp"
-            )
+        if directed and self.type is not None and self.type.upper() == "UTP":
+            raise TermError(f"term {self.to_r()}: type UTP is for undirected networks; use OTP, ITP, RTP, OSP or ISP")
 
     def coef_names(self, directed: bool) -> list[str]:
-        kind = "OTP." if directed else ""
+        kind = f"{(self.type or 'OTP').upper()}." if directed else ""
         return [f"gwesp.{kind}fixed.{r_number(self.decay)}"]
 
     def to_r(self) -> str:
@@ -169,10 +264,43 @@ class GWESP(_FixedDecay):
         return f"gwesp({r_number(self.decay)}, fixed = TRUE{extra})"
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        if self._other_type(step.directed):
+            from customsnet.modeling.terms.base import PerDyadChange
+
+            return PerDyadChange.change_stats(self, step, tail, head)
         return column(esp_change(step.network, step.directed, self.decay, tail, head))
 
     def statistic(self, step: StepInputs) -> np.ndarray:
+        sp_type = self._other_type(step.directed)
+        if sp_type:
+            from customsnet.modeling.terms.shared_partners import EDGEWISE, sp_statistic
+
+            table = focal_table(self.decay, step.n)
+            return sp_statistic(step, sp_type, EDGEWISE, lambda c: np.array([np.sum(table[c])]))
         return np.array([esp_statistic(step.network, step.directed, self.decay)])
+
+    def fast_sampler_fields(self, coef: np.ndarray) -> dict[str, float] | None:
+        if self.type is not None and self.type.upper() not in ("OTP", "UTP"):
+            return None
+        return super().fast_sampler_fields(coef)
+
+    def sampler_change(self, step: StepInputs):
+        sp_type = self._other_type(step.directed)
+        if sp_type:
+            from customsnet.modeling.terms.shared_partners import (
+                EDGEWISE,
+                sp_change,
+                sp_params,
+            )
+
+            return sp_change, sp_params(sp_type, EDGEWISE, True, focal_table(self.decay, step.n), counts=False)
+        return (_gwesp_otp_change if step.directed else _gwesp_utp_change), self._tables(step.n)
+
+    def counterfactual_change(self, structure: str, k: int) -> float | None:
+        if structure != "shared_partners":
+            return None
+        r = -math.expm1(-self.decay)
+        return math.exp(self.decay) * (1.0 - r**k)  # the focal term e^a (1 - r^k)
 
 
 @dataclass(frozen=True)
@@ -183,6 +311,15 @@ class GWDegree(_FixedDecay):
     fixed: bool = True
     r_name = "gwdegree"
     undirected_only = True
+    fast_field = "gwdegree"
+
+    def sampler_change(self, step: StepInputs):
+        return _gwdegree_change, self._tables(step.n)
+
+    def counterfactual_change(self, structure: str, k: int) -> float | None:
+        if structure != "degree":
+            return None
+        return 2.0 * (-math.expm1(-self.decay)) ** k  # both endpoints at degree k: 2 r^k
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"gwdeg.fixed.{r_number(self.decay)}"]
@@ -208,6 +345,10 @@ class GWIDegree(_FixedDecay):
     fixed: bool = True
     r_name = "gwidegree"
     directed_only = True
+    fast_field = "gwidegree"
+
+    def sampler_change(self, step: StepInputs):
+        return _gwidegree_change, self._tables(step.n)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"gwideg.fixed.{r_number(self.decay)}"]
@@ -232,6 +373,10 @@ class GWODegree(_FixedDecay):
     fixed: bool = True
     r_name = "gwodegree"
     directed_only = True
+    fast_field = "gwodegree"
+
+    def sampler_change(self, step: StepInputs):
+        return _gwodegree_change, self._tables(step.n)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [f"gwodeg.fixed.{r_number(self.decay)}"]

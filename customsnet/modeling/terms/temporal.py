@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from customsnet.modeling.rsyntax import RFunction, RSyntaxError
-from customsnet.modeling.terms.base import StepInputs, TermError, column, r_literal, r_number
+from customsnet.modeling.terms import arguments as A
+from customsnet.modeling.terms.arguments import Formal
+from customsnet.modeling.terms.base import (
+    StepInputs,
+    TermError,
+    column,
+    r_literal,
+    r_number,
+)
 from customsnet.modeling.terms.dyad_independent import DyadIndependent
 
 #: memory type -> (value when the earlier tie exists, value when it does not)
@@ -42,6 +50,7 @@ class Memory(DyadIndependent):
     type: str = "stability"
     lag: int = 1
     r_name = "memory"
+    formals = (Formal("type", A.text), Formal("lag", A.number))
 
     def __post_init__(self) -> None:
         if self.type not in MEMORY_CODES:
@@ -74,6 +83,7 @@ class DelRecip(DyadIndependent):
     mutuality: bool = False
     lag: int = 1
     r_name = "delrecip"
+    formals = (Formal("mutuality", A.logical), Formal("lag", A.number))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lag", _check_lag("delrecip", self.lag))
@@ -114,6 +124,8 @@ class TimeCov(DyadIndependent):
     transform: str = "function(t) t"
     ordinal: int = field(default=1, compare=True)
     r_name = "timecov"
+    formals = (Formal("x", A.optional_name), Formal("minimum", A.number), Formal("maximum", A.optional_number),
+               Formal("transform", A.function))
 
     def __post_init__(self) -> None:
         try:

@@ -20,8 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from customsnet.modeling.bootstrap import (
+    draw_indices,
+    indices_from_r,
+    run_replicates,
+    step_counts,
+)
 from customsnet.modeling.build import build_design
-from customsnet.modeling.bootstrap import draw_indices, indices_from_r, run_replicates, step_counts
 from customsnet.modeling.design import Design
 from customsnet.modeling.estimators import (
     ESTIMATORS,
@@ -34,12 +39,14 @@ from customsnet.modeling.estimators import (
     formation_design,
     replicates_btergm,
     replicates_mple,
+    split_rows,
 )
 from customsnet.modeling.logit_stats import StackedRows
 from customsnet.modeling.results import Combination, FitResult
 from customsnet.modeling.separation import Identification
+from customsnet.modeling.speedglm import SplitRows
 
-__all__ = ["fit_tergm", "TERGM", "EstimationError", "ESTIMATORS"]
+__all__ = ["ESTIMATORS", "TERGM", "EstimationError", "fit_tergm"]
 
 
 class MPLEWarning(UserWarning):
@@ -52,8 +59,13 @@ class _ReplicateStatistic:
 
     estimator: str
     rows: StackedRows
-    identification: Identification | None  # the full data's, for the mple-type estimators
+    identification: Identification | None  # the full data's (LP check), when it was run
     n_jobs: int = 1
+    split: SplitRows | None = None  # btergm: the full data's overlap/separated rows
+
+    def __post_init__(self) -> None:
+        if self.estimator == "btergm" and self.split is None:
+            self.split = split_rows(self.rows, self.identification)
 
     @property
     def n_params(self) -> int:
@@ -61,7 +73,7 @@ class _ReplicateStatistic:
 
     def __call__(self, counts: np.ndarray) -> ReplicateFits:
         if self.estimator == "btergm":
-            return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs)
+            return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs, split=self.split)
         assert self.identification is not None
         return replicates_mple(self.rows, counts, self.identification, n_jobs=self.n_jobs)
 
@@ -242,7 +254,7 @@ class TERGM:
         """The constructor parameters (scikit-learn convention)."""
         return {k: getattr(self, k) for k in ("formula", "estimator", "R", "seed", "n_jobs", "scheduler", "level")}
 
-    def set_params(self, **params: Any) -> "TERGM":
+    def set_params(self, **params: Any) -> TERGM:
         """Change constructor parameters (scikit-learn convention); unknown names raise."""
         allowed = self.get_params()
         for key, value in params.items():

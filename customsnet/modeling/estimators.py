@@ -42,6 +42,7 @@ class PointFit:
     deviance: float
     identification: Identification | None
     warnings: list[str] = field(default_factory=list)
+    split: SplitRows | None = None  # btergm: the overlap/separated split, reused by the bootstrap
 
 
 @dataclass
@@ -92,6 +93,7 @@ def fit_btergm(rows: StackedRows, names: list[str], check_separation: bool = Tru
         deviance=out.deviance,
         identification=ident,
         warnings=warnings,
+        split=split,
     )
 
 

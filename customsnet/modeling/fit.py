@@ -135,7 +135,7 @@ def fit_tergm(
     else:
         idx0 = np.zeros((0, T), dtype=np.int64)
     if len(idx0):
-        statistic = _ReplicateStatistic(estimator, rows, point.identification, n_jobs=n_jobs)
+        statistic = _ReplicateStatistic(estimator, rows, point.identification, n_jobs=n_jobs, split=point.split)
         reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
     else:
         reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])

@@ -45,11 +45,22 @@ class StackedRows:
 
     @classmethod
     def from_design(cls, design: Design) -> StackedRows:
-        X, y, w = design.stacked()
+        """The design's rows; shares the design's :class:`RowStore` when it has one, else one copy."""
         sizes = np.array([len(s.y) for s in design.steps], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        XT = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
-        return cls(XT, np.asarray(y, np.float64), np.asarray(w, np.float64), offsets)
+        shared = design.shared_columns()
+        if shared is not None:
+            return cls(*shared, offsets)
+        # fill one column-major buffer step by step (no row-major stacked copy in between)
+        p = len(design.names) if design.steps else 0
+        XT = np.empty((p, int(offsets[-1])))
+        y = np.empty(int(offsets[-1]))
+        w = np.empty(int(offsets[-1]))
+        for s, lo, hi in zip(design.steps, offsets[:-1], offsets[1:]):
+            XT[:, lo:hi] = np.asarray(s.X, dtype=np.float64).T
+            y[lo:hi] = s.y
+            w[lo:hi] = s.w
+        return cls(XT, y, w, offsets)
 
     @property
     def X(self) -> np.ndarray:

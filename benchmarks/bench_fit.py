@@ -172,7 +172,9 @@ def scale_panel(n: int, years: int, seed: int):
 def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, seed: int) -> None:
     t0 = time.perf_counter()
     panel = scale_panel(n, years, seed)
+    print(f"   panel: peak RSS {peak_rss_mb():.0f} MB")
     design = build_design(panel, REFERENCE_FORMULA)
+    del panel  # the fit needs only the design (a script fitting a large panel would drop it too)
     t_design = time.perf_counter() - t0
     rows = sum(len(s.y) for s in design.steps)
     print(f"\n== scale: {n} nodes x {years} years, {design.n_dyads:,} dyads, {rows:,} rows; "
@@ -181,7 +183,6 @@ def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, se
     for estimator in estimators:
         result, stats = timed_fit(design, estimator, R, jobs, seed)
         runs.append((estimator, result, stats))
-        del result
     # timed after the fits: the extra copy of the rows it needs must not count in their peak RSS
     pass_s = one_pass_seconds(design, np.zeros(len(design.names)))
     for estimator, result, stats in runs:

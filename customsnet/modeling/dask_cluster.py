@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 
 class ClusterStartError(RuntimeError):
@@ -124,7 +125,7 @@ class LoopbackCluster:
     def pids(self) -> list[int]:
         return [p.pid for p in self._procs]
 
-    def __enter__(self) -> LoopbackCluster:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -11,14 +11,13 @@ import warnings
 
 import numpy as np
 import pytest
+from reference_rows import compressed_design
 
 from customsnet.modeling.fit import fit_tergm
 
-from reference_rows import compressed_design
-
 distributed = pytest.importorskip("distributed")
 
-from customsnet.modeling.dask_cluster import LoopbackCluster  # noqa: E402 - needs distributed
+from customsnet.modeling.dask_cluster import LoopbackCluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

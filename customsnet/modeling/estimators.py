@@ -154,17 +154,18 @@ def fit_mple(rows: StackedRows, names: list[str], n_jobs: int = 1) -> PointFit:
 
 
 def replicates_mple(
-    rows: StackedRows, counts: np.ndarray, ident: Identification, n_jobs: int = 1
+    rows: StackedRows, counts: np.ndarray, ident: Identification, n_jobs: int = 1, start: np.ndarray | None = None
 ) -> ReplicateFits:
     """Converged MPLE of each replicate on the full data's identified subspace.
 
     Separated rows of the full data stay separated in any replicate (its rows are a subset), so
     replicates start from the full data's overlap rows. A replicate whose Newton fails (new
     separation in the subsample) gets its own LP check and is refitted on its identified part;
-    terms it cannot identify are NaN in that replicate.
+    terms it cannot identify are NaN in that replicate. ``start`` (the full data's estimate) warm
+    starts every replicate's Newton: the same converged maximum in fewer passes.
     """
     overlap = rows.with_weights(np.where(ident.separated, 0.0, rows.w))
-    outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs)
+    outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs, start=start)
     raw = np.array([o.coef for o in outs]).reshape(len(outs), rows.n_params)
     failed = np.zeros(len(outs), dtype=bool)
     notes = [""] * len(outs)

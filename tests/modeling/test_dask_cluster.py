@@ -78,3 +78,30 @@ class _WhoRuns:
         from customsnet.modeling.estimators import ReplicateFits
 
         return ReplicateFits(np.full((len(counts), 1), float(os.getpid())), np.zeros(len(counts), bool), [""] * len(counts))
+
+
+class _MappedProbe:
+    """Reports, per replicate, whether its big array arrived memory-mapped (1) or as a copy (0)."""
+
+    n_params = 2
+
+    def __init__(self) -> None:
+        self.rows = np.arange(300_000, dtype=np.float64)  # 2.4 MB: above the mapping threshold
+
+    def __call__(self, counts):
+        from customsnet.modeling.estimators import ReplicateFits
+
+        mapped = float(isinstance(self.rows, np.memmap) and not self.rows.flags.writeable)
+        total = float(self.rows.sum())
+        out = np.tile([mapped, total], (len(counts), 1))
+        return ReplicateFits(out, np.zeros(len(counts), bool), [""] * len(counts))
+
+
+@pytest.mark.parametrize(("share", "mapped"), [("auto", 1.0), ("mmap", 1.0), ("copy", 0.0)])
+def test_loopback_workers_map_one_read_only_copy(cluster, share, mapped):
+    from customsnet.modeling.bootstrap import run_replicates
+
+    probe = _MappedProbe()
+    result = run_replicates(probe, np.ones((4, 2), dtype=np.int64), scheduler=cluster.address, share=share)
+    np.testing.assert_array_equal(result.raw[:, 0], mapped)
+    np.testing.assert_array_equal(result.raw[:, 1], probe.rows.sum())

@@ -10,6 +10,7 @@ gradient and deviance over every row once), the ratio of the fit's CPU time to t
     python benchmarks/bench_fit.py                      # big and big_dissolve, btergm and mple modes
     python benchmarks/bench_fit.py --cases big --estimators btergm --R 100 --jobs 2
     python benchmarks/bench_fit.py --scale 1000        # also a 1,000-node, 31-year synthetic panel
+    python benchmarks/bench_fit.py --cases big --estimators btergm mple mple:cold   # mple without warm starts
 """
 
 from __future__ import annotations
@@ -74,14 +75,19 @@ def one_pass_seconds(design, beta: np.ndarray, repeat: int = 5) -> float:
 
 
 def timed_fit(design, estimator: str, R: int, jobs: int, seed: int, scheduler=None, record=None):
-    """Fit with bootstrap; returns the result and a dict of wall, CPU, passes, RSS and load."""
+    """Fit with bootstrap; returns the result and a dict of wall, CPU, passes, RSS and load.
+
+    ``estimator`` may carry ``:cold`` (e.g. ``mple:cold``): replicates start at zero, not warm.
+    """
+    estimator, _, variant = estimator.partition(":")
     n_rows = sum(len(s.y) for s in design.steps)
     before = load()
     r0 = rows_evaluated()
     t0, c0 = time.perf_counter(), cpu_seconds()
     with warnings.catch_warnings(record=record is not None) as caught:
         warnings.simplefilter("always" if record is not None else "ignore")
-        result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs, scheduler=scheduler)
+        result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs, scheduler=scheduler,
+                           warm_start=variant != "cold")
     stats = {
         "wall": time.perf_counter() - t0,
         "cpu": cpu_seconds() - c0,
@@ -125,7 +131,7 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
               f"{result.iterations} iterations; failed replicates {result.n_failed}")
         print_costs(stats, pass_s, BTERGM_SECONDS.get(case))
         est = result.params
-        if estimator == "btergm":
+        if estimator.startswith("btergm"):
             err = np.abs(est.to_numpy() - coef.iloc[:, 0].to_numpy()).max()
             print(f"   max |coef - btergm| = {err:.2e}")
         else:
@@ -141,8 +147,9 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
         print(f"   CI width / btergm's CI width (different draws, distributional check): {dict(zip(result.names, ratio))}")
         for w in caught:
             print(f"   warning: {str(w.message)[:160]}")
-    if {"btergm", "mple"} <= set(cpu_by_estimator):
-        print(f"   CPU btergm / mple = {cpu_by_estimator['btergm'] / cpu_by_estimator['mple']:.2f}")
+    for other in ("mple", "mple:cold"):
+        if "btergm" in cpu_by_estimator and other in cpu_by_estimator:
+            print(f"   CPU btergm / {other} = {cpu_by_estimator['btergm'] / cpu_by_estimator[other]:.2f}")
 
 
 def scale_panel(n: int, years: int, seed: int):

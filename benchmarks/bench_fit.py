@@ -1,16 +1,22 @@
 """Benchmark: fit the reference ``big`` cases (T = 31, 200 nodes, 597,000 rows) with R = 100.
 
-Prints wall time, peak memory, parity with btergm's coefficients and the speed-up over btergm's
-own ``btergm(..., R = 100)`` timing measured on a 2-core machine (744 s big, 291 s big_dissolve).
+Prints, per estimator: wall time, CPU time (all threads, plus any child processes), peak RSS,
+the load average it ran at, the number of design passes (rows streamed through the statistics
+kernel, in units of the whole design), the measured CPU time of one pass (``X'WX``, ``X'Wz``,
+gradient and deviance over every row once), the ratio of the fit's CPU time to that limit
+(passes x one pass), parity with btergm's coefficients and the speed-up over btergm's own
+``btergm(..., R = 100)`` timing measured on a 2-core machine (744 s big, 291 s big_dissolve).
 
     python benchmarks/bench_fit.py                      # big and big_dissolve, btergm and mple modes
     python benchmarks/bench_fit.py --cases big --estimators btergm --R 100 --jobs 2
     python benchmarks/bench_fit.py --scale 1000        # also a 1,000-node, 31-year synthetic panel
+    python benchmarks/bench_fit.py --cases big --estimators btergm mple mple:cold   # mple without warm starts
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 import warnings
@@ -21,6 +27,12 @@ import pandas as pd
 
 from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.logit_stats import (
+    MODE_R_CLAMPED,
+    StackedRows,
+    pair_statistics,
+    rows_evaluated,
+)
 from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "btergm"
@@ -28,7 +40,73 @@ BTERGM_SECONDS = {"big": 744.442, "big_dissolve": 290.927}
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process (or of its largest child, e.g. a joblib worker)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024.0
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process (all threads) and its finished children."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def one_pass_seconds(design, beta: np.ndarray, repeat: int = 5) -> float:
+    """CPU time of one single-threaded pass of the statistics kernel over every row (best of ``repeat``)."""
+    rows = StackedRows.from_design(design)
+    steps = np.arange(rows.n_steps)
+    B = np.nan_to_num(np.asarray(beta, dtype=np.float64))[None, :]
+    pair_statistics(rows, steps, np.zeros(len(steps), np.int64), B, MODE_R_CLAMPED)  # compile / warm cache
+    best = np.inf
+    for _ in range(repeat):
+        c0 = time.process_time()
+        pair_statistics(rows, steps, np.zeros(len(steps), np.int64), B, MODE_R_CLAMPED)
+        best = min(best, time.process_time() - c0)
+    return best
+
+
+def timed_fit(design, estimator: str, R: int, jobs: int, seed: int, scheduler=None, record=None):
+    """Fit with bootstrap; returns the result and a dict of wall, CPU, passes, RSS and load.
+
+    ``estimator`` may carry ``:cold`` (e.g. ``mple:cold``): replicates start at zero, not warm.
+    """
+    estimator, _, variant = estimator.partition(":")
+    n_rows = sum(len(s.y) for s in design.steps)
+    before = load()
+    r0 = rows_evaluated()
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    with warnings.catch_warnings(record=record is not None) as caught:
+        warnings.simplefilter("always" if record is not None else "ignore")
+        result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs, scheduler=scheduler,
+                           warm_start=variant != "cold")
+    stats = {
+        "wall": time.perf_counter() - t0,
+        "cpu": cpu_seconds() - c0,
+        "passes": (rows_evaluated() - r0) / n_rows,
+        "rss": peak_rss_mb(),
+        "load": f"{before} -> {load()}",
+    }
+    if record is not None:
+        record.extend(caught or [])
+    return result, stats
+
+
+def print_costs(stats: dict, pass_s: float, r_seconds: float | None) -> None:
+    limit = stats["passes"] * pass_s
+    print(f"   wall {stats['wall']:.2f} s; CPU {stats['cpu']:.1f} s; peak RSS {stats['rss']:.0f} MB; {stats['load']}")
+    print(f"   {stats['passes']:.0f} design passes x {pass_s * 1e3:.1f} ms (one pass, 1 thread) = limit {limit:.1f} s CPU; "
+          f"CPU / limit = {stats['cpu'] / limit:.2f}" if limit > 0 else "   no kernel passes in this process")
+    if r_seconds:
+        print(f"   R btergm {r_seconds:.0f} s / wall = x{r_seconds / stats['wall']:.0f}")
 
 
 def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -> None:
@@ -43,22 +121,17 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
     print(f"\n== {case}: T' = {design.n_steps}, {rows:,} rows x {len(design.names)} terms; design {t_design:.2f} s")
     coef = pd.read_csv(path / "coef.csv", index_col=0)
     ref_ci = pd.read_csv(path / "confint.csv", index_col=0)
+    pass_s = one_pass_seconds(design, coef.iloc[:, 0].to_numpy())
+    cpu_by_estimator = {}
     for estimator in estimators:
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs)
-        wall = time.perf_counter() - t0
-        cpu = time.process_time() - c0
-        print(f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s): {wall:.2f} s "
-              f"(design + fit {wall + t_design:.2f} s); CPU {cpu:.1f} s over all threads; peak RSS {peak_rss_mb():.0f} MB; "
+        caught: list = []
+        result, stats = timed_fit(design, estimator, R, jobs, seed, record=caught)
+        cpu_by_estimator[estimator] = stats["cpu"]
+        print(f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s) (design + fit {stats['wall'] + t_design:.2f} s); "
               f"{result.iterations} iterations; failed replicates {result.n_failed}")
-        if case in BTERGM_SECONDS:
-            print(f"   btergm {BTERGM_SECONDS[case]:.0f} s -> speed-up x{BTERGM_SECONDS[case] / wall:.0f} "
-                  f"(x{BTERGM_SECONDS[case] / (wall + t_design):.0f} including the design)")
+        print_costs(stats, pass_s, BTERGM_SECONDS.get(case))
         est = result.params
-        if estimator == "btergm":
+        if estimator.startswith("btergm"):
             err = np.abs(est.to_numpy() - coef.iloc[:, 0].to_numpy()).max()
             print(f"   max |coef - btergm| = {err:.2e}")
         else:
@@ -74,6 +147,9 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
         print(f"   CI width / btergm's CI width (different draws, distributional check): {dict(zip(result.names, ratio))}")
         for w in caught:
             print(f"   warning: {str(w.message)[:160]}")
+    for other in ("mple", "mple:cold"):
+        if "btergm" in cpu_by_estimator and other in cpu_by_estimator:
+            print(f"   CPU btergm / {other} = {cpu_by_estimator['btergm'] / cpu_by_estimator[other]:.2f}")
 
 
 def scale_panel(n: int, years: int, seed: int):
@@ -103,18 +179,23 @@ def scale_panel(n: int, years: int, seed: int):
 def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, seed: int) -> None:
     t0 = time.perf_counter()
     panel = scale_panel(n, years, seed)
+    print(f"   panel: peak RSS {peak_rss_mb():.0f} MB")
     design = build_design(panel, REFERENCE_FORMULA)
+    del panel  # the fit needs only the design (a script fitting a large panel would drop it too)
     t_design = time.perf_counter() - t0
     rows = sum(len(s.y) for s in design.steps)
     print(f"\n== scale: {n} nodes x {years} years, {design.n_dyads:,} dyads, {rows:,} rows; "
           f"panel + design {t_design:.1f} s; peak RSS {peak_rss_mb():.0f} MB")
+    runs = []
     for estimator in estimators:
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs)
-        print(f"-- {estimator}: fit + bootstrap R={R}: {time.perf_counter() - t0:.1f} s; peak RSS {peak_rss_mb():.0f} MB; "
-              f"failed replicates {result.n_failed}")
+        result, stats = timed_fit(design, estimator, R, jobs, seed)
+        runs.append((estimator, result, stats))
+    # timed after the fits: the extra copy of the rows it needs must not count in their peak RSS
+    pass_s = one_pass_seconds(design, np.zeros(len(design.names)))
+    for estimator, result, stats in runs:
+        print(f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s); failed replicates {result.n_failed}")
+        print_costs(stats, pass_s, None)
+        print("   R btergm: not measured at this size")
 
 
 def main() -> None:

@@ -5,15 +5,21 @@ Indices are drawn first, as an R x T' matrix (replicate b uses row b), from a se
 to reproduce a btergm run). A replicate stacks the drawn steps in draw order, each repeat as its
 own rows; since the estimators sum per-step statistics, that is the same as weighting each
 step's statistics by how often it was drawn (row weights, and so speedglm's start values, are
-untouched). Replicates run in one vectorised batch locally (threads via joblib), or in chunks
-on a Dask cluster when a scheduler address is given.
+untouched). Replicates run in one vectorised batch locally (threads via joblib, sharing the
+rows), or in chunks on a Dask cluster when a scheduler address is given (workers on this
+machine map one read-only copy of the rows, see :class:`MappedPayload`).
 """
 
 from __future__ import annotations
 
+import io
 import math
+import pickle
+import shutil
+import tempfile
 import warnings
-from typing import Callable
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
@@ -48,32 +54,97 @@ def step_counts(indices: np.ndarray, n_steps: int) -> np.ndarray:
     return counts
 
 
+#: arrays at least this large go to a memory-mapped file instead of into each worker's pickle
+MAPPED_MIN_BYTES = 1 << 20
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+class MappedPayload:
+    """A pickled object whose large arrays live in ``.npy`` files, mapped read-only where it is loaded.
+
+    Worker processes on the same machine then share one copy of the design rows through the page
+    cache instead of each unpickling its own (with 15 million rows that is ~1 GB per worker).
+    """
+
+    def __init__(self, obj: object, directory: Path, min_bytes: int = MAPPED_MIN_BYTES) -> None:
+        saved: dict[int, str] = {}
+        keep: list[np.ndarray] = []  # hold the arrays so their ids stay unique while pickling
+
+        class _Pickler(pickle.Pickler):
+            def persistent_id(self, o: object) -> str | None:
+                if type(o) is np.ndarray and o.nbytes >= min_bytes:
+                    if id(o) not in saved:
+                        path = directory / f"array{len(saved)}.npy"
+                        np.save(path, o)
+                        saved[id(o)] = str(path)
+                        keep.append(o)
+                    return saved[id(o)]
+                return None
+
+        buf = io.BytesIO()
+        _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+        self.blob = buf.getvalue()
+        self.files = list(saved.values())
+
+    def load(self) -> object:
+        class _Unpickler(pickle.Unpickler):
+            def persistent_load(self, pid: str) -> np.ndarray:
+                return np.load(pid, mmap_mode="r")
+
+        return _Unpickler(io.BytesIO(self.blob)).load()
+
+
+def _guarded_mapped(payload: MappedPayload, counts: np.ndarray) -> ReplicateFits:
+    return _guarded(payload.load(), counts)
+
+
+def _workers_are_local(client: object) -> bool:
+    """Whether every worker runs on this machine (loopback addresses), so files can be shared."""
+    workers = client.scheduler_info().get("workers", {})
+    hosts = {addr.split("://")[-1].rsplit(":", 1)[0] for addr in workers}
+    return bool(hosts) and hosts <= set(_LOCAL_HOSTS)
+
+
 def run_replicates(
     statistic: Callable[[np.ndarray], ReplicateFits],
     counts: np.ndarray,
     scheduler: object | None = None,
     chunks: int | None = None,
+    share: str = "auto",
 ) -> ReplicateFits:
     """Evaluate ``statistic`` on the replicates' step counts, locally or on a Dask cluster.
 
     ``scheduler`` is a Dask scheduler address (``"tcp://host:8786"``) or a ``distributed.Client``.
     A chunk that raises is recorded as failed replicates with the error message; the run goes on.
+    ``share``: ``"mmap"`` puts the statistic's large arrays in memory-mapped files that every
+    worker maps read-only (one copy on the machine), ``"copy"`` sends each worker its own copy;
+    ``"auto"`` maps when all workers are on loopback addresses (the same machine), else copies.
     """
+    if share not in ("auto", "mmap", "copy"):
+        raise ValueError(f"share must be 'auto', 'mmap' or 'copy', got {share!r}")
     if scheduler is None:
         return _guarded(statistic, counts)
     from distributed import Client
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    directory = None
     try:
         n_chunks = chunks or max(1, sum(client.nthreads().values()))
         parts = np.array_split(np.arange(len(counts)), min(n_chunks, len(counts)))
+        if share == "mmap" or (share == "auto" and _workers_are_local(client)):
+            directory = Path(tempfile.mkdtemp(prefix="customsnet-boot-"))
+            task, payload = _guarded_mapped, MappedPayload(statistic, directory)
+        else:
+            task, payload = _guarded, statistic
         # ship the statistic (it holds the design rows) to every worker once, not once per chunk
-        shared = client.scatter(statistic, broadcast=True, hash=False)
-        futures = client.map(_guarded, [shared] * len(parts), [counts[p] for p in parts], pure=False)
+        shared = client.scatter(payload, broadcast=True, hash=False)
+        futures = client.map(task, [shared] * len(parts), [counts[p] for p in parts], pure=False)
         results = client.gather(futures)
     finally:
         if client is not scheduler:
             client.close()
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
     return ReplicateFits(
         raw=np.vstack([r.raw for r in results]),
         failed=np.concatenate([r.failed for r in results]),

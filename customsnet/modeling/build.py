@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from customsnet.modeling.design import Design, StepDesign
+from customsnet.modeling.design import Design, RowStore, StepDesign
 from customsnet.modeling.formula import Formula, as_formula
 from customsnet.modeling.panel import Panel, PanelError
 from customsnet.modeling.terms.base import StepInputs, all_dyads, tie_values
@@ -363,6 +363,7 @@ def build_design(
     composition: dict[str, dict] = {}
     missing_record: dict[str, dict] = {}
     lag_tie_consistent = True
+    store = RowStore(len(names), _row_capacity(panel, max_lag))
     for year_index in range(max_lag, len(panel.years)):
         year = panel.years[year_index]
         inputs, absent, record = _prepare_step(panel, formula, year_index, missing)
@@ -377,15 +378,22 @@ def build_design(
         if compress:
             Xc, yc, w, lag_c, consistent = compress_rows(X, y, lag_tie)
             lag_tie_consistent &= consistent
-            steps.append(StepDesign(year=year, X=Xc, y=yc, w=w, nodes=inputs.nodes, lag_tie=lag_c))
+            Xs, ys, ws = store.append(Xc, yc, w)
+            steps.append(StepDesign(year=year, X=Xs, y=ys, w=ws, nodes=inputs.nodes, lag_tie=_as_ties(lag_c)))
         else:
+            Xs, ys, ws = store.append(X, y, np.ones(len(y)))
             steps.append(
-                StepDesign(year=year, X=X, y=y, w=np.ones(len(y)), nodes=inputs.nodes, tail=tail, head=head,
-                           lag_tie=lag_tie)
+                StepDesign(year=year, X=Xs, y=ys, w=ws, nodes=inputs.nodes, tail=tail, head=head,
+                           lag_tie=_as_ties(lag_tie))
             )
+        del X, y, lag_tie  # this step's full-size arrays: only the store's copy stays
     if compress and not lag_tie_consistent:
         for s in steps:
             s.lag_tie = None
+    if store.holds(steps):
+        store.trim(steps)
+    else:
+        store = None
     if check:
         check_constant_terms(names, steps)
         check_collinearity(names, steps)
@@ -400,7 +408,18 @@ def build_design(
         "lag_tie": _lag_tie_note(max_lag, compress, lag_tie_consistent),
         "n_rows": int(sum(len(s.y) for s in steps)),
     }
-    return Design(names=names, steps=steps, directed=panel.directed, formula=str(formula), meta=meta)
+    return Design(names=names, steps=steps, directed=panel.directed, formula=str(formula), meta=meta, store=store)
+
+
+def _row_capacity(panel: Panel, max_lag: int) -> int:
+    """Upper bound of the design's rows: every dyad of every modeled year (composition only removes)."""
+    sizes = [len(panel.nodes[year]) for year in panel.years[max_lag:]]
+    return int(sum(n * (n - 1) if panel.directed else n * (n - 1) // 2 for n in sizes))
+
+
+def _as_ties(lag: np.ndarray | None) -> np.ndarray | None:
+    """Previous-year ties as int8 (0/1): an eighth of float64 storage."""
+    return None if lag is None else np.asarray(lag).astype(np.int8)
 
 
 def _lag_tie_note(max_lag: int, compress: bool, consistent: bool) -> str:

@@ -20,7 +20,7 @@ from customsnet.modeling.design import Design, StepDesign
 from customsnet.modeling.logit_stats import StackedRows
 from customsnet.modeling.newton import newton_fit
 from customsnet.modeling.separation import Identification, identify
-from customsnet.modeling.speedglm import speedglm_fit
+from customsnet.modeling.speedglm import SplitRows, speedglm_fit
 
 ESTIMATORS = ("btergm", "mple", "formation")
 
@@ -42,6 +42,7 @@ class PointFit:
     deviance: float
     identification: Identification | None
     warnings: list[str] = field(default_factory=list)
+    split: SplitRows | None = None  # btergm: the overlap/separated split, reused by the bootstrap
 
 
 @dataclass
@@ -55,15 +56,20 @@ class ReplicateFits:
 
 # --------------------------------------------------------------------------- btergm parity
 def fit_btergm(rows: StackedRows, names: list[str], check_separation: bool = True, n_jobs: int = 1) -> PointFit:
-    """btergm's point estimate: :func:`speedglm_fit` on every step once (plus an LP diagnosis)."""
-    out = speedglm_fit(rows, np.ones((1, rows.n_steps), dtype=np.int64), n_jobs=n_jobs)[0]
+    """btergm's point estimate: :func:`speedglm_fit` on every step once (plus an LP diagnosis).
+
+    The LP diagnosis also tells speedglm which rows are separated, so it can skip re-evaluating
+    the converged overlap rows while the separated coefficients run off (see :class:`SplitRows`).
+    """
+    ident = identify(rows, names) if check_separation else None
+    split = split_rows(rows, ident)
+    out = speedglm_fit(rows, np.ones((1, rows.n_steps), dtype=np.int64), n_jobs=n_jobs, split=split)[0]
     if out.method != "speedglm":
         # btergm does not guard the point fit: it stops here, so do we (with a way out)
         raise EstimationError(
             f"speedglm's solve failed on the full data ({out.error}); btergm would stop too. Rescale badly "
             "scaled covariates (e.g. trade in billions, not dollars) or use estimator='mple'"
         )
-    ident = identify(rows, names) if check_separation else None
     status = []
     for j, name in enumerate(names):
         if j in out.dropped:
@@ -87,12 +93,26 @@ def fit_btergm(rows: StackedRows, names: list[str], check_separation: bool = Tru
         deviance=out.deviance,
         identification=ident,
         warnings=warnings,
+        split=split,
     )
 
 
-def replicates_btergm(rows: StackedRows, counts: np.ndarray, n_jobs: int = 1) -> ReplicateFits:
+def split_rows(rows: StackedRows, ident: Identification | None) -> SplitRows | None:
+    """speedglm's overlap/separated split from the full data's LP check (None without one).
+
+    A replicate's rows are a subset of the full data's, so rows separated there stay separated
+    and the full data's null space stays a null space of every replicate's overlap rows.
+    """
+    if ident is None:
+        return None
+    return SplitRows.from_separation(rows, ident.separated, ident.null_space)
+
+
+def replicates_btergm(
+    rows: StackedRows, counts: np.ndarray, n_jobs: int = 1, split: SplitRows | None = None
+) -> ReplicateFits:
     """btergm's bootstrap statistic for each row of ``counts`` (glm.fit fallback on LU failure)."""
-    outs = speedglm_fit(rows, counts, n_jobs=n_jobs)
+    outs = speedglm_fit(rows, counts, n_jobs=n_jobs, split=split)
     raw = np.array([o.coef for o in outs]).reshape(len(outs), rows.n_params)
     failed = np.all(np.isnan(raw), axis=1)
     notes = [
@@ -134,17 +154,18 @@ def fit_mple(rows: StackedRows, names: list[str], n_jobs: int = 1) -> PointFit:
 
 
 def replicates_mple(
-    rows: StackedRows, counts: np.ndarray, ident: Identification, n_jobs: int = 1
+    rows: StackedRows, counts: np.ndarray, ident: Identification, n_jobs: int = 1, start: np.ndarray | None = None
 ) -> ReplicateFits:
     """Converged MPLE of each replicate on the full data's identified subspace.
 
     Separated rows of the full data stay separated in any replicate (its rows are a subset), so
     replicates start from the full data's overlap rows. A replicate whose Newton fails (new
     separation in the subsample) gets its own LP check and is refitted on its identified part;
-    terms it cannot identify are NaN in that replicate.
+    terms it cannot identify are NaN in that replicate. ``start`` (the full data's estimate) warm
+    starts every replicate's Newton: the same converged maximum in fewer passes.
     """
     overlap = rows.with_weights(np.where(ident.separated, 0.0, rows.w))
-    outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs)
+    outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs, start=start)
     raw = np.array([o.coef for o in outs]).reshape(len(outs), rows.n_params)
     failed = np.zeros(len(outs), dtype=bool)
     notes = [""] * len(outs)

@@ -20,8 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from customsnet.modeling.bootstrap import (
+    draw_indices,
+    indices_from_r,
+    run_replicates,
+    step_counts,
+)
 from customsnet.modeling.build import build_design
-from customsnet.modeling.bootstrap import draw_indices, indices_from_r, run_replicates, step_counts
 from customsnet.modeling.design import Design
 from customsnet.modeling.estimators import (
     ESTIMATORS,
@@ -34,12 +39,14 @@ from customsnet.modeling.estimators import (
     formation_design,
     replicates_btergm,
     replicates_mple,
+    split_rows,
 )
 from customsnet.modeling.logit_stats import StackedRows
 from customsnet.modeling.results import Combination, FitResult
 from customsnet.modeling.separation import Identification
+from customsnet.modeling.speedglm import SplitRows
 
-__all__ = ["fit_tergm", "TERGM", "EstimationError", "ESTIMATORS"]
+__all__ = ["ESTIMATORS", "TERGM", "EstimationError", "fit_tergm"]
 
 
 class MPLEWarning(UserWarning):
@@ -52,8 +59,14 @@ class _ReplicateStatistic:
 
     estimator: str
     rows: StackedRows
-    identification: Identification | None  # the full data's, for the mple-type estimators
+    identification: Identification | None  # the full data's (LP check), when it was run
     n_jobs: int = 1
+    split: SplitRows | None = None  # btergm: the full data's overlap/separated rows
+    start: np.ndarray | None = None  # mple-type: the full data's estimate, where replicates start
+
+    def __post_init__(self) -> None:
+        if self.estimator == "btergm" and self.split is None:
+            self.split = split_rows(self.rows, self.identification)
 
     @property
     def n_params(self) -> int:
@@ -61,9 +74,9 @@ class _ReplicateStatistic:
 
     def __call__(self, counts: np.ndarray) -> ReplicateFits:
         if self.estimator == "btergm":
-            return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs)
+            return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs, split=self.split)
         assert self.identification is not None
-        return replicates_mple(self.rows, counts, self.identification, n_jobs=self.n_jobs)
+        return replicates_mple(self.rows, counts, self.identification, n_jobs=self.n_jobs, start=self.start)
 
 
 def fit_tergm(
@@ -76,6 +89,7 @@ def fit_tergm(
     boot_indices: np.ndarray | None = None,
     level: float = 0.95,
     check_separation: bool = True,
+    warm_start: bool = True,
 ) -> FitResult:
     """Fit a TERGM by MPLE to ``design`` and bootstrap it over time steps.
 
@@ -91,7 +105,11 @@ def fit_tergm(
         replicates then run on that cluster.
     boot_indices : explicit R x T' matrix of 1-based step numbers (R's ``boot.array(indices=TRUE)``).
     level : default confidence level of the intervals in the summary.
-    check_separation : run the LP existence check in ``btergm`` mode too (diagnosis only).
+    check_separation : run the LP existence check in ``btergm`` mode too (diagnosis only; it
+        also lets speedglm skip re-evaluating converged rows under separation).
+    warm_start : start the replicates' Newton at the full data's estimate (``mple``,
+        ``formation``; the converged maxima agree to Newton's tolerance, ~1e-8). ``btergm`` mode
+        always starts where speedglm does, as parity requires.
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -123,7 +141,10 @@ def fit_tergm(
     else:
         idx0 = np.zeros((0, T), dtype=np.int64)
     if len(idx0):
-        statistic = _ReplicateStatistic(estimator, rows, point.identification, n_jobs=n_jobs)
+        statistic = _ReplicateStatistic(
+            estimator, rows, point.identification, n_jobs=n_jobs, split=point.split,
+            start=point.raw if warm_start and estimator != "btergm" else None,
+        )
         reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
     else:
         reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])
@@ -242,7 +263,7 @@ class TERGM:
         """The constructor parameters (scikit-learn convention)."""
         return {k: getattr(self, k) for k in ("formula", "estimator", "R", "seed", "n_jobs", "scheduler", "level")}
 
-    def set_params(self, **params: Any) -> "TERGM":
+    def set_params(self, **params: Any) -> TERGM:
         """Change constructor parameters (scikit-learn convention); unknown names raise."""
         allowed = self.get_params()
         for key, value in params.items():

@@ -12,6 +12,7 @@ parallel (threads over chunks of pairs; the compiled kernel releases the GIL);
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numba
@@ -43,12 +44,23 @@ class StackedRows:
     offsets: np.ndarray
 
     @classmethod
-    def from_design(cls, design: Design) -> "StackedRows":
-        X, y, w = design.stacked()
+    def from_design(cls, design: Design) -> StackedRows:
+        """The design's rows; shares the design's :class:`RowStore` when it has one, else one copy."""
         sizes = np.array([len(s.y) for s in design.steps], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        XT = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
-        return cls(XT, np.asarray(y, np.float64), np.asarray(w, np.float64), offsets)
+        shared = design.shared_columns()
+        if shared is not None:
+            return cls(*shared, offsets)
+        # fill one column-major buffer step by step (no row-major stacked copy in between)
+        p = len(design.names) if design.steps else 0
+        XT = np.empty((p, int(offsets[-1])))
+        y = np.empty(int(offsets[-1]))
+        w = np.empty(int(offsets[-1]))
+        for s, lo, hi in zip(design.steps, offsets[:-1], offsets[1:]):
+            XT[:, lo:hi] = np.asarray(s.X, dtype=np.float64).T
+            y[lo:hi] = s.y
+            w[lo:hi] = s.w
+        return cls(XT, y, w, offsets)
 
     @property
     def X(self) -> np.ndarray:
@@ -63,7 +75,7 @@ class StackedRows:
     def n_params(self) -> int:
         return self.XT.shape[0]
 
-    def with_weights(self, w: np.ndarray) -> "StackedRows":
+    def with_weights(self, w: np.ndarray) -> StackedRows:
         """Same rows, other weights (a zero weight removes a row from every statistic)."""
         return StackedRows(self.XT, self.y, np.asarray(w, np.float64), self.offsets)
 
@@ -82,6 +94,13 @@ class PairStats:
 
 
 _BLOCK = 512  # rows per block: buffers stay in L1, inner loops vectorise
+
+_rows_evaluated = [0]  # running total of rows streamed through the kernel in this process
+
+
+def rows_evaluated() -> int:
+    """Rows the kernel has streamed through so far in this process (benchmarks: design passes)."""
+    return _rows_evaluated[0]
 
 
 @numba.njit(nogil=True, cache=True)
@@ -225,6 +244,7 @@ def pair_statistics(
     step_idx = np.ascontiguousarray(step_idx, dtype=np.int64)
     beta_idx = np.ascontiguousarray(beta_idx, dtype=np.int64)
     B = np.ascontiguousarray(np.atleast_2d(B), dtype=np.float64)
+    _rows_evaluated[0] += int(np.diff(rows.offsets)[step_idx].sum())
 
     def run(sl: slice) -> tuple:
         return _pair_kernel(rows.XT, rows.y, rows.w, rows.offsets, step_idx[sl], beta_idx[sl], B, int(mode))
@@ -236,7 +256,7 @@ def pair_statistics(
     cost = np.cumsum(np.diff(rows.offsets)[step_idx])
     cuts = np.searchsorted(cost, cost[-1] * np.arange(1, n_jobs) / n_jobs)
     bounds = np.concatenate([[0], cuts, [len(step_idx)]])
-    slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
     parts = Parallel(n_jobs=len(slices), backend="threading")(delayed(run)(sl) for sl in slices)
     return PairStats(*(np.concatenate([part[i] for part in parts]) for i in range(4)))
 
@@ -262,7 +282,7 @@ def replicate_statistics(
     """
     counts = np.atleast_2d(np.asarray(counts))
     B = np.atleast_2d(np.asarray(B, dtype=np.float64))
-    n_rep, n_steps = counts.shape
+    n_rep = counts.shape[0]
     p = rows.n_params
     if mode == MODE_R_START:
         steps = np.flatnonzero(counts.sum(axis=0) > 0)

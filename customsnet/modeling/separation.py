@@ -62,16 +62,16 @@ def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds
     Stops when the optimum is zero: the union is then the maximal separated set.
     """
     active = w > 0
-    Xt = X * (2.0 * y - 1.0)[:, None]
-    scale = np.maximum(np.abs(X).max(axis=1), 1.0)
+    sign = 2.0 * y - 1.0
+    scale = _row_abs_max(X)
     separated = np.zeros(len(y), dtype=bool)
     directions = []
     for _ in range(max_rounds):
         rows = np.flatnonzero(active & ~separated)
         if len(rows) == 0:
             break
-        A = Xt[rows]
-        c = -(w[rows] @ A)
+        A = _SignedRows(X, sign, rows)
+        c = -A.weighted_sum(w)
         if np.all(np.abs(c) < ROW_TOL):
             # no objective left: any d with A d >= 0 would still have to be zero on every row
             break
@@ -79,7 +79,7 @@ def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds
         if res.status != 0:
             raise RuntimeError(f"separation LP failed: {res.message}")
         d = res.x
-        hit = (A @ d) > ROW_TOL * scale[rows]
+        hit = A.matvec(d) > ROW_TOL * scale[rows]
         if -res.fun <= ROW_TOL * max(1.0, float(w[rows].sum())) or not hit.any():
             break
         separated[rows[hit]] = True
@@ -87,7 +87,52 @@ def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds
     return np.array(directions).reshape(-1, X.shape[1]), separated
 
 
-def _lp_by_constraint_generation(A: np.ndarray, c: np.ndarray, scale: np.ndarray, batch: int = 4000):
+_CHUNK = 1 << 18  # rows per chunk of the full-length passes: temporaries stay small
+
+
+def _row_abs_max(X: np.ndarray) -> np.ndarray:
+    """``max(max_j |x_rj|, 1)`` per row, in chunks (no full-size temporary)."""
+    out = np.empty(len(X))
+    for lo in range(0, len(X), _CHUNK):
+        out[lo : lo + _CHUNK] = np.abs(X[lo : lo + _CHUNK]).max(axis=1, initial=0.0)
+    return np.maximum(out, 1.0)
+
+
+class _SignedRows:
+    """The LP's constraint rows ``x~_r = (2 y_r - 1) x_r`` for ``r`` in ``rows``, never materialised.
+
+    With up to tens of millions of rows, a signed copy of ``X`` (and a gathered copy of it) would
+    cost several times the design's own memory; every use here is a product or a column scan.
+    """
+
+    def __init__(self, X: np.ndarray, sign: np.ndarray, rows: np.ndarray) -> None:
+        self.X, self.sign, self.rows = X, sign, rows
+        self.shape = (len(rows), X.shape[1])
+
+    def matvec(self, d: np.ndarray) -> np.ndarray:
+        return (self.X @ d)[self.rows] * self.sign[self.rows]
+
+    def weighted_sum(self, w: np.ndarray) -> np.ndarray:
+        """``sum_r w_r x~_r`` over the rows."""
+        v = np.zeros(len(self.X))
+        v[self.rows] = w[self.rows] * self.sign[self.rows]
+        return self.X.T @ v
+
+    def take(self, subset: np.ndarray) -> np.ndarray:
+        r = self.rows[subset]
+        return self.X[r] * self.sign[r, None]
+
+    def column_extremes(self) -> np.ndarray:
+        """Positions (into ``rows``) of each column's minimum and maximum."""
+        lo, hi = [], []
+        for j in range(self.shape[1]):
+            col = self.X[self.rows, j] * self.sign[self.rows]
+            lo.append(int(np.argmin(col)))
+            hi.append(int(np.argmax(col)))
+        return np.array(lo + hi, dtype=np.int64)
+
+
+def _lp_by_constraint_generation(A: _SignedRows, c: np.ndarray, scale: np.ndarray, batch: int = 4000):
     """``min c.d`` s.t. ``A d >= 0``, ``-1 <= d <= 1``, solving on growing subsets of the rows.
 
     With a handful of unknowns and up to a million rows, the optimum is pinned down by a few
@@ -96,21 +141,21 @@ def _lp_by_constraint_generation(A: np.ndarray, c: np.ndarray, scale: np.ndarray
     """
     m, p = A.shape
     rng = np.random.default_rng(0)  # fixed: the subset only affects speed, not the answer
-    extremes = np.concatenate([np.argmin(A, axis=0), np.argmax(A, axis=0)])
+    extremes = A.column_extremes()
     subset = np.unique(np.concatenate([extremes, rng.choice(m, size=min(m, batch), replace=False)]))
     bounds = [(-1.0, 1.0)] * p
     for _ in range(200):
-        res = linprog(c, A_ub=-A[subset], b_ub=np.zeros(len(subset)), bounds=bounds, method="highs")
+        res = linprog(c, A_ub=-A.take(subset), b_ub=np.zeros(len(subset)), bounds=bounds, method="highs")
         if res.status != 0:
             return res
-        slack = A @ res.x
+        slack = A.matvec(res.x)
         violated = np.flatnonzero(slack < -ROW_TOL * scale)
         if len(violated) == 0:
             return res
         worst = violated[np.argsort(slack[violated] / scale[violated])[:batch]]
         subset = np.union1d(subset, worst)
     # fall back to the whole problem (never needed in practice)
-    return linprog(c, A_ub=sp.csr_matrix(-A), b_ub=np.zeros(m), bounds=bounds, method="highs")
+    return linprog(c, A_ub=sp.csr_matrix(-A.take(np.arange(m))), b_ub=np.zeros(m), bounds=bounds, method="highs")
 
 
 def null_space_of_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -119,10 +164,15 @@ def null_space_of_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     keep = w > 0
     if not keep.any():
         return np.eye(p)
-    Xk = X[keep]
-    norms = np.sqrt(np.maximum((Xk * Xk * w[keep, None]).sum(axis=0), 0.0))
+    # the weighted Gram matrix in chunks of rows (no copy of the kept rows), then scaled
+    wk = np.where(keep, w, 0.0)
+    gram = np.zeros((p, p))
+    for lo in range(0, len(X), _CHUNK):
+        Xc = X[lo : lo + _CHUNK]
+        gram += Xc.T @ (Xc * wk[lo : lo + _CHUNK, None])
+    norms = np.sqrt(np.maximum(np.diag(gram), 0.0))
     norms[norms == 0] = 1.0
-    G = (Xk / norms).T @ ((Xk / norms) * w[keep, None])
+    G = gram / np.outer(norms, norms)
     vals, vecs = np.linalg.eigh(G)
     small = vals <= NULL_TOL * max(vals.max(), 1e-300)
     if not small.any():

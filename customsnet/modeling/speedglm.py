@@ -19,6 +19,7 @@ from customsnet.modeling.logit_stats import (
     MODE_R_CLAMPED,
     MODE_R_START,
     StackedRows,
+    pair_statistics,
     replicate_statistics,
 )
 
@@ -29,6 +30,10 @@ TOL_VECTORS = 1e-7
 TOL_SOLVE = float(np.finfo(np.float64).eps)
 GLM_EPSILON = 1e-8
 GLM_QR_TOL = 1e-11  # glm.fit: min(1e-7, epsilon / 1000)
+#: largest change of any overlap row's linear predictor for which its cached statistics are reused
+#: (a relative change of ~1e-7 in the rows' IRLS weights; on the reference cases the replicates'
+#: coefficients move by < 1e-13, the separated ones by the same ~1e-7 as from reordering the sums)
+ETA_REUSE_TOL = 1e-7
 
 
 class SingularSystemError(np.linalg.LinAlgError):
@@ -110,13 +115,125 @@ def qr_rank_columns(A: np.ndarray, tol: float = GLM_QR_TOL) -> np.ndarray:
     return np.array(keep, dtype=np.int64)
 
 
+@dataclass
+class SplitRows:
+    """The rows split for speedglm under separation: overlap rows (cacheable) and separated rows.
+
+    Under separation speedglm keeps iterating (up to 25 times) while the coefficients run off
+    along the recession directions; the overlap rows are orthogonal to those directions (they
+    span the complement of the null space ``N``), so once the identified part has converged their
+    linear predictors, and with them their IRLS statistics and deviance, no longer change. Only
+    the few separated rows need evaluating then. A step's overlap statistics are reused while
+    every overlap row's ``|x.(beta - beta_cached)|`` is provably below :data:`ETA_REUSE_TOL`,
+    bounded per step by ``sum_j M_j |(P d)_j| + sum_k E_k |(N d)_k|`` (``P = I - N'N``, ``M_j`` the
+    largest ``|x_j|`` and ``E_k`` the largest ``|x.n_k|`` over the step's overlap rows).
+    """
+
+    overlap: StackedRows  # all rows, separated ones with weight 0
+    separated: StackedRows  # only the separated rows, same steps
+    null: np.ndarray  # (m, p) orthonormal null space of the overlap rows
+    col_max: np.ndarray  # (T', p) max |x_rj| over the step's overlap rows
+    null_resid: np.ndarray  # (T', m) max |x_r . n_k| over the step's overlap rows
+
+    @classmethod
+    def from_separation(cls, rows: StackedRows, separated: np.ndarray, null: np.ndarray) -> SplitRows:
+        separated = np.asarray(separated, dtype=bool)
+        null = np.asarray(null, dtype=np.float64).reshape(-1, rows.n_params)
+        sep_idx = np.flatnonzero(separated)
+        sep_offsets = np.searchsorted(sep_idx, rows.offsets).astype(np.int64)
+        sep = StackedRows(
+            np.ascontiguousarray(rows.XT[:, sep_idx]), rows.y[sep_idx], rows.w[sep_idx], sep_offsets
+        )
+        w_ov = np.where(separated, 0.0, rows.w)
+        col_max = np.zeros((rows.n_steps, rows.n_params))
+        null_resid = np.zeros((rows.n_steps, len(null)))
+        for s in range(rows.n_steps):
+            lo, hi = rows.offsets[s], rows.offsets[s + 1]
+            live = w_ov[lo:hi] > 0
+            if not live.any():
+                continue
+            XTs = rows.XT[:, lo:hi][:, live]
+            col_max[s] = np.abs(XTs).max(axis=1)
+            if len(null):
+                null_resid[s] = np.abs(null @ XTs).max(axis=1)
+        return cls(rows.with_weights(w_ov), sep, null, col_max, null_resid)
+
+    def eta_change_bound(self, steps: np.ndarray, delta: np.ndarray) -> np.ndarray:
+        """Upper bound of ``max |x_r . delta[k]|`` over the overlap rows of ``steps[k]``, per pair ``k``."""
+        along = delta @ self.null.T  # (k, m)
+        across = delta - along @ self.null
+        return np.abs(across * self.col_max[steps]).sum(axis=1) + np.abs(along * self.null_resid[steps]).sum(axis=1)
+
+
+class _CachedStatistics:
+    """speedglm's per-iteration ``A, b, dev`` with overlap statistics cached per (replicate, step)."""
+
+    def __init__(self, rows: StackedRows, split: SplitRows | None, counts: np.ndarray, n_jobs: int) -> None:
+        self.rows, self.split, self.counts, self.n_jobs = rows, split, counts, n_jobs
+        n_rep, n_steps = counts.shape
+        p = rows.n_params
+        if split is not None:
+            self.beta_c = np.full((n_rep, n_steps, p), np.nan)
+            self.A_c = np.zeros((n_rep, n_steps, p, p))
+            self.b_c = np.zeros((n_rep, n_steps, p))
+            self.g_c = np.zeros((n_rep, n_steps, p))
+            self.dev_c = np.zeros((n_rep, n_steps))
+
+    def __call__(self, idx: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``A, b, dev`` of replicates ``idx`` at coefficients ``beta`` (one row per replicate)."""
+        rows, split = self.rows, self.split
+        if split is None:
+            st = replicate_statistics(rows, self.counts[idx], beta, MODE_R_CLAMPED, self.n_jobs)
+            return st.A, st.b, st.dev
+        k_rep, step = np.nonzero(self.counts[idx] > 0)
+        r = idx[k_rep]
+        c = self.counts[r, step].astype(np.float64)
+        delta = beta[k_rep] - self.beta_c[r, step]
+        stale = ~(np.isfinite(delta).all(axis=1)) | (split.eta_change_bound(step, np.nan_to_num(delta)) > ETA_REUSE_TOL)
+        if stale.any():
+            ov = pair_statistics(split.overlap, step[stale], k_rep[stale], beta, MODE_R_CLAMPED, self.n_jobs)
+            rs, ss = r[stale], step[stale]
+            self.A_c[rs, ss], self.b_c[rs, ss], self.g_c[rs, ss], self.dev_c[rs, ss] = ov.A, ov.b, ov.g, ov.dev
+            self.beta_c[rs, ss] = beta[k_rep[stale]]
+        fresh = np.where(stale[:, None], 0.0, beta[k_rep] - self.beta_c[r, step])
+        # the deviance to second order (d dev / d beta = -2 g, curvature 2 A), so speedglm's stopping
+        # test sees the change a full evaluation would; A and b are used as cached
+        dev_ov = (
+            self.dev_c[r, step]
+            - 2.0 * np.einsum("kp,kp->k", self.g_c[r, step], fresh)
+            + np.einsum("kp,kpq,kq->k", fresh, self.A_c[r, step], fresh)
+        )
+        A_pair = self.A_c[r, step].copy()
+        b_pair = self.b_c[r, step].copy()
+        if len(split.separated.y):
+            sep = pair_statistics(split.separated, step, k_rep, beta, MODE_R_CLAMPED, self.n_jobs)
+            A_pair += sep.A
+            b_pair += sep.b
+            dev_ov = dev_ov + sep.dev
+        n = len(idx)
+        A = np.zeros((n, rows.n_params, rows.n_params))
+        b = np.zeros((n, rows.n_params))
+        dev = np.zeros(n)
+        np.add.at(A, k_rep, c[:, None, None] * A_pair)
+        np.add.at(b, k_rep, c[:, None] * b_pair)
+        np.add.at(dev, k_rep, c * dev_ov)
+        return A, b, dev
+
+
 def speedglm_fit(
-    rows: StackedRows, counts: np.ndarray, acc: float = ACC, maxit: int = MAXIT, n_jobs: int = 1
+    rows: StackedRows,
+    counts: np.ndarray,
+    acc: float = ACC,
+    maxit: int = MAXIT,
+    n_jobs: int = 1,
+    split: SplitRows | None = None,
 ) -> list[IRLSOutcome]:
     """``speedglm.wfit`` (btergm's defaults) for each replicate ``counts[r]`` (step multiplicities).
 
     A replicate whose LU solve fails is refitted with :func:`glmfit_irls`, as btergm does inside
-    ``boot``; if that fails too the outcome carries the error and NaN coefficients.
+    ``boot``; if that fails too the outcome carries the error and NaN coefficients. With ``split``
+    (the full data's separated rows and null space) converged overlap statistics are reused in
+    the iterations that only move the separated coefficients (see :class:`SplitRows`).
     """
     counts = np.atleast_2d(np.asarray(counts))
     n_rep = counts.shape[0]
@@ -138,11 +255,12 @@ def speedglm_fit(
         except SingularSystemError as exc:
             failed[r], errors[r] = True, str(exc)
     active = ~failed
+    statistics = _CachedStatistics(rows, split, counts, n_jobs)
     while active.any():
         idx = np.flatnonzero(active)
-        st = replicate_statistics(rows, counts[idx], beta[idx], MODE_R_CLAMPED, n_jobs)
+        st_A, st_b, st_dev = statistics(idx, beta[idx])
         for k, r in enumerate(idx):
-            dev[r] = st.dev[k]
+            dev[r] = st_dev[k]
             tol[r] = abs(dev_prev[r] - dev[r]) / (abs(dev[r]) + 0.1)
             if tol[r] > acc and iters[r] < maxit:
                 iters[r] += 1
@@ -150,7 +268,7 @@ def speedglm_fit(
                 keep = ok[r]
                 try:
                     beta[r] = 0.0
-                    beta[r, keep] = r_solve(st.A[k][np.ix_(keep, keep)], st.b[k][keep])
+                    beta[r, keep] = r_solve(st_A[k][np.ix_(keep, keep)], st_b[k][keep])
                 except SingularSystemError as exc:
                     failed[r], errors[r], active[r] = True, str(exc), False
             else:

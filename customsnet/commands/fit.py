@@ -62,6 +62,7 @@ def run_fit(
     boot_indices: Path | None = None,
     progress: bool = False,
     missing_policy: str = "error",
+    mcmc: dict | None = None,
 ):
     """Load the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``."""
     from customsnet.modeling.build import build_design
@@ -83,6 +84,8 @@ def run_fit(
         if missing:
             raise click.BadParameter(f"the panel has no years {missing} (it has {panel.years[0]}-{panel.years[-1]})")
         panel = panel.subset_years(years)
+    if estimator == "mcmle":
+        return _run_mcmle(panel, formula, seed, jobs, out, panel_path, missing_policy, progress, mcmc or {})
     design = build_design(panel, formula, compress=True, missing=missing_policy)
     indices = None
     if boot_indices is not None:
@@ -111,6 +114,30 @@ def run_fit(
     return result, json_path, csv_path, [str(w.message) for w in caught]
 
 
+def _run_mcmle(panel, formula, seed, jobs, out, panel_path, missing_policy, progress, mcmc: dict):
+    """``--estimator mcmle``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits."""
+    from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
+
+    control = MCMLEControl(**{k: v for k, v in mcmc.items() if v is not None})
+    console = Console(stderr=True)
+
+    def report(record: dict) -> None:
+        if progress:
+            console.print(
+                f"MCMLE iteration {record['iteration']}: step {record['gamma']:.3f}, interval {record['interval']}, "
+                f"min ESS {record['min_ess']:.0f}, max |t| {record['max_abs_t']:.2f}"
+            )
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_mcmle(panel, formula, control=control, seed=seed, n_jobs=jobs, missing=missing_policy,
+                           progress=report)
+    result.meta["panel"] = str(panel_path) if panel_path is not None else "exported from the graph"
+    result.meta["missing_policy"] = missing_policy
+    json_path, csv_path = result.save(out / "fit")
+    return result, json_path, csv_path, [str(w.message) for w in caught]
+
+
 @click.command("fit")
 @click.option("--formula", help='btergm formula, e.g. "nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()".')
 @click.option("--years", help="Years of the panel to use: FIRST-LAST or a comma list (default: all).")
@@ -126,14 +153,20 @@ def run_fit(
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) to run the replicates on.")
 @click.option("--boot-indices", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of 1-based step indices (R rows x T' columns), e.g. R's boot.array, to reproduce a run.")
+@click.option("--mcmc-samplesize", type=click.IntRange(min=8), help="mcmle: pooled draws per iteration [1024].")
+@click.option("--mcmc-interval", type=click.IntRange(min=1), help="mcmle: starting proposals per year between draws [1024].")
+@click.option("--mcmc-burnin", type=click.IntRange(min=0), help="mcmle: burn-in proposals per year and chain [16384].")
+@click.option("--mcmc-chains", type=click.IntRange(min=1), help="mcmle: chains per year [2].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
 @click.pass_context
-def fit_command(ctx, formula, years, estimator, bootstrap, seed, jobs, panel_path, missing, scheduler, boot_indices, out):
-    """Fit a TERGM by bootstrapped MPLE; print the summary, save fit.json and fit.csv in --out."""
+def fit_command(ctx, formula, years, estimator, bootstrap, seed, jobs, panel_path, missing, scheduler, boot_indices,
+                mcmc_samplesize, mcmc_interval, mcmc_burnin, mcmc_chains, out):
+    """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     result, json_path, csv_path, messages = run_fit(
         panel_path, formula, parse_years(years), estimator, bootstrap, seed, jobs, scheduler, out, boot_indices,
         progress=not quiet, missing_policy=missing,
+        mcmc={"samplesize": mcmc_samplesize, "interval": mcmc_interval, "burnin": mcmc_burnin, "n_chains": mcmc_chains},
     )
     if not quiet:
         click.echo(str(result.summary()))

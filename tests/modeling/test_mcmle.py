@@ -167,3 +167,37 @@ def test_hummel_steplength_and_hull():
     edge = z[:, 0].max()
     assert 0 < gamma < 1
     assert abs(z.mean(axis=0)[0] + 1.05 * gamma * (20.0 - z.mean(axis=0)[0]) - edge) < 0.2
+
+
+# --------------------------------------------------------------------------- entry points
+def test_fit_tergm_refuses_mcmle_on_a_design_and_tergm_fits_the_panel(panel):
+    from customsnet.modeling.fit import TERGM, EstimationError
+
+    design = build_design(panel, DYAD_INDEPENDENT)
+    with pytest.raises(EstimationError, match="needs the panel"):
+        fit_tergm(design, estimator="mcmle")
+    control = MCMLEControl(samplesize=256, n_chains=2, burnin=1000, interval=100, max_iterations=3)
+    model = TERGM(DYAD_INDEPENDENT, estimator="mcmle", seed=4, mcmc=control)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = model.fit(panel)
+    assert isinstance(result, MCMLEResult) and result.estimator == "mcmle"
+    assert model.params_.index.tolist() == result.names
+
+
+def test_cli_fits_mcmle(panel, tmp_path):
+    from click.testing import CliRunner
+
+    from customsnet.cli import main
+
+    path = panel.save(tmp_path / "panel.npz")
+    res = CliRunner().invoke(
+        main,
+        ["--quiet", "fit", "--estimator", "mcmle", "--panel", str(path), "--formula", DYAD_INDEPENDENT,
+         "--mcmc-samplesize", "256", "--mcmc-interval", "100", "--mcmc-burnin", "1000", "--seed", "3",
+         "--jobs", "1", "--out", str(tmp_path / "out")],
+    )
+    assert res.exit_code == 0, res.output
+    back = MCMLEResult.load(tmp_path / "out" / "fit.json")
+    assert back.estimator == "mcmle" and back.control["samplesize"] == 256 and back.seed == 3
+    assert back.std_errors.notna().all()

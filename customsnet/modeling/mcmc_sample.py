@@ -21,7 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.simulate import ErgmModel, SimulationError, chain_state, network_statistics
+from customsnet.modeling.simulate import (
+    ErgmModel,
+    SimulationError,
+    chain_state,
+    network_statistics,
+)
 from customsnet.modeling.terms.base import StepInputs, all_dyads
 
 #: a dependence coefficient of exactly 0 would switch the sampler's change statistic off (and with
@@ -53,9 +58,15 @@ class StepModel:
     n_params: int
 
     @classmethod
-    def from_step(cls, formula, step: StepInputs) -> "StepModel":
+    def from_step(cls, formula, step: StepInputs) -> StepModel:
         """Split ``formula``'s terms for ``step`` (a :func:`~customsnet.modeling.build.step_inputs` cut)."""
-        from customsnet.modeling.terms import GWESP, GWDegree, GWIDegree, GWODegree, Mutual
+        from customsnet.modeling.terms import (
+            GWESP,
+            GWDegree,
+            GWIDegree,
+            GWODegree,
+            Mutual,
+        )
         from customsnet.modeling.terms.dyad_independent import DyadIndependent
 
         kinds = ((GWESP, "gwesp"), (GWDegree, "gwdegree"), (GWIDegree, "gwidegree"), (GWODegree, "gwodegree"))

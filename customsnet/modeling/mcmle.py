@@ -69,7 +69,10 @@ class MCMLEControl:
     min_ess: float = 64.0  # MCMLE.effectiveSize: grow the interval below this
     max_interval: int = 1 << 17
     hummel_margin: float = 0.05  # MCMLE.steplength.margin
-    trust_region: float = 20.0  # MCMLE.trustregion: largest approximated log-likelihood gain per step
+    # MCMLE.trustregion: largest approximated log-likelihood gain per step. ergm's 20 lets the first
+    # steps from a poor MPLE run off along weakly identified directions (gwdegree in ergmx case A
+    # went to -23 and froze the chains); 2 converged there in 10 iterations
+    trust_region: float = 2.0
     final_samplesize: int | None = None  # the sample at the estimate (default: samplesize)
 
     def __post_init__(self) -> None:
@@ -201,8 +204,10 @@ def _degeneracy(sample: PooledSample) -> str:
 
 
 # --------------------------------------------------------------------------- one step
-def newton_step(z: np.ndarray, target: np.ndarray, trust_region: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-    """Σ⁺(target − μ) on the directions the draws span (shortened by the trust region), and that basis.
+def newton_step(
+    z: np.ndarray, target: np.ndarray, trust_region: float = np.inf
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Σ⁺(target − μ) on the directions the draws span (shortened by the trust region), that basis, the shortening.
 
     For a linear ERGM this maximises the lognormal approximation of the log-likelihood ratio
     ℓ(δ) = δ'(target − μ) − ½δ'Σδ (ergm's default ``MCMLE.metric``). ergm's ``MCMLE.trustregion``
@@ -218,7 +223,7 @@ def newton_step(z: np.ndarray, target: np.ndarray, trust_region: float = np.inf)
         q = 2.0 * gain  # ℓ(s·δ) = q(s − s²/2); solve ℓ = trust_region for the smaller s
         scale = 1.0 - np.sqrt(1.0 - 2.0 * trust_region / q)
     delta = scale * (basis @ (((target - mu) @ basis) / var))
-    return delta, basis
+    return delta, basis, float(scale)
 
 
 def _inverse_on(basis: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -277,7 +282,8 @@ def mcmle(
             notes.append(f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}")
             break
         gamma = hummel_steplength(z, observed, control.hummel_margin)
-        delta, _ = newton_step(z, z.mean(axis=0) + gamma * (observed - z.mean(axis=0)), control.trust_region)
+        delta, _, shortened = newton_step(z, z.mean(axis=0) + gamma * (observed - z.mean(axis=0)),
+                                          control.trust_region)
         sd = z.std(axis=0, ddof=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             t_ratio = (z.mean(axis=0) - observed) / sd
@@ -285,6 +291,7 @@ def mcmle(
             "iteration": iteration,
             "theta": theta.tolist(),
             "gamma": gamma,
+            "trust_scale": shortened,
             "interval": interval,
             "min_ess": float(np.min(ess)),
             "max_abs_t": float(np.nanmax(np.abs(t_ratio))),
@@ -295,7 +302,8 @@ def mcmle(
         if progress is not None:
             progress(record)
         theta = theta + delta
-        full_steps = full_steps + 1 if gamma >= 1.0 else 0
+        # Hummel's rule: two consecutive full steps (neither the hull nor the trust region shortened them)
+        full_steps = full_steps + 1 if gamma >= 1.0 and shortened >= 1.0 else 0
         if full_steps >= 2:
             converged = True
             break
@@ -320,7 +328,7 @@ def mcmle(
     if gamma < 1.0:
         converged = False
         notes.append(f"at the final sample the observed statistics are outside the sampled hull (step {gamma:.3g})")
-    delta, basis = newton_step(z, mu + gamma * (observed - mu))
+    delta, basis, _ = newton_step(z, mu + gamma * (observed - mu))
     estimate = theta + delta
     cov_z = np.atleast_2d(np.cov(z, rowvar=False))
     p = len(names)

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from customsnet.modeling.results import FitResult, Summary, _from_json_array, _json_safe, _level_labels, _to_json_array
+from customsnet.modeling.results import (
+    FitResult,
+    Summary,
+    _from_json_array,
+    _json_safe,
+    _level_labels,
+    _to_json_array,
+)
 
 
 @dataclass
@@ -32,7 +39,7 @@ class MCMLEResult(FitResult):
 
     @classmethod
     def from_mcmle(cls, fit, formula: str, years: list[int], nobs_dyads: int, nobs_btergm: int,
-                   level: float = 0.95) -> "MCMLEResult":
+                   level: float = 0.95) -> MCMLEResult:
         """Wrap an :class:`~customsnet.modeling.mcmle.MCMLEFit`."""
         p = len(fit.names)
         t = np.asarray(fit.diagnostics.get("t_ratio", [np.nan] * p), float)
@@ -120,7 +127,7 @@ class MCMLEResult(FitResult):
             z = est / se
             mc_pct = 100.0 * mcse**2 / se**2
         frame = pd.DataFrame(
-            {"Estimate": est, "Std. Error": se, "MCMC %": np.round(mc_pct), "z value": z,
+            {"Estimate": est, "Std. Error": se, "MCMC %": np.round(mc_pct, 1), "z value": z,
              "Pr(>|z|)": 2.0 * norm.sf(np.abs(z))},
             index=self.names,
         )
@@ -138,10 +145,10 @@ class MCMLEResult(FitResult):
             f"Formula: {self.formula}" if self.formula else "Formula: (not recorded)",
             f"Time steps: {self.n_steps} ({span})",
             f"Observations: {self.nobs_dyads:,} dyads ({self.nobs_btergm:,} ordered pairs)",
-            f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; "
-            f"max |t| of the statistics at the estimate: {self.criterion:.3g}",
-            f"MCMC: sample size {c.get('samplesize')} over {c.get('n_chains')} chains per year, burn-in "
-            f"{c.get('burnin')}, final interval {int(self.diagnostics.get('final_interval', [0])[0])}, seed {self.seed}",
+            (f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; "
+            f"max |t| of the statistics at the estimate: {self.criterion:.3g}"),
+            (f"MCMC: sample size {c.get('samplesize')} over {c.get('n_chains')} chains per year, burn-in "
+            f"{c.get('burnin')}, final interval {int(self.diagnostics.get('final_interval', [0])[0])}, seed {self.seed}"),
             "Std. Error includes the MCMC error (MCMC % is its share of the variance)",
             "",
         ]
@@ -164,7 +171,7 @@ class MCMLEResult(FitResult):
         return _json_safe(d)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "MCMLEResult":
+    def from_dict(cls, d: dict) -> MCMLEResult:
         d = dict(d)
         d.pop("result_type", None)
         keys = ("covariance", "mcmc_covariance", "final_sample", "start", "trace", "diagnostics", "control")
@@ -183,7 +190,7 @@ class MCMLEResult(FitResult):
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> "MCMLEResult":
+    def load(cls, path: str | Path) -> MCMLEResult:
         path = Path(path)
         if path.suffix != ".json":
             path = path.with_suffix(".json")

@@ -11,48 +11,21 @@ import warnings
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
+from mcmle_cases import DYAD_INDEPENDENT, dyad_independent_panel, exact_logit
 
 from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.mcmc_diagnostics import effective_sizes, hummel_steplength, in_convex_hull, mcmc_covariance
+from customsnet.modeling.mcmc_diagnostics import (
+    effective_sizes,
+    hummel_steplength,
+    in_convex_hull,
+    mcmc_covariance,
+)
 from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle, pooled_steps
 from customsnet.modeling.mcmle_result import MCMLEResult
 from customsnet.modeling.panel import Panel
 
-DYAD_INDEPENDENT = 'nets ~ edges + edgecov(cov) + absdiff("x") + memory(type = "stability")'
 CONTROL = MCMLEControl(samplesize=1024, n_chains=2, burnin=4000, interval=300)
-
-
-def dyad_independent_panel(seed: int = 1, n: int = 30, years: int = 4) -> Panel:
-    """A panel drawn dyad by dyad from edges + edgecov + absdiff + stability memory."""
-    rng = np.random.default_rng(seed)
-    labels = np.array([str(i) for i in range(n)])
-    x = rng.normal(size=n)
-    nets, covs = {}, {}
-    prev = np.zeros((n, n), dtype=bool)
-    for y in range(1, years + 1):
-        c = rng.normal(size=(n, n))
-        c = (c + c.T) / 2
-        np.fill_diagonal(c, 0.0)
-        logit = -1.2 + 0.8 * c - 0.5 * np.abs(x[:, None] - x[None, :]) + 0.7 * (2 * prev - 1)
-        a = np.triu(rng.random((n, n)) < 1 / (1 + np.exp(-logit)), 1)
-        a = a | a.T
-        nets[y] = sp.csr_matrix(a.astype(float))
-        covs[y] = c
-        prev = a
-    return Panel(years=list(range(1, years + 1)), nodes={y: labels for y in nets}, networks={"nets": nets},
-                 dyad_covs={"cov": covs}, node_attrs={"x": {y: x for y in nets}})
-
-
-def exact_logit(panel: Panel, formula: str) -> tuple[np.ndarray, np.ndarray]:
-    """The exact MLE (converged MPLE) and its standard errors from the logit's Fisher information."""
-    design = build_design(panel, formula, compress=True)
-    fit = fit_tergm(design, estimator="mple", bootstrap=0)
-    X, _, w = design.stacked()
-    p = 1 / (1 + np.exp(-(X @ fit.estimates)))
-    info = (X * (w * p * (1 - p))[:, None]).T @ X
-    return fit.estimates, np.sqrt(np.diag(np.linalg.inv(info)))
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +47,7 @@ def test_observed_statistics_equal_the_design_totals(panel):
     np.testing.assert_allclose(total, (X * (w * y)[:, None]).sum(axis=0), rtol=1e-12)
 
 
-@pytest.mark.parametrize("offset", [0.0, 0.6])
+@pytest.mark.parametrize("offset", [0.0, pytest.param(0.6, marks=pytest.mark.slow)])
 def test_dyad_independent_mcmle_equals_the_logit_within_its_mcmc_error(panel, exact, offset):
     mle, logit_se = exact
     start = mle + offset * np.array([1.0, -1.0, 1.0, -1.0])  # 0.0: the MPLE start; 0.6: a far start

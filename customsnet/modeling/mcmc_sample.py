@@ -129,6 +129,20 @@ class StepModel:
         """Σ over the ties (tail, head) of the dyad-independent terms' values."""
         return self.dyad_values[self.dyad_index(tail, head)].sum(axis=0)
 
+    @property
+    def n_stats(self) -> int:
+        """Length of the statistic vector (equals ``n_params`` for a linear model)."""
+        return self.n_params
+
+    def draw_statistics(self, state, model: ErgmModel) -> np.ndarray:
+        """g(y) of the chain's current network, read off the sampler's incremental state."""
+        out = np.zeros(self.n_stats)
+        ties = state.elist[: state.n_edges]
+        out[self.independent] = self.independent_statistics(ties[:, 0], ties[:, 1])
+        for d in self.dependence:
+            out[d.position] = state.running[model.stat_names.index(d.kind)]
+        return out
+
     def observed_statistics(self) -> np.ndarray:
         """g(y_obs) of this year, in coefficient order (same code path as the sampled draws)."""
         coo = sp.triu(self.observed, k=1).tocoo() if not self.directed else self.observed.tocoo()
@@ -175,14 +189,10 @@ def run_chain(
             start = start + start.T
     state = chain_state(start, model)
     rng = np.random.default_rng(seed)
-    columns = [model.stat_names.index(d.kind) for d in step.dependence]
-    positions = [d.position for d in step.dependence]
     accepted = state.run(burnin, rng)
-    stats = np.zeros((n_draws, step.n_params))
+    stats = np.zeros((n_draws, step.n_stats))
     for s in range(n_draws):
         accepted += state.run(interval, rng)
-        ties = state.elist[: state.n_edges]
-        stats[s, step.independent] = step.independent_statistics(ties[:, 0], ties[:, 1])
-        stats[s, positions] = state.running[columns]
+        stats[s] = step.draw_statistics(state, model)
     total = burnin + n_draws * interval
     return ChainDraws(stats, state.elist[: state.n_edges].copy(), accepted / total if total else 0.0)

@@ -159,7 +159,7 @@ def sample_pooled(
         from joblib import Parallel, delayed
 
         outs = Parallel(n_jobs=n_jobs, backend="loky")(delayed(run_chain)(*a) for a in args)
-    chains = [np.zeros((draws_per_chain, steps[0].n_params)) for _ in range(n_chains)]
+    chains = [np.zeros((draws_per_chain, steps[0].n_stats)) for _ in range(n_chains)]
     ends = {}
     for (t, c), out in zip(tasks, outs):
         chains[c] += out.stats
@@ -249,10 +249,13 @@ def mcmle(
     seed: int | None = None,
     n_jobs: int = 1,
     progress=None,
+    layout=None,
 ) -> MCMLEFit:
     """Maximise the pooled likelihood from ``start`` (see the module doc for the algorithm).
 
     ``progress`` is called with each iteration's trace record (a dict), e.g. to print it.
+    ``layout`` is a :class:`~customsnet.modeling.curved.CurvedLayout` for a curved model (the
+    statistics are then η-space counts and the steps are found numerically); None: linear.
     """
     tic = time.perf_counter()
     control = control or MCMLEControl()
@@ -282,8 +285,14 @@ def mcmle(
             notes.append(f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}")
             break
         gamma = hummel_steplength(z, observed, control.hummel_margin)
-        delta, _, shortened = newton_step(z, z.mean(axis=0) + gamma * (observed - z.mean(axis=0)),
-                                          control.trust_region)
+        target = z.mean(axis=0) + gamma * (observed - z.mean(axis=0))
+        if layout is None:
+            delta, _, shortened = newton_step(z, target, control.trust_region)
+        else:
+            from customsnet.modeling.curved_step import curved_step
+
+            new_theta, shortened = curved_step(z, target, theta, layout, control.trust_region)
+            delta = new_theta - theta
         sd = z.std(axis=0, ddof=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             t_ratio = (z.mean(axis=0) - observed) / sd
@@ -328,24 +337,33 @@ def mcmle(
     if gamma < 1.0:
         converged = False
         notes.append(f"at the final sample the observed statistics are outside the sampled hull (step {gamma:.3g})")
-    delta, basis, _ = newton_step(z, mu + gamma * (observed - mu))
-    estimate = theta + delta
     cov_z = np.atleast_2d(np.cov(z, rowvar=False))
+    omega = mcmc_covariance(final.chains)
     p = len(names)
     status = ["ok"] * p
-    if basis.shape[1] < p:
-        free = np.abs(basis).sum(axis=1) > 1e-8
-        notes.append(f"the final sample spans {basis.shape[1]} of {p} statistic directions; SEs are partial")
-        for j in np.flatnonzero(~free):
-            status[j] = "not identified: statistic constant in the sample"
-    fisher_inv = _inverse_on(basis, cov_z)
-    omega = mcmc_covariance(final.chains)
-    mc_cov = fisher_inv @ (omega / len(z)) @ fisher_inv
+    if layout is None:
+        delta, basis, _ = newton_step(z, mu + gamma * (observed - mu))
+        estimate = theta + delta
+        if basis.shape[1] < p:
+            free = np.abs(basis).sum(axis=1) > 1e-8
+            notes.append(f"the final sample spans {basis.shape[1]} of {p} statistic directions; SEs are partial")
+            for j in np.flatnonzero(~free):
+                status[j] = "not identified: statistic constant in the sample"
+        fisher_inv = _inverse_on(basis, cov_z)
+        mc_cov = fisher_inv @ (omega / len(z)) @ fisher_inv
+    else:
+        from customsnet.modeling.curved_step import curved_step
+
+        estimate, _ = curved_step(z, mu + gamma * (observed - mu), theta, layout, np.inf)
+        jac = layout.jacobian(estimate)
+        fisher_inv = np.linalg.pinv(jac.T @ cov_z @ jac)
+        mc_cov = fisher_inv @ (jac.T @ (omega / len(z)) @ jac) @ fisher_inv
     covariance = fisher_inv + mc_cov
     sd = z.std(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_ratio = (mu - observed) / sd
     diagnostics = {
+        "stat_names": list(names) if layout is None else layout.stat_names,
         "observed": observed.tolist(),
         "sim_mean": mu.tolist(),
         "sim_sd": sd.tolist(),
@@ -390,6 +408,10 @@ def fit_mcmle(
 ) -> Any:
     """MCMC-MLE of ``formula`` on ``panel`` (btergm's ``mtergm``), started from the MPLE.
 
+    ``gwesp(α)`` / ``gwdegree(α)`` written with ``fixed = FALSE`` (or without ``fixed``, ergm's
+    default) are curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
+    is the MPLE of the formula with the decays fixed at their starting values.
+
     Returns an :class:`~customsnet.modeling.mcmle_result.MCMLEResult` (a ``FitResult`` with standard
     errors that include the MCMC error, the iteration trace and the convergence diagnostics).
     """
@@ -397,9 +419,17 @@ def fit_mcmle(
     from customsnet.modeling.fit import fit_tergm
     from customsnet.modeling.mcmle_result import MCMLEResult
 
+    curved = []
+    if isinstance(formula, str):
+        from customsnet.modeling.curved import split_curved
+
+        formula, curved = split_curved(formula)
     formula = as_formula(formula)
     design = build_design(panel, formula, compress=True, missing=missing)
     names = list(design.names)
+    given_start = start
+    if curved:
+        start = None  # the fixed formula's MPLE; a given start is in the curved coefficients
     if start is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -412,8 +442,16 @@ def fit_mcmle(
                 "give start= explicitly (e.g. the btergm estimates) or drop the terms"
             )
     steps, years = pooled_steps(panel, formula, missing=missing)
+    layout = None
+    if curved:
+        from customsnet.modeling.curved import CurvedLayout, CurvedStepModel
+
+        layout = CurvedLayout.build(names, [t.n_stats for t in formula.terms], curved)
+        steps = [CurvedStepModel.wrap(s, layout) for s in steps]
+        start = layout.start(start) if given_start is None else np.asarray(given_start, dtype=float)
+        names = layout.names
     fit = mcmle(steps, names, np.asarray(start, dtype=float), control=control, seed=seed, n_jobs=n_jobs,
-                progress=progress)
+                progress=progress, layout=layout)
     for message in fit.warnings:
         warnings.warn(message, MCMLEWarning, stacklevel=2)
     return MCMLEResult.from_mcmle(fit, formula=str(formula), years=list(years), nobs_dyads=int(design.n_dyads),

@@ -105,7 +105,7 @@ class MCMLEResult(FitResult):
                 "ESS": d["ess"],
                 "ACF(1)": d["autocorrelation_lag1"],
             },
-            index=self.names,
+            index=d.get("stat_names", self.names),
         )
 
     def trace_frame(self) -> pd.DataFrame:

@@ -86,7 +86,12 @@ def run_fit(
         panel = panel.subset_years(years)
     if estimator == "mcmle":
         return _run_mcmle(panel, formula, seed, jobs, out, panel_path, missing_policy, progress, mcmc or {})
-    design = build_design(panel, formula, compress=True, missing=missing_policy)
+    from customsnet.modeling.separable import is_separable, separable_design
+
+    if is_separable(formula):  # Form(~ …) + Persist(~ …): conditional MPLE on the block design
+        design = separable_design(panel, formula, missing=missing_policy)
+    else:
+        design = build_design(panel, formula, compress=True, missing=missing_policy)
     indices = None
     if boot_indices is not None:
         frame = pd.read_csv(boot_indices)

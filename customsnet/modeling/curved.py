@@ -114,7 +114,7 @@ class CurvedLayout:
     n_stats: int
 
     @classmethod
-    def build(cls, base_names: list[str], term_widths: list[int], curved: list[CurvedSpec]) -> "CurvedLayout":
+    def build(cls, base_names: list[str], term_widths: list[int], curved: list[CurvedSpec]) -> CurvedLayout:
         by_term = {c.term_index: c for c in curved}
         names, base_param, base_stat, base_position, decay_param, slices = [], [], [], [], [], []
         j = stat = 0
@@ -198,7 +198,7 @@ class CurvedStepModel(StepModel):
     layout: CurvedLayout | None = None
 
     @classmethod
-    def wrap(cls, base: StepModel, layout: CurvedLayout) -> "CurvedStepModel":
+    def wrap(cls, base: StepModel, layout: CurvedLayout) -> CurvedStepModel:
         if base.directed:
             raise SimulationError("curved gw terms are implemented for undirected networks only")
         fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(StepModel)}

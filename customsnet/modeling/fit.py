@@ -228,7 +228,14 @@ class TERGM:
         self.result_: FitResult | None = None
 
     def design(self, panel: Any) -> Design:
-        """The MPLE design of ``panel`` under this model's formula (via ``build_design``)."""
+        """The MPLE design of ``panel`` under this model's formula (via ``build_design``).
+
+        A separable formula (``Form(~ …) + Persist(~ …)``) gives the conditional MPLE's block design.
+        """
+        from customsnet.modeling.separable import is_separable, separable_design
+
+        if is_separable(self.formula):
+            return separable_design(panel, self.formula)
         return build_design(panel, self.formula, compress=True)
 
     def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:

@@ -7,7 +7,12 @@ import pytest
 import scipy.sparse as sp
 
 from customsnet.modeling.build import step_inputs
-from customsnet.modeling.curved import CurvedLayout, CurvedStepModel, gw_weights, split_curved
+from customsnet.modeling.curved import (
+    CurvedLayout,
+    CurvedStepModel,
+    gw_weights,
+    split_curved,
+)
 from customsnet.modeling.formula import as_formula
 from customsnet.modeling.mcmc_sample import StepModel
 from customsnet.modeling.panel import Panel

@@ -17,6 +17,7 @@ TERGM are refitted by MCMC-MLE; counts how often the 95% Wald intervals cover th
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 import warnings
@@ -65,7 +66,7 @@ def bench_big(case: str, jobs: int, seed: int, control: MCMLEControl) -> None:
 
     def report(r: dict) -> None:
         print(f"  iteration {r['iteration']:2d}: step {r['gamma']:.3f} (trust x{r['trust_scale']:.2f}), interval "
-              f"{r['interval']}, min ESS {r['min_ess']:.0f}, max |t| {r['max_abs_t']:.2f}, {r['seconds']:.1f} s",
+              f"{r['interval']}, min ESS {r['min_ess']:.0f}, max |t| {r['max_abs_t']:.2f}, {r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s chain CPU",
               flush=True)
 
     t1 = time.perf_counter()
@@ -78,6 +79,9 @@ def bench_big(case: str, jobs: int, seed: int, control: MCMLEControl) -> None:
     ess = np.asarray(result.diagnostics["ess"])
     print(f"{case}: MPLE {t_mple:.1f} s; MCMC-MLE wall {wall:.1f} s, {result.iterations} iterations, converged "
           f"{result.converged}, final interval {int(result.diagnostics['final_interval'][0])}, jobs {jobs}")
+    cpu = result.diagnostics["total_cpu_seconds"][0]
+    print(f"  chain CPU time {cpu:.1f} s in total (the wall time on an idle machine is about CPU / jobs); "
+          f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  ESS at the estimate: {dict(zip(result.names, np.round(ess).astype(int)))}")
     print(f"  peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB")
     table = pd.DataFrame({"start (MPLE)": start, "MCMC-MLE": result.estimates, "SE": result.std_errors.to_numpy(),
@@ -133,7 +137,7 @@ def bench_recovery(reps: int, jobs: int, seed: int, control: MCMLEControl) -> No
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 result = fit_mcmle(panel, RECOVERY_FORMULA, control=control, seed=seed + r, n_jobs=jobs)
-        except Exception as exc:  # a replicate whose fit fails counts as not covering
+        except Exception as exc:  # noqa: BLE001 -- a replicate whose fit fails counts as not covering
             failed += 1
             print(f"  rep {r}: failed ({exc})")
             continue

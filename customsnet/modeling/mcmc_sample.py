@@ -16,6 +16,7 @@ sampler itself.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,6 +164,7 @@ class ChainDraws:
     stats: np.ndarray  # (n_draws, p)
     end_edges: np.ndarray  # (m, 2) ties of the last state (tail, head)
     acceptance: float
+    cpu_seconds: float = 0.0  # process CPU time of the chain (machine-load independent cost)
 
 
 def run_chain(
@@ -179,6 +181,7 @@ def run_chain(
     The chain starts at ``start_edges`` (ties as (tail, head) rows) or, when None, at the
     observed network (ergm's default).
     """
+    cpu = time.process_time()
     model = step.ergm_model(theta)
     if start_edges is None:
         start = step.observed
@@ -195,4 +198,5 @@ def run_chain(
         accepted += state.run(interval, rng)
         stats[s] = step.draw_statistics(state, model)
     total = burnin + n_draws * interval
-    return ChainDraws(stats, state.elist[: state.n_edges].copy(), accepted / total if total else 0.0)
+    return ChainDraws(stats, state.elist[: state.n_edges].copy(), accepted / total if total else 0.0,
+                      time.process_time() - cpu)

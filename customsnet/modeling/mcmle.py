@@ -102,6 +102,7 @@ class PooledSample:
     ends: dict[tuple[int, int], np.ndarray]  # (year index, chain) -> last ties
     acceptance: float
     seconds: float
+    cpu_seconds: float = 0.0  # summed CPU time of the chains
 
     @property
     def stacked(self) -> np.ndarray:
@@ -165,7 +166,7 @@ def sample_pooled(
         chains[c] += out.stats
         ends[(t, c)] = out.end_edges
     acceptance = float(np.mean([o.acceptance for o in outs]))
-    return PooledSample(chains, ends, acceptance, time.perf_counter() - tic)
+    return PooledSample(chains, ends, acceptance, time.perf_counter() - tic, float(sum(o.cpu_seconds for o in outs)))
 
 
 def _adaptive_sample(
@@ -181,10 +182,14 @@ def _adaptive_sample(
 ) -> tuple[PooledSample, int]:
     """Sample at ``theta``, doubling the interval (chains continue) until min ESS >= ``control.min_ess``."""
     attempt = 0
+    seconds = cpu = 0.0
     while True:
         burnin = max(int(control.burnin), 16 * interval) if attempt == 0 else 0
         sample = sample_pooled(steps, theta, starts, draws_per_chain, burnin, interval, control.n_chains, seed,
                                (iteration, attempt), n_jobs)
+        seconds += sample.seconds
+        cpu += sample.cpu_seconds
+        sample.seconds, sample.cpu_seconds = seconds, cpu  # the whole iteration, every attempt
         if _degeneracy(sample) or interval >= control.max_interval:
             return sample, interval
         if effective_sizes(sample.chains).min() >= control.min_ess:
@@ -306,6 +311,7 @@ def mcmle(
             "max_abs_t": float(np.nanmax(np.abs(t_ratio))),
             "acceptance": sample.acceptance,
             "seconds": sample.seconds,
+            "cpu_seconds": sample.cpu_seconds,
         }
         trace.append(record)
         if progress is not None:
@@ -374,6 +380,8 @@ def mcmle(
         "final_interval": [float(interval)],
         "final_acceptance": [final.acceptance],
         "final_seconds": [final.seconds],
+        "final_cpu_seconds": [final.cpu_seconds],
+        "total_cpu_seconds": [final.cpu_seconds + sum(r["cpu_seconds"] for r in trace)],
     }
     return MCMLEFit(
         names=list(names),

@@ -11,7 +11,8 @@ exists for it; btergm's IRLS value starts the chain there and the run shows what
 TERGM are refitted by MCMC-MLE; counts how often the 95% Wald intervals cover the truth.
 
     python benchmarks/bench_mcmle.py big --cases big_dissolve --jobs 2
-    python benchmarks/bench_mcmle.py recovery --reps 20 --jobs 2
+    python benchmarks/bench_mcmle.py recovery --reps 20 --jobs 1 --interval 256 --burnin 4096
+    python benchmarks/bench_mcmle.py recovery-curved --reps 20 --jobs 1 --interval 256 --burnin 4096
 """
 
 from __future__ import annotations
@@ -97,10 +98,21 @@ def bench_big(case: str, jobs: int, seed: int, control: MCMLEControl) -> None:
 RECOVERY_FORMULA = ("nets ~ edges + gwesp(0.5, fixed = TRUE) + gwdegree(0.5, fixed = TRUE) + edgecov(cov) "
                     '+ memory(type = "stability")')
 TRUTH = np.array([-2.5, 0.5, -0.4, 0.8, 1.0])
+# the curved study: gwesp's decay is estimated (truth 0.5), coefficients edges, gwesp, gwesp.decay, edgecov, memory
+CURVED_FORMULA = 'nets ~ edges + gwesp(0.5, fixed = FALSE) + edgecov(cov) + memory(type = "stability")'
+CURVED_SIMULATION = ("nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) "
+                     '+ memory(type = "stability")')
+CURVED_TRUTH = np.array([-2.5, 0.5, 0.5, 0.8, 1.0])
 
 
-def simulate_panel(rng: np.random.Generator, n: int = 50, years: int = 6, burnin: int = 60_000) -> Panel:
-    """A panel drawn from RECOVERY_FORMULA at TRUTH, year by year (year 1 from edges + edgecov only)."""
+def simulate_panel(rng: np.random.Generator, n: int = 50, years: int = 6, burnin: int = 60_000,
+                   formula_text: str = RECOVERY_FORMULA, truth: np.ndarray | None = None) -> Panel:
+    """A panel drawn from ``formula_text`` at ``truth`` (default RECOVERY_FORMULA at TRUTH), year by year.
+
+    Year 1 is drawn from edges + edgecov only; the fixed-decay formula at decay 0.5 is the curved
+    model at α = 0.5.
+    """
+    truth = TRUTH if truth is None else truth
     labels = np.array([str(i) for i in range(n)])
     covs = {}
     for y in range(1, years + 1):
@@ -114,49 +126,54 @@ def simulate_panel(rng: np.random.Generator, n: int = 50, years: int = 6, burnin
     nets[1] = sp.csr_matrix((a | a.T).astype(float))
     panel = Panel(years=list(range(1, years + 1)), nodes={y: labels for y in nets}, networks={"nets": nets},
                   dyad_covs={"cov": covs})
-    formula = as_formula(RECOVERY_FORMULA)
+    formula = as_formula(formula_text)
     for y in range(2, years + 1):
         step = StepModel.from_step(formula, step_inputs(panel, formula, y))
-        draw = run_chain(step, TRUTH, np.zeros((0, 2)), 1, burnin, 1, np.random.SeedSequence(int(rng.integers(1 << 62))))
+        draw = run_chain(step, truth, np.zeros((0, 2)), 1, burnin, 1, np.random.SeedSequence(int(rng.integers(1 << 62))))
         e = draw.end_edges
         m = sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
         panel.networks["nets"][y] = (m + m.T).tocsr()
     return panel
 
 
-def bench_recovery(reps: int, jobs: int, seed: int, control: MCMLEControl) -> None:
+def bench_recovery(reps: int, jobs: int, seed: int, control: MCMLEControl, curved: bool = False) -> None:
     rng = np.random.default_rng(seed)
-    names = as_formula(RECOVERY_FORMULA).coef_names(False)
-    covered = np.zeros((reps, len(TRUTH)), dtype=bool)
-    estimates = np.full((reps, len(TRUTH)), np.nan)
+    fit_formula = CURVED_FORMULA if curved else RECOVERY_FORMULA
+    truth = CURVED_TRUTH if curved else TRUTH
+    names = (["edges", "gwesp", "gwesp.decay", "edgecov.cov[[i]]", "edgecov.memory[[i]]"] if curved
+             else as_formula(RECOVERY_FORMULA).coef_names(False))
+    covered = np.zeros((reps, len(truth)), dtype=bool)
+    estimates = np.full((reps, len(truth)), np.nan)
     failed = 0
     t0 = time.perf_counter()
     for r in range(reps):
-        panel = simulate_panel(rng)
+        # the curved model at decay 0.5 is the fixed-decay model: simulate that (no decay coefficient)
+        panel = simulate_panel(rng, formula_text=CURVED_SIMULATION if curved else RECOVERY_FORMULA,
+                               truth=np.delete(truth, 2) if curved else truth)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = fit_mcmle(panel, RECOVERY_FORMULA, control=control, seed=seed + r, n_jobs=jobs)
+                result = fit_mcmle(panel, fit_formula, control=control, seed=seed + r, n_jobs=jobs)
         except Exception as exc:  # noqa: BLE001 -- a replicate whose fit fails counts as not covering
             failed += 1
             print(f"  rep {r}: failed ({exc})")
             continue
         ci = result.conf_int()
-        covered[r] = (ci.iloc[:, 0].to_numpy() <= TRUTH) & (TRUTH <= ci.iloc[:, 1].to_numpy())
+        covered[r] = (ci.iloc[:, 0].to_numpy() <= truth) & (truth <= ci.iloc[:, 1].to_numpy())
         estimates[r] = result.estimates
         ties = [int(panel.networks["nets"][y].nnz // 2) for y in panel.years]
         print(f"  rep {r}: ties {ties}, iterations {result.iterations}, converged {result.converged}, "
               f"covered {covered[r].astype(int).tolist()}", flush=True)
-    print(f"recovery: {reps} panels (n = 50, 6 years, 5 modeled), {time.perf_counter() - t0:.0f} s, {failed} failed")
+    print(f"recovery ({fit_formula}): {reps} panels (n = 50, 6 years, 5 modeled), {time.perf_counter() - t0:.0f} s, {failed} failed")
     print(f"  95% Wald intervals covering the truth: {covered.sum()} of {covered.size} ({covered.mean():.1%})")
-    table = pd.DataFrame({"truth": TRUTH, "mean estimate": np.nanmean(estimates, axis=0),
+    table = pd.DataFrame({"truth": truth, "mean estimate": np.nanmean(estimates, axis=0),
                           "sd": np.nanstd(estimates, axis=0), "covered": covered.sum(axis=0)}, index=names)
     print(table.to_string(float_format="{:.4f}".format))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["big", "recovery"])
+    parser.add_argument("mode", choices=["big", "recovery", "recovery-curved"])
     parser.add_argument("--cases", nargs="+", default=["big_dissolve", "big"])
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
@@ -170,7 +187,7 @@ def main() -> None:
         for case in args.cases:
             bench_big(case, args.jobs, args.seed, control)
     else:
-        bench_recovery(args.reps, args.jobs, args.seed, control)
+        bench_recovery(args.reps, args.jobs, args.seed, control, curved=args.mode == "recovery-curved")
 
 
 if __name__ == "__main__":

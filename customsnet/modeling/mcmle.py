@@ -199,6 +199,19 @@ def _adaptive_sample(
         attempt += 1
 
 
+def _steplength(z: np.ndarray, observed: np.ndarray, theta: np.ndarray, layout, margin: float) -> float:
+    """Hummel's γ; for a curved model in the local canonical statistics g·J(φ).
+
+    The count statistics of a curved term (esp#k, degree#k) put the observation on the hull's
+    boundary whenever a count is 0 in the data (counts cannot be negative), which would cap every
+    step at 1/1.05; the likelihood at φ only sees g through g·J(φ), so the hull is taken there.
+    """
+    if layout is None:
+        return hummel_steplength(z, observed, margin)
+    jac = layout.jacobian(theta)
+    return hummel_steplength(z @ jac, observed @ jac, margin)
+
+
 def _degeneracy(sample: PooledSample) -> str:
     """Why a sample cannot inform a step ('' when it can): frozen chains or no variation at all."""
     if sample.acceptance == 0.0:
@@ -289,7 +302,7 @@ def mcmle(
         if degenerate:
             notes.append(f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}")
             break
-        gamma = hummel_steplength(z, observed, control.hummel_margin)
+        gamma = _steplength(z, observed, theta, layout, control.hummel_margin)
         target = z.mean(axis=0) + gamma * (observed - z.mean(axis=0))
         if layout is None:
             delta, _, shortened = newton_step(z, target, control.trust_region)
@@ -339,7 +352,7 @@ def mcmle(
         )
     z = final.stacked
     mu = z.mean(axis=0)
-    gamma = hummel_steplength(z, observed, control.hummel_margin)
+    gamma = _steplength(z, observed, theta, layout, control.hummel_margin)
     if gamma < 1.0:
         converged = False
         notes.append(f"at the final sample the observed statistics are outside the sampled hull (step {gamma:.3g})")

@@ -17,6 +17,9 @@ A step needs the node in both years (nodes absent at t−1 or t are left out, an
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -24,6 +27,7 @@ from customsnet.modeling import rsyntax as rs
 from customsnet.modeling.build import restrict_network, step_inputs, subset_step
 from customsnet.modeling.design import Design, StepDesign
 from customsnet.modeling.formula import Formula, as_formula
+from customsnet.modeling.mcmc_sample import StepModel
 from customsnet.modeling.terms.base import all_dyads, tie_values
 
 OPERATORS = ("Form", "Persist", "Diss")
@@ -131,4 +135,109 @@ def fit_separable(panel, formula: str, bootstrap: int = 0, seed: int | None = No
     design = separable_design(panel, formula, missing=missing)
     result = fit_tergm(design, estimator="mple", bootstrap=bootstrap, seed=seed, level=level, n_jobs=n_jobs)
     result.meta.update(design.meta)
+    return result
+
+
+# --------------------------------------------------------------------------- CMLE by MCMC
+@dataclass
+class BlockStepModel(StepModel):
+    """One part (Form or Persist) of one transition, as a StepModel inside the joint coefficient vector.
+
+    Dyads the part may not change are fixed through the sampler's log-odds: ties present at t−1
+    stay present in the formation network (+inf), dyads untied at t−1 stay absent from the
+    persistence network (−inf). ``offset`` is where the part's coefficients start; Diss parts
+    take the negated coefficients (Diss = −Persist).
+    """
+
+    offset: int = 0
+    total: int = 0
+    sign: float = 1.0
+    fixed_on: np.ndarray | None = None  # dyad rows (all_dyads order) fixed present
+    fixed_off: np.ndarray | None = None  # dyad rows fixed absent
+
+    @property
+    def n_stats(self) -> int:
+        return self.total
+
+    def _inner(self, theta: np.ndarray) -> np.ndarray:
+        return self.sign * np.asarray(theta, dtype=np.float64)[self.offset : self.offset + self.n_params]
+
+    def ergm_model(self, theta: np.ndarray):
+        model = StepModel.ergm_model(self, self._inner(theta))
+        logodds = model.dyad_logodds.copy()
+        tail, head = all_dyads(self.n, self.directed)
+        for rows, value in ((self.fixed_on, np.inf), (self.fixed_off, -np.inf)):
+            if rows is not None and len(rows):
+                logodds[tail[rows], head[rows]] = value
+                if not self.directed:
+                    logodds[head[rows], tail[rows]] = value
+        return dataclasses.replace(model, dyad_logodds=logodds)
+
+    def _place(self, inner: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.total)
+        out[self.offset : self.offset + self.n_params] = self.sign * inner
+        return out
+
+    def draw_statistics(self, state, model) -> np.ndarray:
+        return self._place(StepModel.draw_statistics(self, state, model)[: self.n_params])
+
+    def observed_statistics(self) -> np.ndarray:
+        plain = StepModel(**{f.name: getattr(self, f.name) for f in dataclasses.fields(StepModel)})
+        return self._place(plain.observed_statistics())
+
+
+def separable_step_models(panel, text: str, missing: str = "error") -> tuple[list[BlockStepModel], list[str]]:
+    """The CMLE's pooled model: one constrained StepModel per (transition, part) and the coefficient names."""
+    lhs, parts = split_separable(text)
+    names, offsets = [], []
+    for op, formula in parts:
+        offsets.append(len(names))
+        names += [f"{op}(1)~{n}" for n in formula.coef_names(panel.directed)]
+    models = []
+    for k in range(1, len(panel.years)):
+        year, prev_year = panel.years[k], panel.years[k - 1]
+        for (op, formula), offset in zip(parts, offsets):
+            step = step_inputs(panel, formula, year, missing=missing)
+            keep = np.isin(step.nodes, panel.nodes[prev_year])
+            if not keep.all():
+                step = subset_step(step, keep)
+            prev = restrict_network(panel.network(lhs, prev_year), panel.nodes[prev_year], step.nodes)
+            prev = sp.csr_matrix((prev != 0).astype(np.float64))
+            now = sp.csr_matrix((step.network != 0).astype(np.float64))
+            tail, head = all_dyads(step.n, panel.directed)
+            was = tie_values(prev, tail, head) > 0
+            network = (now + prev) > 0 if op == "Form" else now.multiply(prev) > 0
+            base = StepModel.from_step(formula, step.with_network(sp.csr_matrix(network, dtype=np.float64)))
+            fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(StepModel)}
+            models.append(BlockStepModel(
+                **fields, offset=offset, total=len(names), sign=-1.0 if op == "Diss" else 1.0,
+                fixed_on=np.flatnonzero(was) if op == "Form" else None,
+                fixed_off=np.flatnonzero(~was) if op != "Form" else None,
+            ))
+    return models, names
+
+
+def fit_separable_mcmle(panel, formula: str, control=None, seed: int | None = None, n_jobs: int = 1,
+                        missing: str = "error", level: float = 0.95, progress=None):
+    """tergm's CMLE of a ``Form(~ …) + Persist(~ …)`` model by MCMC-MLE, started from the CMPLE.
+
+    All transitions and both parts are one pooled model (independent chains per transition and
+    part), fitted jointly as ergmx and tergm do.
+    """
+    import warnings
+
+    from customsnet.modeling.mcmle import MCMLEWarning, mcmle
+    from customsnet.modeling.mcmle_result import MCMLEResult
+
+    design = separable_design(panel, formula, missing=missing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = fit_separable(panel, formula, missing=missing).estimates
+    models, names = separable_step_models(panel, formula, missing=missing)
+    fit = mcmle(models, names, start, control=control, seed=seed, n_jobs=n_jobs, progress=progress)
+    for message in fit.warnings:
+        warnings.warn(message, MCMLEWarning, stacklevel=2)
+    result = MCMLEResult.from_mcmle(fit, formula=formula, years=list(design.years), nobs_dyads=int(design.n_dyads),
+                                    nobs_btergm=int(design.nobs_btergm), level=level)
+    result.meta["model"] = "separable (CMLE by MCMC)"
     return result

@@ -431,7 +431,9 @@ def fit_mcmle(
 
     ``gwesp(α)`` / ``gwdegree(α)`` written with ``fixed = FALSE`` (or without ``fixed``, ergm's
     default) are curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
-    is the MPLE of the formula with the decays fixed at their starting values.
+    is the MPLE of the formula with the decays fixed at their starting values. A separable
+    formula (``Form(~ …) + Persist(~ …)``) is fitted by tergm's CMLE
+    (:func:`~customsnet.modeling.separable.fit_separable_mcmle`).
 
     Returns an :class:`~customsnet.modeling.mcmle_result.MCMLEResult` (a ``FitResult`` with standard
     errors that include the MCMC error, the iteration trace and the convergence diagnostics).
@@ -443,6 +445,11 @@ def fit_mcmle(
     curved = []
     if isinstance(formula, str):
         from customsnet.modeling.curved import split_curved
+        from customsnet.modeling.separable import fit_separable_mcmle, is_separable
+
+        if is_separable(formula):
+            return fit_separable_mcmle(panel, formula, control=control, seed=seed, n_jobs=n_jobs, missing=missing,
+                                       level=level, progress=progress)
 
         formula, curved = split_curved(formula)
     formula = as_formula(formula)

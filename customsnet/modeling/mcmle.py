@@ -443,6 +443,7 @@ def fit_mcmle(
     from customsnet.modeling.mcmle_result import MCMLEResult
 
     curved = []
+    written = str(formula)  # as the user wrote it (curved terms included), for the result
     if isinstance(formula, str):
         from customsnet.modeling.curved import split_curved
         from customsnet.modeling.separable import fit_separable_mcmle, is_separable
@@ -482,5 +483,5 @@ def fit_mcmle(
                 progress=progress, layout=layout)
     for message in fit.warnings:
         warnings.warn(message, MCMLEWarning, stacklevel=2)
-    return MCMLEResult.from_mcmle(fit, formula=str(formula), years=list(years), nobs_dyads=int(design.n_dyads),
+    return MCMLEResult.from_mcmle(fit, formula=written, years=list(years), nobs_dyads=int(design.n_dyads),
                                   nobs_btergm=int(design.nobs_btergm), level=level)

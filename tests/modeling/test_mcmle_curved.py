@@ -95,3 +95,30 @@ def test_negative_decay_is_refused():
     model, _ = curved_step_model(small_panel())
     with pytest.raises(SimulationError, match="negative"):
         model.ergm_model(np.array([-2.0, 0.6, -0.1, -0.3, 0.7, 0.5]))
+
+
+def test_a_curved_fit_runs_end_to_end_with_ergm_names(tmp_path):
+    import warnings
+
+    from customsnet.modeling.mcmc_sample import run_chain
+    from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
+    from customsnet.modeling.mcmle_result import MCMLEResult
+
+    panel = small_panel(seed=5, n=40)
+    # draw the network from edges + gwesp(0.5) so that it has shared partners
+    formula = as_formula("nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov)")
+    step = StepModel.from_step(formula, step_inputs(panel, formula, 1))
+    e = run_chain(step, np.array([-3.0, 0.6, 0.8]), np.zeros((0, 2)), 1, 40_000, 1, np.random.SeedSequence(1)).end_edges
+    m = sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(40, 40))
+    panel.networks["nets"][1] = (m + m.T).tocsr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_mcmle(panel, "nets ~ edges + gwesp(0.5) + edgecov(cov)", seed=1,
+                        control=MCMLEControl(samplesize=512, burnin=4000, interval=200, max_iterations=4))
+    assert fit.names == ["edges", "gwesp", "gwesp.decay", "edgecov.cov[[i]]"]
+    assert fit.formula == "nets ~ edges + gwesp(0.5) + edgecov(cov)"
+    assert np.all(np.isfinite(fit.estimates)) and fit.estimates[2] > 0
+    assert np.all(np.isfinite(fit.std_errors)) and np.all(fit.mcmc_std_errors < fit.std_errors)
+    assert fit.diagnostics_frame().index[1] == "esp#1"
+    back = MCMLEResult.load(fit.save(tmp_path / "fit")[0])
+    np.testing.assert_array_equal(back.estimates, fit.estimates)

@@ -26,4 +26,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("customsnet.commands.demo:demo_command", "The SYNTHETIC demo world end to end."),
     "run": ("customsnet.commands.demo:run_command", "The study on real source files end to end."),
     "report": ("customsnet.commands.demo:report_command", "Rebuild the HTML report of a run."),
+    "degeneracy": ("customsnet.commands.degeneracy:degeneracy_command", "Simulate from a fit: observed vs simulated statistics per year."),
 }

@@ -5,6 +5,8 @@
 * ``mple``: the converged MPLE on the identified subspace; non-existent estimates are reported as
   not identified, with the identified combinations.
 * ``formation``: the MPLE of tie formation, on the risk set (dyads untied at t-1) without memory.
+* ``mcmle``: MCMC maximum likelihood of the pooled model (btergm's ``mtergm``); it needs the panel,
+  not only the design, so it lives in :mod:`customsnet.modeling.mcmle` (``fit_mcmle``).
 
 Each estimator turns step multiplicities (one row per replicate) into coefficient vectors, so the
 point fit is the replicate with every step once and the bootstrap reuses the same code.
@@ -22,7 +24,7 @@ from customsnet.modeling.newton import newton_fit
 from customsnet.modeling.separation import Identification, identify
 from customsnet.modeling.speedglm import SplitRows, speedglm_fit
 
-ESTIMATORS = ("btergm", "mple", "formation")
+ESTIMATORS = ("btergm", "mple", "formation", "mcmle")
 
 
 class EstimationError(ValueError):

@@ -7,6 +7,9 @@ Estimators (``estimator=``):
 * ``"btergm"``: btergm's numbers exactly (speedglm's IRLS, including where it stops under
   separation), for replication.
 * ``"formation"``: the MPLE of tie formation on dyads untied at t-1, memory terms dropped.
+* ``"mcmle"``: MCMC maximum likelihood of the pooled model (btergm's ``mtergm``); it simulates
+  networks, so it needs the panel: :meth:`TERGM.fit` on a Panel or
+  :func:`customsnet.modeling.mcmle.fit_mcmle`.
 
 Bootstrap: ``bootstrap=R`` replications resampling time steps (btergm's scheme), seeded; or an
 explicit index matrix (``boot_indices``, 1-based, R x T') to reproduce an R run.
@@ -113,6 +116,11 @@ def fit_tergm(
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    if estimator == "mcmle":
+        raise EstimationError(
+            "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
+            "TERGM(formula, estimator='mcmle').fit(panel) or customsnet.modeling.mcmle.fit_mcmle(panel, formula)"
+        )
     if design.n_steps == 0:
         raise EstimationError("the design has no time steps")
     _check_finite(design)
@@ -226,6 +234,7 @@ class TERGM:
         n_jobs: int = 1,
         scheduler: Any = None,
         level: float = 0.95,
+        mcmc: Any = None,
     ) -> None:
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -236,14 +245,30 @@ class TERGM:
         self.n_jobs = n_jobs
         self.scheduler = scheduler
         self.level = level
+        self.mcmc = mcmc  # MCMLEControl for estimator="mcmle" (None: its defaults)
         self.result_: FitResult | None = None
 
     def design(self, panel: Any) -> Design:
-        """The MPLE design of ``panel`` under this model's formula (via ``build_design``)."""
+        """The MPLE design of ``panel`` under this model's formula (via ``build_design``).
+
+        A separable formula (``Form(~ …) + Persist(~ …)``) gives the conditional MPLE's block design.
+        """
+        from customsnet.modeling.separable import is_separable, separable_design
+
+        if is_separable(self.formula):
+            return separable_design(panel, self.formula)
         return build_design(panel, self.formula, compress=True)
 
     def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:
         """Fit to a Panel (design built from the formula) or directly to a Design."""
+        if self.estimator == "mcmle":
+            if isinstance(data, Design):
+                raise EstimationError("estimator 'mcmle' needs the panel (it simulates networks), not a Design")
+            from customsnet.modeling.mcmle import fit_mcmle
+
+            self.result_ = fit_mcmle(data, self.formula, control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs,
+                                     level=self.level)
+            return self.result_
         design = data if isinstance(data, Design) else self.design(data)
         if not design.formula:
             design.formula = self.formula
@@ -261,7 +286,9 @@ class TERGM:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters (scikit-learn convention)."""
-        return {k: getattr(self, k) for k in ("formula", "estimator", "R", "seed", "n_jobs", "scheduler", "level")}
+        return {
+            k: getattr(self, k) for k in ("formula", "estimator", "R", "seed", "n_jobs", "scheduler", "level", "mcmc")
+        }
 
     def set_params(self, **params: Any) -> TERGM:
         """Change constructor parameters (scikit-learn convention); unknown names raise."""

@@ -200,6 +200,11 @@ class FitResult:
 
     @classmethod
     def from_dict(cls, d: dict) -> "FitResult":
+        if d.get("result_type") == "mcmle" and cls is FitResult:
+            # MCMC-MLE fits carry more fields (covariance, trace, diagnostics)
+            from customsnet.modeling.mcmle_result import MCMLEResult
+
+            return MCMLEResult.from_dict(d)
         d = dict(d)
         d.pop("format_version", None)
         d["estimates"] = _from_json_array(d["estimates"], float)

@@ -166,3 +166,26 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
         effects.to_csv(out / "covariate_effects.csv", index=False, float_format="%.10g")
     figures = plot_probability_bars(frames, out / "probabilities", title=formula)
     return InterpretOutcome(formula, frames, effects, figures, messages)
+
+
+# --------------------------------------------------------------------------- degeneracy
+@dataclass
+class DegeneracyOutcome:
+    check: Any  # modeling.degeneracy's result (table, summary())
+    table_path: Path
+    messages: list[str] = field(default_factory=list)
+
+
+def run_degeneracy(source: PanelSource, formula: str | None, fit_path: Path | None, out: Path,
+                   estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, burnin: int = 10_000,
+                   interval: int = 1_000) -> DegeneracyOutcome:
+    """btergm's checkdegeneracy: simulate from a fit per year; ``out/degeneracy.csv``."""
+    from customsnet.modeling.degeneracy import check_degeneracy
+
+    panel = open_panel(source)
+    fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
+    check = check_degeneracy(panel, formula, fit, nsim=nsim, seed=seed, burnin=burnin, interval=interval)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "degeneracy.csv"
+    check.table.to_csv(path, index=False, float_format="%.10g")
+    return DegeneracyOutcome(check, path, messages)

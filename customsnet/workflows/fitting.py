@@ -57,18 +57,27 @@ def run_fit(
     scheduler: str | None = None,
     boot_indices: Path | None = None,
     status: Callable[[str], None] | None = None,
+    mcmc: dict | None = None,
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
-    ``status(text)`` is told what is being fitted before the (long) fit starts.
+    ``status(text)`` is told what is being fitted before the (long) fit starts. ``mcmc`` holds
+    :class:`~customsnet.modeling.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
+    A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
     """
     from customsnet.modeling.build import build_design
     from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.separable import is_separable, separable_design
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
-    design = build_design(panel, formula, compress=True, missing=source.missing)
+    if estimator == "mcmle":
+        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes)
+    if is_separable(formula):
+        design = separable_design(panel, formula, missing=source.missing)
+    else:
+        design = build_design(panel, formula, compress=True, missing=source.missing)
     indices = read_boot_indices(boot_indices) if boot_indices is not None else None
     if status is not None:
         reps = len(indices) if indices is not None else bootstrap
@@ -81,6 +90,28 @@ def run_fit(
     result.meta["missing_policy"] = source.missing
     if source.path is None:
         result.meta["basis"] = source.basis
+    json_path, csv_path = result.save(out / "fit")
+    return FitOutcome(result, json_path, csv_path, [*notes, *(str(w.message) for w in caught)])
+
+
+def _run_mcmle(panel: Panel, formula: str, source: PanelSource, out: Path, seed: int | None, jobs: int,
+               status: Callable[[str], None] | None, mcmc: dict, notes: list[str]) -> FitOutcome:
+    """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits."""
+    from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
+
+    control = MCMLEControl(**{k: v for k, v in mcmc.items() if v is not None})
+
+    def report(record: dict) -> None:
+        if status is not None:
+            status(f"MCMLE iteration {record['iteration']}: step {record['gamma']:.3f}, interval "
+                   f"{record['interval']}, min ESS {record['min_ess']:.0f}, max |t| {record['max_abs_t']:.2f}")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_mcmle(panel, formula, control=control, seed=seed, n_jobs=jobs, missing=source.missing,
+                           progress=report)
+    result.meta["panel"] = source.describe()
+    result.meta["missing_policy"] = source.missing
     json_path, csv_path = result.save(out / "fit")
     return FitOutcome(result, json_path, csv_path, [*notes, *(str(w.message) for w in caught)])
 

@@ -7,7 +7,7 @@ import importlib
 import click
 
 # module name -> attribute holding a click command or group
-_COMMAND_MODULES = ["db", "load", "query", "fit", "evaluate", "demo", "robustness"]
+_COMMAND_MODULES = ["db", "load", "query", "fit", "evaluate", "demo", "robustness", "table"]
 
 
 def register_all(group: click.Group) -> None:

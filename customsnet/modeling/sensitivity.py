@@ -53,7 +53,7 @@ from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
 from customsnet.modeling.formula import Formula, as_formula
 from customsnet.modeling.panel import Panel
-from customsnet.modeling.plots import fit_estimates, save_figure
+from customsnet.modeling.plots import save_figure
 from customsnet.modeling.terms import GWESP, DelRecip, GWDegree, GWIDegree, GWODegree, Memory, Mutual
 
 SCHEMES = ("events", "per-year")
@@ -228,7 +228,7 @@ def network_term_names(formula: Formula, directed: bool) -> list[str]:
 
 
 def _select_rows(table: pd.DataFrame, wanted: list[str] | None) -> pd.DataFrame:
-    """Rows of a ``fit_estimates`` table for ``wanted`` terms, plus identified combinations involving them."""
+    """Rows of a ``FitResult.tidy()`` table for ``wanted`` terms, plus identified combinations involving them."""
     if wanted is None:
         return table
     keep = table["term"].map(lambda name: name in wanted or any(w in name.split(" - ") for w in wanted))
@@ -285,7 +285,7 @@ def rewiring_study(
         data = panel if share == 0 else rewire_panel(panel, formula.lhs, share, cell_seed(seed, share, rep), scheme)
         design = build_design(data, formula, compress=True, missing=missing)
         result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, level=level)
-        frames.append(_select_rows(fit_estimates(result, level), wanted).assign(share=share, rep=rep))
+        frames.append(_select_rows(result.tidy(level), wanted).assign(share=share, rep=rep))
     frame = pd.concat(frames, ignore_index=True)[STUDY_COLUMNS]
     frame.attrs.update({"formula": str(formula), "scheme": scheme, "estimator": estimator, "bootstrap": bootstrap,
                         "seed": seed, "level": level, "reps": reps})

@@ -254,7 +254,7 @@ def interpret_command(panel_path, formula, fit_path, years, estimator, covariate
         frame.to_csv(out / "covariate_effects.csv", index=False, float_format="%.10g")
         click.echo("\nbinary covariates (mean p with the covariate at 1 minus at 0):")
         click.echo(frame.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    paths = plot_probability_bars(frames, out / "probabilities", title=formula)
+    paths = plot_probability_bars(frames, out / "probabilities")  # the formula is printed, not a title
     _echo_messages(messages)
     click.echo(f"\nsaved edgeprob.csv, averages and {', '.join(p.name for p in paths)} in {out}")
 

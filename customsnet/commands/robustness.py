@@ -2,7 +2,7 @@
 
 Each command loads a panel (a btergm reference case directory or a ``.npz`` saved Panel, as
 ``customsnet fit`` does), calls one library function, prints its table and writes CSV files
-and PNG + SVG figures into ``--out``.
+and figures (format by the file suffix; PNG + PDF by default) into ``--out``.
 """
 
 from __future__ import annotations
@@ -101,7 +101,11 @@ _out_option = click.option("--out", type=click.Path(file_okay=False, path_type=P
 def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimator, bootstrap, seed, level, terms,
                         jobs, out):
     """Refit with a share of the outcome ties rewired at random; table, CSV and figure in --out."""
-    from customsnet.modeling.sensitivity import plot_sensitivity, rewiring_study, summarize_study
+    from customsnet.modeling.sensitivity import (
+        plot_sensitivity,
+        rewiring_study,
+        summarize_study,
+    )
 
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     panel, formula = _panel_and_formula(panel_path, formula)
@@ -140,6 +144,8 @@ def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimato
 @_formula_option
 @click.option("--covariates", required=True,
               help="Comma list: dyadic covariates, or node attributes (interacted as absdiff_<attr>).")
+@click.option("--joint", is_flag=True,
+              help="All trends in one model (default: one model per covariate, as the study's Table A5).")
 @_estimator_option
 @click.option("--bootstrap", type=click.IntRange(min=0), default=100, show_default=True, help="Replications R.")
 @_seed_option
@@ -147,36 +153,51 @@ def sensitivity_command(ctx, panel_path, formula, shares, reps, scheme, estimato
 @_jobs_option
 @_out_option
 @click.pass_context
-def timetrend_command(ctx, panel_path, formula, covariates, estimator, bootstrap, seed, level, jobs, out):
-    """Covariate x linear time model (timecov): table of main effects and interactions, effect plot."""
-    from customsnet.modeling.plots import coefficient_plot
-    from customsnet.modeling.timetrend import fit_timetrend
+def timetrend_command(ctx, panel_path, formula, covariates, joint, estimator, bootstrap, seed, level, jobs, out):
+    """Covariate x linear time models (timecov), one per covariate: Table A5, effect plot, fits in --out."""
+    from customsnet.modeling.plots import save_figure
+    from customsnet.modeling.timetrend import (
+        TimeTrendStudy,
+        effects_figure,
+        fit_timetrend,
+        fit_timetrends,
+    )
 
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     panel, formula = _panel_and_formula(panel_path, formula)
-    status = Console(stderr=True).status(f"fitting the time-trend model ({estimator}, R = {bootstrap})...")
+    names = parse_names(covariates)
+    status = Console(stderr=True).status(f"fitting the time-trend models ({estimator}, R = {bootstrap})...")
     with status if not quiet else nullcontext(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_timetrend(panel, formula, parse_names(covariates), estimator=estimator, bootstrap=bootstrap,
-                               seed=seed, level=level, n_jobs=jobs)
-        table = result.table(level)
-        over = pd.concat([result.effect_over_time(t.covariate, level).assign(covariate=t.covariate)
-                          for t in result.trends], ignore_index=True)
+        if joint:
+            study = TimeTrendStudy({"joint": fit_timetrend(panel, formula, names, estimator=estimator,
+                                                           bootstrap=bootstrap, seed=seed, level=level, n_jobs=jobs)})
+        else:
+            study = fit_timetrends(panel, formula, names, estimator=estimator, bootstrap=bootstrap, seed=seed,
+                                   level=level, n_jobs=jobs)
+        table = pd.concat([r.table(level).assign(model=key) for key, r in study.results.items()], ignore_index=True)
+        over = pd.concat([r.effect_over_time(t.covariate, level).assign(covariate=t.covariate, model=key)
+                          for key, r in study.results.items() for t in r.trends], ignore_index=True)
     out.mkdir(parents=True, exist_ok=True)
-    result.fit.meta["panel"] = str(panel_path)
-    json_path, _ = result.fit.save(out / "timetrend_fit")
+    saved = []
+    for key, result in study.results.items():
+        result.fit.meta["panel"] = str(panel_path)
+        result.fit.meta["model"] = key if joint else f"{key} x time"
+        saved.append(result.fit.save(out / f"timetrend_fit_{key}")[0])
     table.to_csv(out / "timetrend.csv", index=False)
     over.to_csv(out / "timetrend_effects.csv", index=False)
-    figures = result.plot(out / "timetrend_effects", level) + coefficient_plot(
-        {"covariate x time": result.fit}, out / "timetrend_coefficients", level=level)
+    figures = save_figure(effects_figure([(r, t) for r in study.results.values() for t in r.trends], level),
+                          out / "timetrend_effects")
     if not quiet:
-        click.echo(str(result.fit.summary(level)))
-        click.echo("")
-        _echo_warnings(caught, result.fit.warnings)
-    click.echo(f"Formula: {result.formula}")
+        for key, result in study.results.items():
+            click.echo(f"[{key}]\n{result.fit.summary(level)}\n")
+        _echo_warnings(caught, [w for r in study.results.values() for w in r.fit.warnings])
+    for result in study.results.values():
+        click.echo(f"Formula: {result.formula}")
     click.echo(_table_text(table))
-    click.echo(f"saved {json_path}, {out / 'timetrend.csv'}, {out / 'timetrend_effects.csv'}, "
-               + ", ".join(str(p) for p in figures))
+    click.echo(f"saved {', '.join(map(str, saved))}, {out / 'timetrend.csv'}, {out / 'timetrend_effects.csv'}, "
+               + ", ".join(str(p) for p in figures)
+               + f"; side-by-side table: customsnet table {' '.join(map(str, saved))}")
 
 
 @click.command("coefplot")
@@ -184,9 +205,9 @@ def timetrend_command(ctx, panel_path, formula, covariates, estimator, bootstrap
 @click.option("--labels", help="Comma list of model labels (default: the file names).")
 @click.option("--terms", help="Comma list of coefficient names to show, in this order (default: all).")
 @_level_option
-@click.option("--title", default="", help="Figure title.")
+@click.option("--title", default="", help="Figure title (keep it short; the formula belongs in a caption).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Figure path; .png and .svg are written.")
+              help="Figure path; the suffix decides the format (.pdf, .svg, .png); without one, PNG and PDF.")
 def coefplot_command(fits, labels, terms, level, title, out):
     """Coefficient plot of saved fits (fit.json from 'customsnet fit'), side by side."""
     from customsnet.modeling.plots import coefficient_plot

@@ -25,9 +25,9 @@ ROC/PR curves are drawn by :func:`customsnet.modeling.predict.plot_roc_pr`, GOF 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np

@@ -30,7 +30,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from customsnet.modeling.bootstrap import basic_interval, complete_replicates, percentile_interval
+from customsnet.modeling.bootstrap import (
+    basic_interval,
+    complete_replicates,
+    percentile_interval,
+)
 
 FORMAT_VERSION = 1
 
@@ -251,7 +255,7 @@ class FitResult:
             index=tidy["term"].to_list(),
         )
 
-    def summary(self, level: float | None = None, kind: str = "perc") -> "Summary":
+    def summary(self, level: float | None = None, kind: str = "perc") -> Summary:
         """A printable summary: header (formula, estimator, steps, R, nobs, convergence) and table."""
         table = self.to_frame(level, kind)
         crit = "final relative deviance change" if self.estimator == "btergm" else "max |gradient|"
@@ -318,7 +322,7 @@ class FitResult:
         return _json_safe(d)
 
     @classmethod
-    def from_dict(cls, d: dict, source: str = "the fit") -> "FitResult":
+    def from_dict(cls, d: dict, source: str = "the fit") -> FitResult:
         """A result from :meth:`to_dict`'s output; the format version must be this one's."""
         d = dict(d)
         version = d.pop("format_version", None)
@@ -362,7 +366,7 @@ class FitResult:
         return json_path, csv_path
 
     @classmethod
-    def load(cls, path: str | Path) -> "FitResult":
+    def load(cls, path: str | Path) -> FitResult:
         path = Path(path)
         if path.suffix != ".json":
             path = path.with_suffix(".json")

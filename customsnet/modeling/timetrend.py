@@ -25,9 +25,9 @@ offered, to keep the names honest about what was interacted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -204,7 +204,12 @@ class TimeTrendResult:
 
 def effects_figure(panels: Sequence[tuple[TimeTrendResult, TrendTerm]], level: float | None = None) -> Figure:
     """One panel per (model, covariate): ``main + interaction x s`` per year with its bootstrap band."""
-    from customsnet.modeling.plots import DOUBLE_COLUMN, new_figure, outside_legend, publication_style
+    from customsnet.modeling.plots import (
+        DOUBLE_COLUMN,
+        new_figure,
+        outside_legend,
+        publication_style,
+    )
 
     k = len(panels)
     ncols = min(k, 3)

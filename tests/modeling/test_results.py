@@ -8,11 +8,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from reference_rows import boot_indices, compressed_design
 
 from customsnet.modeling.fit import TERGM, fit_tergm
 from customsnet.modeling.results import FitResult
-
-from reference_rows import boot_indices, compressed_design
 
 
 @pytest.fixture(scope="module")

@@ -90,6 +90,28 @@ def _save_fig(fig, path_stem: Path) -> Path:
     return save_figure(fig, path_stem)[0]
 
 
+def identified_truth(fits: dict[str, FitResult], truth: dict | None) -> dict[str, float]:
+    """The generating values worth drawing: those of terms Model 3 identifies, plus edges − memory.
+
+    btergm's edges and memory of the demo are set far apart on purpose (ties never dissolve), so
+    their "true values" are arbitrary points on a ridge; only their difference, the formation
+    intercept, is a parameter the data can recover.
+    """
+    from customsnet.modeling.results import is_estimated
+
+    truth = truth or {}
+    values = dict(truth.get("btergm", {}))
+    model = fits.get("Model 3")
+    if model is None or not values:
+        return {}
+    tidy = model.tidy()
+    keep = {t: values[t] for t, s in zip(tidy["term"], tidy["status"]) if t in values and is_estimated(s)}
+    combo = [c.label for c in model.combinations if c.label.startswith("edges - ")]
+    if combo and "formation_intercept" in truth:
+        keep[combo[0]] = float(truth["formation_intercept"])
+    return keep
+
+
 def fit_models(
     panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run_dir: Path, progress: Callable[[str], None]
 ) -> dict[str, FitResult]:
@@ -269,11 +291,15 @@ def rewiring_sensitivity(panel: Panel, formula: str, settings: AnalysisSettings,
 
 
 def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run_dir: Path, outcome: str = "CMAA") -> Path:
-    """Hive plots of the outcome network every ``hive_every`` years (axes: world regions)."""
+    """Hive plots of the outcome network every ``hive_every`` years (axes: world regions); the PNG path."""
+    years = [y for y in panel.years if (y - panel.years[0]) % settings.hive_every == 0 or y == panel.years[-1]]
+    return _save_fig(hive_figure(panel, regions, sorted(set(years)), outcome), run_dir / "figures" / "hive")
+
+
+def hive_figure(panel: Panel, regions: dict[str, str], years: list[int], outcome: str = "CMAA"):
+    """The study's Figure 5: one hive plot per year, three per row at double-column width."""
     from customsnet.modeling.plots import DOUBLE_COLUMN, new_figure, publication_style
 
-    years = [y for y in panel.years if (y - panel.years[0]) % settings.hive_every == 0 or y == panel.years[-1]]
-    years = sorted(set(years))
     continents = {lab: _continent(regions.get(lab, "")) for y in years for lab in panel.nodes[y]}
     axes_order = [c for c in ("Africa", "Americas", "Asia", "Europe", "Oceania", "Other") if c in continents.values()]
     max_deg = max(float(panel.network(outcome, y).sum(axis=1).max()) for y in years) or 1.0
@@ -283,7 +309,7 @@ def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings
         fig = new_figure(DOUBLE_COLUMN, 2.35 * rows)
         axs = fig.subplots(rows, cols, squeeze=False)
         _draw_hives(axs, years, cols, panel, continents, axes_order, outcome, max_deg)
-    return _save_fig(fig, run_dir / "figures" / "hive")
+    return fig
 
 
 def _draw_hives(axs, years, cols, panel, continents, axes_order, outcome, max_deg) -> None:
@@ -367,8 +393,7 @@ def run_analysis(
     timer("fits", t)
     for name, fit in fits.items():
         fit.tidy().to_csv(run_dir / "fits" / f"{name.replace(' ', '_')}_coefficients.csv", index=False)
-    truth_all = (truth or {}).get("btergm", {})
-    coefficient_plot(fits, run_dir / "figures" / "coefficients", truth=truth_all or None)
+    coefficient_plot(fits, run_dir / "figures" / "coefficients", truth=identified_truth(fits, truth) or None)
 
     t = time.perf_counter()
     pred = out_of_sample(panel, formulas, settings, run_dir, progress)

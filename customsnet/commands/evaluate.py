@@ -224,6 +224,7 @@ def interpret_command(panel_path, formula, fit_path, years, estimator, covariate
         plot_probability_bars,
         probability_by_degree,
         probability_by_shared_partners,
+        with_bootstrap_intervals,
     )
 
     panel = load_panel(panel_path)
@@ -237,12 +238,16 @@ def interpret_command(panel_path, formula, fit_path, years, estimator, covariate
     table.to_csv(out / "edgeprob.csv", index=False, float_format="%.17g")
     frames = []
     names = design.names
+
+    def average(func, **kwargs):  # with 95% bootstrap intervals when the fit has replicates
+        return with_bootstrap_intervals(func, fit, table, structure, **kwargs) if fit.R else func(fit, table, structure, **kwargs)
+
     if any(n.startswith("gwesp.") for n in names):
-        frames += [probability_by_shared_partners(fit, table, structure),
-                   probability_by_shared_partners(fit, table, structure, kind="counterfactual")]
-    frames.append(probability_by_degree(fit, table, structure))
+        frames += [average(probability_by_shared_partners),
+                   average(probability_by_shared_partners, kind="counterfactual")]
+    frames.append(average(probability_by_degree))
     if any(n.startswith("gwdeg.") for n in names):
-        frames.append(probability_by_degree(fit, table, structure, kind="counterfactual"))
+        frames.append(average(probability_by_degree, kind="counterfactual"))
     for frame in frames:
         key = "shared_partners" if "shared_partners" in frame.columns else "degree"
         frame.to_csv(out / f"probability_by_{key}_{frame['kind'].iloc[0]}.csv", index=False, float_format="%.10g")

@@ -202,7 +202,7 @@ def timetrend_command(ctx, panel_path, formula, covariates, joint, estimator, bo
 
 @click.command("coefplot")
 @click.argument("fits", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--labels", help="Comma list of model labels (default: the file names).")
+@click.option("--labels", help="Comma list of model labels (default: the model name saved with each fit, else the file name).")
 @click.option("--terms", help="Comma list of coefficient names to show, in this order (default: all).")
 @_level_option
 @click.option("--title", default="", help="Figure title (keep it short; the formula belongs in a caption).")
@@ -213,10 +213,12 @@ def coefplot_command(fits, labels, terms, level, title, out):
     from customsnet.modeling.plots import coefficient_plot
     from customsnet.modeling.results import FitResult
 
-    names = parse_names(labels) if labels else [p.stem if p.stem != "fit" else p.parent.name for p in fits]
+    loaded = [FitResult.load(path) for path in fits]
+    names = parse_names(labels) if labels else [
+        r.meta.get("model") or (p.stem if p.stem != "fit" else p.parent.name) for r, p in zip(loaded, fits)]
     if len(names) != len(fits) or len(set(names)) != len(names):
         raise click.BadParameter(f"need one distinct label per fit ({len(fits)}), got {names}")
-    results = {name: FitResult.load(path) for name, path in zip(names, fits)}
+    results = dict(zip(names, loaded))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # incomplete-replicate warnings were shown when fitting
         figures = coefficient_plot(results, out, terms=parse_names(terms) if terms else None, level=level,

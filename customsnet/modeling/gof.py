@@ -340,7 +340,7 @@ def plot_categories(result: GofResult, name: str, max_categories: int = MAX_CATE
     models are comparable. Categories run up to the last one with observed or simulated mass
     (at most ``max_categories``; longer tails are pooled into a ``≥k`` bin). For geodesics the
     unreachable pairs (``Inf``) get their own bin labelled "unreachable", so the finite distances
-    keep a readable axis.
+    keep a readable axis. Every bin's shares are kept: the columns still sum to 1.
     """
     sim = result.raw_sim[name]
     obs = result.raw_obs[name]
@@ -358,7 +358,7 @@ def plot_categories(result: GofResult, name: str, max_categories: int = MAX_CATE
     cut = min(last, max_categories)
     out_labels = labels[finite][:cut]
     out_sim, out_obs = fs[:cut], fo[:cut]
-    if last > cut:  # pool the tail
+    if fs[cut:].any() or fo[cut:].any():  # pool the tail (nothing is dropped: shares still sum to 1)
         out_labels = out_labels[:-1] + [f"≥{out_labels[-1]}"]
         out_sim = np.vstack([out_sim[:-1], fs[cut - 1:].sum(axis=0)])
         out_obs = np.r_[out_obs[:-1], fo[cut - 1:].sum()]

@@ -223,12 +223,10 @@ def _coefficient_sections(run_dir: Path, fits: dict[str, FitResult], synthetic: 
         html_body=_regression_html(fits, "Table A3: Models 1–3 and the formation model"),
         anchor="table-a3",
     )
-    figure = ReportSection(
-        "Coefficient plot (Figure 7)",
-        figures=_figures(run_dir, ["coefficients"], synthetic),
-        anchor="figure-7",
-    )
-    return [table, figure]
+    figs = _figures(run_dir, ["coefficients"], synthetic)
+    if not figs:
+        return [table]
+    return [table, ReportSection("Coefficient plot (Figure 7)", figures=figs, anchor="figure-7")]
 
 
 def _recovery_section(fits: dict[str, FitResult], truth: dict) -> list[ReportSection]:
@@ -305,18 +303,28 @@ def _hive_and_trend_sections(run_dir: Path, summary: dict) -> list[ReportSection
                 anchor="time-trends",
             ))
     if (run_dir / "sensitivity_summary.csv").is_file():
-        table = pd.read_csv(run_dir / "sensitivity_summary.csv").rename(columns={
-            "share": "share rewired", "estimate": "mean estimate", "sd": "sd over repetitions",
-            "lower": "mean lower", "upper": "mean upper", "reps": "repetitions"})
+        table = sensitivity_table(pd.read_csv(run_dir / "sensitivity_summary.csv"))
         out.append(ReportSection(
             "Sensitivity to rewired ties (Figure A2)",
             text="Model 3 refitted after moving a share of the CMAA ties to random untied dyads: a network effect "
             "that is real should weaken towards 0 as more ties are random.",
-            tables=[("Network terms by share of ties rewired", table)],
+            tables=[("Mean estimate (sd over repetitions) of the network terms by share of ties rewired", table)],
             figures=_figures(run_dir, ["sensitivity"]),
             anchor="sensitivity",
         ))
     return out
+
+
+def sensitivity_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row per share, one column per term: "mean (sd)"; terms never estimated are left out."""
+    summary = summary[summary.groupby("term")["estimate"].transform(lambda v: v.notna().any())]
+    cell = [f"{e:.3f}" + (f" ({s:.3f})" if pd.notna(s) else "") if pd.notna(e) else "" for e, s in
+            zip(summary["estimate"], summary["sd"])]
+    wide = summary.assign(cell=cell).pivot(index="share", columns="term", values="cell")
+    wide = wide[list(dict.fromkeys(summary["term"]))]
+    reps = summary.groupby("share")["reps"].max()
+    wide.insert(0, "repetitions", reps.reindex(wide.index).astype(int))
+    return wide.reset_index().rename(columns={"share": "share rewired"}).rename_axis(columns=None)
 
 
 def _partner_sections(run_dir: Path) -> list[ReportSection]:

@@ -86,8 +86,10 @@ def draw_hive(
             th = np.pi / 2 - 2 * np.pi * axis_order.index(g) / k
             # stack the labels of one axis beside it, below its name and clear of each other
             side = np.array([np.cos(th - np.pi / 2), np.sin(th - np.pi / 2)])
-            # (stacked downwards on the page: labels are wider than tall, whatever the axis angle)
-            anchor = 0.92 * np.array([np.cos(th), np.sin(th)]) + side * 0.3 - np.array([0.0, 0.17 * slot])
+            # stacked vertically on the page (labels are wider than tall, whatever the axis angle),
+            # towards the centre, away from the axis name at the tip
+            step = -0.17 if np.sin(th) > 0 else 0.17
+            anchor = 0.9 * np.array([np.cos(th), np.sin(th)]) + side * 0.3 + np.array([0.0, step * slot])
             ax.annotate(text, xy=pos[node], xytext=anchor, fontsize=6, ha="center", va="center", zorder=4,
                         arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.4"},
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})

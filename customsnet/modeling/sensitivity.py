@@ -312,7 +312,7 @@ def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
     interval (whiskers, when bootstrapped). The observed-data estimate is the dashed line, its
     interval the grey band.
     """
-    from customsnet.modeling.plots import DOUBLE_COLUMN, new_figure, outside_legend, publication_style
+    from customsnet.modeling import plots
 
     terms = list(dict.fromkeys(frame["term"]))
     if not terms:
@@ -320,8 +320,8 @@ def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
     summary = summarize_study(frame)
     ncols = min(3, len(terms))
     nrows = -(-len(terms) // ncols)
-    with publication_style():
-        fig = new_figure(DOUBLE_COLUMN, 0.6 + 1.9 * nrows)
+    with plots.publication_style():
+        fig = plots.new_figure(plots.DOUBLE_COLUMN, 0.6 + 1.9 * nrows)
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, term in zip(axes, terms):
             sub = frame[frame["term"] == term]
@@ -359,7 +359,7 @@ def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
         for ax in axes[: len(terms)]:
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(lab, h)
-        outside_legend(fig, list(handles.values()), list(handles), ncol=3)
+        plots.outside_legend(fig, list(handles.values()), list(handles), ncol=3)
         if title:
             fig.suptitle(title)
     return fig

@@ -1,7 +1,8 @@
 """CLI commands (robustness): ``sensitivity`` (rewired ties), ``timetrend`` (covariate x time), ``coefplot``.
 
 Each command opens a panel (the shared design options, as ``customsnet fit`` does), calls one
-library function, prints its table and writes CSV files and PNG + SVG figures into ``--out``.
+library function, prints its table and writes CSV files and figures (format by the file suffix;
+PNG + PDF by default) into ``--out``.
 """
 
 from __future__ import annotations
@@ -100,44 +101,50 @@ def sensitivity_command(source, formula, shares, reps, scheme, estimator, bootst
 @formula_option()
 @click.option("--covariates", required=True,
               help="Comma list: dyadic covariates, or node attributes (interacted as absdiff_<attr>).")
+@click.option("--joint", is_flag=True,
+              help="All trends in one model (default: one model per covariate, as the study's Table A5).")
 @estimator_option
 @click.option("--bootstrap", type=click.IntRange(min=0), default=100, show_default=True, help="Replications R.")
 @seed_option
 @level_option
 @jobs_option
 @out_option()
-def timetrend_command(source, formula, covariates, estimator, bootstrap, seed, level, jobs, out):
-    """Covariate x linear time model (timecov): table of main effects and interactions, effect plot."""
+def timetrend_command(source, formula, covariates, joint, estimator, bootstrap, seed, level, jobs, out):
+    """Covariate x linear time models (timecov), one per covariate: Table A5, effect plot, fits in --out."""
     from customsnet.workflows.robustness import run_timetrend
 
-    with spinner(f"fitting the time-trend model ({estimator}, R = {bootstrap})..."):
+    with spinner(f"fitting the time-trend models ({estimator}, R = {bootstrap})..."):
         outcome = run_timetrend(source, formula, parse_names(covariates), out, estimator=estimator,
-                                bootstrap=bootstrap, seed=seed, level=level, jobs=jobs)
-    click.echo(str(outcome.result.fit.summary(level)))
-    click.echo("")
+                                bootstrap=bootstrap, seed=seed, level=level, jobs=jobs, joint=joint)
+    for key, result in outcome.results.items():
+        click.echo(f"[{key}]\n{result.fit.summary(level)}\n")
     echo_warnings(outcome.messages)
-    click.echo(f"Formula: {outcome.result.formula}")
+    for result in outcome.results.values():
+        click.echo(f"Formula: {result.formula}")
     click.echo(_table_text(outcome.table))
-    click.echo("saved " + ", ".join(str(p) for p in outcome.files))
+    click.echo("saved " + ", ".join(str(p) for p in outcome.files)
+               + f"; side-by-side table: customsnet table {' '.join(map(str, outcome.fits))}")
 
 
 @click.command("coefplot")
 @click.argument("fits", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--labels", help="Comma list of model labels (default: the file names).")
+@click.option("--labels", help="Comma list of model labels (default: the model name saved with each fit, else the file name).")
 @click.option("--terms", help="Comma list of coefficient names to show, in this order (default: all).")
 @_level_option
-@click.option("--title", default="", help="Figure title.")
+@click.option("--title", default="", help="Figure title (keep it short; the formula belongs in a caption).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Figure path; .png and .svg are written.")
+              help="Figure path; the suffix decides the format (.pdf, .svg, .png); without one, PNG and PDF.")
 def coefplot_command(fits, labels, terms, level, title, out):
     """Coefficient plot of saved fits (fit.json from 'customsnet fit'), side by side."""
     from customsnet.modeling.plots import coefficient_plot
     from customsnet.modeling.results import FitResult
 
-    names = parse_names(labels) if labels else [p.stem if p.stem != "fit" else p.parent.name for p in fits]
+    loaded = [FitResult.load(path) for path in fits]
+    names = parse_names(labels) if labels else [
+        r.meta.get("model") or (p.stem if p.stem != "fit" else p.parent.name) for r, p in zip(loaded, fits)]
     if len(names) != len(fits) or len(set(names)) != len(names):
         raise click.BadParameter(f"need one distinct label per fit ({len(fits)}), got {names}")
-    results = {name: FitResult.load(path) for name, path in zip(names, fits)}
+    results = dict(zip(names, loaded))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # incomplete-replicate warnings were shown when fitting
         figures = coefficient_plot(results, out, terms=parse_names(terms) if terms else None, level=level,

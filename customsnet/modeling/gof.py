@@ -25,6 +25,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,8 +33,16 @@ import scipy.sparse as sp
 from scipy import stats as sps
 from scipy.sparse.csgraph import shortest_path
 
-from customsnet.modeling.rocpr import RocPr, rocpr_from_simulations, simulation_scores, standard_metrics
+from customsnet.modeling.rocpr import (
+    RocPr,
+    rocpr_from_simulations,
+    simulation_scores,
+    standard_metrics,
+)
 from customsnet.modeling.simulate import simulate, simulation_inputs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STATISTICS = ("degree", "esp", "dsp", "geodesic")
 LABELS = {
@@ -236,7 +245,7 @@ class GofResult:
         return "\n\n".join(parts)
 
     def plot(self, path: str | Path) -> list[Path]:
-        """Boxplots of the simulated distributions with the observed values (PNG and SVG)."""
+        """Boxplots of the simulated distributions with the observed values (:func:`plot_gof`)."""
         return plot_gof(self, path)
 
 
@@ -318,40 +327,104 @@ def gof(
 
 
 # --------------------------------------------------------------------------- figure
-def plot_gof(result: GofResult, path: str | Path) -> list[Path]:
-    """One boxplot panel per statistic: simulated distributions (boxes) and observed values (line)."""
-    import matplotlib
+#: what one count of each statistic is a count of (the plot shows shares of these)
+UNITS = {"degree": "nodes", "esp": "edges", "dsp": "pairs", "geodesic": "pairs"}
+#: at most this many categories on a panel's axis; the rest are pooled into a "≥k" bin
+MAX_CATEGORIES = 15
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    names = list(result.tables)
-    ncols = 2 if len(names) > 2 else len(names)
+def plot_categories(result: GofResult, name: str, max_categories: int = MAX_CATEGORIES) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The categories a GOF panel shows, with per-draw simulated shares and the observed share.
+
+    Shares are of the year's nodes/edges/pairs, averaged over the evaluated years, so years and
+    models are comparable. Categories run up to the last one with observed or simulated mass
+    (at most ``max_categories``; longer tails are pooled into a ``≥k`` bin). For geodesics the
+    unreachable pairs (``Inf``) get their own bin labelled "unreachable", so the finite distances
+    keep a readable axis. Every bin's shares are kept: the columns still sum to 1.
+    """
+    sim = result.raw_sim[name]
+    obs = result.raw_obs[name]
+    n_targets = obs.shape[1]
+    draws = sim.reshape(sim.shape[0], n_targets, -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim_share = np.nan_to_num(draws / draws.sum(axis=0, keepdims=True)).mean(axis=1)  # categories × nsim
+        obs_share = np.nan_to_num(obs / obs.sum(axis=0, keepdims=True)).mean(axis=1)
+    labels = list(result.labels[name])
+    geodesic = name == "geodesic"
+    finite = slice(0, len(labels) - 1) if geodesic else slice(0, len(labels))
+    fs, fo = sim_share[finite], obs_share[finite]
+    mass = (fo > 0) | (fs.mean(axis=1) > 1e-3)
+    last = int(np.flatnonzero(mass).max()) + 1 if mass.any() else 1
+    cut = min(last, max_categories)
+    out_labels = labels[finite][:cut]
+    out_sim, out_obs = fs[:cut], fo[:cut]
+    if fs[cut:].any() or fo[cut:].any():  # pool the tail (nothing is dropped: shares still sum to 1)
+        out_labels = out_labels[:-1] + [f"≥{out_labels[-1]}"]
+        out_sim = np.vstack([out_sim[:-1], fs[cut - 1:].sum(axis=0)])
+        out_obs = np.r_[out_obs[:-1], fo[cut - 1:].sum()]
+    if geodesic:
+        out_labels = out_labels + ["unreachable"]
+        out_sim = np.vstack([out_sim, sim_share[-1]])
+        out_obs = np.r_[out_obs, obs_share[-1]]
+    return out_labels, out_sim, out_obs
+
+
+def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
+    """The study's Figure A1: one panel per statistic, simulated shares (boxes, one colour per model)
+    and the observed share (black line). Several models are drawn side by side in each panel."""
+    from customsnet.modeling.plots import (
+        DOUBLE_COLUMN,
+        model_colors,
+        new_figure,
+        outside_legend,
+        publication_style,
+    )
+
+    if isinstance(results, GofResult):
+        results = {"model": results}
+    models = list(results)
+    colors = model_colors(models)
+    first = results[models[0]]
+    names = list(first.tables)
+    ncols = 2 if len(names) > 1 else 1
     nrows = math.ceil(len(names) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.5 * ncols, 3.8 * nrows), squeeze=False)
-    for ax in axes.ravel()[len(names):]:
-        ax.set_visible(False)
-    for ax, name in zip(axes.ravel(), names):
-        table = result.tables[name]
-        rows = [result.labels[name].index(lab) for lab in table.index]
-        sim = result.raw_sim[name][rows]
-        obs = result.raw_obs[name][rows].mean(axis=1)
-        positions = np.arange(len(rows))
-        ax.boxplot(sim.T, positions=positions, widths=0.6, showfliers=False,
-                   medianprops={"color": "#4C72B0"}, boxprops={"color": "#777777"})
-        ax.plot(positions, obs, color="black", lw=1.5, marker="o", ms=3, label="observed")
-        step = max(1, len(rows) // 12)
-        ax.set_xticks(positions[::step])
-        ax.set_xticklabels(list(table.index)[::step])
-        ax.set_title(LABELS[name], fontsize=10)
-        ax.set_ylabel("count")
-    axes[0][0].legend(loc="upper right", fontsize=8)
-    mode = "btergm-compatible counts" if result.btergm_compatible else "undirected counts"
-    fig.suptitle(f"GOF: {result.nsim} simulations per year, years {result.years[0]}–{result.years[-1]} ({mode})",
-                 fontsize=10)
-    fig.tight_layout()
+    with publication_style():
+        fig = new_figure(DOUBLE_COLUMN, 0.6 + 2.2 * nrows)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax in axes[len(names):]:
+            ax.set_visible(False)
+        width = 0.8 / len(models)
+        handles = []
+        for ax, name in zip(axes, names):
+            labels, obs = None, None
+            for k, model in enumerate(models):
+                labels, sim, obs = plot_categories(results[model], name)
+                pos = np.arange(len(labels)) + (k - (len(models) - 1) / 2) * width
+                color = colors[model]
+                box = ax.boxplot(sim.T, positions=pos, widths=width * 0.85, showfliers=False, patch_artist=True,
+                                 manage_ticks=False,
+                                 boxprops={"facecolor": color, "alpha": 0.45, "edgecolor": color, "lw": 0.6},
+                                 medianprops={"color": color, "lw": 1.0}, whiskerprops={"color": color, "lw": 0.6},
+                                 capprops={"color": color, "lw": 0.6})
+                if ax is axes[0]:
+                    handles.append((box["boxes"][0], f"simulated: {model}" if len(models) > 1 else "simulated"))
+            line, = ax.plot(np.arange(len(labels)), obs, color="black", lw=1.0, marker="o", ms=2.5, label="observed")
+            if ax is axes[0]:
+                handles.insert(0, (line, "observed"))
+            step = max(1, math.ceil(len(labels) / 10))
+            ticks = list(range(0, len(labels), step))
+            if name == "geodesic" and ticks[-1] != len(labels) - 1:
+                ticks.append(len(labels) - 1)  # always label the unreachable bin
+            ax.set_xticks(ticks, [labels[t] for t in ticks])
+            ax.set_xlim(-0.6, len(labels) - 0.4)
+            ax.set_title(LABELS[name])
+            ax.set_ylabel(f"share of {UNITS[name]}")
+        outside_legend(fig, [h for h, _ in handles], [lab for _, lab in handles])
+    return fig
+
+
+def plot_gof(results: GofResult | dict[str, GofResult], path: str | Path) -> list[Path]:
+    """:func:`gof_figure` written to ``path`` (format by extension; PNG + PDF without one)."""
     from customsnet.modeling.plots import save_figure
 
-    out = save_figure(fig, path)
-    plt.close(fig)
-    return out
+    return save_figure(gof_figure(results), path)

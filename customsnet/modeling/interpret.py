@@ -9,12 +9,14 @@
   probability at each number of shared partners / degree, as the *empirical conditional mean*
   (default) or the *counterfactual* substitution of the gw change statistic (labelled).
 * :func:`binary_covariate_effect` — mean probability with a covariate set to 1 minus set to 0.
-* :func:`plot_probability_bars` — bar chart (PNG + SVG).
+* :func:`with_bootstrap_intervals` — bootstrap intervals of those averages from a fit's replicates.
+* :func:`plot_probability_bars` — the bar chart with its intervals (the study's Figure 9).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -341,32 +343,91 @@ def binary_covariate_effect(fit_or_coefs, table: pd.DataFrame, name: str, low: f
             "n_dyads": len(X)}
 
 
-# --------------------------------------------------------------------------- figure
-def plot_probability_bars(frames: list[pd.DataFrame], path: str | Path, title: str = "") -> list[Path]:
-    """Bar chart of average predicted probabilities (one panel per frame), saved as PNG and SVG.
+# --------------------------------------------------------------------------- intervals
+def with_bootstrap_intervals(average: Callable[..., pd.DataFrame], fit, table: pd.DataFrame, structure: pd.DataFrame,
+                             level: float = 0.95, **kwargs) -> pd.DataFrame:
+    """``average(fit, table, structure, **kwargs)`` with ``lower``/``upper``: a bootstrap interval per row.
 
-    Each frame is an output of :func:`probability_by_shared_partners` or :func:`probability_by_degree`;
-    the panel title states its kind (empirical / counterfactual) so the two are never confused.
+    ``average`` is :func:`probability_by_shared_partners` or :func:`probability_by_degree`. Each
+    complete bootstrap replicate of ``fit`` (``fit.boot_t``) recomputes every dyad's probability
+    and the average; the interval is the percentile interval of those averages (boot's ``perc``),
+    so it carries the coefficients' uncertainty (the dyads are held at their observed state).
+    Without replicates the bounds are NaN. The level is recorded in ``frame.attrs["level"]``.
     """
-    import matplotlib
+    from customsnet.modeling.bootstrap import percentile_interval
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    if kwargs.get("per_year"):
+        raise InterpretError("bootstrap intervals are computed for pooled averages (per_year=False)")
+    frame = average(fit, table, structure, **kwargs)
+    key = "shared_partners" if "shared_partners" in frame.columns else "degree"
+    names = [c for c in table.columns if c not in _NON_STAT]
+    boot = fit.boot_frame()[names].to_numpy(dtype=np.float64) if getattr(fit, "R", 0) else np.zeros((0, len(names)))
+    boot = boot[np.all(np.isfinite(boot), axis=1)]
+    frame["lower"], frame["upper"] = np.nan, np.nan
+    if len(boot):
+        X = table[names].to_numpy(dtype=np.float64)
+        stats = table[names]
+        values = np.full((len(boot), len(frame)), np.nan)
+        for r, theta in enumerate(boot):
+            rep = stats.assign(probability=_logistic(X @ theta))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a replicate's infinite coefficient is dropped as in edgeprob
+                out = average(pd.Series(theta, index=names), rep, structure, **kwargs)
+            values[r] = out.set_index(key)["probability"].reindex(frame[key]).to_numpy()
+        bounds = [percentile_interval(col[np.isfinite(col)], level) if np.isfinite(col).any() else (np.nan, np.nan)
+                  for col in values.T]
+        frame["lower"] = [b[0] for b in bounds]
+        frame["upper"] = [b[1] for b in bounds]
+    frame.attrs["level"] = level
+    return frame
 
-    fig, axes = plt.subplots(1, len(frames), figsize=(4.5 * len(frames), 3.6), squeeze=False)
-    for ax, frame in zip(axes[0], frames):
-        xcol = "shared_partners" if "shared_partners" in frame.columns else "degree"
-        ax.bar(frame[xcol].astype(str), frame["probability"], color="#4C72B0")
-        kind = frame["kind"].iloc[0] if len(frame) else ""
-        extra = f", {frame['measure'].iloc[0]}" if "measure" in frame.columns and len(frame) else ""
-        ax.set_title(f"{xcol.replace('_', ' ')} ({kind}{extra})", fontsize=10)
-        ax.set_xlabel(xcol.replace("_", " "))
-        ax.set_ylabel("mean predicted tie probability")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+
+# --------------------------------------------------------------------------- figure
+def probability_figure(frames: list[pd.DataFrame], title: str = ""):
+    """The study's Figure 9: average predicted tie probability per number of shared partners / degree.
+
+    One panel per frame (an output of :func:`probability_by_shared_partners` or
+    :func:`probability_by_degree`, with ``lower``/``upper`` from :func:`with_bootstrap_intervals`
+    drawn as 95% interval whiskers when present). Panel titles say which average (empirical or
+    counterfactual) it is, so the two are never confused; put the formula in the caption.
+    """
+    from customsnet.modeling.plots import (
+        DOUBLE_COLUMN,
+        SINGLE_COLUMN,
+        new_figure,
+        publication_style,
+    )
+
+    with publication_style():
+        fig = new_figure(DOUBLE_COLUMN if len(frames) > 1 else SINGLE_COLUMN, 2.6 if len(frames) <= 2 else 4.6)
+        ncols = min(len(frames), 2)
+        axes = fig.subplots(-(-len(frames) // ncols), ncols, squeeze=False).ravel()
+        for ax in axes[len(frames):]:
+            ax.set_visible(False)
+        for ax, frame in zip(axes, frames):
+            xcol = "shared_partners" if "shared_partners" in frame.columns else "degree"
+            x = frame[xcol].to_numpy()
+            p = frame["probability"].to_numpy(dtype=float)
+            err = None
+            if {"lower", "upper"} <= set(frame.columns) and np.isfinite(frame["lower"]).any():
+                err = np.vstack([p - frame["lower"].to_numpy(float), frame["upper"].to_numpy(float) - p])
+            ax.bar(x, p, width=0.75, color="#0072B2", alpha=0.85, yerr=err, capsize=1.5,
+                   error_kw={"elinewidth": 0.7, "ecolor": "#333333"})
+            kind = frame["kind"].iloc[0] if len(frame) else ""
+            ax.set_title(f"{xcol.replace('_', ' ').capitalize()} ({kind})")
+            ax.set_xlabel("shared partners" if xcol == "shared_partners" else
+                          f"degree ({frame['measure'].iloc[0]})" if "measure" in frame.columns and len(frame) else "degree")
+            ax.set_ylabel("mean predicted probability")
+            step = max(1, math.ceil(len(x) / 12))
+            ax.set_xticks(x[::step])
+            ax.set_ylim(0, None)
+        if title:
+            fig.suptitle(title)
+    return fig
+
+
+def plot_probability_bars(frames: list[pd.DataFrame], path: str | Path, title: str = "") -> list[Path]:
+    """:func:`probability_figure` written to ``path`` (format by extension; PNG + PDF without one)."""
     from customsnet.modeling.plots import save_figure
 
-    out = save_figure(fig, path)
-    plt.close(fig)
-    return out
+    return save_figure(probability_figure(frames, title), path)

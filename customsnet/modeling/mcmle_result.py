@@ -7,15 +7,14 @@ the iteration trace, the convergence diagnostics and the final sample of statist
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from customsnet.modeling.results import (
+    FORMAT_VERSION,
     FitResult,
     Summary,
     _from_json_array,
@@ -162,7 +161,7 @@ class MCMLEResult(FitResult):
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["format_version"] = 1
+        d["format_version"] = FORMAT_VERSION
         d["result_type"] = "mcmle"
         for key in ("estimates", "boot_t", "boot_indices", "boot_failed", "start"):
             d[key] = _to_json_array(getattr(self, key))
@@ -171,12 +170,12 @@ class MCMLEResult(FitResult):
         return _json_safe(d)
 
     @classmethod
-    def from_dict(cls, d: dict) -> MCMLEResult:
+    def from_dict(cls, d: dict, source: str = "the fit") -> MCMLEResult:
         d = dict(d)
         d.pop("result_type", None)
         keys = ("covariance", "mcmc_covariance", "final_sample", "start", "trace", "diagnostics", "control")
         extra = {k: d.pop(k) for k in keys if k in d}
-        base = FitResult.from_dict(d).__dict__
+        base = FitResult.from_dict(d, source).__dict__
         p = len(base["names"])
         return cls(
             **base,
@@ -188,10 +187,3 @@ class MCMLEResult(FitResult):
             diagnostics=dict(extra.get("diagnostics", {})),
             control=dict(extra.get("control", {})),
         )
-
-    @classmethod
-    def load(cls, path: str | Path) -> MCMLEResult:
-        path = Path(path)
-        if path.suffix != ".json":
-            path = path.with_suffix(".json")
-        return cls.from_dict(json.loads(path.read_text()))

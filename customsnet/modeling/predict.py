@@ -20,12 +20,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from customsnet.modeling.rocpr import RocPr, random_graph_scores, rocpr, standard_metrics
+from customsnet.modeling.rocpr import (
+    RocPr,
+    random_graph_scores,
+    rocpr,
+    standard_metrics,
+)
 from customsnet.modeling.simulate import YearModel, simulate, simulation_inputs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HONEST_METHODS = ("auto", "exact", "conditional", "simulate")
 
@@ -191,31 +200,48 @@ def compare(predictions: list[Prediction]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["label", "mode"])
 
 
+#: line style per prediction mode, so colour stays the model's across every figure
+MODE_STYLES = {"btergm": "-", "honest": "--"}
+
+
+def roc_pr_figure(predictions: list[Prediction], new_ties: bool = False) -> Figure:
+    """The study's Figure 8: ROC and precision-recall curves of several predictions side by side.
+
+    Colour = model (:func:`~customsnet.modeling.plots.model_colors`), line style = mode (solid:
+    btergm-compatible, dashed: honest); the legend (outside the axes) gives each curve's AUC.
+    """
+    from customsnet.modeling.plots import (
+        DOUBLE_COLUMN,
+        model_colors,
+        new_figure,
+        outside_legend,
+        publication_style,
+    )
+
+    colors = model_colors(list(dict.fromkeys(p.label for p in predictions)))
+    with publication_style():
+        fig = new_figure(DOUBLE_COLUMN, 3.3)
+        ax_roc, ax_pr = fig.subplots(1, 2)
+        handles, labels = [], []
+        for p in predictions:
+            result = p.btergm_new if new_ties else p.btergm_all
+            if result is None:
+                continue
+            mode = p.mode.split(":")[0]
+            style = {"color": colors[p.label], "ls": MODE_STYLES.get(mode, ":"), "lw": 1.2}
+            line, = ax_roc.plot(result.roc["fpr"], result.roc["tpr"], **style)
+            ax_pr.plot(result.pr["recall"], result.pr["precision"], **style)
+            handles.append(line)
+            labels.append(f"{p.label}, {p.mode.replace('honest:', 'honest ')}: ROC {result.auc_roc:.3f}, PR {result.auc_pr:.3f}")
+        ax_roc.plot([0, 1], [0, 1], color="#999999", lw=0.6, ls=":")
+        ax_roc.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1), ylim=(0, 1.01))
+        ax_pr.set(xlabel="recall", ylabel="precision", title="Precision-recall", xlim=(0, 1), ylim=(0, 1.01))
+        outside_legend(fig, handles, labels, ncol=2)
+    return fig
+
+
 def plot_roc_pr(predictions: list[Prediction], path: str | Path, new_ties: bool = False) -> list[Path]:
-    """ROC and PR curves of several predictions (btergm's ROCR curves), saved as PNG and SVG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(10, 4.2))
-    for p in predictions:
-        result = p.btergm_new if new_ties else p.btergm_all
-        if result is None:
-            continue
-        name = f"{p.label} ({p.mode})"
-        ax_roc.plot(result.roc["fpr"], result.roc["tpr"], lw=1.4, label=f"{name}: {result.auc_roc:.3f}")
-        ax_pr.plot(result.pr["recall"], result.pr["precision"], lw=1.4, label=f"{name}: {result.auc_pr:.3f}")
-    ax_roc.plot([0, 1], [0, 1], color="#999999", lw=0.8, ls="--")
-    ax_roc.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
-    ax_pr.set(xlabel="recall", ylabel="precision", title="Precision-recall")
-    for ax in (ax_roc, ax_pr):
-        ax.legend(fontsize=7, loc="lower right" if ax is ax_roc else "upper right")
-    scope = "new ties only" if new_ties else "all dyads"
-    fig.suptitle(f"Tie prediction, year {predictions[0].year} ({scope})", fontsize=10)
-    fig.tight_layout()
+    """:func:`roc_pr_figure` written to ``path`` (format by extension; PNG + PDF without one)."""
     from customsnet.modeling.plots import save_figure
 
-    out = save_figure(fig, path)
-    plt.close(fig)
-    return out
+    return save_figure(roc_pr_figure(predictions, new_ties), path)

@@ -1,9 +1,22 @@
 """FitResult: a fitted TERGM, in the style of statsmodels' results objects.
 
-``params`` (pandas Series), ``conf_int()``, ``summary()``, ``to_frame()``, ``btergm_se()``,
-``save()``/``load()`` (JSON, plus a CSV of the table). Terms whose estimates do not exist carry
-NaN and a status saying why; identified combinations of them (e.g. ``edges - memory``) are
-reported as extra rows.
+``params``, ``bse``, ``conf_int()``, ``cov_params()``, ``nobs``, ``llf``, ``aic``, ``bic``,
+``summary()`` (text and HTML), ``save()``/``load()`` (JSON, plus a CSV of the table).
+
+:meth:`FitResult.tidy` is *the* table of results: one row per term (and per identified
+combination), columns :data:`TIDY_COLUMNS`. Every consumer (plots, reports, the ``table``
+command, the robustness studies) reads it by column name; :meth:`FitResult.to_frame` is only
+btergm's printed layout of the same numbers.
+
+Terms whose estimates do not exist carry NaN and a status saying why; identified combinations
+of them (e.g. ``edges - memory``) are reported as extra rows.
+
+Likelihood quantities are *pseudo*-likelihood quantities: ``llf`` is the maximised log
+pseudo-likelihood (the logistic log-likelihood of the change statistics, which treats dyads as
+independent given the rest of the network), and ``aic``/``bic`` are computed from it. They are
+useful to compare specifications fitted to the same dyads, but they are not likelihood-based
+information criteria of the ERGM itself (the MPLE's dependence is ignored), so read them as a
+rough guide only.
 """
 
 from __future__ import annotations
@@ -17,9 +30,29 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from customsnet.modeling.bootstrap import basic_interval, complete_replicates, percentile_interval
+from customsnet.modeling.bootstrap import (
+    basic_interval,
+    complete_replicates,
+    percentile_interval,
+)
 
 FORMAT_VERSION = 1
+
+#: columns of :meth:`FitResult.tidy`, in order
+TIDY_COLUMNS = ["term", "estimate", "boot_mean", "std_error", "lower", "upper", "status"]
+
+#: the status of an identified combination's row in :meth:`FitResult.tidy`
+COMBINATION_STATUS = "identified combination"
+
+
+class FitFormatError(ValueError):
+    """A saved fit cannot be read (not a fit file, or written in another format version)."""
+
+
+def is_estimated(status: str) -> bool:
+    """True when a :meth:`FitResult.tidy` status means the estimate exists ("ok ..." or a combination)."""
+    status = str(status)
+    return status.startswith("ok") or status == COMBINATION_STATUS
 
 
 @dataclass
@@ -111,34 +144,118 @@ class FitResult:
         return percentile_interval(t, level)
 
     def boot_mean(self) -> pd.Series:
-        """Mean of the complete replicates per term (btergm's ``Boot mean``)."""
-        if not self.R:
-            return pd.Series(np.nan, index=self.names)
-        t, _ = complete_replicates(self.boot_t, self.names)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return pd.Series(np.nanmean(t, axis=0) if len(t) else np.nan, index=self.names)
+        """Mean of the complete replicates per term (btergm's ``Boot mean``); NaN without replicates."""
+        t = self._complete()
+        return pd.Series([_mean(t[:, j]) for j in range(len(self.names))], index=self.names, dtype=float)
 
-    # ------------------------------------------------------------------ tables
-    def to_frame(self, level: float | None = None, kind: str = "perc") -> pd.DataFrame:
-        """btergm's table (Estimate, Boot mean, lower, upper) plus an identification column."""
-        ci = self.conf_int(level, kind)
+    def _complete(self) -> np.ndarray:
+        """Complete replicates (R' x p), silently: the warning is given once, by conf_int/summary."""
+        if not self.R:
+            return np.zeros((0, len(self.names)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            mean = self.boot_mean()
+            t, _ = complete_replicates(self.boot_t, self.names)
+        return t
+
+    @property
+    def bse(self) -> pd.Series:
+        """Bootstrap standard errors: the standard deviation (ddof 1) of the complete replicates.
+
+        NaN for a term without an estimate or with fewer than two finite replicates. Identified
+        combinations are appended. (btergm's own ``btergm.se`` is :meth:`btergm_se`.)
+        """
+        t = self._complete()
+        values = [_sd(t[:, j]) for j in range(len(self.names))] + [_sd(np.asarray(c.boot, float)) for c in self.combinations]
+        est = list(self.estimates) + [c.estimate for c in self.combinations]
+        values = [v if np.isfinite(e) else np.nan for v, e in zip(values, est)]
+        return pd.Series(values, index=self._row_labels(), name="Std.Err", dtype=float)
+
+    def cov_params(self) -> pd.DataFrame:
+        """Bootstrap covariance of the coefficients (complete replicates, ddof 1); NaN rows/columns
+        for terms without an estimate or with fewer than two replicates."""
+        t = self._complete()
+        p = len(self.names)
+        cov = np.full((p, p), np.nan)
+        live = np.isfinite(np.asarray(self.estimates, float)) & (np.isfinite(t).all(axis=0) if len(t) else False)
+        if len(t) >= 2 and live.any():
+            sub = np.cov(t[:, live], rowvar=False, ddof=1)
+            cov[np.ix_(live, live)] = np.atleast_2d(sub)
+        return pd.DataFrame(cov, index=self.names, columns=self.names)
+
+    @property
+    def nobs(self) -> int:
+        """Number of observations: dyads over all modeled steps (the risk set for ``formation``)."""
+        return int(self.nobs_dyads)
+
+    @property
+    def llf(self) -> float:
+        """Maximised log pseudo-likelihood, −deviance/2 (binary responses: the saturated model's is 0)."""
+        return -0.5 * float(self.deviance) if np.isfinite(self.deviance) else float("nan")
+
+    @property
+    def df_model(self) -> int:
+        """Estimated parameters: finite estimates plus identified combinations (each one direction)."""
+        return int(np.isfinite(np.asarray(self.estimates, float)).sum()) + len(self.combinations)
+
+    @property
+    def aic(self) -> float:
+        """Pseudo-likelihood AIC, −2·llf + 2k (see the module notes: a rough guide for an MPLE)."""
+        return -2.0 * self.llf + 2.0 * self.df_model
+
+    @property
+    def bic(self) -> float:
+        """Pseudo-likelihood BIC, −2·llf + k·log(nobs) (see the module notes)."""
+        return -2.0 * self.llf + self.df_model * float(np.log(self.nobs)) if self.nobs > 0 else float("nan")
+
+    def _row_labels(self) -> list[str]:
+        return list(self.names) + [c.label for c in self.combinations]
+
+    # ------------------------------------------------------------------ tables
+    def tidy(self, level: float | None = None, kind: str = "perc") -> pd.DataFrame:
+        """The one results table: ``term, estimate, boot_mean, std_error, lower, upper, status``.
+
+        One row per coefficient in fit order, then one per identified combination (status
+        ``"identified combination"``). ``lower``/``upper`` are the bootstrap interval at ``level``
+        (:meth:`conf_int`), ``std_error`` is :attr:`bse`, ``boot_mean`` the mean of the complete
+        replicates. ``status`` is the identification status ("ok", "ok (exists: ...)",
+        "not identified: ...", ...): test it with :func:`is_estimated`. The level is in
+        ``frame.attrs["level"]``.
+        """
+        level = self.level if level is None else float(level)
+        ci = self.conf_int(level, kind)
+        boot_mean = list(self.boot_mean().to_numpy()) + [_mean(np.asarray(c.boot, float)) for c in self.combinations]
         frame = pd.DataFrame(
             {
-                "Estimate": list(self.estimates) + [c.estimate for c in self.combinations],
-                "Boot mean": list(mean.to_numpy())
-                + [float(np.nanmean(c.boot)) if len(c.boot) and np.isfinite(c.boot).any() else np.nan for c in self.combinations],
+                "term": self._row_labels(),
+                "estimate": np.asarray(list(self.estimates) + [c.estimate for c in self.combinations], dtype=float),
+                "boot_mean": np.asarray(boot_mean, dtype=float),
+                "std_error": self.bse.to_numpy(dtype=float),
+                "lower": ci.iloc[:, 0].to_numpy(dtype=float),
+                "upper": ci.iloc[:, 1].to_numpy(dtype=float),
+                "status": list(self.status) + [COMBINATION_STATUS] * len(self.combinations),
             },
-            index=list(self.names) + [c.label for c in self.combinations],
+            columns=TIDY_COLUMNS,
         )
-        frame = frame.join(ci)
-        frame["Identification"] = list(self.status) + ["identified combination"] * len(self.combinations)
+        frame.attrs["level"] = level
         return frame
 
-    def summary(self, level: float | None = None, kind: str = "perc") -> "Summary":
+    def to_frame(self, level: float | None = None, kind: str = "perc") -> pd.DataFrame:
+        """btergm's printed layout of :meth:`tidy` (Estimate, Boot mean, 2.5%, 97.5%, Identification)."""
+        level = self.level if level is None else float(level)
+        tidy = self.tidy(level, kind)
+        lo, hi = _level_labels(level)
+        return pd.DataFrame(
+            {
+                "Estimate": tidy["estimate"].to_numpy(),
+                "Boot mean": tidy["boot_mean"].to_numpy(),
+                lo: tidy["lower"].to_numpy(),
+                hi: tidy["upper"].to_numpy(),
+                "Identification": tidy["status"].to_numpy(),
+            },
+            index=tidy["term"].to_list(),
+        )
+
+    def summary(self, level: float | None = None, kind: str = "perc") -> Summary:
         """A printable summary: header (formula, estimator, steps, R, nobs, convergence) and table."""
         table = self.to_frame(level, kind)
         crit = "final relative deviance change" if self.estimator == "btergm" else "max |gradient|"
@@ -163,11 +280,16 @@ class FitResult:
             f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; {crit}: {self.criterion:.3g}",
             "",
         ]
+        lines.insert(-1, self._likelihood_line())
         with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.6f}".format):
             lines.append(table.to_string())
         if self.warnings:
             lines += ["", *[f"Warning: {w}" for w in self.warnings]]
         return Summary("\n".join(lines), table)
+
+    def _likelihood_line(self) -> str:
+        return (f"Log pseudo-likelihood: {self.llf:.3f}; pseudo-AIC {self.aic:.3f}; pseudo-BIC {self.bic:.3f} "
+                f"({self.df_model} parameters)")
 
     def btergm_se(self) -> pd.DataFrame:
         """btergm's ``btergm.se``: RMS of replicates around the estimate, with its z and p.
@@ -182,10 +304,11 @@ class FitResult:
             UserWarning,
             stacklevel=2,
         )
-        t, _ = complete_replicates(self.boot_t, self.names)
+        t = self._complete()
         est = np.asarray(self.estimates, float)
         se = np.sqrt(np.mean((t - est) ** 2, axis=0)) if len(t) else np.full(len(est), np.nan)
-        z = (0.0 - np.nanmean(t, axis=0)) / se if len(t) else np.full(len(est), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = (0.0 - self.boot_mean().to_numpy()) / se
         return pd.DataFrame(
             {"Estimate": est, "Std.Err": se, "Z value": z, "Pr(>z)": 2.0 * norm.cdf(-np.abs(z))}, index=self.names
         )
@@ -199,14 +322,24 @@ class FitResult:
         return _json_safe(d)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "FitResult":
+    def from_dict(cls, d: dict, source: str = "the fit") -> FitResult:
+        """A result from :meth:`to_dict`'s output; the format version must be this one's."""
         if d.get("result_type") == "mcmle" and cls is FitResult:
             # MCMC-MLE fits carry more fields (covariance, trace, diagnostics)
             from customsnet.modeling.mcmle_result import MCMLEResult
 
-            return MCMLEResult.from_dict(d)
+            return MCMLEResult.from_dict(d, source)
         d = dict(d)
-        d.pop("format_version", None)
+        version = d.pop("format_version", None)
+        if version is None or "names" not in d:
+            raise FitFormatError(f"{source} is not a customsnet fit (no format_version/names); "
+                                 "pass the fit.json written by `customsnet fit` or FitResult.save")
+        if version != FORMAT_VERSION:
+            newer = isinstance(version, int) and version > FORMAT_VERSION
+            raise FitFormatError(
+                f"{source} has fit format version {version}, this customsnet reads version {FORMAT_VERSION}: "
+                + ("upgrade customsnet to read it" if newer else "refit the model with this version (customsnet fit ...)")
+            )
         d["estimates"] = _from_json_array(d["estimates"], float)
         d["boot_t"] = _from_json_array(d["boot_t"], float).reshape(-1, len(d["names"]))
         d["boot_indices"] = _from_json_array(d["boot_indices"], np.int64).reshape(len(d["boot_t"]), len(d["years"]))
@@ -238,16 +371,20 @@ class FitResult:
         return json_path, csv_path
 
     @classmethod
-    def load(cls, path: str | Path) -> "FitResult":
+    def load(cls, path: str | Path) -> FitResult:
         path = Path(path)
         if path.suffix != ".json":
             path = path.with_suffix(".json")
-        return cls.from_dict(json.loads(path.read_text()))
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise FitFormatError(f"{path} is not valid JSON (line {exc.lineno}): not a saved fit") from None
+        return cls.from_dict(data, source=str(path))
 
 
 @dataclass
 class Summary:
-    """Printable summary; ``table`` holds the numbers."""
+    """Printable summary; ``table`` holds the numbers; ``as_html()`` for notebooks and reports."""
 
     text: str
     table: pd.DataFrame
@@ -259,6 +396,33 @@ class Summary:
 
     def as_text(self) -> str:
         return self.text
+
+    def as_html(self) -> str:
+        """The header lines as a paragraph and the table as an HTML table (escaped)."""
+        import html
+
+        header, _, _ = self.text.partition("\n\n")
+        lines = "<br>".join(html.escape(line) for line in header.splitlines())
+        table = self.table.to_html(border=0, na_rep="", float_format=lambda v: f"{v:.4f}")
+        return f"<div class='fit-summary'><p>{lines}</p>{table}</div>"
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x[np.isfinite(x)]
+
+
+def _mean(x: np.ndarray) -> float:
+    x = _finite(x)
+    return float(x.mean()) if len(x) else float("nan")
+
+
+def _sd(x: np.ndarray) -> float:
+    x = _finite(x)
+    return float(x.std(ddof=1)) if len(x) >= 2 else float("nan")
 
 
 def _level_labels(level: float) -> tuple[str, str]:

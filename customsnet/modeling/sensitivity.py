@@ -53,7 +53,7 @@ from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
 from customsnet.modeling.formula import Formula, as_formula
 from customsnet.modeling.panel import Panel
-from customsnet.modeling.plots import fit_estimates, save_figure
+from customsnet.modeling.plots import save_figure
 
 SCHEMES = ("events", "per-year")
 DEFAULT_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -229,7 +229,7 @@ def network_term_names(formula: Formula, directed: bool) -> list[str]:
 
 
 def _select_rows(table: pd.DataFrame, wanted: list[str] | None) -> pd.DataFrame:
-    """Rows of a ``fit_estimates`` table for ``wanted`` terms, plus identified combinations involving them."""
+    """Rows of a ``FitResult.tidy()`` table for ``wanted`` terms, plus identified combinations involving them."""
     if wanted is None:
         return table
     keep = table["term"].map(lambda name: name in wanted or any(w in name.split(" - ") for w in wanted))
@@ -294,7 +294,7 @@ def rewiring_study(
             # a rewired panel can defeat a numerical step (e.g. the separation LP); record it, go on
             failed.append({"share": share, "rep": rep, "error": f"{type(exc).__name__}: {exc}"})
             continue
-        frames.append(_select_rows(fit_estimates(result, level), wanted).assign(share=share, rep=rep))
+        frames.append(_select_rows(result.tidy(level), wanted).assign(share=share, rep=rep))
     if not frames:
         raise RewiringError(f"every refit failed (first, share {failed[0]['share']:g}: {failed[0]['error']})")
     frame = pd.concat(frames, ignore_index=True)[STUDY_COLUMNS]
@@ -315,51 +315,67 @@ def summarize_study(frame: pd.DataFrame) -> pd.DataFrame:
     }).reset_index().sort_values(["term", "share"], kind="stable").reset_index(drop=True)
 
 
-def plot_sensitivity(frame: pd.DataFrame, path: str | Path, title: str = "") -> list[Path]:
-    """Estimate against share per term: intervals per repetition, the mean, and the baseline line.
+def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
+    """The study's Figure A2: estimate against the share of rewired ties, one panel per term.
 
-    The baseline (share 0) is the dashed line, its interval the shaded band. Written as PNG and SVG.
+    Per share: the mean estimate over repetitions (line), its spread (band of ±1 sd over the
+    repetitions, when there are several), each repetition (small dots) and the mean bootstrap
+    interval (whiskers, when bootstrapped). The observed-data estimate is the dashed line, its
+    interval the grey band.
     """
+    from customsnet.modeling import plots
+
     terms = list(dict.fromkeys(frame["term"]))
     if not terms:
         raise ValueError("the study table is empty")
+    summary = summarize_study(frame)
     ncols = min(3, len(terms))
     nrows = -(-len(terms) // ncols)
-    fig = Figure(figsize=(4.2 * ncols, 3.2 * nrows))
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax, term in zip(axes, terms):
-        sub = frame[frame["term"] == term]
-        base = sub[sub["share"] == 0]
-        rest = sub[sub["share"] > 0]
-        if len(base) and np.isfinite(base["estimate"].iloc[0]):
-            b = base.iloc[0]
-            ax.axhline(b["estimate"], color="#444444", ls="--", lw=1, label="baseline (share 0)")
-            if np.isfinite(b["lower"]) and np.isfinite(b["upper"]):
-                ax.axhspan(b["lower"], b["upper"], color="#bbbbbb", alpha=0.35, lw=0)
-        reps = sorted(rest["rep"].unique())
-        width = 0.02
-        for r in reps:
-            one = rest[rest["rep"] == r]
-            x = one["share"].to_numpy(float) + (r - (len(reps) - 1) / 2) * width / max(1, len(reps) - 1)
-            est, lo, hi = (one[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
-            ci = np.isfinite(est) & np.isfinite(lo) & np.isfinite(hi)
-            ax.errorbar(x[ci], est[ci], yerr=[est[ci] - lo[ci], hi[ci] - est[ci]], fmt="none",
-                        ecolor="C0", alpha=0.5, elinewidth=1)
-            ax.plot(x, est, "o", color="C0", ms=3.5, alpha=0.8)
-        mean = sub.groupby("share")["estimate"].mean()  # share 0 is the baseline itself
-        ax.plot(mean.index.to_numpy(float), mean.to_numpy(float), color="C1", lw=1.3, label="mean over reps")
-        ax.axhline(0.0, color="#999999", lw=0.6)
-        if not np.isfinite(sub["estimate"].to_numpy(float)).any():
-            ax.text(0.5, 0.6, "no estimate at any share\n(not identified, e.g. separation)", ha="center",
-                    va="center", fontsize=8, color="#555555", transform=ax.transAxes)
-        ax.set_title(term, fontsize=9)
-        ax.set_xlabel("share of ties rewired")
-        ax.set_ylabel("estimate")
-        ax.set_xlim(-0.05, 1.05)
-    for ax in axes[len(terms):]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="best")
-    scheme = frame.attrs.get("scheme")
-    fig.suptitle(title or f"Sensitivity to rewired ties{f' ({scheme})' if scheme else ''}", fontsize=10)
-    fig.tight_layout()
-    return save_figure(fig, path)
+    with plots.publication_style():
+        fig = plots.new_figure(plots.DOUBLE_COLUMN, 0.6 + 1.9 * nrows)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax, term in zip(axes, terms):
+            sub = frame[frame["term"] == term]
+            base = sub[sub["share"] == 0]
+            if len(base) and np.isfinite(base["estimate"].iloc[0]):
+                b = base.iloc[0]
+                ax.axhline(b["estimate"], color="#444444", ls="--", lw=0.8, label="observed data (share 0)")
+                if np.isfinite(b["lower"]) and np.isfinite(b["upper"]):
+                    ax.axhspan(b["lower"], b["upper"], color="#bbbbbb", alpha=0.35, lw=0, label="its interval")
+            rest = sub[sub["share"] > 0]
+            ax.plot(rest["share"], rest["estimate"], "o", color="#0072B2", ms=1.8, alpha=0.5, label="one repetition")
+            m = summary[(summary["term"] == term)].sort_values("share")
+            x = m["share"].to_numpy(float)
+            est, sd = m["estimate"].to_numpy(float), m["sd"].to_numpy(float)
+            if np.isfinite(sd).any():
+                ax.fill_between(x, est - np.nan_to_num(sd), est + np.nan_to_num(sd), color="#E69F00", alpha=0.3,
+                                lw=0, label="±1 sd over repetitions")
+            lo, hi = m["lower"].to_numpy(float), m["upper"].to_numpy(float)
+            ci = np.isfinite(est) & np.isfinite(lo) & np.isfinite(hi) & (x > 0)
+            if ci.any():
+                ax.errorbar(x[ci], est[ci], yerr=[est[ci] - lo[ci], hi[ci] - est[ci]], fmt="none", ecolor="#D55E00",
+                            elinewidth=0.7, capsize=1.5, label="mean bootstrap interval")
+            ax.plot(x, est, "-", color="#D55E00", lw=1.2, label="mean over repetitions")
+            ax.axhline(0.0, color="#999999", lw=0.5)
+            if not np.isfinite(sub["estimate"].to_numpy(float)).any():
+                ax.text(0.5, 0.6, "no estimate at any share\n(not identified)", ha="center",
+                        va="center", fontsize=7, color="#555555", transform=ax.transAxes)
+            ax.set_title(term)
+            ax.set_xlabel("share of ties rewired")
+            ax.set_ylabel("estimate")
+            ax.set_xlim(-0.03, 1.03)
+        for ax in axes[len(terms):]:
+            ax.set_visible(False)
+        handles = {}
+        for ax in axes[: len(terms)]:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(lab, h)
+        plots.outside_legend(fig, list(handles.values()), list(handles), ncol=3)
+        if title:
+            fig.suptitle(title)
+    return fig
+
+
+def plot_sensitivity(frame: pd.DataFrame, path: str | Path, title: str = "") -> list[Path]:
+    """:func:`sensitivity_figure` written to ``path`` (format by extension; PNG + PDF without one)."""
+    return save_figure(sensitivity_figure(frame, title), path)

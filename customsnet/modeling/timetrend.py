@@ -25,9 +25,9 @@ offered, to keep the names honest about what was interacted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ from customsnet.modeling.build import build_design
 from customsnet.modeling.fit import fit_tergm
 from customsnet.modeling.formula import Formula, FormulaError, as_formula
 from customsnet.modeling.panel import Panel
-from customsnet.modeling.plots import fit_estimates, save_figure
+from customsnet.modeling.plots import save_figure
 from customsnet.modeling.results import FitResult
 from customsnet.modeling.terms import AbsDiff, DyadCov, EdgeCov, Term, TimeCov
 
@@ -171,7 +171,7 @@ class TimeTrendResult:
 
     def table(self, level: float | None = None) -> pd.DataFrame:
         """Main effects and time interactions with bootstrap intervals (one row per coefficient)."""
-        estimates = fit_estimates(self.fit, self.fit.level if level is None else level).set_index("term")
+        estimates = self.fit.tidy(self.fit.level if level is None else level).set_index("term")[["estimate", "lower", "upper"]]
         rows = [
             {"covariate": trend.covariate, "effect": effect, "term": name, **estimates.loc[name].to_dict()}
             for trend in self.trends
@@ -193,26 +193,101 @@ class TimeTrendResult:
             rows.append({"year": year, "time_value": s, "effect": effect, "lower": lo, "upper": hi})
         return pd.DataFrame(rows, columns=["year", "time_value", "effect", "lower", "upper"])
 
+    def figure(self, level: float | None = None) -> Figure:
+        """The implied effect of each covariate over the modeled years with its band."""
+        return effects_figure([(self, t) for t in self.trends], level)
+
     def plot(self, path: str | Path, level: float | None = None) -> list[Path]:
-        """The implied effect of each covariate over the modeled years with its band (PNG + SVG)."""
-        k = len(self.trends)
-        fig = Figure(figsize=(4.6 * min(k, 3), 3.4 * -(-k // 3)))
-        axes = fig.subplots(-(-k // 3), min(k, 3), squeeze=False).ravel()
-        for ax, trend in zip(axes, self.trends):
-            frame = self.effect_over_time(trend.covariate, level)
-            ax.fill_between(frame["year"], frame["lower"], frame["upper"], color="C0", alpha=0.25, lw=0,
+        """:meth:`figure` written to ``path`` (format by extension, see :func:`save_figure`)."""
+        return save_figure(self.figure(level), path)
+
+
+def effects_figure(panels: Sequence[tuple[TimeTrendResult, TrendTerm]], level: float | None = None) -> Figure:
+    """One panel per (model, covariate): ``main + interaction x s`` per year with its bootstrap band."""
+    from customsnet.modeling.plots import (
+        DOUBLE_COLUMN,
+        new_figure,
+        outside_legend,
+        publication_style,
+    )
+
+    k = len(panels)
+    ncols = min(k, 3)
+    nrows = -(-k // ncols)
+    with publication_style():
+        fig = new_figure(DOUBLE_COLUMN, 0.5 + 2.0 * nrows)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax, (result, trend) in zip(axes, panels):
+            frame = result.effect_over_time(trend.covariate, level)
+            ax.fill_between(frame["year"], frame["lower"], frame["upper"], color="#0072B2", alpha=0.25, lw=0,
                             label="bootstrap interval")
-            ax.plot(frame["year"], frame["effect"], "o-", color="C0", ms=3, lw=1.4, label="main + interaction x t")
-            ax.axhline(0.0, color="#777777", lw=0.8, ls="--")
-            main, inter = self.names(trend)
-            ax.set_title(f"{trend.covariate}: {main} + {inter} x t", fontsize=8)
+            ax.plot(frame["year"], frame["effect"], "o-", color="#0072B2", ms=2.5, lw=1.2,
+                    label="main + interaction x time")
+            ax.axhline(0.0, color="#777777", lw=0.6, ls="--")
+            ax.set_title(trend.covariate)
             ax.set_xlabel("year")
             ax.set_ylabel("effect (log-odds per unit)")
         for ax in axes[k:]:
             ax.set_visible(False)
-        axes[0].legend(fontsize=7, loc="best")
-        fig.tight_layout()
-        return save_figure(fig, path)
+        outside_legend(fig, *axes[0].get_legend_handles_labels())
+    return fig
+
+
+@dataclass
+class TimeTrendStudy:
+    """One covariate x time model per covariate (the study's Table A5): the base formula plus one trend."""
+
+    results: dict[str, TimeTrendResult]
+
+    @property
+    def fits(self) -> dict[str, FitResult]:
+        """The fits by covariate, for a side-by-side table (``customsnet table``, :func:`regression_table`)."""
+        return {cov: r.fit for cov, r in self.results.items()}
+
+    def table(self, level: float | None = None) -> pd.DataFrame:
+        """Main effect and time interaction of each model's covariate (Table A5's rows), one row per coefficient."""
+        return pd.concat([r.table(level) for r in self.results.values()], ignore_index=True)
+
+    def effects(self, level: float | None = None) -> pd.DataFrame:
+        """Per covariate and modeled year: the implied effect and its interval."""
+        return pd.concat([r.effect_over_time(cov, level).assign(covariate=cov) for cov, r in self.results.items()],
+                         ignore_index=True)
+
+    def figure(self, level: float | None = None) -> Figure:
+        return effects_figure([(r, r.trend(cov)) for cov, r in self.results.items()], level)
+
+    def plot(self, path: str | Path, level: float | None = None) -> list[Path]:
+        return save_figure(self.figure(level), path)
+
+
+def fit_timetrends(
+    panel: Panel,
+    formula: Formula | str,
+    covariates: Sequence[str],
+    estimator: str = "mple",
+    bootstrap: int = 100,
+    seed: int | None = None,
+    level: float = 0.95,
+    n_jobs: int = 1,
+    missing: str = "error",
+    progress=None,
+) -> TimeTrendStudy:
+    """Table A5: for each covariate its own model, ``formula`` + that covariate's time trend.
+
+    Every model bootstraps with the same ``seed``, so the models differ only by their trend term.
+    ``progress(covariate)`` is called before each fit. (:func:`fit_timetrend` puts several trends
+    in one model instead.)
+    """
+    if not covariates:
+        raise TimeTrendError("give at least one covariate to interact with time")
+    resolve_trends(panel, covariates)  # all names checked before the first fit
+    results = {}
+    for cov in covariates:
+        if progress is not None:
+            progress(cov)
+        results[cov] = fit_timetrend(panel, formula, [cov], estimator=estimator, bootstrap=bootstrap, seed=seed,
+                                     level=level, n_jobs=n_jobs, missing=missing)
+    return TimeTrendStudy(results)
 
 
 def fit_timetrend(
@@ -226,7 +301,10 @@ def fit_timetrend(
     n_jobs: int = 1,
     missing: str = "error",
 ) -> TimeTrendResult:
-    """Add ``timecov(x = c)`` (and main effects) for each covariate, fit, and return the result."""
+    """One model with ``timecov(x = c)`` (and main effects) for every covariate; fit and return it.
+
+    For the study's Table A5 (one model per covariate) use :func:`fit_timetrends`.
+    """
     if not covariates:
         raise TimeTrendError("give at least one covariate to interact with time")
     formula = as_formula(formula)

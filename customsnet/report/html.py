@@ -1,40 +1,35 @@
 """Self-contained HTML report: tables inline, figures embedded as base64 PNG (opens offline).
 
+No matplotlib here: figures arrive as PNG files written by the analysis.
+
 The report is assembled from plain values (DataFrames, matplotlib figures, text), so it can be
 rebuilt from a saved run without refitting anything.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
+*{box-sizing:border-box}
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.85em;margin:.6em 0} th,td{padding:.25em .6em;border-bottom:1px solid #eee;text-align:right}
-th:first-child,td:first-child{text-align:left} thead th{border-bottom:2px solid #999}
+nav{font-size:.9em} nav a{margin-right:.8em}
+table{border-collapse:collapse;font-size:.82em;margin:.6em 0;max-width:100%}
+th,td{padding:.2em .55em;border-bottom:1px solid #eee;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left} thead th{border-bottom:2px solid #999;text-align:center}
+table.regression td{white-space:nowrap} table.regression .se{color:#555}
+table.regression tr.stat td, table.regression tr.stat th{font-size:.95em;color:#333;white-space:normal}
+td,th{overflow-wrap:anywhere}
 .banner{background:#fff3cd;border:1px solid #e0c36a;padding:.6em 1em;border-radius:4px}
-.note{color:#555;font-size:.9em} figure{margin:1em 0} figcaption{font-size:.85em;color:#555}
-img{max-width:100%}
+.note{color:#555;font-size:.9em} figure{margin:1em 0} figcaption{font-size:.9em;color:#444}
+dl.glossary dt{font-weight:600;font-family:monospace} dl.glossary dd{margin:0 0 .4em 1.5em}
+img{max-width:100%;height:auto}
 """
-
-
-def figure_to_data_uri(fig: plt.Figure, dpi: int = 110) -> str:
-    """PNG data URI of a matplotlib figure (the figure is closed)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 @dataclass
@@ -46,6 +41,7 @@ class ReportSection:
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     figures: list[tuple[str, str]] = field(default_factory=list)  # (caption, data URI)
     html_body: str = ""
+    anchor: str = ""  # id of the section (for the table of contents and tests)
 
 
 def _table_html(caption: str, df: pd.DataFrame) -> str:
@@ -64,8 +60,12 @@ def render_report(title: str, sections: list[ReportSection], banner: str = "", s
         parts.append(f"<p class='note'>{html.escape(subtitle)}</p>")
     if banner:
         parts.append(f"<p class='banner'>{html.escape(banner)}</p>")
+    links = [f"<a href='#{html.escape(sec.anchor)}'>{html.escape(sec.title)}</a>" for sec in sections if sec.anchor]
+    if links:
+        parts.append("<nav>" + " ".join(links) + "</nav>")
     for sec in sections:
-        parts.append(f"<h2>{html.escape(sec.title)}</h2>")
+        anchor = f" id='{html.escape(sec.anchor)}'" if sec.anchor else ""
+        parts.append(f"<section{anchor}><h2>{html.escape(sec.title)}</h2>")
         if sec.text:
             parts.extend(f"<p>{html.escape(p)}</p>" for p in sec.text.split("\n\n"))
         if sec.html_body:
@@ -74,6 +74,7 @@ def render_report(title: str, sections: list[ReportSection], banner: str = "", s
             parts.append(_table_html(caption, df))
         for caption, uri in sec.figures:
             parts.append(f"<figure><img alt='{html.escape(caption)}' src='{uri}'><figcaption>{html.escape(caption)}</figcaption></figure>")
+        parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

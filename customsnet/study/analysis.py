@@ -16,10 +16,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -74,6 +70,11 @@ class AnalysisSettings:
     gof_nsim: int = 50
     hive_every: int = 5
     top_predictions: int = 3
+    #: Table A5: one covariate x time model per covariate (those of Model 3's edgecov terms)
+    timetrend_covariates: tuple[str, ...] = ("mlat", "fta", "trade")
+    #: Figure A2: shares of CMAA ties rewired, repetitions per share (Model 3, no bootstrap)
+    rewire_shares: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
+    rewire_reps: int = 3
 
 
 @dataclass
@@ -86,31 +87,33 @@ class StageTimer:
         self.seconds[name] = round(time.perf_counter() - started, 2)
 
 
-def _coef_frame(fit: FitResult) -> pd.DataFrame:
-    """term, estimate, boot_mean, lower, upper, status: the plain table stored and reported."""
-    t = fit.to_frame()
-    lo, hi = [c for c in t.columns if c.endswith("%")][:2]
-    # "ok (exists: ...)" and "ok" are estimates; anything else ("not identified: ...", "dropped: ...") is a flag
-    status = ["ok" if str(s).startswith("ok") or s == "identified combination" else str(s) for s in t["Identification"]]
-    return pd.DataFrame(
-        {
-            "term": t.index,
-            "estimate": t["Estimate"].to_numpy(dtype=float),
-            "boot_mean": t["Boot mean"].to_numpy(dtype=float),
-            "lower": t[lo].to_numpy(dtype=float),
-            "upper": t[hi].to_numpy(dtype=float),
-            "status": status,
-        }
-    )
-
-
-def _save_fig(fig: plt.Figure, path_stem: Path) -> Path:
-    """PNG + SVG next to ``path_stem``; returns the PNG (the report embeds it)."""
+def _save_fig(fig, path_stem: Path) -> Path:
+    """PNG (embedded in the report) + PDF (for the paper) next to ``path_stem``; returns the PNG."""
     from customsnet.modeling.plots import save_figure
 
-    written = save_figure(fig, path_stem, dpi=110)
-    plt.close(fig)
-    return written[0]
+    return save_figure(fig, path_stem)[0]
+
+
+def identified_truth(fits: dict[str, FitResult], truth: dict | None) -> dict[str, float]:
+    """The generating values worth drawing: those of terms Model 3 identifies, plus edges − memory.
+
+    btergm's edges and memory of the demo are set far apart on purpose (ties never dissolve), so
+    their "true values" are arbitrary points on a ridge; only their difference, the formation
+    intercept, is a parameter the data can recover.
+    """
+    from customsnet.modeling.results import is_estimated
+
+    truth = truth or {}
+    values = dict(truth.get("btergm", {}))
+    model = fits.get("Model 3")
+    if model is None or not values:
+        return {}
+    tidy = model.tidy()
+    keep = {t: values[t] for t, s in zip(tidy["term"], tidy["status"]) if t in values and is_estimated(s)}
+    combo = [c.label for c in model.combinations if c.label.startswith("edges - ")]
+    if combo and "formation_intercept" in truth:
+        keep[combo[0]] = float(truth["formation_intercept"])
+    return keep
 
 
 def fit_models(
@@ -198,32 +201,37 @@ def flag_small_test_sets(table: pd.DataFrame, minimum: int = SMALL_TEST_SET) -> 
     return table
 
 
-def goodness_of_fit(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
-    """GOF of the btergm-parity fit of ``formula`` for a few years, chains started at t−1 (honest)."""
+def goodness_of_fit(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
+    """GOF of the btergm-parity fits of ``formulas`` (the study compares Models 2 and 3) for a few
+    years, chains started at t−1 (honest); one figure with the models side by side."""
     from customsnet.modeling.gof import gof, plot_gof
 
     years = [y for y in settings.gof_years if y in panel.years[1:]]
-    if not years:
+    if not years or not formulas:
         return pd.DataFrame()
-    progress(f"goodness of fit ({len(years)} years x {settings.gof_nsim} simulations)")
-    fit = _btergm_point_fit(panel, formula, settings)
     n = max(len(panel.nodes[y]) for y in years)
     sweep = n * (n - 1) // 2
-    res = gof(fit, panel, formula, years=years, nsim=settings.gof_nsim, seed=settings.seed, burnin=3 * sweep,
-              interval=max(sweep // 4, 1000), start="previous", missing=settings.missing)
-    plot_gof(res, run.figure("gof"))
-    rows = []
-    for stat, table in res.tables.items():
-        t = table.copy()
-        t.insert(0, "statistic", stat)
-        rows.append(t.reset_index().rename(columns={"index": "category"}))
+    results, rows = {}, []
+    for name, formula in formulas.items():
+        progress(f"goodness of fit, {name} ({len(years)} years x {settings.gof_nsim} simulations)")
+        fit = _btergm_point_fit(panel, formula, settings)
+        res = gof(fit, panel, formula, years=years, nsim=settings.gof_nsim, seed=settings.seed, burnin=3 * sweep,
+                  interval=max(sweep // 4, 1000), start="previous", missing=settings.missing)
+        results[name] = res
+        for stat, table in res.tables.items():
+            t = table.copy()
+            t.insert(0, "statistic", stat)
+            t.insert(0, "model", name)
+            rows.append(t.reset_index().rename(columns={"index": "category"}))
+    plot_gof(results, run.figure("gof"))
     frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     frame.to_csv(run.gof_file, index=False)
     return frame
 
 
 def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> dict:
-    """edgeprob-based average probabilities by shared partners and degree; the MLAT difference."""
+    """edgeprob-based average probabilities by shared partners and degree with 95% bootstrap
+    intervals (btergm-parity fit, bootstrapped like the models); the MLAT difference."""
     from customsnet.modeling.interpret import (
         binary_covariate_effect,
         dyad_structure,
@@ -231,18 +239,24 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: 
         plot_probability_bars,
         probability_by_degree,
         probability_by_shared_partners,
+        with_bootstrap_intervals,
     )
 
-    progress("interpretation (edgeprob, probabilities by shared partners and degree)")
-    fit = _btergm_point_fit(panel, formula, settings)
+    progress(f"interpretation (edgeprob, probabilities by shared partners and degree, R={settings.bootstrap})")
+    design = build_design(panel, formula, missing=settings.missing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # btergm's estimator: finite coefficients in every replicate, even where memory separates
+        fit = fit_tergm(design, estimator="btergm", bootstrap=settings.bootstrap, seed=settings.seed,
+                        n_jobs=settings.n_jobs)
     design = build_design(panel, formula, compress=False, missing=settings.missing, check=False)
     table = edgeprob(fit, design)
     structure = dyad_structure(table, panel, parse_formula(formula).lhs, design)
-    by_sp = probability_by_shared_partners(fit, table, structure, max_k=8)
-    by_deg = probability_by_degree(fit, table, structure, max_k=20)
+    by_sp = with_bootstrap_intervals(probability_by_shared_partners, fit, table, structure, max_k=8)
+    by_deg = with_bootstrap_intervals(probability_by_degree, fit, table, structure, max_k=20)
     by_sp.to_csv(run.root / "prob_by_shared_partners.csv", index=False)
     by_deg.to_csv(run.root / "prob_by_degree.csv", index=False)
-    plot_probability_bars([by_sp, by_deg], run.figure("predicted_probabilities"), title="Average predicted tie probability")
+    plot_probability_bars([by_sp, by_deg], run.figure("predicted_probabilities"))
     out = {}
     if "edgecov.mlat[[i]]" in fit.names:
         out["mlat"] = binary_covariate_effect(fit, table, "edgecov.mlat[[i]]")
@@ -250,19 +264,81 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: 
     return out
 
 
-def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run: RunDirectory,
-               outcome: str = "CMAA") -> Path:
-    """Hive plots of the outcome network every ``hive_every`` years (axes: world regions)."""
-    from customsnet.report.hive import draw_hive
+def time_trends(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
+    """Table A5: one covariate x time model per covariate of ``formula`` listed in the settings."""
+    from customsnet.modeling.terms import EdgeCov
+    from customsnet.modeling.timetrend import fit_timetrends
 
+    present = {t.x for t in parse_formula(formula).terms if isinstance(t, EdgeCov)}
+    covariates = [c for c in settings.timetrend_covariates if c in present]
+    if not covariates:
+        return pd.DataFrame()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = fit_timetrends(panel, formula, covariates, estimator=settings.estimator, bootstrap=settings.bootstrap,
+                               seed=settings.seed, n_jobs=settings.n_jobs, missing=settings.missing,
+                               progress=lambda c: progress(f"time trend: {c} x time (R={settings.bootstrap})"))
+    out = run.root / "timetrend"
+    out.mkdir(parents=True, exist_ok=True)
+    for cov, result in study.results.items():
+        result.fit.meta["model"] = f"{cov} x time"
+        result.fit.save(out / f"timetrend_{cov}")
+    table = study.table()
+    table.to_csv(run.root / "timetrend.csv", index=False)
+    study.effects().to_csv(run.root / "timetrend_effects.csv", index=False)
+    study.plot(run.figure("timetrend"))
+    return table
+
+
+def rewiring_sensitivity(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
+    """Figure A2: refit ``formula`` with shares of the outcome ties rewired (no bootstrap)."""
+    from customsnet.modeling.sensitivity import (
+        plot_sensitivity,
+        rewiring_study,
+        summarize_study,
+    )
+
+    if not settings.rewire_shares:
+        return pd.DataFrame()
+    n = 1 + len(settings.rewire_shares) * settings.rewire_reps
+    progress(f"rewiring sensitivity ({n} fits)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = rewiring_study(panel, formula, shares=settings.rewire_shares, reps=settings.rewire_reps,
+                               estimator=settings.estimator, bootstrap=0, seed=settings.seed, terms="network",
+                               missing=settings.missing, n_jobs=settings.n_jobs)
+    study.to_csv(run.root / "sensitivity.csv", index=False)
+    summary = summarize_study(study)
+    summary.to_csv(run.root / "sensitivity_summary.csv", index=False)
+    plot_sensitivity(study, run.figure("sensitivity"))
+    return summary
+
+
+def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run: RunDirectory, outcome: str = "CMAA") -> Path:
+    """Hive plots of the outcome network every ``hive_every`` years (axes: world regions); the PNG path."""
     years = [y for y in panel.years if (y - panel.years[0]) % settings.hive_every == 0 or y == panel.years[-1]]
-    years = sorted(set(years))
+    return _save_fig(hive_figure(panel, regions, sorted(set(years)), outcome), run.figure("hive"))
+
+
+def hive_figure(panel: Panel, regions: dict[str, str], years: list[int], outcome: str = "CMAA"):
+    """The study's Figure 5: one hive plot per year, three per row at double-column width."""
+    from customsnet.modeling.plots import DOUBLE_COLUMN, new_figure, publication_style
+
     continents = {lab: _continent(regions.get(lab, "")) for y in years for lab in panel.nodes[y]}
     axes_order = [c for c in ("Africa", "Americas", "Asia", "Europe", "Oceania", "Other") if c in continents.values()]
     max_deg = max(float(panel.network(outcome, y).sum(axis=1).max()) for y in years) or 1.0
-    cols = min(len(years), 4)
+    cols = min(len(years), 3)
     rows = int(np.ceil(len(years) / cols))
-    fig, axs = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.3 * rows), squeeze=False)
+    with publication_style():
+        fig = new_figure(DOUBLE_COLUMN, 2.35 * rows)
+        axs = fig.subplots(rows, cols, squeeze=False)
+        _draw_hives(axs, years, cols, panel, continents, axes_order, outcome, max_deg)
+    return fig
+
+
+def _draw_hives(axs, years, cols, panel, continents, axes_order, outcome, max_deg) -> None:
+    from customsnet.report.hive import draw_hive
+
     for k, y in enumerate(years):
         labels = panel.nodes[y]
         groups = np.array([continents[lab] for lab in labels])
@@ -271,9 +347,8 @@ def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings
         top = {labels[i]: labels[i] for i in np.argsort(-deg)[:3] if deg[i] > 0}
         draw_hive(axs[k // cols][k % cols], a, groups, axes_order, title=f"{y}: {int(sp.triu(a, 1).nnz)} ties",
                   max_degree=max_deg, highlight=top, labels=labels)
-    for k in range(len(years), rows * cols):
+    for k in range(len(years), axs.size):
         axs[k // cols][k % cols].axis("off")
-    return _save_fig(fig, run.figure("hive"))
 
 
 def _continent(region: str) -> str:
@@ -335,7 +410,7 @@ def run_analysis(
     some fact came from a synthetic Source); ``meta`` cannot override it. Only a panel without
     provenance (not exported from the graph) takes ``meta["synthetic"]``.
     """
-    from customsnet.report.tables import coefficient_plot
+    from customsnet.modeling.plots import coefficient_plot
 
     run = run_dir if isinstance(run_dir, RunDirectory) else RunDirectory.create(run_dir)
     run.figures.mkdir(parents=True, exist_ok=True)
@@ -346,17 +421,15 @@ def run_analysis(
     t = time.perf_counter()
     fits = fit_models(panel, formulas, settings, run, progress)
     timer("fits", t)
-    coefs = {name: _coef_frame(f) for name, f in fits.items()}
-    for name, frame in coefs.items():
-        frame.to_csv(run.coefficients_file(name), index=False)
-    truth_all = (truth or {}).get("btergm", {})
-    _save_fig(coefficient_plot({k: v for k, v in coefs.items() if k != "Formation"}, truth_all), run.figure("coefficients"))
+    for name, fit in fits.items():
+        fit.tidy().to_csv(run.coefficients_file(name), index=False)
+    coefficient_plot(fits, run.figure("coefficients"), truth=identified_truth(fits, truth) or None)
 
     t = time.perf_counter()
     pred = out_of_sample(panel, formulas, settings, run, progress)
     timer("prediction", t)
     t = time.perf_counter()
-    goodness_of_fit(panel, formulas["Model 3"], settings, run, progress)
+    goodness_of_fit(panel, {k: formulas[k] for k in ("Model 2", "Model 3") if k in formulas}, settings, run, progress)
     timer("gof", t)
     t = time.perf_counter()
     interp = interpretation(panel, formulas["Model 3"], settings, run, progress)
@@ -366,6 +439,12 @@ def run_analysis(
     partners = predicted_partners(panel, fits["Formation"], formulas["Model 3"], settings)
     partners.to_csv(run.predicted_partners_file, index=False)
     timer("plots and predictions", t)
+    t = time.perf_counter()
+    time_trends(panel, formulas["Model 3"], settings, run, progress)
+    timer("time trends", t)
+    t = time.perf_counter()
+    rewiring_sensitivity(panel, formulas["Model 3"], settings, run, progress)
+    timer("rewiring sensitivity", t)
 
     summary = {
         "run_id": run.run_id,

@@ -141,6 +141,7 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
         plot_probability_bars,
         probability_by_degree,
         probability_by_shared_partners,
+        with_bootstrap_intervals,
     )
 
     panel = open_panel(source)
@@ -150,13 +151,19 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
     structure = dyad_structure(table, panel, as_formula(formula).lhs, design)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "edgeprob.csv", index=False, float_format="%.17g")
+
+    def average(func, **kwargs):  # with 95% bootstrap intervals when the fit has replicates
+        if fit.R:
+            return with_bootstrap_intervals(func, fit, table, structure, **kwargs)
+        return func(fit, table, structure, **kwargs)
+
     frames = []
     if any(n.startswith("gwesp.") for n in design.names):
-        frames += [probability_by_shared_partners(fit, table, structure),
-                   probability_by_shared_partners(fit, table, structure, kind="counterfactual")]
-    frames.append(probability_by_degree(fit, table, structure))
+        frames += [average(probability_by_shared_partners),
+                   average(probability_by_shared_partners, kind="counterfactual")]
+    frames.append(average(probability_by_degree))
     if any(n.startswith("gwdeg.") for n in design.names):
-        frames.append(probability_by_degree(fit, table, structure, kind="counterfactual"))
+        frames.append(average(probability_by_degree, kind="counterfactual"))
     for frame in frames:
         key = "shared_partners" if "shared_partners" in frame.columns else "degree"
         frame.to_csv(out / f"probability_by_{key}_{frame['kind'].iloc[0]}.csv", index=False, float_format="%.10g")
@@ -164,7 +171,7 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
     if covariates:
         effects = pd.DataFrame([binary_covariate_effect(fit, table, name) for name in covariates])
         effects.to_csv(out / "covariate_effects.csv", index=False, float_format="%.10g")
-    figures = plot_probability_bars(frames, out / "probabilities", title=formula)
+    figures = plot_probability_bars(frames, out / "probabilities")  # the formula is printed, not a title
     return InterpretOutcome(formula, frames, effects, figures, messages)
 
 

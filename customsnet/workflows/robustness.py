@@ -77,38 +77,52 @@ def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares:
 
 @dataclass
 class TimetrendOutcome:
-    result: Any  # modeling.timetrend.TimeTrendResult
+    results: dict[str, Any]  # model key -> modeling.timetrend.TimeTrendResult (one per covariate, or "joint")
     table: Any
     files: list[Path]
+    fits: list[Path]  # the saved fit.json of each model (for `customsnet table`)
     messages: list[str] = field(default_factory=list)
 
 
 def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence[str], out: Path,
                   estimator: str = DEFAULT_ESTIMATOR, bootstrap: int = 100, seed: int = 1, level: float = 0.95,
-                  jobs: int = 1) -> TimetrendOutcome:
-    """Covariate x linear time model (timecov): fit, tables, effect and coefficient plots in ``out``."""
+                  jobs: int = 1, joint: bool = False) -> TimetrendOutcome:
+    """Covariate x linear time models (timecov): one per covariate (Table A5) or one ``joint`` model.
+
+    Saves each model's fit, the tables and the effect plot in ``out``.
+    """
     import pandas as pd
 
-    from customsnet.modeling.plots import coefficient_plot
-    from customsnet.modeling.timetrend import fit_timetrend
+    from customsnet.modeling.plots import save_figure
+    from customsnet.modeling.timetrend import TimeTrendStudy, effects_figure, fit_timetrend, fit_timetrends
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
+    names = list(covariates)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_timetrend(panel, formula, list(covariates), estimator=estimator, bootstrap=bootstrap,
-                               seed=seed, level=level, n_jobs=jobs, missing=source.missing)
-        table = result.table(level)
-        over = pd.concat([result.effect_over_time(t.covariate, level).assign(covariate=t.covariate)
-                          for t in result.trends], ignore_index=True)
+        if joint:
+            study = TimeTrendStudy({"joint": fit_timetrend(panel, formula, names, estimator=estimator,
+                                                           bootstrap=bootstrap, seed=seed, level=level, n_jobs=jobs,
+                                                           missing=source.missing)})
+        else:
+            study = fit_timetrends(panel, formula, names, estimator=estimator, bootstrap=bootstrap, seed=seed,
+                                   level=level, n_jobs=jobs, missing=source.missing)
+        table = pd.concat([r.table(level).assign(model=key) for key, r in study.results.items()], ignore_index=True)
+        over = pd.concat([r.effect_over_time(t.covariate, level).assign(covariate=t.covariate, model=key)
+                          for key, r in study.results.items() for t in r.trends], ignore_index=True)
     out.mkdir(parents=True, exist_ok=True)
-    result.fit.meta["panel"] = source.describe()
-    json_path, _ = result.fit.save(out / "timetrend_fit")
+    fits = []
+    for key, result in study.results.items():
+        result.fit.meta["panel"] = source.describe()
+        result.fit.meta["model"] = key if joint else f"{key} x time"
+        fits.append(result.fit.save(out / f"timetrend_fit_{key}")[0])
     table.to_csv(out / "timetrend.csv", index=False)
     over.to_csv(out / "timetrend_effects.csv", index=False)
-    figures = result.plot(out / "timetrend_effects", level) + coefficient_plot(
-        {"covariate x time": result.fit}, out / "timetrend_coefficients", level=level)
-    messages = [*notes, *(m for m in dict.fromkeys(str(w.message) for w in caught) if m not in result.fit.warnings)]
-    return TimetrendOutcome(result, table, [json_path, out / "timetrend.csv", out / "timetrend_effects.csv", *figures],
-                            messages)
+    figures = save_figure(effects_figure([(r, t) for r in study.results.values() for t in r.trends], level),
+                          out / "timetrend_effects")
+    shown = {w for r in study.results.values() for w in r.fit.warnings}
+    messages = [*notes, *(m for m in dict.fromkeys(str(w.message) for w in caught) if m not in shown)]
+    return TimetrendOutcome(study.results, table, [out / "timetrend.csv", out / "timetrend_effects.csv", *figures],
+                            fits, messages)

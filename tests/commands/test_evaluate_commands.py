@@ -39,7 +39,7 @@ def test_predict_prints_both_kinds_of_auc(case1, tmp_path):
     assert "33 new ties" in text
     metrics = pd.read_csv(out / "prediction_metrics.csv")
     assert set(metrics["mode"]) == {"btergm", "honest:simulate"}
-    assert (out / "prediction_new_ties.svg").exists() and (out / "scores_model_btergm.csv").exists()
+    assert (out / "prediction_new_ties.pdf").exists() and (out / "scores_model_btergm.csv").exists()
 
 
 def test_predict_compares_several_formulas(case1, tmp_path):
@@ -81,7 +81,7 @@ def test_gof_from_a_saved_fit(case1, tmp_path):
     assert "Geodesic distances" in result.output and "auc.roc" in result.output
     table = pd.read_csv(out / "gof_dsp.csv", index_col=0)
     assert table.shape[1] == 6  # obs, sim mean/median/min/max, MC p-value
-    assert (out / "gof.png").exists() and (out / "gof.svg").exists()
+    assert (out / "gof.png").exists() and (out / "gof.pdf").exists()
 
 
 def test_interpret_writes_btergm_edgeprob(case1, tmp_path):
@@ -96,4 +96,4 @@ def test_interpret_writes_btergm_edgeprob(case1, tmp_path):
     assert "counterfactual" in result.output and "empirical" in result.output
     effect = pd.read_csv(out / "covariate_effects.csv")
     assert effect.loc[0, "term"] == "edgecov.cov[[i]]" and effect.loc[0, "difference"] > 0
-    assert (out / "probabilities.svg").exists()
+    assert (out / "probabilities.pdf").exists()

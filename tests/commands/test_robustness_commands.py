@@ -42,7 +42,7 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
     assert settings["seed"] == 4 and settings["scheme"] == "per-year" and settings["reps"] == 2
     summary = pd.read_csv(out / "sensitivity_summary.csv")
     assert summary.query("share == 0.5")["reps"].tolist() == [2, 2]
-    for name in ("sensitivity.png", "sensitivity.svg"):
+    for name in ("sensitivity.png", "sensitivity.pdf"):
         assert (out / name).stat().st_size > 5000
 
 
@@ -87,21 +87,27 @@ def test_timetrend_and_coefplot_on_case1(tmp_path):
     res = run(["timetrend", "--panel", str(case), "--formula", FORMULA, "--covariates", "cov,x",
                "--bootstrap", "10", "--seed", "3", "--out", str(out)], quiet=False)
     assert res.exit_code == 0, res.output
-    assert "timecov(x = cov) + timecov(x = absdiff_x)" in res.output
-    assert "Bootstrapping sample size: 10, seed 3" in res.output  # the full summary, when not quiet
+    # Table A5: one model per covariate, each the base formula plus its own trend
+    assert "+ timecov(x = cov)\n" in res.output and "+ timecov(x = absdiff_x)\n" in res.output
+    assert "Bootstrapping sample size: 10, seed 3" in res.output  # the full summaries, when not quiet
     table = pd.read_csv(out / "timetrend.csv")
     assert table["term"].tolist() == ["edgecov.cov[[i]]", "edgecov.timecov1.cov[[i]]", "absdiff.x",
-                                      "edgecov.timecov2.absdiff_x[[i]]"]
+                                      "edgecov.timecov1.absdiff_x[[i]]"]
+    assert table["model"].tolist() == ["cov", "cov", "x", "x"]
     effects = pd.read_csv(out / "timetrend_effects.csv")
     assert sorted(effects["covariate"].unique()) == ["cov", "x"] and len(effects) == 2 * 10  # no memory: 10 years
     assert np.isfinite(effects[["effect", "lower", "upper"]].to_numpy()).all()
-    for name in ("timetrend_effects.png", "timetrend_coefficients.svg", "timetrend_fit.json"):
+    for name in ("timetrend_effects.png", "timetrend_effects.pdf", "timetrend_fit_cov.json", "timetrend_fit_x.json"):
         assert (out / name).exists()
-    figure = tmp_path / "plot" / "coef.png"
-    res = run(["coefplot", str(out / "timetrend_fit.json"), str(out / "timetrend_fit.json"), "--labels", "a,b",
+    res = run(["timetrend", "--panel", str(case), "--formula", FORMULA, "--covariates", "cov,x", "--joint",
+               "--bootstrap", "0", "--out", str(tmp_path / "joint")])
+    assert res.exit_code == 0 and "timecov(x = cov) + timecov(x = absdiff_x)" in res.output, res.output
+    figure = tmp_path / "plot" / "coef.pdf"
+    res = run(["coefplot", str(out / "timetrend_fit_cov.json"), str(out / "timetrend_fit_x.json"), "--labels", "a,b",
                "--terms", "edgecov.cov[[i]],absdiff.x", "--out", str(figure)])
     assert res.exit_code == 0, res.output
-    assert figure.stat().st_size > 5000 and figure.with_suffix(".svg").exists()
+    # the suffix decides: one PDF, nothing else
+    assert figure.read_bytes()[:5] == b"%PDF-" and sorted(p.name for p in figure.parent.iterdir()) == ["coef.pdf"]
 
 
 @pytest.mark.parametrize(

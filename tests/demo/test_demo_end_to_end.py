@@ -14,6 +14,10 @@ from customsnet.study.analysis import AnalysisSettings
 
 pytestmark = pytest.mark.neo4j
 
+#: the study's parts, each a section of the report (ids of the <section> elements)
+REPORT_SECTIONS = ("data", "table-a3", "figure-7", "prediction", "gof", "probabilities", "hive", "time-trends",
+                   "sensitivity", "glossary")
+
 
 @pytest.fixture(scope="module")
 def demo_run(graph, tmp_path_factory):
@@ -32,12 +36,12 @@ def demo_run(graph, tmp_path_factory):
 
 
 def test_report_is_written_and_self_contained(demo_run):
-    summary, settings = demo_run
+    _, settings = demo_run
     html = settings.report.read_text(encoding="utf-8")
     assert "SYNTHETIC" in html
-    for heading in ("Coefficients (Table A3 layout)", "Out-of-sample prediction", "Goodness of fit", "hive plots",
-                    "Recovery of the true parameters"):
-        assert heading in html
+    for anchor in REPORT_SECTIONS + ("recovery",):
+        assert f"<section id='{anchor}'>" in html, anchor
+    assert html.count("<figcaption>") >= 8  # one line in words under each of the 8 figures
     # figures are embedded, nothing is fetched from elsewhere
     assert html.count("data:image/png;base64,") >= 5
     assert "src='http" not in html and 'src="http' not in html
@@ -129,7 +133,9 @@ def test_cli_fits_on_the_panel_exported_from_the_graph(graph, neo4j_connection, 
 
 
 def test_report_renders_in_headless_chromium(demo_run, tmp_path):
-    """The report opens offline in Chromium without console errors; the screenshot is not blank."""
+    """The report opens offline in Chromium without console errors, nothing overflows at 1280 px
+    (checked in the DOM: scrollWidth <= clientWidth for the page and every table), every section is there."""
+    import re
     import shutil
     import subprocess
 
@@ -142,13 +148,33 @@ def test_report_renders_in_headless_chromium(demo_run, tmp_path):
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
     url = settings.report.resolve().as_uri()
-    run = subprocess.run([chromium, *flags, "--window-size=1200,2400", f"--screenshot={shot}", url],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run([chromium, *flags, "--window-size=1280,2400", f"--screenshot={shot}", url],
+                         capture_output=True, text=True, timeout=120, check=False)
     assert shot.is_file() and shot.stat().st_size > 50_000, run.stderr[-2000:]
     console_errors = [line for line in run.stderr.splitlines() if "CONSOLE" in line and "error" in line.lower()]
     assert not console_errors
-    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
-    assert dom.count("<table") >= 3 and dom.count("<img") >= 5
+    # measure in the browser: a copy of the report with a script that writes its findings into the DOM
+    probe = tmp_path / "probe.html"
+    script = (
+        "<script>window.addEventListener('load',()=>{const d=document.documentElement;"
+        "const wide=[...document.querySelectorAll('table,figure,img,pre,p')].filter(e=>e.scrollWidth>e.clientWidth+1)"
+        ".map(e=>e.tagName+':'+(e.closest('section')||{id:'top'}).id);"
+        "document.body.setAttribute('data-page',d.scrollWidth+'/'+d.clientWidth);"
+        "document.body.setAttribute('data-wide',wide.join(' '));"
+        "document.body.setAttribute('data-sections',[...document.querySelectorAll('section')].map(s=>s.id).join(' '));});"
+        "</script>"
+    )
+    probe.write_text(settings.report.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    dom = subprocess.run([chromium, *flags, "--window-size=1280,2400", "--virtual-time-budget=5000", "--dump-dom",
+                          probe.resolve().as_uri()], capture_output=True, text=True, timeout=120, check=False).stdout
+    page = re.search(r'data-page="(\d+)/(\d+)"', dom)
+    assert page, dom[:500]
+    scroll, client = int(page.group(1)), int(page.group(2))
+    assert client >= 1200 and scroll <= client, f"page is {scroll}px wide in a {client}px window"
+    assert re.search(r'data-wide=""', dom), re.search(r'data-wide="[^"]*"', dom).group(0)
+    sections = re.search(r'data-sections="([^"]*)"', dom).group(1).split()
+    assert set(REPORT_SECTIONS) <= set(sections), sections
+    assert dom.count("<table") >= 5 and dom.count("<img") >= 8
 
 
 def test_named_query_lists_the_expected_agreements(graph, demo_run):

@@ -186,12 +186,14 @@ def test_binary_covariate_effect_by_hand():
         binary_covariate_effect({"edges": -1.0, "mlat": 2.0}, table, "trade")
 
 
-def test_bar_chart_written_as_png_and_svg(tmp_path):
+def test_bar_chart_written_as_png_and_pdf(tmp_path):
     frame_a = pd.DataFrame({"shared_partners": [0, 1, 2], "probability": [0.1, 0.2, 0.4], "n_dyads": [5, 3, 1],
                             "kind": "empirical"})
     frame_b = pd.DataFrame({"degree": [0, 1], "probability": [0.3, 0.2], "n_dyads": [9, 9],
                             "kind": "counterfactual", "measure": "both endpoints"})
     paths = plot_probability_bars([frame_a, frame_b], tmp_path / "probabilities", title="case1")
-    assert [p.suffix for p in paths] == [".png", ".svg"]
+    assert [p.suffix for p in paths] == [".png", ".pdf"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "counterfactual" in paths[1].read_text()
+    assert paths[1].read_bytes()[:5] == b"%PDF-"
+    svg = plot_probability_bars([frame_a, frame_b], tmp_path / "probabilities.svg")[0]
+    assert "counterfactual" in svg.read_text()  # panels say which average they show

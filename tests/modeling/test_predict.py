@@ -125,4 +125,4 @@ def test_compare_table_and_figure(case1, tmp_path):
     assert table.loc[("full", "btergm"), "btergm auc.roc"] == a.btergm_all.auc_roc
     assert table.loc[("full", "honest:conditional"), "new ties: roc_auc"] == b.standard_new["roc_auc"]
     paths = plot_roc_pr([a, b], tmp_path / "roc", new_ties=True)
-    assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 1000 for p in paths)
+    assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)

@@ -8,11 +8,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from reference_rows import boot_indices, compressed_design
 
 from customsnet.modeling.fit import TERGM, fit_tergm
 from customsnet.modeling.results import FitResult
-
-from reference_rows import boot_indices, compressed_design
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +108,73 @@ def test_fit_without_bootstrap_summarises_and_round_trips(tmp_path):
     back = FitResult.load(result.save(tmp_path / "fit")[0])
     assert back.boot_t.shape == (0, 6) and back.boot_indices.shape == (0, 9)
     pd.testing.assert_series_equal(back.params, result.params)
+
+
+def test_tidy_is_the_one_table(separated_fit):
+    from customsnet.modeling.results import TIDY_COLUMNS, is_estimated
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Mean of empty slice", no incomplete-replicate noise
+        tidy = separated_fit.tidy()
+    assert list(tidy.columns) == TIDY_COLUMNS
+    assert tidy["term"].to_list() == separated_fit.names + [c.label for c in separated_fit.combinations]
+    edges = tidy.set_index("term").loc["edges"]
+    assert np.isnan(edges["estimate"]) and np.isnan(edges["std_error"]) and not is_estimated(edges["status"])
+    combo = tidy.set_index("term").loc["edges - edgecov.memory[[i]]"]
+    assert is_estimated(combo["status"]) and np.isfinite(combo["std_error"]) and combo["lower"] < combo["upper"]
+    # to_frame is only btergm's layout of the same numbers
+    frame = separated_fit.to_frame()
+    np.testing.assert_array_equal(frame["97.5%"].to_numpy(), tidy["upper"].to_numpy())
+
+
+def test_bse_is_the_sd_of_the_replicates_and_cov_params_matches(btergm_fit):
+    t = btergm_fit.boot_t
+    np.testing.assert_allclose(btergm_fit.bse[btergm_fit.names], t.std(axis=0, ddof=1))
+    cov = btergm_fit.cov_params()
+    assert list(cov.index) == btergm_fit.names
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), btergm_fit.bse[btergm_fit.names])
+    np.testing.assert_allclose(cov.to_numpy(), cov.to_numpy().T)
+
+
+def test_likelihood_quantities(btergm_fit):
+    assert btergm_fit.nobs == btergm_fit.nobs_dyads
+    assert btergm_fit.llf == pytest.approx(-btergm_fit.deviance / 2)
+    k = btergm_fit.df_model
+    assert k == len(btergm_fit.names)
+    assert btergm_fit.aic == pytest.approx(btergm_fit.deviance + 2 * k)
+    assert btergm_fit.bic == pytest.approx(btergm_fit.deviance + k * np.log(btergm_fit.nobs))
+    text = str(btergm_fit.summary())
+    assert "Log pseudo-likelihood" in text and "pseudo-AIC" in text
+
+
+def test_bse_without_bootstrap_is_nan_and_silent():
+    result = fit_tergm(compressed_design("case1_dissolve"), estimator="mple", bootstrap=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert result.bse.isna().all() and result.boot_mean().isna().all()
+        assert result.cov_params().isna().all().all()
+        result.tidy()
+
+
+def test_summary_html(btergm_fit):
+    html = btergm_fit.summary().as_html()
+    assert html.startswith("<div") and "<table" in html and "Log pseudo-likelihood" in html
+    assert btergm_fit.summary()._repr_html_() == html
+
+
+def test_load_checks_the_format_version(tmp_path, btergm_fit):
+    from customsnet.modeling.results import FitFormatError
+
+    json_path, _ = btergm_fit.save(tmp_path / "fit")
+    data = json.loads(json_path.read_text())
+    data["format_version"] = 99
+    json_path.write_text(json.dumps(data))
+    with pytest.raises(FitFormatError, match="version 99.*upgrade customsnet"):
+        FitResult.load(json_path)
+    data.pop("format_version")
+    json_path.write_text(json.dumps(data))
+    with pytest.raises(FitFormatError, match="not a customsnet fit"):
+        FitResult.load(json_path)
+    json_path.write_text("{oops")
+    with pytest.raises(FitFormatError, match="not valid JSON"):
+        FitResult.load(json_path)

@@ -194,5 +194,5 @@ def test_study_summary_and_plot(tmp_path):
     memory = study[study["term"] == "edgecov.memory[[i]]"].set_index(["share", "rep"])["estimate"]
     assert np.isnan(memory[(0.0, 0)]) and np.isfinite(memory[(0.5, 0)])
     written = plot_sensitivity(study, tmp_path / "sens")
-    assert [p.suffix for p in written] == [".png", ".svg"]
+    assert [p.suffix for p in written] == [".png", ".pdf"]
     assert all(p.stat().st_size > 5000 for p in written)

@@ -120,7 +120,7 @@ def test_case1_fit_table_and_effect_over_time(tmp_path):
         over["effect"], params["edgecov.cov[[i]]"] + params["edgecov.timecov1.cov[[i]]"] * over["time_value"])
     assert (over["lower"] < over["effect"]).all() and (over["effect"] < over["upper"]).all()
     written = result.plot(tmp_path / "trend")
-    assert [p.suffix for p in written] == [".png", ".svg"] and all(p.stat().st_size > 5000 for p in written)
+    assert [p.suffix for p in written] == [".png", ".pdf"] and all(p.stat().st_size > 5000 for p in written)
 
 
 def test_fit_timetrend_needs_covariates():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import shared_dir
+from pathlib import Path
+
+# the repository's sibling ../shared (computed here: `from conftest import` would pick whichever
+# conftest module was imported last, e.g. tests/etl/conftest.py)
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 
 def test_session_server_is_neo4j_526_community(neo4j_connection):
@@ -18,5 +22,5 @@ def test_graph_fixture_starts_empty_with_schema(graph):
 
 
 def test_shared_dir_is_next_to_the_repository(shared_data_dir, reference_dir):
-    assert shared_data_dir == shared_dir() / "data"
-    assert reference_dir.parent == shared_dir()
+    assert shared_data_dir == SHARED / "data"
+    assert reference_dir.parent == SHARED

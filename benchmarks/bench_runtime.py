@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from customsnet.config import Settings
-from customsnet.graph import server
+from customsnet.graph import runtime
 
 
 def rss_mb(pid: int) -> int:
@@ -41,7 +41,7 @@ def cold_resolution(version: str) -> None:
         # mvn hands MAVEN_OPTS to its JVM, so this points Maven at an empty local repository
         os.environ["MAVEN_OPTS"] = f"{saved or ''} -Dmaven.repo.local={scratch}/m2".strip()
         try:
-            result = server.resolve_jars(Path(scratch) / "lib", version, report=lambda _: None)
+            result = runtime.resolve_jars(Path(scratch) / "lib", version, report=lambda _: None)
         finally:
             if saved is None:
                 os.environ.pop("MAVEN_OPTS")
@@ -57,16 +57,16 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = Settings.from_env()
-    print(f"Neo4j {settings.neo4j_version}, java {server.find_java()}, {os.cpu_count()} CPUs")
+    print(f"Neo4j {settings.neo4j_version}, java {runtime.find_java()}, {os.cpu_count()} CPUs")
     if args.cold:
         cold_resolution(settings.neo4j_version)
     started = time.monotonic()
-    resolution = server.resolve_jars(server.local_lib(settings), settings.neo4j_version, report=lambda _: None)
+    resolution = runtime.resolve_jars(runtime.local_lib(settings), settings.neo4j_version, report=lambda _: None)
     step("cached resolution" if resolution.cached else "resolution (warm .m2)", time.monotonic() - started,
          f"{resolution.jar_count} jars, {resolution.total_bytes / 1e6:.1f} MB")
 
     home = Path(tempfile.mkdtemp(prefix="customsnet-bench-"))
-    local = server.LocalServer(home, resolution.lib, server.free_port(), server.free_port(), die_with_parent=True)
+    local = runtime.LocalServer(home, resolution.lib, runtime.free_port(), runtime.free_port(), die_with_parent=True)
     password = secrets.token_urlsafe(18)
     try:
         local.prepare()

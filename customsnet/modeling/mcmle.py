@@ -179,8 +179,13 @@ def _adaptive_sample(
     seed: int,
     iteration: int,
     n_jobs: int,
+    layout=None,
 ) -> tuple[PooledSample, int]:
-    """Sample at ``theta``, doubling the interval (chains continue) until min ESS >= ``control.min_ess``."""
+    """Sample at ``theta``, doubling the interval (chains continue) until min ESS >= ``control.min_ess``.
+
+    For a curved model the ESS is that of the local canonical statistics g·J(θ): the rare
+    high counts (esp#k for large k) would otherwise drive the interval up for no gain.
+    """
     attempt = 0
     seconds = cpu = 0.0
     while True:
@@ -192,11 +197,19 @@ def _adaptive_sample(
         sample.seconds, sample.cpu_seconds = seconds, cpu  # the whole iteration, every attempt
         if _degeneracy(sample) or interval >= control.max_interval:
             return sample, interval
-        if effective_sizes(sample.chains).min() >= control.min_ess:
+        if _ess(sample, theta, layout).min() >= control.min_ess:
             return sample, interval
         starts = sample.ends
         interval = min(2 * interval, int(control.max_interval))
         attempt += 1
+
+
+def _ess(sample: PooledSample, theta: np.ndarray, layout) -> np.ndarray:
+    """ESS per statistic, or per local canonical statistic g·J(θ) of a curved model."""
+    if layout is None:
+        return effective_sizes(sample.chains)
+    jac = layout.jacobian(theta)
+    return effective_sizes([c @ jac for c in sample.chains])
 
 
 def _steplength(z: np.ndarray, observed: np.ndarray, theta: np.ndarray, layout, margin: float) -> float:
@@ -294,10 +307,10 @@ def mcmle(
     iteration = 0
     for iteration in range(1, int(control.max_iterations) + 1):
         sample, interval = _adaptive_sample(steps, theta, starts, control, control.draws_per_chain, interval, seed,
-                                            iteration, n_jobs)
+                                            iteration, n_jobs, layout)
         starts = sample.ends
         z = sample.stacked
-        ess = effective_sizes(sample.chains)
+        ess = _ess(sample, theta, layout)
         degenerate = _degeneracy(sample)
         if degenerate:
             notes.append(f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}")
@@ -343,7 +356,7 @@ def mcmle(
 
     # final sample at the estimate: last Newton step, diagnostics and covariance
     final, interval = _adaptive_sample(steps, theta, starts, control, control.final_draws_per_chain, interval, seed,
-                                       0, n_jobs)
+                                       0, n_jobs, layout)
     degenerate = _degeneracy(final)
     if degenerate:
         raise MCMLEDegeneracyError(

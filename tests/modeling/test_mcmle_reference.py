@@ -36,6 +36,7 @@ def test_dyadindep_mple_is_the_exact_mle():
     np.testing.assert_allclose(fit.estimates, EXACT_DYADINDEP, atol=1e-7)
 
 
+@pytest.mark.slow
 def test_dyadindep_mcmle_equals_the_exact_mle_within_its_mcmc_error():
     panel, _ = _case("ergm_dyadindep")
     control = MCMLEControl(samplesize=1024, burnin=40_000, interval=2_000)

@@ -81,8 +81,9 @@ def query_command(name: str | None, params: tuple[str, ...], list_queries: bool,
     except QueryError as exc:
         raise _fail(exc) from exc
     render(result.columns, result.rows, fmt, title=named_query(name).description)
-    for note in left_out:  # stderr: a csv/json result on stdout stays machine-readable
-        click.echo(f"note: {note}", err=True)
+    if fmt == "table":  # csv and json stay pure data (they are read by programs)
+        for note in left_out:
+            click.echo(f"note: {note}", err=True)
 
 
 @click.command("cypher")

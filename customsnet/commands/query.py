@@ -85,8 +85,9 @@ def query_command(name: str | None, params: tuple[str, ...], list_queries: bool,
         if value != given[key]:  # say what a country name was taken to mean (stderr: output stays clean)
             click.echo(f"{key}: {given[key]} -> {value}", err=True)
     render(result.columns, result.rows, fmt, title=named_query(name).description)
-    for note in left_out:  # stderr: a csv/json result on stdout stays machine-readable
-        click.echo(f"note: {note}", err=True)
+    if fmt == "table":  # csv and json stay pure data (they are read by programs)
+        for note in left_out:
+            click.echo(f"note: {note}", err=True)
 
 
 @click.command("cypher")

@@ -93,7 +93,6 @@ def test_estimability_is_a_pure_function_of_the_panel():
     # the tie never dissolves: memory is not estimable; once it dissolves, memory is
     memory = canonical_term("memory(type='stability')")
     assert not out[memory]["estimable"]
-    gone = sp.csr_matrix((3, 3))
-    panel.networks["CMAA"][2002] = gone
+    panel.networks["CMAA"][2001] = sp.csr_matrix((3, 3))  # A-B dissolves in 2001 (and forms again in 2002)
     again = estimability(panel, cfg)["terms"]
     assert again[memory]["estimable"] and again[memory]["dissolutions"] == 1

@@ -112,7 +112,7 @@ def test_run_names_the_source_chosen_for_polyarchy(demo_then_run, work):
 def test_tie_counting_queries_say_how_many_agreements_they_leave_out(demo_then_run, cli, graph):
     undated = graph.read("MATCH ()-[r:CMAA]->() WHERE r.since IS NULL RETURN count(DISTINCT r.agreement) AS n")[0]["n"]
     assert undated > 0
-    res = cli("query", "top_signatories", "-p", "year=2010", "-p", "limit=5", "--format", "csv")
+    res = cli("query", "top_signatories", "-p", "year=2010", "-p", "limit=5")
     assert res.exit_code == 0, res.output
     assert f"note: {undated} of " in res.output and "CMAA agreements have no signing year" in res.output
     # a query that reads no dated ties says nothing

@@ -66,10 +66,10 @@ def process_alive(pid: int) -> bool:
 def holder_is_stale(holder: LockHolder, now: dt.datetime, host: str | None = None,
                     timeout: float = LOCK_TIMEOUT_SECONDS) -> bool:
     """Whether a lock holder is dead: its process is gone (same host) or its heartbeat timed out."""
-    if holder.host == (host or socket.gethostname()):
-        # this process holds no lock between loads: a lock in its name is one it failed to release
-        if holder.pid == os.getpid() or not process_alive(holder.pid):
-            return True
+    # this process holds no lock between loads: a lock in its name is one it failed to release
+    same_host = holder.host == (host or socket.gethostname())
+    if same_host and (holder.pid == os.getpid() or not process_alive(holder.pid)):
+        return True
     beat = holder.heartbeat or holder.started
     return beat is None or (now - beat).total_seconds() > timeout
 

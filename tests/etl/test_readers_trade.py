@@ -39,7 +39,7 @@ def test_cow_publisher_layout(resolver):
     rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
     assert rejected[4][0] == "ccode2" and "self-pair" in rejected[4][1]  # 260 and 255 are both DEU
     assert rejected[5] == ("ccode2", "unknown COW code 999")
-    assert rejected[6] == ("flow1", "not a number")
+    assert rejected[6] == ("flow1", "not a finite number")
     assert rejected[7][0] == "year" and "duplicate dyad-year CAN/USA/2000" in rejected[7][1]
 
 

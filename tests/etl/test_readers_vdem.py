@@ -45,7 +45,7 @@ def test_publisher_rejects(resolver):
     assert rejected[1] == ("country_text_id", "V-Dem unit Freedonia: unknown ISO3 code 'FRE'")
     assert "Ruritania" in rejected[4][1] and "SML" in rejected[4][1]
     assert rejected[5][0] == "year" and "duplicate country-year DEU/2001 (first at data row 3)" in rejected[5][1]
-    assert rejected[6] == ("v2x_polyarchy", "not a number")
+    assert rejected[6] == ("v2x_polyarchy", "not a finite number")
     assert rejected[7] == ("v2x_polyarchy", "value outside 0.0–1.0")
     assert rejected[8][0] == "year" and "impossible year" in rejected[8][1]
     assert result.rows_rejected == 6

@@ -22,7 +22,8 @@ class UnknownCountryError(ValueError):
 def closest_countries(value: str, resolver: CountryResolver, limit: int = 5) -> list[str]:
     """Known countries whose names (or ISO3 codes) are closest to ``value``, as ``"Name (ISO3)"``."""
     text = normalise_name(value)
-    names = resolver._names  # normalised name -> set of keys
+    # the resolver's own tables (same package): normalised name -> keys, and the known ISO3 keys
+    names = resolver._names
     shown: list[str] = []
     candidates = difflib.get_close_matches(text, list(names), n=limit * 3, cutoff=0.5)
     if re.fullmatch(r"[A-Za-z]{2,3}", value.strip()):

@@ -487,3 +487,17 @@ def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
     assert result.nsim == 5
     pred = predict_honest(fit, panel, formula, 4, method="simulate", nsim=5, sweeps=2)
     assert pred.mode == "honest:simulate" and 0 <= pred.btergm_all.auc_roc <= 1
+
+
+def test_prediction_reads_timecov_at_the_calendar_position():
+    """The predicted year's timecov value is its position in the panel's full year list (btergm's fit
+    clock), not its position in a shorter list (btergm's gof(nets[k:l]) re-indexing)."""
+    from customsnet.modeling.panel import Panel
+
+    n, years = 6, [2001, 2002, 2003, 2004, 2005]
+    labels = np.array([f"v{k}" for k in range(n)])
+    panel = Panel(years=years, nodes={y: labels for y in years},
+                  networks={"nets": {y: random_graph(n, 0.3, y) for y in years}})
+    ym = simulation_inputs("nets ~ edges + timecov() + memory()", panel, 2005, [0.0, 1.0, 0.0])
+    off = ~np.eye(n, dtype=bool)
+    np.testing.assert_array_equal(ym.model.dyad_logodds[off], 5.0)  # 2005 is calendar step 5 of 5

@@ -108,9 +108,12 @@ class _SignedRows:
     def __init__(self, X: np.ndarray, sign: np.ndarray, rows: np.ndarray) -> None:
         self.X, self.sign, self.rows = X, sign, rows
         self.shape = (len(rows), X.shape[1])
+        self.all_rows = len(rows) == len(X)  # then no gathering is needed
 
     def matvec(self, d: np.ndarray) -> np.ndarray:
-        return (self.X @ d)[self.rows] * self.sign[self.rows]
+        v = self.X @ d
+        v *= self.sign  # in place: one full-length temporary, not three
+        return v if self.all_rows else v[self.rows]
 
     def weighted_sum(self, w: np.ndarray) -> np.ndarray:
         """``sum_r w_r x~_r`` over the rows."""

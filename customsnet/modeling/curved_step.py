@@ -17,9 +17,14 @@ MIN_DECAY, MAX_DECAY = 1e-4, 20.0
 
 def curved_step(z: np.ndarray, target: np.ndarray, phi0: np.ndarray, layout, trust_region: float) -> tuple[np.ndarray, float]:
     """The next φ and the trust-region shortening factor (1 when the maximiser was taken)."""
+    from customsnet.modeling.mcmc_diagnostics import principal_basis
+
     mu = z.mean(axis=0)
     cov = np.atleast_2d(np.cov(z, rowvar=False))
-    a = target - mu
+    # only the part of the target the draws can reach: along directions without variance (counts
+    # never seen in the sample) the lognormal approximation would promise an unbounded gain
+    basis, _ = principal_basis(z)
+    a = basis @ (basis.T @ (target - mu))
     eta0 = layout.eta(phi0)
 
     def gain(phi: np.ndarray) -> float:

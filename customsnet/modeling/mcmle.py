@@ -305,6 +305,8 @@ def mcmle(
     converged = False
     notes: list[str] = []
     iteration = 0
+    previous: tuple[np.ndarray, float] | None = None  # (θ before the last step, its γ)
+    backtracks = 0
     for iteration in range(1, int(control.max_iterations) + 1):
         sample, interval = _adaptive_sample(steps, theta, starts, control, control.draws_per_chain, interval, seed,
                                             iteration, n_jobs, layout)
@@ -316,6 +318,17 @@ def mcmle(
             notes.append(f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}")
             break
         gamma = _steplength(z, observed, theta, layout, control.hummel_margin)
+        if previous is not None and gamma < 0.01 and previous[1] >= 0.1 and backtracks < 6:
+            # the last step ran into a region where the observation is far outside the sample (a
+            # degenerate model): go back half way instead of crawling out with tiny steps
+            theta = 0.5 * (theta + previous[0])
+            backtracks += 1
+            trace.append({"iteration": iteration, "theta": theta.tolist(), "gamma": gamma, "trust_scale": 0.0,
+                          "interval": interval, "min_ess": float(np.min(ess)), "max_abs_t": float("nan"),
+                          "acceptance": sample.acceptance, "seconds": sample.seconds,
+                          "cpu_seconds": sample.cpu_seconds, "backtrack": True})
+            full_steps = 0
+            continue
         target = z.mean(axis=0) + gamma * (observed - z.mean(axis=0))
         if layout is None:
             delta, _, shortened = newton_step(z, target, control.trust_region)
@@ -342,6 +355,7 @@ def mcmle(
         trace.append(record)
         if progress is not None:
             progress(record)
+        previous = (theta.copy(), gamma)
         theta = theta + delta
         # Hummel's rule: two consecutive full steps (neither the hull nor the trust region shortened them)
         full_steps = full_steps + 1 if gamma >= 1.0 and shortened >= 1.0 else 0

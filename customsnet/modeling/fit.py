@@ -29,7 +29,6 @@ from customsnet.modeling.bootstrap import (
     run_replicates,
     step_counts,
 )
-from customsnet.modeling.build import build_design
 from customsnet.modeling.design import Design
 from customsnet.modeling.estimators import (
     ESTIMATORS,
@@ -49,7 +48,7 @@ from customsnet.modeling.results import Combination, FitResult
 from customsnet.modeling.separation import Identification
 from customsnet.modeling.speedglm import SplitRows
 
-__all__ = ["ESTIMATORS", "TERGM", "EstimationError", "fit_tergm"]
+__all__ = ["ESTIMATORS", "EstimationError", "fit_tergm"]
 
 
 class MPLEWarning(UserWarning):
@@ -215,98 +214,3 @@ def _check_finite(design: Design) -> None:
                 f"missing (NaN) change statistic for {design.names[c]} in year {s.year} (row {r}): "
                 "clean or impute covariates before fitting (btergm would fail too)"
             )
-
-
-class TERGM:
-    """A temporal ERGM estimated by bootstrapped MPLE, with scikit-learn-like parameters.
-
-    >>> model = TERGM("nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()", estimator="mple", R=100, seed=1)
-    >>> result = model.fit(panel)      # doctest: +SKIP
-    >>> print(result.summary())        # doctest: +SKIP
-    """
-
-    def __init__(
-        self,
-        formula: str,
-        estimator: str = "mple",
-        R: int = 100,
-        seed: int | None = None,
-        n_jobs: int = 1,
-        scheduler: Any = None,
-        level: float = 0.95,
-        mcmc: Any = None,
-    ) -> None:
-        if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-        self.formula = formula
-        self.estimator = estimator
-        self.R = R
-        self.seed = seed
-        self.n_jobs = n_jobs
-        self.scheduler = scheduler
-        self.level = level
-        self.mcmc = mcmc  # MCMLEControl for estimator="mcmle" (None: its defaults)
-        self.result_: FitResult | None = None
-
-    def design(self, panel: Any) -> Design:
-        """The MPLE design of ``panel`` under this model's formula (via ``build_design``).
-
-        A separable formula (``Form(~ …) + Persist(~ …)``) gives the conditional MPLE's block design.
-        """
-        from customsnet.modeling.separable import is_separable, separable_design
-
-        if is_separable(self.formula):
-            return separable_design(panel, self.formula)
-        return build_design(panel, self.formula, compress=True)
-
-    def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:
-        """Fit to a Panel (design built from the formula) or directly to a Design."""
-        if self.estimator == "mcmle":
-            if isinstance(data, Design):
-                raise EstimationError("estimator 'mcmle' needs the panel (it simulates networks), not a Design")
-            from customsnet.modeling.mcmle import fit_mcmle
-
-            self.result_ = fit_mcmle(data, self.formula, control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs,
-                                     level=self.level)
-            return self.result_
-        design = data if isinstance(data, Design) else self.design(data)
-        if not design.formula:
-            design.formula = self.formula
-        self.result_ = fit_tergm(
-            design,
-            estimator=self.estimator,
-            bootstrap=self.R,
-            seed=self.seed,
-            n_jobs=self.n_jobs,
-            scheduler=self.scheduler,
-            boot_indices=boot_indices,
-            level=self.level,
-        )
-        return self.result_
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters (scikit-learn convention)."""
-        return {
-            k: getattr(self, k) for k in ("formula", "estimator", "R", "seed", "n_jobs", "scheduler", "level", "mcmc")
-        }
-
-    def set_params(self, **params: Any) -> TERGM:
-        """Change constructor parameters (scikit-learn convention); unknown names raise."""
-        allowed = self.get_params()
-        for key, value in params.items():
-            if key not in allowed:
-                raise ValueError(f"unknown parameter {key!r} for TERGM (parameters: {', '.join(allowed)})")
-            setattr(self, key, value)
-        return self
-
-    @property
-    def params_(self):
-        if self.result_ is None:
-            raise AttributeError("TERGM is not fitted yet: call fit() first")
-        return self.result_.params
-
-    def __repr__(self) -> str:
-        return (
-            f"TERGM({self.formula!r}, estimator={self.estimator!r}, R={self.R}, seed={self.seed}, "
-            f"n_jobs={self.n_jobs})"
-        )

@@ -460,7 +460,7 @@ def fit_mcmle(
     default) are curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
     is the MPLE of the formula with the decays fixed at their starting values. A separable
     formula (``Form(~ …) + Persist(~ …)``) is fitted by tergm's CMLE
-    (:func:`~customsnet.modeling.separable.fit_separable_mcmle`).
+    (:func:`fit_separable_mcmle`).
 
     Returns an :class:`~customsnet.modeling.mcmle_result.MCMLEResult` (a ``FitResult`` with standard
     errors that include the MCMC error, the iteration trace and the convergence diagnostics).
@@ -473,7 +473,7 @@ def fit_mcmle(
     written = str(formula)  # as the user wrote it (curved terms included), for the result
     if isinstance(formula, str):
         from customsnet.modeling.curved import split_curved
-        from customsnet.modeling.separable import fit_separable_mcmle, is_separable
+        from customsnet.modeling.separable import is_separable
 
         if is_separable(formula):
             return fit_separable_mcmle(panel, formula, control=control, seed=seed, n_jobs=n_jobs, missing=missing,
@@ -512,3 +512,27 @@ def fit_mcmle(
         warnings.warn(message, MCMLEWarning, stacklevel=2)
     return MCMLEResult.from_mcmle(fit, formula=written, years=list(years), nobs_dyads=int(design.n_dyads),
                                   nobs_btergm=int(design.nobs_btergm), level=level)
+
+
+def fit_separable_mcmle(panel, formula: str, control=None, seed: int | None = None, n_jobs: int = 1,
+                        missing: str = "error", level: float = 0.95, progress=None):
+    """tergm's CMLE of a ``Form(~ …) + Persist(~ …)`` model by MCMC-MLE, started from the CMPLE.
+
+    All transitions and both parts are one pooled model (independent chains per transition and
+    part), fitted jointly as ergmx and tergm do.
+    """
+    from customsnet.modeling.mcmle_result import MCMLEResult
+    from customsnet.modeling.separable import fit_separable, separable_design, separable_step_models
+
+    design = separable_design(panel, formula, missing=missing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = fit_separable(panel, formula, missing=missing).estimates
+    models, names = separable_step_models(panel, formula, missing=missing)
+    fit = mcmle(models, names, start, control=control, seed=seed, n_jobs=n_jobs, progress=progress)
+    for message in fit.warnings:
+        warnings.warn(message, MCMLEWarning, stacklevel=2)
+    result = MCMLEResult.from_mcmle(fit, formula=formula, years=list(design.years), nobs_dyads=int(design.n_dyads),
+                                    nobs_btergm=int(design.nobs_btergm), level=level)
+    result.meta["model"] = "separable (CMLE by MCMC)"
+    return result

@@ -21,6 +21,7 @@ rough guide only.
 
 from __future__ import annotations
 
+import importlib
 import json
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -37,6 +38,10 @@ from customsnet.modeling.bootstrap import (
 )
 
 FORMAT_VERSION = 1
+
+#: ``result_type`` written by a FitResult subclass -> where the subclass lives (``module:Class``);
+#: named by string so the base class does not import the estimators built on it
+RESULT_TYPES = {"mcmle": "customsnet.modeling.mcmle_result:MCMLEResult"}
 
 #: columns of :meth:`FitResult.tidy`, in order
 TIDY_COLUMNS = ["term", "estimate", "boot_mean", "std_error", "lower", "upper", "status"]
@@ -324,11 +329,11 @@ class FitResult:
     @classmethod
     def from_dict(cls, d: dict, source: str = "the fit") -> FitResult:
         """A result from :meth:`to_dict`'s output; the format version must be this one's."""
-        if d.get("result_type") == "mcmle" and cls is FitResult:
-            # MCMC-MLE fits carry more fields (covariance, trace, diagnostics)
-            from customsnet.modeling.mcmle_result import MCMLEResult
-
-            return MCMLEResult.from_dict(d, source)
+        kind = d.get("result_type")
+        if kind in RESULT_TYPES and cls is FitResult:
+            # a subclass's fit (e.g. MCMC-MLE: covariance, trace, diagnostics) reads its own fields
+            module, _, name = RESULT_TYPES[kind].partition(":")
+            return getattr(importlib.import_module(module), name).from_dict(d, source)
         d = dict(d)
         version = d.pop("format_version", None)
         if version is None or "names" not in d:

@@ -8,6 +8,7 @@ a function body is evaluated by walking its syntax tree with a fixed table of nu
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -272,10 +273,37 @@ def parse(text: str) -> Node:
 _PRECEDENCE = {"~": 1, "+": 2, "-": 2, "*": 3, "/": 3, ":": 3.5, "unary": 4, "^": 5}
 
 
-def _format_number(x: float) -> str:
-    # Local import keeps this module free of term code; r_number is the single formatter.
-    from customsnet.modeling.terms.base import r_number
+def r_number(x: float) -> str:
+    """A number as R's ``as.character(double)`` writes it: 15 significant digits, shortest form.
 
+    R chooses scientific notation when it is strictly narrower than fixed notation, so
+    ``0.5 -> "0.5"``, ``1 -> "1"``, ``1e-04`` for 0.0001 and ``1e+05`` for 100000.
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    mantissa, exponent = f"{abs(x):.14e}".split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    exp = int(exponent)
+    # Scientific form: d[.ddd]e[+-]XX with at least two exponent digits.
+    sci_mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    sci = f"{sci_mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    # Fixed form with exactly the significant digits needed.
+    if exp >= 0:
+        int_part = digits[: exp + 1].ljust(exp + 1, "0")
+        frac = digits[exp + 1 :]
+        fixed = int_part + ("." + frac if frac else "")
+    else:
+        fixed = "0." + "0" * (-exp - 1) + digits
+    return sign + (sci if len(sci) < len(fixed) else fixed)
+
+
+def _format_number(x: float) -> str:
     return r_number(x)
 
 

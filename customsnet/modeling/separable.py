@@ -215,29 +215,3 @@ def separable_step_models(panel, text: str, missing: str = "error") -> tuple[lis
                 fixed_off=np.flatnonzero(~was) if op != "Form" else None,
             ))
     return models, names
-
-
-def fit_separable_mcmle(panel, formula: str, control=None, seed: int | None = None, n_jobs: int = 1,
-                        missing: str = "error", level: float = 0.95, progress=None):
-    """tergm's CMLE of a ``Form(~ …) + Persist(~ …)`` model by MCMC-MLE, started from the CMPLE.
-
-    All transitions and both parts are one pooled model (independent chains per transition and
-    part), fitted jointly as ergmx and tergm do.
-    """
-    import warnings
-
-    from customsnet.modeling.mcmle import MCMLEWarning, mcmle
-    from customsnet.modeling.mcmle_result import MCMLEResult
-
-    design = separable_design(panel, formula, missing=missing)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = fit_separable(panel, formula, missing=missing).estimates
-    models, names = separable_step_models(panel, formula, missing=missing)
-    fit = mcmle(models, names, start, control=control, seed=seed, n_jobs=n_jobs, progress=progress)
-    for message in fit.warnings:
-        warnings.warn(message, MCMLEWarning, stacklevel=2)
-    result = MCMLEResult.from_mcmle(fit, formula=formula, years=list(design.years), nobs_dyads=int(design.n_dyads),
-                                    nobs_btergm=int(design.nobs_btergm), level=level)
-    result.meta["model"] = "separable (CMLE by MCMC)"
-    return result

@@ -171,7 +171,12 @@ def resolve_formula_names(formula: str, panel: Panel, aliases: dict[str, str] | 
     Returns the formula text (unchanged when every name was exact) and a note of the renames.
     """
     from customsnet.modeling.covariate_names import CovariateNameError, resolve_names
+    from customsnet.modeling.separable import is_separable
 
+    if is_separable(formula):
+        # Form(~ …) + Persist(~ …): the parts are checked against the panel when the block design
+        # is built; names are taken as written (no case folding or aliases inside the parts yet)
+        return formula, []
     try:
         resolved, renames = resolve_names(formula, panel, aliases)
     except CovariateNameError as exc:

@@ -144,7 +144,8 @@ def test_hummel_steplength_and_hull():
 
 # --------------------------------------------------------------------------- entry points
 def test_fit_tergm_refuses_mcmle_on_a_design_and_tergm_fits_the_panel(panel):
-    from customsnet.modeling.fit import TERGM, EstimationError
+    from customsnet.modeling.fit import EstimationError
+    from customsnet.modeling.model import TERGM
 
     design = build_design(panel, DYAD_INDEPENDENT)
     with pytest.raises(EstimationError, match="needs the panel"):

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from reference_rows import boot_indices, compressed_design
 
-from customsnet.modeling.fit import TERGM, fit_tergm
+from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.model import TERGM
 from customsnet.modeling.results import FitResult
 
 

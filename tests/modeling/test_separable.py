@@ -76,7 +76,7 @@ def test_tergm_and_cli_fit_a_separable_formula(tmp_path):
     from click.testing import CliRunner
 
     from customsnet.cli import main
-    from customsnet.modeling.fit import TERGM
+    from customsnet.modeling.model import TERGM
     from customsnet.modeling.results import FitResult
 
     panel = two_year_panel(seed=2)
@@ -96,7 +96,7 @@ def test_cmle_by_mcmc_of_a_dyad_independent_separable_model_is_the_cmple():
     import warnings
 
     from customsnet.modeling.mcmle import MCMLEControl
-    from customsnet.modeling.separable import fit_separable_mcmle
+    from customsnet.modeling.mcmle import fit_separable_mcmle
 
     panel = two_year_panel(seed=4)
     formula = "nets ~ Form(~edges) + Persist(~edges)"
@@ -120,7 +120,7 @@ def test_case1_dissolve_cmle_by_mcmc_matches_ergmx():
 
     from customsnet.modeling.mcmle import MCMLEControl
     from customsnet.modeling.reference import read_reference_panel
-    from customsnet.modeling.separable import fit_separable_mcmle
+    from customsnet.modeling.mcmle import fit_separable_mcmle
 
     panel = read_reference_panel(CASE)
     formula = "nets ~ Form(~edges + gwesp(0.5, fixed = TRUE)) + Persist(~edges)"

@@ -24,7 +24,6 @@ Terms never see the :class:`~customsnet.modeling.panel.Panel`; the design builde
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -32,6 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from customsnet.modeling.rsyntax import r_number
 from customsnet.modeling.terms.arguments import ArgumentError, Formal, match_arguments
 
 
@@ -118,36 +118,6 @@ def edge_list(network: sp.csr_matrix, directed: bool) -> tuple[np.ndarray, np.nd
 def tie_values(network: sp.csr_matrix, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     """0/1 tie indicators of the given dyads, as float64."""
     return (np.asarray(network[tail, head]).ravel() != 0).astype(np.float64)
-
-
-def r_number(x: float) -> str:
-    """A number as R's ``as.character(double)`` writes it: 15 significant digits, shortest form.
-
-    R chooses scientific notation when it is strictly narrower than fixed notation, so
-    ``0.5 -> "0.5"``, ``1 -> "1"``, ``1e-04`` for 0.0001 and ``1e+05`` for 100000.
-    """
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Inf" if x > 0 else "-Inf"
-    if x == 0:
-        return "0"
-    sign = "-" if x < 0 else ""
-    mantissa, exponent = f"{abs(x):.14e}".split("e")
-    digits = mantissa.replace(".", "").rstrip("0") or "0"
-    exp = int(exponent)
-    # Scientific form: d[.ddd]e[+-]XX with at least two exponent digits.
-    sci_mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    sci = f"{sci_mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    # Fixed form with exactly the significant digits needed.
-    if exp >= 0:
-        int_part = digits[: exp + 1].ljust(exp + 1, "0")
-        frac = digits[exp + 1 :]
-        fixed = int_part + ("." + frac if frac else "")
-    else:
-        fixed = "0." + "0" * (-exp - 1) + digits
-    return sign + (sci if len(sci) < len(fixed) else fixed)
 
 
 def r_literal(value: object) -> str:

@@ -273,7 +273,7 @@ class GWESP(_FixedDecay):
     def statistic(self, step: StepInputs) -> np.ndarray:
         sp_type = self._other_type(step.directed)
         if sp_type:
-            from customsnet.modeling.terms.shared_partners import EDGEWISE, sp_statistic
+            from customsnet.modeling.terms.sp_kernels import EDGEWISE, sp_statistic
 
             table = focal_table(self.decay, step.n)
             return sp_statistic(step, sp_type, EDGEWISE, lambda c: np.array([np.sum(table[c])]))
@@ -287,7 +287,7 @@ class GWESP(_FixedDecay):
     def sampler_change(self, step: StepInputs):
         sp_type = self._other_type(step.directed)
         if sp_type:
-            from customsnet.modeling.terms.shared_partners import (
+            from customsnet.modeling.terms.sp_kernels import (
                 EDGEWISE,
                 sp_change,
                 sp_params,

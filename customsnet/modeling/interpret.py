@@ -409,11 +409,12 @@ def probability_figure(frames: list[pd.DataFrame], title: str = ""):
             xcol = "shared_partners" if "shared_partners" in frame.columns else "degree"
             x = frame[xcol].to_numpy()
             p = frame["probability"].to_numpy(dtype=float)
-            err = None
+            ax.bar(x, p, width=0.75, color="#0072B2", alpha=0.85)
             if {"lower", "upper"} <= set(frame.columns) and np.isfinite(frame["lower"]).any():
-                err = np.vstack([p - frame["lower"].to_numpy(float), frame["upper"].to_numpy(float) - p])
-            ax.bar(x, p, width=0.75, color="#0072B2", alpha=0.85, yerr=err, capsize=1.5,
-                   error_kw={"elinewidth": 0.7, "ecolor": "#333333"})
+                # the interval from its own centre: a percentile interval need not contain p
+                lo, hi = frame["lower"].to_numpy(float), frame["upper"].to_numpy(float)
+                ax.errorbar(x, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", elinewidth=0.7, ecolor="#333333",
+                            capsize=1.5)
             kind = frame["kind"].iloc[0] if len(frame) else ""
             ax.set_title(f"{xcol.replace('_', ' ').capitalize()} ({kind})")
             ax.set_xlabel("shared partners" if xcol == "shared_partners" else

@@ -184,7 +184,9 @@ def coefficient_figure(fits: FitResult | Mapping[str, FitResult], terms: Sequenc
             est, lo, hi = (sub[c].to_numpy(dtype=float) for c in ("estimate", "lower", "upper"))
             ok = np.isfinite(est) & np.array([is_estimated(s) for s in sub["status"]])
             has_ci = ok & np.isfinite(lo) & np.isfinite(hi)
-            ax.errorbar(est[has_ci], y[has_ci], xerr=[est[has_ci] - lo[has_ci], hi[has_ci] - est[has_ci]],
+            # drawn from the interval's own centre: a percentile interval need not contain the
+            # estimate (few replicates, bootstrap bias), and errorbar refuses negative half-widths
+            ax.errorbar((lo[has_ci] + hi[has_ci]) / 2, y[has_ci], xerr=(hi[has_ci] - lo[has_ci]) / 2,
                         fmt="none", ecolor=colors[model], elinewidth=1.0, capsize=1.5)
             sig = excludes_zero(lo, hi) & ok
             ax.plot(est[ok & sig], y[ok & sig], "o", color=colors[model], ms=4, label=model)

@@ -353,7 +353,7 @@ def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
             lo, hi = m["lower"].to_numpy(float), m["upper"].to_numpy(float)
             ci = np.isfinite(est) & np.isfinite(lo) & np.isfinite(hi) & (x > 0)
             if ci.any():
-                ax.errorbar(x[ci], est[ci], yerr=[est[ci] - lo[ci], hi[ci] - est[ci]], fmt="none", ecolor="#D55E00",
+                ax.errorbar(x[ci], (lo[ci] + hi[ci]) / 2, yerr=(hi[ci] - lo[ci]) / 2, fmt="none", ecolor="#D55E00",
                             elinewidth=0.7, capsize=1.5, label="mean bootstrap interval")
             ax.plot(x, est, "-", color="#D55E00", lw=1.2, label="mean over repetitions")
             ax.axhline(0.0, color="#999999", lw=0.5)

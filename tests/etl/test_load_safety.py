@@ -304,7 +304,7 @@ def test_an_oversized_file_is_refused_by_name_while_load_all_loads_the_rest(empt
 
 # ------------------------------------------------------------------ 10. messages
 class DyingGraph(Graph):
-    """A connection whose server 'goes away' after some batches: its driver is closed under it."""
+    """A connection whose server 'goes away' after some batches: it is closed under the load."""
 
     def __init__(self, *args, die_after: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -317,7 +317,7 @@ class DyingGraph(Graph):
             if progress:
                 progress(n)
             if self.batches == self.die_after:
-                self.driver.close()
+                self.close()  # Graph.close closes the driver (h13 removed Graph.driver)
 
         return super().write_batches(query, rows, batch_size=batch_size, progress=counting, **params)
 

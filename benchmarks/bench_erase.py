@@ -69,10 +69,8 @@ def main() -> None:
         out["before"] = graph_counts(graph)
         started = time.perf_counter()
         try:
-            # an explicit transaction, not execute_write: that would retry the refusal
-            with graph.driver.session(database=graph.database) as session, session.begin_transaction() as tx:
-                tx.run("MATCH (n) DETACH DELETE n").consume()
-                tx.commit()
+            # one auto-commit transaction, not execute_write: that would retry the refusal
+            graph.run_autocommit("MATCH (n) DETACH DELETE n")
             out["unbatched_delete"] = "succeeded"
         except Exception as exc:  # noqa: BLE001 - the refusal is what we measure
             out["unbatched_delete"] = f"refused after {time.perf_counter() - started:.1f} s: {type(exc).__name__}: {str(exc)[:160]}"

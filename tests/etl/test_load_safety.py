@@ -317,7 +317,7 @@ class DyingGraph(Graph):
             if progress:
                 progress(n)
             if self.batches == self.die_after:
-                self.close()  # Graph.close closes the driver (h13 removed Graph.driver)
+                self.close()  # the driver is closed: the server is gone mid-load
 
         return super().write_batches(query, rows, batch_size=batch_size, progress=counting, **params)
 

@@ -711,5 +711,5 @@ def unload_source(graph: Graph, name: str) -> dict[str, int]:
         run_statements(graph, "load_stale", source=name, version="")  # no fact has the empty version
         if claimed:
             reconcile_agreements(graph, claimed, name)
-        graph.write("MATCH (s:Source {name: $name}) WHERE s.name <> 'customsnet' DETACH DELETE s", name=name)
+        graph.write(load_cypher("load_unload_source"), name=name)
     return deleted

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from customsnet.cypher import load_cypher
 from customsnet.graph.connection import Graph
 
 #: deletions per transaction; 10 000 relationships cost a few MB of transaction memory
@@ -22,6 +23,13 @@ DEFAULT_BATCH = 10_000
 
 #: ``progress(description, total) -> advance(n)``, the shape of the CLI's progress bars
 Progress = Callable[[str, int], Callable[[int], None]]
+
+#: relationship types the package writes; only these are written into a query's pattern (the
+#: ``erase_source_relationships`` template), any other type is matched by a ``$type`` parameter
+RELATIONSHIP_TYPES = frozenset({
+    "TRADE", "CONTIGUOUS", "MEMBER_OF_SYSTEM", "FROM_SOURCE", "CMAA", "MLAT", "FTA", "PARTY_TO",
+    "HAS_OBSERVATION", "HAS_COEFFICIENT", "PREDICTED_PARTNER",
+})
 
 
 @dataclass
@@ -36,8 +44,8 @@ class EraseReport:
 
 def graph_counts(graph: Graph) -> dict[str, int]:
     """Nodes and relationships in the database (from the count store: instant)."""
-    nodes = graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
-    rels = graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    nodes = graph.read(load_cypher("erase_count_nodes"))[0]["n"]
+    rels = graph.read(load_cypher("erase_count_relationships"))[0]["n"]
     return {"nodes": int(nodes), "relationships": int(rels)}
 
 
@@ -63,11 +71,11 @@ def reset_graph(graph: Graph, batch: int = DEFAULT_BATCH, progress: Progress | N
     counts = graph_counts(graph)
     advance = progress("deleting relationships", counts["relationships"]) if progress else None
     report.relationships = _delete_in_batches(
-        graph, "MATCH ()-[r]->() WITH r LIMIT $batch DELETE r RETURN count(*) AS n",
+        graph, load_cypher("erase_relationships_batch"),
         counts["relationships"], advance, batch, report)
     advance = progress("deleting nodes", counts["nodes"]) if progress else None
     report.nodes = _delete_in_batches(
-        graph, "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n",
+        graph, load_cypher("erase_nodes_batch"),
         counts["nodes"], advance, batch, report)
     report.by_kind = {"relationships": report.relationships, "nodes": report.nodes}
     return report
@@ -75,22 +83,28 @@ def reset_graph(graph: Graph, batch: int = DEFAULT_BATCH, progress: Progress | N
 
 def loaded_sources(graph: Graph) -> list[dict]:
     """Every Source node: name, file, reader, layout, rows loaded, load time (for `unload` messages)."""
-    return graph.read(
-        "MATCH (s:Source) RETURN s.name AS name, s.file AS file, s.reader AS reader, s.layout AS layout, "
-        "s.rows_loaded AS rows_loaded, toString(s.loaded_at) AS loaded_at ORDER BY s.name"
-    )
+    return graph.read(load_cypher("erase_sources"))
 
 
 def source_fact_counts(graph: Graph, name: str) -> dict[str, int]:
     """Facts of one source by relationship type or node label (what :func:`unload_source` deletes)."""
-    rows = graph.read(
-        "CALL () { MATCH ()-[r]->() WHERE r.source = $name RETURN type(r) AS kind, count(r) AS n "
-        "UNION ALL MATCH (o:Observation) WHERE o.source = $name RETURN 'Observation' AS kind, count(o) AS n "
-        "UNION ALL MATCH (a:Agreement)-[:FROM_SOURCE]->(:Source {name: $name}) RETURN 'Agreement' AS kind, count(a) AS n } "
-        "RETURN kind, sum(n) AS n",
-        name=name,
-    )
+    rows = graph.read(load_cypher("erase_source_fact_counts"), name=name)
     return {r["kind"]: int(r["n"]) for r in rows if r["n"]}
+
+
+def _relationships_query(kind: str) -> str:
+    """The batch query deleting relationships of type ``kind`` that carry ``source = $name``.
+
+    TRADE keys start with the source name: the key's unique index finds each batch directly, where
+    a property filter would rescan all 0.4 M TRADE relationships for every batch. A type of the
+    package is written into the pattern (checked against :data:`RELATIONSHIP_TYPES`, so no text from
+    the graph or a user reaches the query); any other type is matched by the ``$type`` parameter.
+    """
+    if kind == "TRADE":
+        return load_cypher("erase_source_trade")
+    if kind in RELATIONSHIP_TYPES:
+        return load_cypher("erase_source_relationships").replace("{type}", kind)
+    return load_cypher("erase_source_relationships_any")
 
 
 def unload_source(graph: Graph, name: str, batch: int = DEFAULT_BATCH, progress: Progress | None = None) -> EraseReport:
@@ -110,37 +124,26 @@ def unload_source(graph: Graph, name: str, batch: int = DEFAULT_BATCH, progress:
         if kind in ("Observation", "Agreement"):
             continue
         advance = progress(f"{name}: {kind} relationships", total) if progress else None
-        # the type name comes from the graph itself (type(r) above), never from the user.
-        # TRADE keys start with the source name: the key's unique index finds each batch directly,
-        # where a property filter would rescan all 0.4 M TRADE relationships for every batch
-        where = "r.key STARTS WITH $prefix AND r.source = $name" if kind == "TRADE" else "r.source = $name"
-        query = f"MATCH ()-[r:`{kind}`]->() WHERE {where} WITH r LIMIT $batch DELETE r RETURN count(*) AS n"
-        report.by_kind[kind] = _delete_in_batches(graph, query, total, advance, batch, report, name=name,
-                                                  prefix=f"{name}|")
+        report.by_kind[kind] = _delete_in_batches(graph, _relationships_query(kind), total, advance, batch, report,
+                                                  name=name, prefix=f"{name}|", type=kind)
         report.relationships += report.by_kind[kind]
     if counts.get("Observation"):
         advance = progress(f"{name}: observations", counts["Observation"]) if progress else None
         report.by_kind["Observation"] = _delete_in_batches(
-            graph, "MATCH (o:Observation) WHERE o.source = $name WITH o LIMIT $batch DETACH DELETE o RETURN count(*) AS n",
+            graph, load_cypher("erase_source_observations"),
             counts["Observation"], advance, batch, report, name=name)
         report.nodes += report.by_kind["Observation"]
     if counts.get("Agreement"):
         advance = progress(f"{name}: agreements", counts["Agreement"]) if progress else None
         # agreements only this source names: the node goes (with its PARTY_TO links)
         only = _delete_in_batches(
-            graph,
-            "MATCH (a:Agreement)-[:FROM_SOURCE]->(:Source {name: $name}) "
-            "WHERE NOT EXISTS { (a)-[:FROM_SOURCE]->(o:Source) WHERE o.name <> $name } "
-            "WITH a LIMIT $batch DETACH DELETE a RETURN count(*) AS n",
-            counts["Agreement"], advance, batch, report, name=name)
+            graph, load_cypher("erase_source_agreements_only"), counts["Agreement"], advance, batch, report, name=name)
         # agreements other sources name too: only this source's link goes
         shared = _delete_in_batches(
-            graph,
-            "MATCH (:Agreement)-[f:FROM_SOURCE]->(:Source {name: $name}) WITH f LIMIT $batch DELETE f RETURN count(*) AS n",
-            counts["Agreement"], advance, batch, report, name=name)
+            graph, load_cypher("erase_source_agreement_links"), counts["Agreement"], advance, batch, report, name=name)
         report.by_kind["Agreement"] = only
         report.by_kind["Agreement (kept, named by another source)"] = shared
         report.nodes += only
-    graph.write("MATCH (s:Source {name: $name}) DETACH DELETE s", name=name)
+    graph.write(load_cypher("erase_source_node"), name=name)
     report.transactions += 1
     return report

@@ -23,10 +23,7 @@ def fact_sources(graph: Graph, first: int, last: int, lag: int, types: Sequence[
 
 def synthetic_sources(graph: Graph) -> list[str]:
     """Names of the loaded Sources that are synthetic (same rule as the export's provenance)."""
-    rows = graph.read(
-        "MATCH (s:Source) WHERE coalesce(s.synthetic, false) OR coalesce(s.file, s.name) CONTAINS 'SYNTHETIC' "
-        "RETURN s.name AS name ORDER BY name"
-    )
+    rows = graph.read(load_cypher("provenance_synthetic_sources"))
     return [r["name"] for r in rows]
 
 
@@ -35,21 +32,13 @@ def agreement_pairs(graph: Graph, tie_type: str) -> list[str]:
     from customsnet.graph.signals import check_tie_options
 
     check_tie_options(tie_type, "signed")
-    rows = graph.read(
-        "MATCH (a:Country)-[r:CMAA|MLAT|FTA]->(b:Country) WHERE type(r) = $type "
-        "RETURN DISTINCT a.iso3 + ' ' + b.iso3 AS pair ORDER BY pair",
-        type=tie_type,
-    )
+    rows = graph.read(load_cypher("provenance_agreement_pairs"), type=tie_type)
     return [r["pair"] for r in rows]
 
 
 def observation_coverage(graph: Graph, variables: Sequence[str]) -> dict[tuple[str, str], int]:
     """``(variable, source) -> last year`` that source has a value of the variable for."""
-    rows = graph.read(
-        "MATCH (o:Observation) WHERE o.variable IN $variables AND o.value IS NOT NULL "
-        "RETURN o.variable AS variable, o.source AS source, max(o.year) AS last",
-        variables=list(variables),
-    )
+    rows = graph.read(load_cypher("provenance_observation_coverage"), variables=list(variables))
     return {(r["variable"], r["source"]): int(r["last"]) for r in rows}
 
 

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from customsnet.graph.connection import Graph
-from customsnet.graph.erase import graph_counts, reset_graph, unload_source
+from customsnet.etl.load import unload_source
+from customsnet.graph.erase import graph_counts, reset_graph
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -81,7 +82,10 @@ def main() -> None:
                 started = time.perf_counter()
                 report = action()
                 seconds = time.perf_counter() - started
-            out[name] = {"seconds": round(seconds, 1), "transactions": report.transactions, "deleted": report.by_kind,
+            # reset_graph reports its transactions; the ETL's unload returns facts deleted by kind
+            deleted = report if isinstance(report, dict) else report.by_kind
+            out[name] = {"seconds": round(seconds, 1), "transactions": getattr(report, "transactions", None),
+                         "deleted": deleted,
                          "peak_tx_memory_mb": round(peak.peak / 2**20, 1), "memory_samples": peak.samples}
         out["after"] = graph_counts(graph)
     print(json.dumps(out, indent=2))

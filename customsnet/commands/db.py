@@ -162,31 +162,31 @@ def reset_command(ctx: click.Context, yes: bool, batch: int) -> None:
 @click.command("unload")
 @click.argument("source", required=False)
 @click.option("--list", "list_sources", is_flag=True, help="List the loaded sources and exit.")
-@click.option("--batch", default=10_000, show_default=True, type=click.IntRange(1), help="Deletions per transaction.")
 @click.pass_context
-def unload_command(ctx: click.Context, source: str | None, list_sources: bool, batch: int) -> None:
+def unload_command(ctx: click.Context, source: str | None, list_sources: bool) -> None:
     """Delete every fact one loaded SOURCE provided (e.g. vdem:vdemlite_v14_...), then its Source node.
 
     SOURCE is a Source name as `customsnet unload --list` prints it (reader:file-stem). Deletes in
-    batches, each its own transaction. Country nodes stay; an agreement another source also names stays.
+    batched auto-commit transactions, under the load lock. Country nodes stay; an agreement another
+    source also names stays, with its dates and ties re-derived from the claims left.
     """
-    from customsnet.graph.erase import loaded_sources, unload_source
+    from customsnet.commands.progress import spinner
+    from customsnet.etl.load import unload_source
+    from customsnet.graph.erase import loaded_sources
 
     with Graph.connect() as graph:
+        rows = loaded_sources(graph)
         if list_sources or not source:
-            rows = loaded_sources(graph)
             for row in rows:
                 click.echo(f"{row['name']}\t{row['rows_loaded']} rows\t{row['file']}")
             if not source and not list_sources:
                 raise click.UsageError("name a SOURCE to unload (listed above)")
             return
+        known = [row["name"] for row in rows]
+        if source not in known:
+            raise click.ClickException(f"no source {source!r} in the graph; loaded sources: {', '.join(known) or 'none'}")
         started = time.perf_counter()
-        with _erase_progress(bool(ctx.obj and ctx.obj.get("quiet"))) as progress:
-            try:
-                report = unload_source(graph, source, batch=batch, progress=progress)
-            except KeyError as exc:
-                raise click.ClickException(exc.args[0]) from None
-    parts = ", ".join(f"{n} {kind}" for kind, n in report.by_kind.items())
-    click.echo(f"unloaded {source}: {parts or 'no facts'} ({report.transactions} transactions, "
-               f"{time.perf_counter() - started:.1f} s)")
-
+        with spinner(f"unloading {source}..."):
+            deleted = unload_source(graph, source)
+    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(deleted.items()) if n)
+    click.echo(f"unloaded {source}: {parts or 'no facts'} ({time.perf_counter() - started:.1f} s)")

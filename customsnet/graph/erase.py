@@ -1,4 +1,7 @@
-"""Emptying the graph and unloading one source, in bounded memory.
+"""Emptying the graph in bounded memory (``customsnet db reset``), and the list of loaded sources.
+
+Unloading one source is the ETL's job (:func:`customsnet.etl.load.unload_source`): it knows which
+facts a source owns and re-derives the agreements other sources also name.
 
 Each batch is its own transaction (a managed auto-commit call of the driver), so the server never
 holds more than ``batch`` deletions at once: ``MATCH (n) DETACH DELETE n`` on a graph holding all
@@ -23,14 +26,6 @@ DEFAULT_BATCH = 10_000
 
 #: ``progress(description, total) -> advance(n)``, the shape of the CLI's progress bars
 Progress = Callable[[str, int], Callable[[int], None]]
-
-#: relationship types the package writes; only these are written into a query's pattern (the
-#: ``erase_source_relationships`` template), any other type is matched by a ``$type`` parameter
-RELATIONSHIP_TYPES = frozenset({
-    "TRADE", "CONTIGUOUS", "MEMBER_OF_SYSTEM", "FROM_SOURCE", "CMAA", "MLAT", "FTA", "PARTY_TO",
-    "HAS_OBSERVATION", "HAS_COEFFICIENT", "PREDICTED_PARTNER",
-})
-
 
 @dataclass
 class EraseReport:
@@ -84,66 +79,3 @@ def reset_graph(graph: Graph, batch: int = DEFAULT_BATCH, progress: Progress | N
 def loaded_sources(graph: Graph) -> list[dict]:
     """Every Source node: name, file, reader, layout, rows loaded, load time (for `unload` messages)."""
     return graph.read(load_cypher("erase_sources"))
-
-
-def source_fact_counts(graph: Graph, name: str) -> dict[str, int]:
-    """Facts of one source by relationship type or node label (what :func:`unload_source` deletes)."""
-    rows = graph.read(load_cypher("erase_source_fact_counts"), name=name)
-    return {r["kind"]: int(r["n"]) for r in rows if r["n"]}
-
-
-def _relationships_query(kind: str) -> str:
-    """The batch query deleting relationships of type ``kind`` that carry ``source = $name``.
-
-    TRADE keys start with the source name: the key's unique index finds each batch directly, where
-    a property filter would rescan all 0.4 M TRADE relationships for every batch. A type of the
-    package is written into the pattern (checked against :data:`RELATIONSHIP_TYPES`, so no text from
-    the graph or a user reaches the query); any other type is matched by the ``$type`` parameter.
-    """
-    if kind == "TRADE":
-        return load_cypher("erase_source_trade")
-    if kind in RELATIONSHIP_TYPES:
-        return load_cypher("erase_source_relationships").replace("{type}", kind)
-    return load_cypher("erase_source_relationships_any")
-
-
-def unload_source(graph: Graph, name: str, batch: int = DEFAULT_BATCH, progress: Progress | None = None) -> EraseReport:
-    """Delete every fact one Source provided, then the Source node.
-
-    Facts are the relationships and Observation nodes carrying ``source = name``. An Agreement
-    node is deleted only when no other Source provides it (an agreement named by two lists keeps
-    its node and loses this list's ``FROM_SOURCE`` link). Country nodes stay: they are shared
-    identities, not facts of one file. Raises ``KeyError`` (with the loaded names) for an unknown source.
-    """
-    known = [s["name"] for s in loaded_sources(graph)]
-    if name not in known:
-        raise KeyError(f"no source {name!r} in the graph; loaded sources: {', '.join(known) or 'none'}")
-    report = EraseReport()
-    counts = source_fact_counts(graph, name)
-    for kind, total in sorted(counts.items()):
-        if kind in ("Observation", "Agreement"):
-            continue
-        advance = progress(f"{name}: {kind} relationships", total) if progress else None
-        report.by_kind[kind] = _delete_in_batches(graph, _relationships_query(kind), total, advance, batch, report,
-                                                  name=name, prefix=f"{name}|", type=kind)
-        report.relationships += report.by_kind[kind]
-    if counts.get("Observation"):
-        advance = progress(f"{name}: observations", counts["Observation"]) if progress else None
-        report.by_kind["Observation"] = _delete_in_batches(
-            graph, load_cypher("erase_source_observations"),
-            counts["Observation"], advance, batch, report, name=name)
-        report.nodes += report.by_kind["Observation"]
-    if counts.get("Agreement"):
-        advance = progress(f"{name}: agreements", counts["Agreement"]) if progress else None
-        # agreements only this source names: the node goes (with its PARTY_TO links)
-        only = _delete_in_batches(
-            graph, load_cypher("erase_source_agreements_only"), counts["Agreement"], advance, batch, report, name=name)
-        # agreements other sources name too: only this source's link goes
-        shared = _delete_in_batches(
-            graph, load_cypher("erase_source_agreement_links"), counts["Agreement"], advance, batch, report, name=name)
-        report.by_kind["Agreement"] = only
-        report.by_kind["Agreement (kept, named by another source)"] = shared
-        report.nodes += only
-    graph.write(load_cypher("erase_source_node"), name=name)
-    report.transactions += 1
-    return report

@@ -242,7 +242,7 @@ def fitted_formulas(formulas: dict[str, str], verdicts: dict[str, dict]) -> tupl
 
 def remove_synthetic_sources(graph: Graph, progress=print) -> list[str]:
     """Unload every synthetic Source (the demo's), so real and simulated facts cannot meet."""
-    from customsnet.graph.erase import unload_source
+    from customsnet.etl.load import unload_source
     from customsnet.graph.provenance import synthetic_sources
 
     names = synthetic_sources(graph)

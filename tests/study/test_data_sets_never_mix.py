@@ -138,10 +138,10 @@ def test_every_export_refuses_a_mixed_graph(demo_then_run, cli, work, graph):
         graph.write("MATCH (s:Source {name: 'unga:idealpoints_bsv_july2025_1985_2024'}) REMOVE s.synthetic")
 
 
-def test_unload_deletes_one_source_in_batches(demo_then_run, cli, graph):
+def test_unload_deletes_one_source(demo_then_run, cli, graph):
     name = "vdem:vdemlite_v14_polyarchy_civlib_corr_1985_2023"
     assert graph.read("MATCH (o:Observation {source: $n}) RETURN count(o) AS n", n=name)[0]["n"] > 0
-    res = cli("unload", name, "--batch", "5000")
+    res = cli("unload", name)
     assert res.exit_code == 0, res.output
     assert "Observation" in res.output
     assert graph.read("MATCH (o:Observation {source: $n}) RETURN count(o) AS n", n=name)[0]["n"] == 0

@@ -1,6 +1,6 @@
 """Benchmark: the bootstrap on a real Dask cluster (loopback scheduler + N worker processes).
 
-For each worker count it starts a :class:`~customsnet.modeling.dask_cluster.LoopbackCluster`,
+For each worker count it starts a :class:`~customsnet.modeling.estimation.dask_cluster.LoopbackCluster`,
 runs ``fit_tergm(..., bootstrap=R, scheduler=address)`` and reports wall time, the speed-up over
 one worker and per worker, and whether the estimates are bit-identical to the local run. The
 workers are single-threaded processes; on a 2-core machine more than two cannot help, and the
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.dask_cluster import LoopbackCluster
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.dask_cluster import LoopbackCluster
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "btergm"
 

@@ -33,7 +33,7 @@ def random_panel(n: int, years: int, seed: int = 1):
     import numpy as np
     import scipy.sparse as sp
 
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
 
     rng = np.random.default_rng(seed)
     labels = np.array([f"c{k:04d}" for k in range(n)])
@@ -52,8 +52,8 @@ def random_panel(n: int, years: int, seed: int = 1):
 
 
 def run_case(case: str, nodes: int, years: int, repeat: int) -> dict:
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     started = time.perf_counter()
     panel = read_reference_panel(BIG) if case == "big" else random_panel(nodes, years)

@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.logit_stats import (
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.estimation.logit_stats import (
     MODE_R_CLAMPED,
     StackedRows,
     pair_statistics,
     rows_evaluated,
 )
-from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "btergm"
 BTERGM_SECONDS = {"big": 744.442, "big_dissolve": 290.927}
@@ -156,7 +156,7 @@ def scale_panel(n: int, years: int, seed: int):
     """A synthetic accumulating network on ``n`` nodes: ~n/3 ties at the start, ~4n at the end."""
     import scipy.sparse as sp
 
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
 
     rng = np.random.default_rng(seed)
     labels = np.array([str(k + 1) for k in range(n)])

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.simulate import (
+from customsnet.modeling.simulation.simulate import (
     ErgmModel,
     SamplerTerm,
     chain_state,

@@ -20,13 +20,13 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.gof import gof
-from customsnet.modeling.panel import Panel
-from customsnet.modeling.predict import predict_honest
-from customsnet.modeling.reference import REFERENCE_FORMULA
-from customsnet.modeling.simulate import simulate, simulation_inputs
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.evaluation.gof import gof
+from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.evaluation.predict import predict_honest
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA
+from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
 
 
 def synthetic_panel(n: int, ties: int, seed: int) -> Panel:

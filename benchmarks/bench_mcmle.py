@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from customsnet.modeling.build import build_design, step_inputs
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.formula import as_formula
-from customsnet.modeling.mcmc_sample import StepModel, run_chain
-from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
-from customsnet.modeling.panel import Panel
-from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+from customsnet.modeling.design.build import build_design, step_inputs
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.terms.formula import as_formula
+from customsnet.modeling.estimation.mcmc_sample import StepModel, run_chain
+from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
+from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "btergm"
 

@@ -25,7 +25,7 @@ import numpy as np
 from customsnet.graph.connection import Graph
 from customsnet.graph.schema import apply_schema, clear_database
 from customsnet.graph.signals import degrees, shared_partners
-from customsnet.modeling.export import export_panel
+from customsnet.modeling.panel.export import export_panel
 
 FIRST, LAST = 1990, 2020
 VARIABLES = ["polyarchy", "civlib", "corruption", "ideal_point", "terror_fatalities", "majors_list"]

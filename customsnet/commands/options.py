@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from customsnet.modeling.estimators import ESTIMATORS
+from customsnet.modeling.estimation.estimators import ESTIMATORS
 from customsnet.workflows.inputs import (
     BASES,
     DEFAULT_ESTIMATOR,

@@ -136,7 +136,7 @@ def timetrend_command(source, formula, covariates, joint, estimator, bootstrap, 
               help="Figure path; the suffix decides the format (.pdf, .svg, .png); without one, PNG and PDF.")
 def coefplot_command(fits, labels, terms, level, title, out):
     """Coefficient plot of saved fits (fit.json from 'customsnet fit'), side by side."""
-    from customsnet.modeling.plots import coefficient_plot
+    from customsnet.modeling.evaluation.plots import coefficient_plot
     from customsnet.modeling.results import FitResult
 
     loaded = [FitResult.load(path) for path in fits]

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from customsnet.modeling.panel import Panel
-from customsnet.modeling.simulate import simulate, simulation_inputs
+from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
 
 PERSIST = 25.0  # log-odds of keeping a tie: exp(-25) ~ 1e-11, i.e. ties never dissolve
 

@@ -101,7 +101,7 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
     from customsnet.etl.load_directory import load_directory
     from customsnet.graph import signals
     from customsnet.graph.schema import apply_schema, clear_database
-    from customsnet.modeling.export import export_panel
+    from customsnet.modeling.panel.export import export_panel
     from customsnet.report.build import build_report
     from customsnet.study.runs import store_run_in_graph
 

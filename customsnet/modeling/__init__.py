@@ -15,15 +15,15 @@ from typing import Any
 
 #: public name -> module that defines it
 _EXPORTS = {
-    "TERGM": "customsnet.modeling.model",
-    "Panel": "customsnet.modeling.panel",
-    "PanelError": "customsnet.modeling.panel",
+    "TERGM": "customsnet.modeling.estimation.model",
+    "Panel": "customsnet.modeling.panel.panel",
+    "PanelError": "customsnet.modeling.panel.panel",
     "FitResult": "customsnet.modeling.results",
-    "parse_formula": "customsnet.modeling.formula",
-    "build_design": "customsnet.modeling.build",
-    "fit_tergm": "customsnet.modeling.fit",
-    "fit_mcmle": "customsnet.modeling.mcmle",
-    "MCMLEControl": "customsnet.modeling.mcmle",
+    "parse_formula": "customsnet.modeling.terms.formula",
+    "build_design": "customsnet.modeling.design.build",
+    "fit_tergm": "customsnet.modeling.estimation.fit",
+    "fit_mcmle": "customsnet.modeling.estimation.mcmle",
+    "MCMLEControl": "customsnet.modeling.estimation.mcmle",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from customsnet.modeling.bootstrap import (
+from customsnet.modeling.estimation.bootstrap import (
     basic_interval,
     complete_replicates,
     percentile_interval,
@@ -41,7 +41,7 @@ FORMAT_VERSION = 1
 
 #: ``result_type`` written by a FitResult subclass -> where the subclass lives (``module:Class``);
 #: named by string so the base class does not import the estimators built on it
-RESULT_TYPES = {"mcmle": "customsnet.modeling.mcmle_result:MCMLEResult"}
+RESULT_TYPES = {"mcmle": "customsnet.modeling.estimation.mcmle_result:MCMLEResult"}
 
 #: columns of :meth:`FitResult.tidy`, in order
 TIDY_COLUMNS = ["term", "estimate", "boot_mean", "std_error", "lower", "upper", "status"]

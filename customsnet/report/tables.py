@@ -15,7 +15,7 @@ percentile interval excludes 0, ``**`` for the 99% interval and ``***`` for the 
 replicates, so read ``***`` with R < 1000 as "every replicate has the same sign").
 
 Rows: the formation model's ``edges`` estimates btergm's ``edges - memory`` and is printed in
-that row (:func:`~customsnet.modeling.plots.formation_term`). A term whose estimate does not
+that row (:func:`~customsnet.modeling.evaluation.plots.formation_term`). A term whose estimate does not
 exist (separation) shows "n.i." (not identified). Statistics rows: dyads (observations), time
 steps, bootstrap replications, log pseudo-likelihood and pseudo-AIC/BIC (pseudo-likelihood
 quantities: see :mod:`customsnet.modeling.results`), and the identification status.
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from customsnet.modeling.plots import excludes_zero, formation_term
+from customsnet.modeling.evaluation.plots import excludes_zero, formation_term
 from customsnet.modeling.results import FitResult, is_estimated
 
 FORMATS = ("latex", "html", "markdown", "csv")

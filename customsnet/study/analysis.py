@@ -2,7 +2,7 @@
 prediction, goodness of fit, interpretation and hive plots, saved to a run directory.
 
 Used by ``customsnet demo`` (synthetic world) and ``customsnet run`` (real sources). It works on
-a :class:`~customsnet.modeling.panel.Panel` only; the callers export the panel from the graph
+a :class:`~customsnet.modeling.panel.panel.Panel` only; the callers export the panel from the graph
 and write the results back. Every artefact goes to ``run_dir`` (JSON, CSV, PNG/SVG), so the
 report can be rebuilt from it without refitting (:mod:`customsnet.report.build`).
 """
@@ -21,10 +21,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from customsnet import __version__
-from customsnet.modeling.build import build_design
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.formula import parse_formula
-from customsnet.modeling.panel import Panel
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.terms.formula import parse_formula
+from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.results import FitResult
 from customsnet.study.rundir import RunDirectory
 
@@ -89,7 +89,7 @@ class StageTimer:
 
 def _save_fig(fig, path_stem: Path) -> Path:
     """PNG (embedded in the report) + PDF (for the paper) next to ``path_stem``; returns the PNG."""
-    from customsnet.modeling.plots import save_figure
+    from customsnet.modeling.evaluation.plots import save_figure
 
     return save_figure(fig, path_stem)[0]
 
@@ -149,7 +149,7 @@ def _btergm_point_fit(panel: Panel, formula: str, settings: AnalysisSettings) ->
 def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory,
                   progress) -> pd.DataFrame:
     """Train on ``settings.train`` (DV years), predict ``settings.test_year``: btergm's recipe and the honest one."""
-    from customsnet.modeling.predict import (
+    from customsnet.modeling.evaluation.predict import (
         compare,
         plot_roc_pr,
         predict_btergm,
@@ -204,7 +204,7 @@ def flag_small_test_sets(table: pd.DataFrame, minimum: int = SMALL_TEST_SET) -> 
 def goodness_of_fit(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
     """GOF of the btergm-parity fits of ``formulas`` (the study compares Models 2 and 3) for a few
     years, chains started at t−1 (honest); one figure with the models side by side."""
-    from customsnet.modeling.gof import gof, plot_gof
+    from customsnet.modeling.evaluation.gof import gof, plot_gof
 
     years = [y for y in settings.gof_years if y in panel.years[1:]]
     if not years or not formulas:
@@ -232,7 +232,7 @@ def goodness_of_fit(panel: Panel, formulas: dict[str, str], settings: AnalysisSe
 def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> dict:
     """edgeprob-based average probabilities by shared partners and degree with 95% bootstrap
     intervals (btergm-parity fit, bootstrapped like the models); the MLAT difference."""
-    from customsnet.modeling.interpret import (
+    from customsnet.modeling.evaluation.interpret import (
         binary_covariate_effect,
         dyad_structure,
         edgeprob,
@@ -267,7 +267,7 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: 
 def time_trends(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
     """Table A5: one covariate x time model per covariate of ``formula`` listed in the settings."""
     from customsnet.modeling.terms import EdgeCov
-    from customsnet.modeling.timetrend import fit_timetrends
+    from customsnet.modeling.evaluation.timetrend import fit_timetrends
 
     present = {t.x for t in parse_formula(formula).terms if isinstance(t, EdgeCov)}
     covariates = [c for c in settings.timetrend_covariates if c in present]
@@ -292,7 +292,7 @@ def time_trends(panel: Panel, formula: str, settings: AnalysisSettings, run: Run
 
 def rewiring_sensitivity(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
     """Figure A2: refit ``formula`` with shares of the outcome ties rewired (no bootstrap)."""
-    from customsnet.modeling.sensitivity import (
+    from customsnet.modeling.evaluation.sensitivity import (
         plot_sensitivity,
         rewiring_study,
         summarize_study,
@@ -322,7 +322,7 @@ def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings
 
 def hive_figure(panel: Panel, regions: dict[str, str], years: list[int], outcome: str = "CMAA"):
     """The study's Figure 5: one hive plot per year, three per row at double-column width."""
-    from customsnet.modeling.plots import DOUBLE_COLUMN, new_figure, publication_style
+    from customsnet.modeling.evaluation.plots import DOUBLE_COLUMN, new_figure, publication_style
 
     continents = {lab: _continent(regions.get(lab, "")) for y in years for lab in panel.nodes[y]}
     axes_order = [c for c in ("Africa", "Americas", "Asia", "Europe", "Oceania", "Other") if c in continents.values()]
@@ -369,7 +369,7 @@ def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, set
     year's covariates (the same values the model uses for that year). Pairs listed in
     ``panel.meta["tied_pairs"]`` (an agreement of any date, undated included) are never listed.
     """
-    from customsnet.modeling.simulate import simulation_inputs
+    from customsnet.modeling.simulation.simulate import simulation_inputs
 
     last = panel.years[-1]
     ym = simulation_inputs(without_memory(formula), panel, last, formation_fit.params, missing=settings.missing)
@@ -410,7 +410,7 @@ def run_analysis(
     some fact came from a synthetic Source); ``meta`` cannot override it. Only a panel without
     provenance (not exported from the graph) takes ``meta["synthetic"]``.
     """
-    from customsnet.modeling.plots import coefficient_plot
+    from customsnet.modeling.evaluation.plots import coefficient_plot
 
     run = run_dir if isinstance(run_dir, RunDirectory) else RunDirectory.create(run_dir)
     run.figures.mkdir(parents=True, exist_ok=True)

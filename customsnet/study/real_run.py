@@ -23,8 +23,8 @@ import scipy.sparse as sp
 
 from customsnet.graph.connection import Graph
 from customsnet.graph.regions import country_regions
-from customsnet.modeling.formula import parse_formula
-from customsnet.modeling.panel import Panel
+from customsnet.modeling.terms.formula import parse_formula
+from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.terms.temporal import Memory
 from customsnet.study.analysis import (
     COVARIATE_TERMS,
@@ -80,7 +80,7 @@ class RunConfig:
         return config
 
     def validate(self, where: str = "run config") -> None:
-        from customsnet.modeling.export import UNDATED_POLICIES
+        from customsnet.modeling.panel.export import UNDATED_POLICIES
 
         if self.undated not in UNDATED_POLICIES:
             raise ValueError(f"{where}: undated must be one of {', '.join(UNDATED_POLICIES)}, got {self.undated!r}")
@@ -257,7 +257,7 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
     """Load, export, assess estimability, and (if the network allows) fit and report."""
     from customsnet.etl.load_directory import load_directory
     from customsnet.graph.schema import apply_schema
-    from customsnet.modeling.export import export_panel
+    from customsnet.modeling.panel.export import export_panel
     from customsnet.report.build import build_report
     from customsnet.study.runs import store_run_in_graph
 

@@ -49,7 +49,7 @@ def run_predict(source: PanelSource, formulas: list[str | None], train: list[int
     """Fit each formula on ``train`` and predict year ``test`` both ways; save tables and figures in ``out``."""
     import pandas as pd
 
-    from customsnet.modeling.predict import (
+    from customsnet.modeling.evaluation.predict import (
         compare,
         plot_roc_pr,
         predict_btergm,
@@ -103,8 +103,8 @@ def run_gof(source: PanelSource, formula: str | None, fit_path: Path | None, out
             estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, burnin: int = 10_000,
             interval: int = 1_000, start: str = "observed", btergm_compatible: bool = False) -> GofOutcome:
     """Simulate from the fitted model on the panel's years; tables and boxplots in ``out``."""
-    from customsnet.modeling.formula import as_formula
-    from customsnet.modeling.gof import gof
+    from customsnet.modeling.terms.formula import as_formula
+    from customsnet.modeling.evaluation.gof import gof
 
     panel = open_panel(source)
     fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
@@ -132,9 +132,9 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
     """Per-dyad tie probabilities (edgeprob), averages by shared partners and degree, covariate effects."""
     import pandas as pd
 
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.formula import as_formula
-    from customsnet.modeling.interpret import (
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.terms.formula import as_formula
+    from customsnet.modeling.evaluation.interpret import (
         binary_covariate_effect,
         dyad_structure,
         edgeprob,
@@ -187,7 +187,7 @@ def run_degeneracy(source: PanelSource, formula: str | None, fit_path: Path | No
                    estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, burnin: int = 10_000,
                    interval: int = 1_000) -> DegeneracyOutcome:
     """btergm's checkdegeneracy: simulate from a fit per year; ``out/degeneracy.csv``."""
-    from customsnet.modeling.degeneracy import check_degeneracy
+    from customsnet.modeling.evaluation.degeneracy import check_degeneracy
 
     panel = open_panel(source)
     fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)

@@ -17,7 +17,7 @@ from customsnet.workflows.inputs import (
 )
 
 if TYPE_CHECKING:
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
     from customsnet.modeling.results import FitResult
 
 # how an after-fit command (gof, interpret, predict) treats coefficients the MPLE leaves
@@ -62,12 +62,12 @@ def run_fit(
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
     ``status(text)`` is told what is being fitted before the (long) fit starts. ``mcmc`` holds
-    :class:`~customsnet.modeling.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
+    :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
     """
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
-    from customsnet.modeling.separable import is_separable, separable_design
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
+    from customsnet.modeling.estimation.separable import is_separable, separable_design
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
@@ -97,7 +97,7 @@ def run_fit(
 def _run_mcmle(panel: Panel, formula: str, source: PanelSource, out: Path, seed: int | None, jobs: int,
                status: Callable[[str], None] | None, mcmc: dict, notes: list[str]) -> FitOutcome:
     """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits."""
-    from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
+    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
 
     control = MCMLEControl(**{k: v for k, v in mcmc.items() if v is not None})
 
@@ -118,8 +118,8 @@ def _run_mcmle(panel: Panel, formula: str, source: PanelSource, out: Path, seed:
 
 def point_fit(panel: Panel, formula: str, estimator: str = DEFAULT_ESTIMATOR, missing: str = "error"):
     """A fit without bootstrap on all of ``panel``; returns (fit, warnings collected, not printed)."""
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -145,7 +145,7 @@ def evaluation_fit(fit: FitResult, panel: Panel, formula: str, missing: str = "e
     missing_terms = not_identified(fit)
     if not missing_terms:
         return fit, []
-    from customsnet.modeling.formula import as_formula
+    from customsnet.modeling.terms.formula import as_formula
 
     lag = as_formula(formula).max_lag
     first = panel.years.index(fit.years[0]) - lag if fit.years and fit.years[0] in panel.years else 0

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not when the CLI starts
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
     from customsnet.modeling.results import FitResult
 
 MISSING_POLICIES = ("error", "drop-nodes", "impute-zero", "impute-mode")
@@ -89,10 +89,10 @@ class PanelSource:
 
 def load_panel_file(path: Path) -> Panel:
     """A saved panel (``.npz``) or a btergm reference case directory."""
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
 
     if path.is_dir():
-        from customsnet.modeling.reference import read_reference_panel
+        from customsnet.modeling.panel.reference import read_reference_panel
 
         return read_reference_panel(path)
     return Panel.load(path)
@@ -135,7 +135,7 @@ def check_years_covered(years: list[int], covered: tuple[int, int] | None) -> No
 def panel_from_graph(years: list[int], basis: str = "signed") -> Panel:
     """Export the study's panel from the graph (``NEO4J_URI`` or the managed server) for ``years``."""
     from customsnet.graph.connection import Graph
-    from customsnet.modeling.export import export_panel
+    from customsnet.modeling.panel.export import export_panel
 
     with Graph.connect() as graph:
         check_years_covered(years, data_years(graph))
@@ -159,19 +159,19 @@ def resolve_formula(formula: str | None, source: PanelSource, fit: FitResult | N
     if fit is not None and fit.formula:
         return fit.formula
     if source.is_reference_case:
-        from customsnet.modeling.reference import REFERENCE_FORMULA
+        from customsnet.modeling.panel.reference import REFERENCE_FORMULA
 
         return REFERENCE_FORMULA
     raise InputError(NO_FORMULA)
 
 
 def resolve_formula_names(formula: str, panel: Panel, aliases: dict[str, str] | None = None) -> tuple[str, list[str]]:
-    """``formula`` with its names resolved against ``panel`` (:mod:`customsnet.modeling.covariate_names`).
+    """``formula`` with its names resolved against ``panel`` (:mod:`customsnet.modeling.terms.covariate_names`).
 
     Returns the formula text (unchanged when every name was exact) and a note of the renames.
     """
-    from customsnet.modeling.covariate_names import CovariateNameError, resolve_names
-    from customsnet.modeling.separable import is_separable
+    from customsnet.modeling.terms.covariate_names import CovariateNameError, resolve_names
+    from customsnet.modeling.estimation.separable import is_separable
 
     if is_separable(formula):
         # Form(~ …) + Persist(~ …): the parts are checked against the panel when the block design

@@ -42,7 +42,7 @@ def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares:
     """
     import pandas as pd
 
-    from customsnet.modeling.sensitivity import (
+    from customsnet.modeling.evaluation.sensitivity import (
         plot_sensitivity,
         rewiring_study,
         summarize_study,
@@ -93,8 +93,8 @@ def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence
     """
     import pandas as pd
 
-    from customsnet.modeling.plots import save_figure
-    from customsnet.modeling.timetrend import TimeTrendStudy, effects_figure, fit_timetrend, fit_timetrends
+    from customsnet.modeling.evaluation.plots import save_figure
+    from customsnet.modeling.evaluation.timetrend import TimeTrendStudy, effects_figure, fit_timetrend, fit_timetrends
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)

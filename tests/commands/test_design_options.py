@@ -39,7 +39,7 @@ def test_every_design_command_takes_the_shared_option_set():
 @pytest.fixture(scope="module")
 def panel_with_missing(tmp_path_factory):
     """Reference case1 with one country's x unknown in year 5."""
-    from customsnet.modeling.reference import read_reference_panel
+    from customsnet.modeling.panel.reference import read_reference_panel
 
     panel = read_reference_panel(reference_dir("case1"))
     panel.node_attrs["x"][5] = panel.node_attrs["x"][5].copy()

@@ -65,9 +65,9 @@ def test_predict_refuses_bad_years(case1):
 
 
 def test_gof_from_a_saved_fit(case1, tmp_path):
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     design = build_design(read_reference_panel(case1), REFERENCE_FORMULA)
     # (FitResult.load currently fails on a fit saved without bootstrap replicates, hence R = 2)

@@ -29,7 +29,7 @@ def test_fit_reference_case_btergm(tmp_path):
 
 
 def test_fit_saved_panel_with_years(tmp_path):
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(reference_dir("case1_dissolve"))
     path = panel.save(tmp_path / "panel.npz")

@@ -20,9 +20,9 @@ def run(args: list[str], quiet: bool = True):
 
 
 def test_sensitivity_on_a_saved_panel(tmp_path):
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
-    from customsnet.modeling.reference import read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
+    from customsnet.modeling.panel.reference import read_reference_panel
 
     panel = read_reference_panel(reference_dir("case1"))
     path = panel.save(tmp_path / "panel.npz")
@@ -48,7 +48,7 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
 
 def test_sensitivity_keeps_the_finished_refits_when_one_share_fails(tmp_path, monkeypatch):
     """The separation LP is made to fail for every rewiring at share 0.3 (as HiGHS once did at 0.6)."""
-    from customsnet.modeling import sensitivity, separation
+    from customsnet.modeling.evaluation import sensitivity, separation
 
     current = {"share": 0.0}
     rewire, recession = sensitivity.rewire_panel, separation.recession_directions

@@ -13,8 +13,8 @@ import pytest
 from cypher_world import polyarchy, write_world
 
 from customsnet.graph import signals
-from customsnet.modeling.export import ExportError, export_panel
-from customsnet.modeling.panel import Panel
+from customsnet.modeling.panel.export import ExportError, export_panel
+from customsnet.modeling.panel.panel import Panel
 
 YEARS = (2000, 2003)
 ALL = ["BEL", "CAN", "CIV", "DNK", "EGY", "EU", "FIN", "GHA"]

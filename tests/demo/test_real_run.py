@@ -77,7 +77,7 @@ def test_estimability_is_a_pure_function_of_the_panel():
     import numpy as np
     import scipy.sparse as sp
 
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
 
     years = [2000, 2001, 2002]
     nodes = {y: np.array(["A", "B", "C"]) for y in years}

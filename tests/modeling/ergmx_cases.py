@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from customsnet.modeling.panel import Panel
+from customsnet.modeling.panel.panel import Panel
 
 ERGMX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ergmx"
 

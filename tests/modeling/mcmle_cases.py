@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.panel import Panel
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.panel.panel import Panel
 
 DYAD_INDEPENDENT = 'nets ~ edges + edgecov(cov) + absdiff("x") + memory(type = "stability")'
 

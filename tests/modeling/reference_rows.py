@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customsnet.modeling.design import Design, StepDesign
+from customsnet.modeling.design.design import Design, StepDesign
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = REPO_ROOT.parent / "shared" / "reference" / "btergm"

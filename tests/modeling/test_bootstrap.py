@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from customsnet.modeling.bootstrap import (
+from customsnet.modeling.estimation.bootstrap import (
     BootstrapWarning,
     basic_interval,
     complete_replicates,
@@ -20,8 +20,8 @@ from customsnet.modeling.bootstrap import (
     run_replicates,
     step_counts,
 )
-from customsnet.modeling.estimators import ReplicateFits
-from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.estimation.estimators import ReplicateFits
+from customsnet.modeling.estimation.fit import fit_tergm
 
 from reference_rows import boot_indices, compressed_design, reference_dir
 

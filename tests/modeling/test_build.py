@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customsnet.modeling.build import DesignError, build_design
-from customsnet.modeling.formula import parse_formula
-from customsnet.modeling.panel import Panel, adjacency_from_edges
+from customsnet.modeling.design.build import DesignError, build_design
+from customsnet.modeling.terms.formula import parse_formula
+from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
 
 YEARS = [2000, 2001, 2002, 2003]
 # E enters in 2001, D leaves after 2001; 2002 lists its nodes in another order (matching is by label).

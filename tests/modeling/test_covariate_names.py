@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customsnet.modeling.covariate_names import CovariateNameError, resolve_names
-from customsnet.modeling.panel import Panel, PanelError
+from customsnet.modeling.terms.covariate_names import CovariateNameError, resolve_names
+from customsnet.modeling.panel.panel import Panel, PanelError
 
 
 def study_like_panel() -> Panel:

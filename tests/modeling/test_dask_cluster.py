@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from reference_rows import compressed_design
 
-from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.estimation.fit import fit_tergm
 
 distributed = pytest.importorskip("distributed")
 
-from customsnet.modeling.dask_cluster import LoopbackCluster
+from customsnet.modeling.estimation.dask_cluster import LoopbackCluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -59,8 +59,8 @@ def test_cluster_bootstrap_is_bit_identical_to_local(cluster, case, estimator):
 
 
 def test_replicates_are_spread_over_both_workers(cluster):
-    from customsnet.modeling.bootstrap import run_replicates
-    from customsnet.modeling.estimators import ReplicateFits
+    from customsnet.modeling.estimation.bootstrap import run_replicates
+    from customsnet.modeling.estimation.estimators import ReplicateFits
 
     counts = np.arange(24).reshape(12, 2)
     result = run_replicates(_WhoRuns(), counts, scheduler=cluster.address)
@@ -75,7 +75,7 @@ class _WhoRuns:
     n_params = 1
 
     def __call__(self, counts):
-        from customsnet.modeling.estimators import ReplicateFits
+        from customsnet.modeling.estimation.estimators import ReplicateFits
 
         return ReplicateFits(np.full((len(counts), 1), float(os.getpid())), np.zeros(len(counts), bool), [""] * len(counts))
 
@@ -89,7 +89,7 @@ class _MappedProbe:
         self.rows = np.arange(300_000, dtype=np.float64)  # 2.4 MB: above the mapping threshold
 
     def __call__(self, counts):
-        from customsnet.modeling.estimators import ReplicateFits
+        from customsnet.modeling.estimation.estimators import ReplicateFits
 
         mapped = float(isinstance(self.rows, np.memmap) and not self.rows.flags.writeable)
         total = float(self.rows.sum())
@@ -99,7 +99,7 @@ class _MappedProbe:
 
 @pytest.mark.parametrize(("share", "mapped"), [("auto", 1.0), ("mmap", 1.0), ("copy", 0.0)])
 def test_loopback_workers_map_one_read_only_copy(cluster, share, mapped):
-    from customsnet.modeling.bootstrap import run_replicates
+    from customsnet.modeling.estimation.bootstrap import run_replicates
 
     probe = _MappedProbe()
     result = run_replicates(probe, np.ones((4, 2), dtype=np.int64), scheduler=cluster.address, share=share)

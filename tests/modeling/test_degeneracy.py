@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from mcmle_cases import DYAD_INDEPENDENT, dyad_independent_panel, exact_logit
 
-from customsnet.modeling.degeneracy import check_degeneracy
-from customsnet.modeling.simulate import SimulationError
+from customsnet.modeling.evaluation.degeneracy import check_degeneracy
+from customsnet.modeling.simulation.simulate import SimulationError
 
 
 @pytest.fixture(scope="module")

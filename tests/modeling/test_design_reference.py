@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.formula import parse_formula
-from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.terms.formula import parse_formula
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 CASES = ["case1", "case1_dissolve"]
@@ -116,7 +116,7 @@ def test_big_case_builds_with_btergm_row_count():
 
 def test_step_inputs_and_statistics_agree_with_design_rows(case):
     """g(Y) of dyad-independent terms is the sum of their change statistics over the ties."""
-    from customsnet.modeling.build import DesignError, step_inputs
+    from customsnet.modeling.design.build import DesignError, step_inputs
 
     _, panel = case
     formula = parse_formula(REFERENCE_FORMULA)

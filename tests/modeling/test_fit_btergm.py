@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customsnet.modeling.design import Design, StepDesign
-from customsnet.modeling.fit import MPLEWarning, fit_tergm
-from customsnet.modeling.logit_stats import StackedRows
-from customsnet.modeling.speedglm import (
+from customsnet.modeling.design.design import Design, StepDesign
+from customsnet.modeling.estimation.fit import MPLEWarning, fit_tergm
+from customsnet.modeling.estimation.logit_stats import StackedRows
+from customsnet.modeling.estimation.speedglm import (
     SingularSystemError,
     eigen_rank_check,
     glmfit_irls,
@@ -50,8 +50,8 @@ def test_separated_terms_flagged_in_btergm_mode():
 
 
 def test_build_design_rows_give_btergm_coefficients():
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     for case in CASES:
         if not (REFERENCE / case).is_dir():
@@ -150,7 +150,7 @@ def test_replicate_whose_lu_solve_fails_is_refitted_by_glm_fit():
     score = (step.X / np.abs(step.X).max(axis=0)).T @ (step.y - mu)
     assert np.abs(score).max() < 1e-4
     # and the point fit on such data stops like btergm, with an actionable message
-    from customsnet.modeling.estimators import EstimationError
+    from customsnet.modeling.estimation.estimators import EstimationError
 
     with pytest.raises(EstimationError, match="Rescale"):
         fit_tergm(Design(names=["edges", "z", "u"], steps=[_ill_scaled_step(rng, 1)]), estimator="btergm", bootstrap=0)
@@ -158,8 +158,8 @@ def test_replicate_whose_lu_solve_fails_is_refitted_by_glm_fit():
 
 @pytest.mark.slow
 def test_big_btergm_coefficients_from_build_design():
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     if not (REFERENCE / "big").is_dir():
         pytest.skip("reference data absent")

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from customsnet.modeling.estimators import EstimationError, formation_design
-from customsnet.modeling.fit import MPLEWarning, fit_tergm
+from customsnet.modeling.estimation.estimators import EstimationError, formation_design
+from customsnet.modeling.estimation.fit import MPLEWarning, fit_tergm
 
 from reference_rows import coef_table, compressed_design, dyadlist_design
 

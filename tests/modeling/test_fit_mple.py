@@ -7,10 +7,10 @@ import warnings
 import numpy as np
 import pytest
 
-from customsnet.modeling.design import Design, StepDesign
-from customsnet.modeling.fit import MPLEWarning, fit_tergm
-from customsnet.modeling.logit_stats import StackedRows
-from customsnet.modeling.separation import identify, recession_directions
+from customsnet.modeling.design.design import Design, StepDesign
+from customsnet.modeling.estimation.fit import MPLEWarning, fit_tergm
+from customsnet.modeling.estimation.logit_stats import StackedRows
+from customsnet.modeling.estimation.separation import identify, recession_directions
 
 from reference_rows import coef_table, compressed_design
 
@@ -104,7 +104,7 @@ def _logit_fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def test_replicate_with_its_own_separation_gets_its_own_lp():
-    from customsnet.modeling.estimators import replicates_mple
+    from customsnet.modeling.estimation.estimators import replicates_mple
 
     rng = np.random.default_rng(9)
     steps = []

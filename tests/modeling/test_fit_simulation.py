@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-from customsnet.modeling.design import Design, StepDesign
-from customsnet.modeling.fit import fit_tergm
+from customsnet.modeling.design.design import Design, StepDesign
+from customsnet.modeling.estimation.fit import fit_tergm
 
 TRUTH = np.array([-1.0, 0.8, 1.2])  # edges, edgecov.cov[[i]], edgecov.memory[[i]]
 NAMES = ["edges", "edgecov.cov[[i]]", "edgecov.memory[[i]]"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customsnet.modeling.formula import Formula, FormulaError, parse_formula
-from customsnet.modeling.rsyntax import RFunction, RSyntaxError
+from customsnet.modeling.terms.formula import Formula, FormulaError, parse_formula
+from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 from customsnet.modeling.terms import (
     GWESP,
     AbsDiff,

@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats as sps
 
-from customsnet.modeling.gof import (
+from customsnet.modeling.evaluation.gof import (
     degree_distribution,
     dsp_distribution,
     esp_distribution,
@@ -127,7 +127,7 @@ def test_gof_on_reference_case(tmp_path):
     case = REF / "case1"
     if not case.is_dir():
         pytest.skip(f"reference data not found at {case}")
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(case)
     coefs = pd.read_csv(case / "coef.csv", index_col=0)["btergm_speedglm"]
@@ -155,8 +155,8 @@ def test_gof_start_previous_and_directed_refusal():
     case = REF / "case1"
     if not case.is_dir():
         pytest.skip(f"reference data not found at {case}")
-    from customsnet.modeling.panel import Panel
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.panel.panel import Panel
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(case)
     coefs = pd.read_csv(case / "coef.csv", index_col=0)["btergm_speedglm"]

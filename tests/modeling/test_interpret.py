@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from customsnet.modeling.design import Design, StepDesign
-from customsnet.modeling.interpret import (
+from customsnet.modeling.design.design import Design, StepDesign
+from customsnet.modeling.evaluation.interpret import (
     InterpretError,
     binary_covariate_effect,
     dyad_structure,
@@ -37,8 +37,8 @@ def btergm_coefs(case: str) -> pd.Series:
 
 
 def panel_and_design(case: str):
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(case_dir(case))
     return panel, build_design(panel, REFERENCE_FORMULA, compress=False)
@@ -91,7 +91,7 @@ def test_tie_probability_equals_edgeprob():
     panel, design = panel_and_design("case1")
     coefs = btergm_coefs("case1")
     table = edgeprob(coefs, design)
-    from customsnet.modeling.reference import REFERENCE_FORMULA
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA
 
     rng = np.random.default_rng(0)
     picks = np.r_[rng.choice(np.flatnonzero(table["tie"] == 1), 4), rng.choice(np.flatnonzero(table["tie"] == 0), 4)]
@@ -114,8 +114,8 @@ def test_infinite_coefficients_are_dropped_with_warning():
 
 
 def test_edgeprob_refuses_compressed_design_and_nan_coefficients():
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(case_dir("case1"))
     compressed = build_design(panel, REFERENCE_FORMULA, compress=True)

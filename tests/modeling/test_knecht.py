@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customsnet.modeling.build import build_design, step_inputs
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.formula import parse_formula
-from customsnet.modeling.knecht import KNECHT_FORMULA, knecht_like_panel
-from customsnet.modeling.simulate import simulate, simulation_inputs
+from customsnet.modeling.design.build import build_design, step_inputs
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.terms.formula import parse_formula
+from customsnet.modeling.simulation.knecht import KNECHT_FORMULA, knecht_like_panel
+from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
 
 pytestmark = pytest.mark.slow
 

@@ -13,17 +13,17 @@ import numpy as np
 import pytest
 from mcmle_cases import DYAD_INDEPENDENT, dyad_independent_panel, exact_logit
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.mcmc_diagnostics import (
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.estimation.mcmc_diagnostics import (
     effective_sizes,
     hummel_steplength,
     in_convex_hull,
     mcmc_covariance,
 )
-from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle, pooled_steps
-from customsnet.modeling.mcmle_result import MCMLEResult
-from customsnet.modeling.panel import Panel
+from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle, pooled_steps
+from customsnet.modeling.estimation.mcmle_result import MCMLEResult
+from customsnet.modeling.panel.panel import Panel
 
 CONTROL = MCMLEControl(samplesize=1024, n_chains=2, burnin=4000, interval=300)
 
@@ -144,8 +144,8 @@ def test_hummel_steplength_and_hull():
 
 # --------------------------------------------------------------------------- entry points
 def test_fit_tergm_refuses_mcmle_on_a_design_and_tergm_fits_the_panel(panel):
-    from customsnet.modeling.fit import EstimationError
-    from customsnet.modeling.model import TERGM
+    from customsnet.modeling.estimation.fit import EstimationError
+    from customsnet.modeling.estimation.model import TERGM
 
     design = build_design(panel, DYAD_INDEPENDENT)
     with pytest.raises(EstimationError, match="needs the panel"):

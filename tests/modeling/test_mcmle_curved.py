@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.build import step_inputs
-from customsnet.modeling.curved import (
+from customsnet.modeling.design.build import step_inputs
+from customsnet.modeling.estimation.curved import (
     CurvedLayout,
     CurvedStepModel,
     gw_weights,
     split_curved,
 )
-from customsnet.modeling.formula import as_formula
-from customsnet.modeling.mcmc_sample import StepModel
-from customsnet.modeling.panel import Panel
-from customsnet.modeling.simulate import ErgmModel, chain_state, network_statistics
+from customsnet.modeling.terms.formula import as_formula
+from customsnet.modeling.estimation.mcmc_sample import StepModel
+from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.simulation.simulate import ErgmModel, chain_state, network_statistics
 
 CURVED = "nets ~ edges + gwesp(0.4, fixed = FALSE) + gwdegree(0.7) + edgecov(cov)"
 
@@ -90,7 +90,7 @@ def test_draw_statistics_match_a_recount_of_the_chain_network():
 
 
 def test_negative_decay_is_refused():
-    from customsnet.modeling.simulate import SimulationError
+    from customsnet.modeling.simulation.simulate import SimulationError
 
     model, _ = curved_step_model(small_panel())
     with pytest.raises(SimulationError, match="negative"):
@@ -100,9 +100,9 @@ def test_negative_decay_is_refused():
 def test_a_curved_fit_runs_end_to_end_with_ergm_names(tmp_path):
     import warnings
 
-    from customsnet.modeling.mcmc_sample import run_chain
-    from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
-    from customsnet.modeling.mcmle_result import MCMLEResult
+    from customsnet.modeling.estimation.mcmc_sample import run_chain
+    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
+    from customsnet.modeling.estimation.mcmle_result import MCMLEResult
 
     panel = small_panel(seed=5, n=40)
     # draw the network from edges + gwesp(0.5) so that it has shared partners

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from ergmx_cases import ergmx_case, read_ergmx_panel
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.mcmle import MCMLEControl, fit_mcmle
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
 
 # the exact MLE of edges + edgecov(X) + absdiff(z) (ergmx README section 2): logit = MPLE
 EXACT_DYADINDEP = np.array([-3.0059952329714776, 0.47153320291669387, -0.2577293426899737])

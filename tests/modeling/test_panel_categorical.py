@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.panel import Panel, PanelError
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.panel.panel import Panel, PanelError
 
 
 def _panel(sex_by_year, directed=False, n=6, seed=0):

@@ -15,7 +15,7 @@ import pytest
 from figure_checks import check_figure, check_file, check_layout
 from matplotlib.figure import Figure
 
-from customsnet.modeling.plots import (
+from customsnet.modeling.evaluation.plots import (
     coefficient_figure,
     coefficient_table,
     model_colors,
@@ -28,7 +28,7 @@ FORMULA_M2 = 'nets ~ edges + edgecov(cov) + absdiff("x")'
 
 @pytest.fixture(scope="module")
 def case1():
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     d = REF / "case1"
     if not d.is_dir():
@@ -38,8 +38,8 @@ def case1():
 
 @pytest.fixture(scope="module")
 def two_fits(case1):
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
 
     panel, formula = case1
     with warnings.catch_warnings():
@@ -120,7 +120,7 @@ def coefs(case1):
 
 
 def test_gof_models_side_by_side_with_an_unreachable_bin(case1, coefs, tmp_path):
-    from customsnet.modeling.gof import gof, gof_figure, plot_categories
+    from customsnet.modeling.evaluation.gof import gof, gof_figure, plot_categories
 
     panel, formula = case1
     kwargs = {"years": [9, 10], "nsim": 8, "seed": 5, "burnin": 1000, "interval": 100, "tie_prediction": False}
@@ -136,7 +136,7 @@ def test_gof_models_side_by_side_with_an_unreachable_bin(case1, coefs, tmp_path)
 
 
 def test_roc_pr_compares_models_and_modes(case1, coefs, tmp_path):
-    from customsnet.modeling.predict import (
+    from customsnet.modeling.evaluation.predict import (
         predict_btergm,
         predict_honest,
         roc_pr_figure,
@@ -154,9 +154,9 @@ def test_roc_pr_compares_models_and_modes(case1, coefs, tmp_path):
 
 # --------------------------------------------------------------------------- Figure 9
 def test_predicted_probabilities_have_bootstrap_intervals(case1, tmp_path):
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
-    from customsnet.modeling.interpret import (
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
+    from customsnet.modeling.evaluation.interpret import (
         dyad_structure,
         edgeprob,
         probability_by_degree,
@@ -189,7 +189,7 @@ def test_predicted_probabilities_have_bootstrap_intervals(case1, tmp_path):
 
 # --------------------------------------------------------------------------- Figure A2, Table A5 figure
 def test_rewiring_sensitivity_shows_mean_and_spread(case1, tmp_path):
-    from customsnet.modeling.sensitivity import rewiring_study, sensitivity_figure
+    from customsnet.modeling.evaluation.sensitivity import rewiring_study, sensitivity_figure
 
     panel, _ = case1
     formula = "nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov)"
@@ -201,7 +201,7 @@ def test_rewiring_sensitivity_shows_mean_and_spread(case1, tmp_path):
 
 
 def test_time_trend_effects_one_model_per_covariate(case1, tmp_path):
-    from customsnet.modeling.timetrend import fit_timetrends
+    from customsnet.modeling.evaluation.timetrend import fit_timetrends
 
     panel, _ = case1
     with warnings.catch_warnings():

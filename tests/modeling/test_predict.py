@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.predict import (
+from customsnet.modeling.evaluation.predict import (
     PredictionError,
     compare,
     plot_roc_pr,
@@ -31,7 +31,7 @@ def case_dir(case: str) -> Path:
 
 @pytest.fixture(scope="module")
 def case1():
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     d = case_dir("case1")
     panel = read_reference_panel(d)
@@ -72,7 +72,7 @@ def test_btergm_mode_auc_matches_r_in_distribution(case1):
 
 
 def test_exact_method_equals_design_probabilities(case1):
-    from customsnet.modeling.build import build_design
+    from customsnet.modeling.design.build import build_design
 
     panel, _, _ = case1
     coefs = {"edges": -1.2, "edgecov.cov[[i]]": 0.5, "absdiff.x": -0.4, "edgecov.memory[[i]]": 3.0}
@@ -87,7 +87,7 @@ def test_exact_method_equals_design_probabilities(case1):
 
 
 def test_conditional_method_uses_the_previous_network(case1):
-    from customsnet.modeling.build import build_design
+    from customsnet.modeling.design.build import build_design
 
     panel, coefs, formula = case1
     pred = predict_honest(coefs, panel, formula, 10, method="conditional")

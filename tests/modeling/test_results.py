@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from reference_rows import boot_indices, compressed_design
 
-from customsnet.modeling.fit import fit_tergm
-from customsnet.modeling.model import TERGM
+from customsnet.modeling.estimation.fit import fit_tergm
+from customsnet.modeling.estimation.model import TERGM
 from customsnet.modeling.results import FitResult
 
 
@@ -88,7 +88,7 @@ def test_save_and_load_round_trip(tmp_path, separated_fit):
 def test_tergm_estimator_fits_a_panel_through_build_design():
     from reference_rows import REFERENCE
 
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     if not (REFERENCE / "case1_dissolve").is_dir():
         pytest.skip("reference data absent")

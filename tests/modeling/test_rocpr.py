@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score, roc_curve as sk_roc_curve
 
-from customsnet.modeling.rocpr import (
+from customsnet.modeling.evaluation.rocpr import (
     RocrPrediction,
     aucpr_btergm,
     pr_curve,

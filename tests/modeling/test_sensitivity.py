@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.panel import Panel, adjacency_from_edges
-from customsnet.modeling.sensitivity import (
+from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
+from customsnet.modeling.evaluation.sensitivity import (
     RewiringError,
     network_term_names,
     plot_sensitivity,
@@ -24,7 +24,7 @@ REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "bte
 
 
 def case1_panel():
-    from customsnet.modeling.reference import read_reference_panel
+    from customsnet.modeling.panel.reference import read_reference_panel
 
     d = REF / "case1"
     if not d.is_dir():
@@ -147,16 +147,16 @@ FORMULA = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + gwdegree(0.1, fixed = TRUE)
 
 
 def test_network_terms_of_the_reference_formula():
-    from customsnet.modeling.formula import parse_formula
-    from customsnet.modeling.reference import REFERENCE_FORMULA
+    from customsnet.modeling.terms.formula import parse_formula
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA
 
     assert network_term_names(parse_formula(REFERENCE_FORMULA), directed=False) == [
         "gwesp.fixed.0.5", "gwdeg.fixed.0.1", "edgecov.memory[[i]]"]
 
 
 def test_study_baseline_reproduces_the_direct_fit_exactly():
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
 
     panel = case1_panel()
     study = rewiring_study(panel, FORMULA, shares=[0.0, 0.5], terms="all", estimator="mple", bootstrap=20, seed=7)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.panel import Panel
-from customsnet.modeling.separable import (
+from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.estimation.separable import (
     SeparableError,
     fit_separable,
     separable_design,
@@ -58,7 +58,7 @@ def test_formula_errors_name_the_problem():
 def test_case1_dissolve_cmple_matches_ergmx():
     if not CASE.exists():
         pytest.skip("ergmx reference case tergm_cmle_case1_dissolve not available")
-    from customsnet.modeling.reference import read_reference_panel
+    from customsnet.modeling.panel.reference import read_reference_panel
 
     panel = read_reference_panel(CASE)
     formula = "nets ~ Form(~edges + gwesp(0.5, fixed = TRUE)) + Persist(~edges)"
@@ -76,7 +76,7 @@ def test_tergm_and_cli_fit_a_separable_formula(tmp_path):
     from click.testing import CliRunner
 
     from customsnet.cli import main
-    from customsnet.modeling.model import TERGM
+    from customsnet.modeling.estimation.model import TERGM
     from customsnet.modeling.results import FitResult
 
     panel = two_year_panel(seed=2)
@@ -95,8 +95,8 @@ def test_cmle_by_mcmc_of_a_dyad_independent_separable_model_is_the_cmple():
     """Form(~edges) + Persist(~edges) is dyad independent given t-1: its CMLE is the closed-form CMPLE."""
     import warnings
 
-    from customsnet.modeling.mcmle import MCMLEControl
-    from customsnet.modeling.mcmle import fit_separable_mcmle
+    from customsnet.modeling.estimation.mcmle import MCMLEControl
+    from customsnet.modeling.estimation.mcmle import fit_separable_mcmle
 
     panel = two_year_panel(seed=4)
     formula = "nets ~ Form(~edges) + Persist(~edges)"
@@ -118,9 +118,9 @@ def test_case1_dissolve_cmle_by_mcmc_matches_ergmx():
 
     import pandas as pd
 
-    from customsnet.modeling.mcmle import MCMLEControl
-    from customsnet.modeling.reference import read_reference_panel
-    from customsnet.modeling.mcmle import fit_separable_mcmle
+    from customsnet.modeling.estimation.mcmle import MCMLEControl
+    from customsnet.modeling.panel.reference import read_reference_panel
+    from customsnet.modeling.estimation.mcmle import fit_separable_mcmle
 
     panel = read_reference_panel(CASE)
     formula = "nets ~ Form(~edges + gwesp(0.5, fixed = TRUE)) + Persist(~edges)"

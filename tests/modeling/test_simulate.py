@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.simulate import (
+from customsnet.modeling.simulation.simulate import (
     DIRECTED_STAT_NAMES,
     STAT_NAMES,
     ChainState,
@@ -195,8 +195,8 @@ def test_simulation_inputs_reproduce_design_log_odds():
     case = REF / "case1"
     if not case.is_dir():
         pytest.skip(f"reference data not found at {case}")
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(case)
     design = build_design(panel, REFERENCE_FORMULA, compress=False)
@@ -313,8 +313,8 @@ def test_directed_model_means_match_brute_force_enumeration():
 
 
 def test_directed_simulation_inputs_reproduce_design_log_odds():
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.panel import Panel
 
     rng = np.random.default_rng(3)
     n, years = 15, [1, 2, 3]
@@ -361,7 +361,7 @@ def _generic_families():
 
 
 def _family_model(name):
-    from customsnet.modeling.simulate import sampler_model
+    from customsnet.modeling.simulation.simulate import sampler_model
     from customsnet.modeling.terms import StepInputs
 
     directed, terms, coefs = _generic_families()[name]
@@ -421,7 +421,7 @@ def test_generic_sampler_means_match_exact_enumeration(family):
 
 @pytest.mark.parametrize("family", ["triads-directed", "shared-partners-undirected"])
 def test_generic_running_statistics_match_recount(family):
-    from customsnet.modeling.simulate import GenericChainState
+    from customsnet.modeling.simulation.simulate import GenericChainState
 
     model, _, _ = _family_model(family)
     n = model.n
@@ -438,8 +438,8 @@ def test_generic_running_statistics_match_recount(family):
 def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
     """A formula with dependent terms the specialised kernels do not know: the sampler runs it, and the
     conditional log-odds (prediction) equal the design's rows X θ, dependent terms included."""
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.panel.panel import Panel
 
     rng = np.random.default_rng(8)
     n, years = 12, [1, 2, 3]
@@ -461,11 +461,11 @@ def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
 
 @pytest.mark.slow
 def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
-    from customsnet.modeling.gof import gof
-    from customsnet.modeling.panel import Panel
-    from customsnet.modeling.predict import conditional_probabilities, predict_honest
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
+    from customsnet.modeling.evaluation.gof import gof
+    from customsnet.modeling.panel.panel import Panel
+    from customsnet.modeling.evaluation.predict import conditional_probabilities, predict_honest
 
     n, years = 16, [1, 2, 3, 4]
     labels = np.array([f"v{k}" for k in range(n)])
@@ -492,7 +492,7 @@ def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
 def test_prediction_reads_timecov_at_the_calendar_position():
     """The predicted year's timecov value is its position in the panel's full year list (btergm's fit
     clock), not its position in a shorter list (btergm's gof(nets[k:l]) re-indexing)."""
-    from customsnet.modeling.panel import Panel
+    from customsnet.modeling.panel.panel import Panel
 
     n, years = 6, [2001, 2002, 2003, 2004, 2005]
     labels = np.array([f"v{k}" for k in range(n)])

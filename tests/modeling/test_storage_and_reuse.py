@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from reference_rows import boot_indices, compressed_design, reference_dir
 
-from customsnet.modeling.build import build_design
-from customsnet.modeling.logit_stats import StackedRows, rows_evaluated
-from customsnet.modeling.reference import REFERENCE_FORMULA, read_reference_panel
-from customsnet.modeling.separation import identify
-from customsnet.modeling.speedglm import SplitRows, speedglm_fit
+from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.logit_stats import StackedRows, rows_evaluated
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
+from customsnet.modeling.estimation.separation import identify
+from customsnet.modeling.estimation.speedglm import SplitRows, speedglm_fit
 
 
 @pytest.fixture(scope="module")

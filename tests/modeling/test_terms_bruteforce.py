@@ -367,7 +367,7 @@ def test_hand_computed_triads():
 
 
 def test_categorical_names_and_refusals():
-    from customsnet.modeling.formula import FormulaError, parse_formula
+    from customsnet.modeling.terms.formula import FormulaError, parse_formula
 
     f = parse_formula("n ~ kstar(2:3) + esp(0:1) + dsp(1, type = 'ISP') + gwdsp(0.5, fixed = TRUE) + degree(c(0, 2))")
     assert f.coef_names(False) == ["kstar2", "kstar3", "esp0", "esp1", "dsp1", "gwdsp.fixed.0.5", "degree0", "degree2"]
@@ -385,7 +385,7 @@ def test_categorical_names_and_refusals():
 
 
 def test_level_names_follow_ergm():
-    from customsnet.modeling.formula import parse_formula
+    from customsnet.modeling.terms.formula import parse_formula
 
     levels = {"sex": (np.array([0.0, 1.0]), ("F", "M")), "g": (np.arange(3.0), ("a", "b", "c")),
               "age": (np.array([10.0, 11.0, 13.0]), ("10", "11", "13"))}

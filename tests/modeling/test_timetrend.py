@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from customsnet.modeling.formula import parse_formula
-from customsnet.modeling.panel import Panel, adjacency_from_edges
-from customsnet.modeling.timetrend import (
+from customsnet.modeling.terms.formula import parse_formula
+from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
+from customsnet.modeling.evaluation.timetrend import (
     TimeTrendError,
     TrendTerm,
     absdiff_matrix,
@@ -26,7 +26,7 @@ BASE = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + absdiff("x") + 
 
 
 def case1_panel():
-    from customsnet.modeling.reference import read_reference_panel
+    from customsnet.modeling.panel.reference import read_reference_panel
 
     d = REF / "case1"
     if not d.is_dir():
@@ -83,7 +83,7 @@ def test_resolve_trends_and_derived_absdiff():
 
 
 def test_case1_timecov_column_is_cov_times_calendar_index():
-    from customsnet.modeling.build import build_design
+    from customsnet.modeling.design.build import build_design
 
     panel = case1_panel()
     trends = resolve_trends(panel, ["cov", "x"])

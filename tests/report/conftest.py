@@ -19,7 +19,7 @@ STUDY_FORMULAS = {
 
 @pytest.fixture(scope="session")
 def case1_panel():
-    from customsnet.modeling.reference import read_reference_panel
+    from customsnet.modeling.panel.reference import read_reference_panel
 
     if not (REFERENCE / "case1").is_dir():
         pytest.skip(f"reference data not found at {REFERENCE / 'case1'}")
@@ -29,8 +29,8 @@ def case1_panel():
 @pytest.fixture(scope="session")
 def study_fits(case1_panel, tmp_path_factory):
     """{name: FitResult} for Models 1-3 (mple, R = 30) and Formation, each also saved as <name>.json."""
-    from customsnet.modeling.build import build_design
-    from customsnet.modeling.fit import fit_tergm
+    from customsnet.modeling.design.build import build_design
+    from customsnet.modeling.estimation.fit import fit_tergm
 
     out = tmp_path_factory.mktemp("fits")
     fits = {}

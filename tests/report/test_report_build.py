@@ -20,7 +20,7 @@ def real_run_dir(study_fits, tmp_path_factory):
             src = folder / f"{name.replace(' ', '_')}{suffix}"
             (run / "fits" / src.name).write_bytes(src.read_bytes())
     (run / "figures").mkdir()
-    from customsnet.modeling.plots import coefficient_plot
+    from customsnet.modeling.evaluation.plots import coefficient_plot
 
     coefficient_plot(fits, run / "figures" / "coefficients")
     pd.DataFrame([

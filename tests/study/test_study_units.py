@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from customsnet.modeling.export import one_value_per_fact, release_number
+from customsnet.modeling.panel.export import one_value_per_fact, release_number
 from customsnet.study.analysis import flag_small_test_sets
 from customsnet.study.real_run import RunConfig, canonical_term, fitted_formulas
 from customsnet.study.rundir import RunDirectory

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from customsnet.modeling import rsyntax as rs
+from customsnet.modeling.terms import rsyntax as rs
 
 
 class ArgumentError(ValueError):

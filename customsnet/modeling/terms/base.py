@@ -17,7 +17,7 @@ Every subclass that sets ``r_name`` is registered in :data:`REGISTRY` when it is
 (``__init_subclass__``): formula parsing, the sampler, prediction, interpretation and the
 sensitivity study look terms up there or ask the term, never a list of types.
 
-Terms never see the :class:`~customsnet.modeling.panel.Panel`; the design builder cuts one
+Terms never see the :class:`~customsnet.modeling.panel.panel.Panel`; the design builder cuts one
 :class:`StepInputs` per modeled year and hands it over.
 """
 
@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.rsyntax import r_number
+from customsnet.modeling.terms.rsyntax import r_number
 from customsnet.modeling.terms.arguments import ArgumentError, Formal, match_arguments
 
 
@@ -240,7 +240,7 @@ class Term:
         raise TermError(f"term {self.to_r()} has no sampler change function")
 
     def fast_sampler_fields(self, coef: np.ndarray) -> dict[str, float] | None:
-        """Fields of the specialised incremental sampler (:class:`~customsnet.modeling.simulate.ErgmModel`)
+        """Fields of the specialised incremental sampler (:class:`~customsnet.modeling.simulation.simulate.ErgmModel`)
         that represent this term with coefficient ``coef``, or ``None`` if only the generic sampler can."""
         return None
 

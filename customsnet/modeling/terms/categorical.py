@@ -4,7 +4,7 @@ ergm takes the levels of an attribute as ``sort(unique(x))`` and selects some wi
 (``ergm_attr_levels``): ``NULL``/``TRUE`` all, positive numbers the positions to keep, negative
 numbers the positions to drop, strings the labels to keep. The coefficient names carry the level
 labels (``nodefactor.sex.M``), so these terms must know the levels before any year is read:
-:meth:`~customsnet.modeling.formula.Formula.for_panel` binds them to the levels over all panel
+:meth:`~customsnet.modeling.terms.formula.Formula.for_panel` binds them to the levels over all panel
 years (btergm fits every year with the same columns; a level absent in a year gives zeros there).
 A categorical attribute is stored as codes into its labels (see :class:`~..panel.Panel`), a
 numeric one by its values; either way ``AttrLevels = (values, labels)``.

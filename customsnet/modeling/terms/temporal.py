@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from customsnet.modeling.rsyntax import RFunction, RSyntaxError
+from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
 from customsnet.modeling.terms.base import (
@@ -115,7 +115,7 @@ class TimeCov(DyadIndependent):
     ``f(s) * [minimum <= s <= maximum]``; without ``x`` it is the change statistic of every
     dyad, with ``x`` it multiplies the covariate (an interaction with the time trend).
     ``ordinal`` is the term's rank among the formula's timecov terms (``timecov1``, ...);
-    :class:`~customsnet.modeling.formula.Formula` sets it.
+    :class:`~customsnet.modeling.terms.formula.Formula` sets it.
     """
 
     x: str | None = None

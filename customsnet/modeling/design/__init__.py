@@ -1,0 +1,1 @@
+"""The design stage of the modeling pipeline."""

@@ -1,0 +1,1 @@
+"""The estimation stage of the modeling pipeline."""

@@ -1,0 +1,216 @@
+"""Fitting a TERGM: :func:`fit_tergm` on a Design, and the scikit-learn-like :class:`TERGM`.
+
+Estimators (``estimator=``):
+
+* ``"mple"`` (default): the converged MPLE with ergm's LP existence check; coefficients that do
+  not exist are NaN with status "not identified", and the identified combinations are reported.
+* ``"btergm"``: btergm's numbers exactly (speedglm's IRLS, including where it stops under
+  separation), for replication.
+* ``"formation"``: the MPLE of tie formation on dyads untied at t-1, memory terms dropped.
+* ``"mcmle"``: MCMC maximum likelihood of the pooled model (btergm's ``mtergm``); it simulates
+  networks, so it needs the panel: :meth:`TERGM.fit` on a Panel or
+  :func:`customsnet.modeling.estimation.mcmle.fit_mcmle`.
+
+Bootstrap: ``bootstrap=R`` replications resampling time steps (btergm's scheme), seeded; or an
+explicit index matrix (``boot_indices``, 1-based, R x T') to reproduce an R run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from customsnet.modeling.estimation.bootstrap import (
+    draw_indices,
+    indices_from_r,
+    run_replicates,
+    step_counts,
+)
+from customsnet.modeling.design.design import Design
+from customsnet.modeling.estimation.estimators import (
+    ESTIMATORS,
+    EstimationError,
+    PointFit,
+    ReplicateFits,
+    fit_btergm,
+    fit_formation,
+    fit_mple,
+    formation_design,
+    replicates_btergm,
+    replicates_mple,
+    split_rows,
+)
+from customsnet.modeling.estimation.logit_stats import StackedRows
+from customsnet.modeling.results import Combination, FitResult
+from customsnet.modeling.estimation.separation import Identification
+from customsnet.modeling.estimation.speedglm import SplitRows
+
+__all__ = ["ESTIMATORS", "EstimationError", "fit_tergm"]
+
+
+class MPLEWarning(UserWarning):
+    """Some estimates do not exist (separation) or a fit did not converge."""
+
+
+@dataclass
+class _ReplicateStatistic:
+    """The bootstrap statistic as a picklable callable (sent to Dask workers)."""
+
+    estimator: str
+    rows: StackedRows
+    identification: Identification | None  # the full data's (LP check), when it was run
+    n_jobs: int = 1
+    split: SplitRows | None = None  # btergm: the full data's overlap/separated rows
+    start: np.ndarray | None = None  # mple-type: the full data's estimate, where replicates start
+
+    def __post_init__(self) -> None:
+        if self.estimator == "btergm" and self.split is None:
+            self.split = split_rows(self.rows, self.identification)
+
+    @property
+    def n_params(self) -> int:
+        return self.rows.n_params
+
+    def __call__(self, counts: np.ndarray) -> ReplicateFits:
+        if self.estimator == "btergm":
+            return replicates_btergm(self.rows, counts, n_jobs=self.n_jobs, split=self.split)
+        assert self.identification is not None
+        return replicates_mple(self.rows, counts, self.identification, n_jobs=self.n_jobs, start=self.start)
+
+
+def fit_tergm(
+    design: Design,
+    estimator: str = "mple",
+    bootstrap: int = 100,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    scheduler: Any = None,
+    boot_indices: np.ndarray | None = None,
+    level: float = 0.95,
+    check_separation: bool = True,
+    warm_start: bool = True,
+) -> FitResult:
+    """Fit a TERGM by MPLE to ``design`` and bootstrap it over time steps.
+
+    Parameters
+    ----------
+    design : the stacked MPLE rows (from ``build_design``).
+    estimator : ``"mple"`` (default), ``"btergm"`` or ``"formation"`` (see module doc).
+    bootstrap : number of replications R (0 for none); ignored when ``boot_indices`` is given.
+    seed : seed of the ``numpy.random.Generator`` drawing the step indices; recorded (when None,
+        a fresh seed is drawn and recorded, so any run can be repeated).
+    n_jobs : threads for the per-step statistics.
+    scheduler : Dask scheduler address (``"tcp://host:8786"``) or ``distributed.Client``; the
+        replicates then run on that cluster.
+    boot_indices : explicit R x T' matrix of 1-based step numbers (R's ``boot.array(indices=TRUE)``).
+    level : default confidence level of the intervals in the summary.
+    check_separation : run the LP existence check in ``btergm`` mode too (diagnosis only; it
+        also lets speedglm skip re-evaluating converged rows under separation).
+    warm_start : start the replicates' Newton at the full data's estimate (``mple``,
+        ``formation``; the converged maxima agree to Newton's tolerance, ~1e-8). ``btergm`` mode
+        always starts where speedglm does, as parity requires.
+    """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    if estimator == "mcmle":
+        raise EstimationError(
+            "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
+            "TERGM(formula, estimator='mcmle').fit(panel) or customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
+        )
+    if design.n_steps == 0:
+        raise EstimationError("the design has no time steps")
+    _check_finite(design)
+    if estimator == "formation":
+        design = formation_design(design)
+    rows = StackedRows.from_design(design)
+    names = list(design.names)
+
+    if estimator == "btergm":
+        point = fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
+    elif estimator == "mple":
+        point = fit_mple(rows, names, n_jobs=n_jobs)
+    else:
+        point = fit_formation(rows, names, n_jobs=n_jobs)
+    for message in point.warnings:
+        warnings.warn(message, MPLEWarning, stacklevel=2)
+
+    T = design.n_steps
+    if boot_indices is not None:
+        idx0 = indices_from_r(boot_indices, T)
+    elif bootstrap > 0:
+        if seed is None:
+            # no seed given: draw one, and record it, so the run can be repeated exactly
+            seed = int(np.random.SeedSequence().entropy)
+        idx0 = draw_indices(T, int(bootstrap), np.random.default_rng(seed))
+    else:
+        idx0 = np.zeros((0, T), dtype=np.int64)
+    if len(idx0):
+        statistic = _ReplicateStatistic(
+            estimator, rows, point.identification, n_jobs=n_jobs, split=point.split,
+            start=point.raw if warm_start and estimator != "btergm" else None,
+        )
+        reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
+    else:
+        reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])
+
+    raw = reps.raw
+    t = raw.copy()
+    if estimator != "btergm" and point.identification is not None:
+        t[:, ~point.identification.identified] = np.nan
+    combos = _combinations(point, raw)
+    if reps.failed.any():
+        warnings.warn(
+            f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed "
+            f"(first: {next(n for n, f in zip(reps.notes, reps.failed) if f)})",
+            MPLEWarning,
+            stacklevel=2,
+        )
+    return FitResult(
+        names=names,
+        estimates=np.asarray(point.coef, dtype=float),
+        status=point.status,
+        estimator=estimator,
+        formula=design.formula,
+        years=list(design.years),
+        nobs_dyads=int(design.n_dyads),
+        nobs_btergm=int(design.nobs_btergm),
+        iterations=point.iterations,
+        converged=point.converged,
+        criterion=float(point.criterion),
+        deviance=float(point.deviance),
+        boot_t=t,
+        boot_indices=idx0 + 1,
+        boot_failed=reps.failed,
+        boot_notes=reps.notes,
+        combinations=combos,
+        seed=seed if boot_indices is None else None,
+        warnings=list(point.warnings),
+        level=level,
+        meta={"identification": point.identification.reason if point.identification else ""},
+    )
+
+
+def _combinations(point: PointFit, raw_boot: np.ndarray) -> list[Combination]:
+    ident = point.identification
+    if ident is None:
+        return []
+    out = []
+    for label, (coefs, vec) in zip(ident.combination_labels(), ident.combinations):
+        est = float(vec @ point.raw) if np.all(np.isfinite(point.raw[vec != 0])) else float("nan")
+        boot = (raw_boot[:, vec != 0] @ vec[vec != 0]).tolist() if len(raw_boot) else []
+        out.append(Combination(label=label, coefs=coefs, estimate=est, boot=boot))
+    return out
+
+
+def _check_finite(design: Design) -> None:
+    for s in design.steps:
+        bad = ~np.isfinite(s.X)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise EstimationError(
+                f"missing (NaN) change statistic for {design.names[c]} in year {s.year} (row {r}): "
+                "clean or impute covariates before fitting (btergm would fail too)"
+            )

@@ -1,0 +1,1 @@
+"""The evaluation stage of the modeling pipeline."""

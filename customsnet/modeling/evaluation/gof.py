@@ -1,0 +1,430 @@
+"""Goodness of fit: simulate networks from a fitted TERGM and compare structural statistics.
+
+For each modeled year the fitted model (:func:`~customsnet.modeling.simulation.simulate.simulation_inputs`) is
+simulated ``nsim`` times and four distributions are compared with the observed network: degree,
+edgewise shared partners (ESP), dyadwise shared partners (DSP) and geodesic distances.
+
+Two counting conventions:
+
+* customsnet (default): an undirected network is counted once per unordered pair / edge.
+* ``btergm_compatible=True``: btergm evaluates ESP, DSP and geodesics on the network as a
+  *directed* symmetric graph, so every pair and edge is counted twice (spec §7.2); degree is the
+  undirected degree in both. The summary table then follows btergm's ``reduce.matrix`` exactly,
+  including its trimming quirk (the last kept category is always replaced by a zero row) and its
+  p-values (z over the category means for one target; Welch t-tests for several).
+
+The customsnet tables trim only all-zero trailing categories and give Monte-Carlo p-values as
+ergm's ``gof``: min(1, 2·min(P(sim ≤ obs), P(sim ≥ obs))), with several targets pooled by summing
+each simulation draw over the years.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats as sps
+from scipy.sparse.csgraph import shortest_path
+
+from customsnet.modeling.evaluation.rocpr import (
+    RocPr,
+    rocpr_from_simulations,
+    simulation_scores,
+    standard_metrics,
+)
+from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+STATISTICS = ("degree", "esp", "dsp", "geodesic")
+LABELS = {
+    "degree": "Degree",
+    "esp": "Edge-wise shared partners",
+    "dsp": "Dyad-wise shared partners",
+    "geodesic": "Geodesic distances",
+}
+
+
+# --------------------------------------------------------------------------- statistics
+def _binary(a) -> sp.csr_matrix:
+    m = sp.csr_matrix(a, dtype=np.float64, copy=True)
+    m.setdiag(0)
+    m.eliminate_zeros()
+    m.data[:] = 1.0
+    return m
+
+
+def degree_distribution(a) -> np.ndarray:
+    """Number of nodes with degree k, k = 0..n−1 (undirected degree)."""
+    m = _binary(a)
+    n = m.shape[0]
+    return np.bincount(np.asarray(m.sum(axis=1)).ravel().astype(np.int64), minlength=n)[:n].astype(np.float64)
+
+
+def esp_distribution(a, ordered: bool = False) -> np.ndarray:
+    """Number of edges with k shared partners, k = 0..n−2 (each edge twice when ``ordered``)."""
+    m = _binary(a)
+    n = m.shape[0]
+    upper = sp.triu(m, k=1).tocoo()
+    shared = (m @ m).tocsr()
+    counts = np.asarray(shared[upper.row, upper.col]).ravel().astype(np.int64) if upper.nnz else np.zeros(0, np.int64)
+    out = np.bincount(counts, minlength=max(n - 1, 1))[: max(n - 1, 1)].astype(np.float64)
+    return 2 * out if ordered else out
+
+
+def dsp_distribution(a, ordered: bool = False) -> np.ndarray:
+    """Number of node pairs (tied or not) with k shared partners, k = 0..n−2 (ordered pairs when ``ordered``)."""
+    m = _binary(a)
+    n = m.shape[0]
+    shared = (m @ m).toarray()
+    iu = np.triu_indices(n, k=1)
+    out = np.bincount(shared[iu].astype(np.int64), minlength=max(n - 1, 1))[: max(n - 1, 1)].astype(np.float64)
+    return 2 * out if ordered else out
+
+
+def geodesic_distribution(a, ordered: bool = False) -> np.ndarray:
+    """Pairs at geodesic distance 1..n−1, then the unreachable pairs (``Inf``), as in ergm.geodistdist."""
+    m = _binary(a)
+    n = m.shape[0]
+    dist = shortest_path(m, method="D", directed=False, unweighted=True)
+    iu = np.triu_indices(n, k=1)
+    d = dist[iu]
+    finite = d[np.isfinite(d)].astype(np.int64)
+    out = np.r_[np.bincount(finite, minlength=n)[1:n], np.count_nonzero(~np.isfinite(d))].astype(np.float64)
+    return 2 * out if ordered else out
+
+
+def category_labels(statistic: str, length: int) -> list[str]:
+    if statistic == "geodesic":
+        return [str(k) for k in range(1, length)] + ["Inf"]
+    return [str(k) for k in range(length)]
+
+
+def network_distribution(statistic: str, a, ordered: bool = False) -> np.ndarray:
+    """One GOF statistic of one network (see :data:`STATISTICS`)."""
+    if statistic == "degree":
+        return degree_distribution(a)
+    if statistic == "esp":
+        return esp_distribution(a, ordered)
+    if statistic == "dsp":
+        return dsp_distribution(a, ordered)
+    if statistic == "geodesic":
+        return geodesic_distribution(a, ordered)
+    raise ValueError(f"unknown GOF statistic {statistic!r} (choose from {STATISTICS})")
+
+
+def _pad(vectors: list[np.ndarray], geodesic: bool) -> np.ndarray:
+    """Stack distributions of different lengths (composition change) into categories × columns."""
+    length = max(len(v) for v in vectors)
+    out = np.zeros((length, len(vectors)))
+    for k, v in enumerate(vectors):
+        if geodesic:  # keep Inf as the last category
+            out[: len(v) - 1, k] = v[:-1]
+            out[-1, k] = v[-1]
+        else:
+            out[: len(v), k] = v
+    return out
+
+
+# --------------------------------------------------------------------------- summary tables
+def reduce_btergm(sim: np.ndarray, obs: np.ndarray, labels: list[str], geodesic: bool) -> pd.DataFrame:
+    """btergm's ``reduce.matrix``: trim trailing empty categories (with its quirks) and summarise.
+
+    ``sim`` is categories × simulations, ``obs`` categories × targets. The first row of the trailing
+    run of empty categories (or the last category if none is empty) is kept as a row of zeros.
+    """
+    sim = np.asarray(sim, dtype=np.float64)
+    obs = np.asarray(obs, dtype=np.float64)
+    if geodesic:
+        inf_sim, inf_obs = sim[-1], obs[-1]
+        sim, obs = sim[:-1], obs[:-1]
+        labels = labels[:-1]
+
+    def first_of_trailing_empty(rowsums: np.ndarray) -> int:
+        remove = len(rowsums)  # 1-based, as R: the last row is always a candidate
+        for i in range(len(rowsums) - 1, 0, -1):
+            if rowsums[i - 1] == 0 and remove == i + 1:
+                remove = i
+        return remove
+
+    rem = max(first_of_trailing_empty(sim.sum(axis=1)), first_of_trailing_empty(obs.sum(axis=1)))
+    sim = np.vstack([sim[: rem - 1], np.zeros((1, sim.shape[1]))])
+    obs = np.vstack([obs[: rem - 1], np.zeros((1, obs.shape[1]))])
+    labels = labels[:rem]
+    if geodesic:
+        sim = np.vstack([sim, inf_sim])
+        obs = np.vstack([obs, inf_obs])
+        labels = labels + ["Inf"]
+    mean, median = sim.mean(axis=1), np.median(sim, axis=1)
+    lo, hi = sim.min(axis=1), sim.max(axis=1)
+    if obs.shape[1] == 1 or sim.shape[1] == 1:
+        z = (mean - obs[:, 0]) / np.std(mean, ddof=1)  # sd over categories: btergm's oddity
+        p = 2 * sps.norm.sf(np.abs(z))
+        table = pd.DataFrame({"obs": obs[:, 0], "sim: mean": mean, "median": median, "min": lo, "max": hi, "Pr(>z)": p})
+    else:
+        p = np.empty(len(sim))
+        for k in range(len(sim)):
+            p[k] = _welch_p(obs[k], sim[k])
+        table = pd.DataFrame(
+            [
+                obs.mean(axis=1), np.median(obs, axis=1), obs.min(axis=1), obs.max(axis=1),
+                mean, median, lo, hi, p,
+            ],
+            index=["obs: mean", "obs: median", "obs: min", "obs: max", "sim: mean", "median", "min", "max", "Pr(>z)"],
+        ).T
+    table.index = labels
+    return table
+
+
+def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
+    """R's ``t.test(a, b)$p.value``; NaN → 1; constant data (R errors) → NaN."""
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
+        return math.nan  # R: "data are essentially constant" — btergm leaves NA
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # near-constant rows: R just returns the number
+        p = sps.ttest_ind(a, b, equal_var=False).pvalue
+    return 1.0 if np.isnan(p) else float(p)
+
+
+def summarize(sim: np.ndarray, obs: np.ndarray, labels: list[str], nsim: int) -> pd.DataFrame:
+    """customsnet's table: obs, simulated mean/median/min/max and ergm-style Monte-Carlo p-values.
+
+    ``sim`` holds ``nsim`` columns per target, target-major. With several targets each simulation
+    draw is summed over targets and compared with the summed observation.
+    """
+    n_targets = obs.shape[1]
+    pooled_sim = sim.reshape(sim.shape[0], n_targets, nsim).sum(axis=1)
+    pooled_obs = obs.sum(axis=1)
+    keep = (pooled_sim.sum(axis=1) > 0) | (pooled_obs > 0)
+    last = np.flatnonzero(keep).max() + 1 if keep.any() else 1
+    if labels[-1] == "Inf":  # never trim the unreachable pairs away
+        idx = np.r_[np.arange(min(last, len(labels) - 1)), len(labels) - 1]
+    else:
+        idx = np.arange(last)
+    s, o = pooled_sim[idx], pooled_obs[idx]
+    p = np.minimum(1.0, 2 * np.minimum((s <= o[:, None]).mean(axis=1), (s >= o[:, None]).mean(axis=1)))
+    return pd.DataFrame(
+        {"obs": o, "sim: mean": s.mean(axis=1), "median": np.median(s, axis=1), "min": s.min(axis=1),
+         "max": s.max(axis=1), "MC p-value": p},
+        index=[labels[k] for k in idx],
+    )
+
+
+# --------------------------------------------------------------------------- the GOF run
+@dataclass
+class GofResult:
+    """Tables per statistic, the raw distributions, tie prediction and the settings used."""
+
+    years: list[int]
+    nsim: int
+    tables: dict[str, pd.DataFrame]
+    raw_sim: dict[str, np.ndarray]  # categories × (targets·nsim), target-major
+    raw_obs: dict[str, np.ndarray]  # categories × targets
+    labels: dict[str, list[str]]
+    btergm_compatible: bool
+    tie_prediction: RocPr | None = None
+    standard_metrics: dict[str, float] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """All tables as text, each under its label."""
+        parts = []
+        for name, table in self.tables.items():
+            parts.append(f"{LABELS[name]}\n{table.to_string(float_format=lambda v: f'{v:.4g}')}")
+        if self.tie_prediction is not None:
+            s = self.tie_prediction.summary()
+            parts.append("Tie prediction\n" + "  ".join(f"{k} {v:.4f}" for k, v in s.items() if v is not None))
+        return "\n\n".join(parts)
+
+    def plot(self, path: str | Path) -> list[Path]:
+        """Boxplots of the simulated distributions with the observed values (:func:`plot_gof`)."""
+        return plot_gof(self, path)
+
+
+def gof(
+    fit_or_coefs,
+    panel,
+    formula=None,
+    years: list[int] | None = None,
+    nsim: int = 100,
+    seed: int = 0,
+    burnin: int = 10_000,
+    interval: int = 1_000,
+    start: str = "observed",
+    statistics: tuple[str, ...] = STATISTICS,
+    btergm_compatible: bool = False,
+    tie_prediction: bool = True,
+    rgraph_seed: int | None = None,
+    missing: str = "error",
+) -> GofResult:
+    """Simulate ``nsim`` networks per year from the fitted model and compare them with the observed ones.
+
+    ``start="observed"`` starts each chain at the year's own network (btergm); ``"previous"`` at
+    the year t−1 network (no information from the target year). ``years`` defaults to every
+    modeled year of the formula. The per-year chains get independent seeds spawned from ``seed``.
+    ``missing`` is the design's missing-value policy for the years' covariates.
+    """
+    from customsnet.modeling.terms.formula import as_formula
+
+    if formula is None:
+        formula = getattr(fit_or_coefs, "formula", None)
+        if not formula:
+            raise ValueError("gof needs the model formula (pass formula=, or a fit result that carries it)")
+    formula = as_formula(formula)
+    if panel.directed:
+        raise ValueError("gof's statistics (degree, ESP, DSP, geodesics) are implemented for undirected panels only")
+    if start not in ("observed", "previous"):
+        raise ValueError(f"start must be 'observed' or 'previous', got {start!r}")
+    if years is None:
+        years = panel.years[formula.max_lag:]
+    for name in statistics:
+        if name not in STATISTICS:
+            raise ValueError(f"unknown GOF statistic {name!r} (choose from {STATISTICS})")
+    seeds = np.random.SeedSequence(seed).generate_state(len(years))
+    t0 = time.perf_counter()
+    simulated, targets = [], []
+    for year, year_seed in zip(years, seeds):
+        ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
+        first = ym.observed if start == "observed" else ym.previous
+        if first is None:
+            raise ValueError(f"year {year} has no previous year to start the chain from")
+        res = simulate(ym.model, first, n_samples=nsim, seed=int(year_seed), burnin=burnin, interval=interval)
+        simulated.append(res.networks)
+        targets.append(ym.observed)
+    t_sim = time.perf_counter() - t0
+    ordered = btergm_compatible
+    tables, raw_sim, raw_obs, labels = {}, {}, {}, {}
+    for name in statistics:
+        geo = name == "geodesic"
+        # btergm: ESP/DSP/geodesic on the symmetric digraph (ordered pairs); degree is undirected anyway
+        sims = [network_distribution(name, m, ordered) for block in simulated for m in block]
+        obs = [network_distribution(name, t, ordered) for t in targets]
+        both = _pad(sims + obs, geo)
+        s, o = both[:, : len(sims)], both[:, len(sims):]
+        lab = category_labels(name, both.shape[0])
+        raw_sim[name], raw_obs[name], labels[name] = s, o, lab
+        tables[name] = reduce_btergm(s, o, lab, geo) if btergm_compatible else summarize(s, o, lab, nsim)
+    prediction, metrics = None, {}
+    if tie_prediction:
+        prediction = rocpr_from_simulations(simulated, targets, rgraph_seed=rgraph_seed)
+        scores, truth = simulation_scores(simulated, targets)
+        metrics = standard_metrics(scores, truth)
+    settings = {
+        "formula": str(formula), "seed": seed, "burnin": burnin, "interval": interval, "start": start,
+        "simulation_seconds": t_sim, "total_seconds": time.perf_counter() - t0,
+    }
+    return GofResult(years=list(years), nsim=nsim, tables=tables, raw_sim=raw_sim, raw_obs=raw_obs, labels=labels,
+                     btergm_compatible=btergm_compatible, tie_prediction=prediction, standard_metrics=metrics,
+                     settings=settings)
+
+
+# --------------------------------------------------------------------------- figure
+#: what one count of each statistic is a count of (the plot shows shares of these)
+UNITS = {"degree": "nodes", "esp": "edges", "dsp": "pairs", "geodesic": "pairs"}
+#: at most this many categories on a panel's axis; the rest are pooled into a "≥k" bin
+MAX_CATEGORIES = 15
+
+
+def plot_categories(result: GofResult, name: str, max_categories: int = MAX_CATEGORIES) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The categories a GOF panel shows, with per-draw simulated shares and the observed share.
+
+    Shares are of the year's nodes/edges/pairs, averaged over the evaluated years, so years and
+    models are comparable. Categories run up to the last one with observed or simulated mass
+    (at most ``max_categories``; longer tails are pooled into a ``≥k`` bin). For geodesics the
+    unreachable pairs (``Inf``) get their own bin labelled "unreachable", so the finite distances
+    keep a readable axis. Every bin's shares are kept: the columns still sum to 1.
+    """
+    sim = result.raw_sim[name]
+    obs = result.raw_obs[name]
+    n_targets = obs.shape[1]
+    draws = sim.reshape(sim.shape[0], n_targets, -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim_share = np.nan_to_num(draws / draws.sum(axis=0, keepdims=True)).mean(axis=1)  # categories × nsim
+        obs_share = np.nan_to_num(obs / obs.sum(axis=0, keepdims=True)).mean(axis=1)
+    labels = list(result.labels[name])
+    geodesic = name == "geodesic"
+    finite = slice(0, len(labels) - 1) if geodesic else slice(0, len(labels))
+    fs, fo = sim_share[finite], obs_share[finite]
+    mass = (fo > 0) | (fs.mean(axis=1) > 1e-3)
+    last = int(np.flatnonzero(mass).max()) + 1 if mass.any() else 1
+    cut = min(last, max_categories)
+    out_labels = labels[finite][:cut]
+    out_sim, out_obs = fs[:cut], fo[:cut]
+    if fs[cut:].any() or fo[cut:].any():  # pool the tail (nothing is dropped: shares still sum to 1)
+        out_labels = out_labels[:-1] + [f"≥{out_labels[-1]}"]
+        out_sim = np.vstack([out_sim[:-1], fs[cut - 1:].sum(axis=0)])
+        out_obs = np.r_[out_obs[:-1], fo[cut - 1:].sum()]
+    if geodesic:
+        out_labels = out_labels + ["unreachable"]
+        out_sim = np.vstack([out_sim, sim_share[-1]])
+        out_obs = np.r_[out_obs, obs_share[-1]]
+    return out_labels, out_sim, out_obs
+
+
+def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
+    """The study's Figure A1: one panel per statistic, simulated shares (boxes, one colour per model)
+    and the observed share (black line). Several models are drawn side by side in each panel."""
+    from customsnet.modeling.evaluation.plots import (
+        DOUBLE_COLUMN,
+        model_colors,
+        new_figure,
+        outside_legend,
+        publication_style,
+    )
+
+    if isinstance(results, GofResult):
+        results = {"model": results}
+    models = list(results)
+    colors = model_colors(models)
+    first = results[models[0]]
+    names = list(first.tables)
+    ncols = 2 if len(names) > 1 else 1
+    nrows = math.ceil(len(names) / ncols)
+    with publication_style():
+        fig = new_figure(DOUBLE_COLUMN, 0.6 + 2.2 * nrows)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax in axes[len(names):]:
+            ax.set_visible(False)
+        width = 0.8 / len(models)
+        handles = []
+        for ax, name in zip(axes, names):
+            labels, obs = None, None
+            for k, model in enumerate(models):
+                labels, sim, obs = plot_categories(results[model], name)
+                pos = np.arange(len(labels)) + (k - (len(models) - 1) / 2) * width
+                color = colors[model]
+                box = ax.boxplot(sim.T, positions=pos, widths=width * 0.85, showfliers=False, patch_artist=True,
+                                 manage_ticks=False,
+                                 boxprops={"facecolor": color, "alpha": 0.45, "edgecolor": color, "lw": 0.6},
+                                 medianprops={"color": color, "lw": 1.0}, whiskerprops={"color": color, "lw": 0.6},
+                                 capprops={"color": color, "lw": 0.6})
+                if ax is axes[0]:
+                    handles.append((box["boxes"][0], f"simulated: {model}" if len(models) > 1 else "simulated"))
+            line, = ax.plot(np.arange(len(labels)), obs, color="black", lw=1.0, marker="o", ms=2.5, label="observed")
+            if ax is axes[0]:
+                handles.insert(0, (line, "observed"))
+            step = max(1, math.ceil(len(labels) / 10))
+            ticks = list(range(0, len(labels), step))
+            if name == "geodesic" and ticks[-1] != len(labels) - 1:
+                ticks.append(len(labels) - 1)  # always label the unreachable bin
+            ax.set_xticks(ticks, [labels[t] for t in ticks])
+            ax.set_xlim(-0.6, len(labels) - 0.4)
+            ax.set_title(LABELS[name])
+            ax.set_ylabel(f"share of {UNITS[name]}")
+        outside_legend(fig, [h for h, _ in handles], [lab for _, lab in handles])
+    return fig
+
+
+def plot_gof(results: GofResult | dict[str, GofResult], path: str | Path) -> list[Path]:
+    """:func:`gof_figure` written to ``path`` (format by extension; PNG + PDF without one)."""
+    from customsnet.modeling.evaluation.plots import save_figure
+
+    return save_figure(gof_figure(results), path)

@@ -1,0 +1,1 @@
+"""The panel stage of the modeling pipeline."""

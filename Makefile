@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install test demo bench bench-scripts db-start db-stop clean-venv
+.PHONY: install test test-quick lint demo bench bench-scripts db-start db-stop clean-venv
 
 install: $(STAMP)
 
@@ -23,6 +23,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # Neo4j is started by the test fixture (a throwaway server on free ports; see tests/conftest.py)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# the quick subset: no test marked slow (see README, "Tests")
+test-quick: $(STAMP)
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+# ruff: lint and format check (the rules are in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check customsnet tests benchmarks
+	$(BIN)/ruff format --check customsnet tests benchmarks
 
 demo: $(STAMP)
 	$(BIN)/customsnet db start

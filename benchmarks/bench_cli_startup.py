@@ -29,8 +29,9 @@ def wall_times(args: list[str], repeats: int) -> list[float]:
 
 
 def cli_import_microseconds() -> int:
-    run = subprocess.run([sys.executable, "-X", "importtime", "-c", "import customsnet.cli"],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import customsnet.cli"], capture_output=True, text=True, check=True
+    )
     line = next(line for line in run.stderr.splitlines() if re.search(r"\|\s+customsnet\.cli$", line))
     return int(line.split("|")[1])
 
@@ -42,8 +43,10 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f}")
     for args in (["--help"], ["--version"]):
         times = wall_times(args, repeats)
-        print(f"python -m customsnet {' '.join(args):<10} best {min(times):.3f} s  "
-              f"median {statistics.median(times):.3f} s  (target < 0.5 s)")
+        print(
+            f"python -m customsnet {' '.join(args):<10} best {min(times):.3f} s  "
+            f"median {statistics.median(times):.3f} s  (target < 0.5 s)"
+        )
     print(f"import customsnet.cli (cumulative, -X importtime): {cli_import_microseconds() / 1e6:.3f} s")
 
 

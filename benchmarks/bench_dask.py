@@ -63,13 +63,16 @@ def main() -> None:
         with LoopbackCluster(n_workers=n, timeout=180) as cluster:
             t_start = time.perf_counter() - t0
             remote, t_fit = fit(design, args.estimator, args.R, args.seed, scheduler=cluster.address)
-        same = remote.boot_t.tobytes() == local.boot_t.tobytes() and np.array_equal(remote.estimates, local.estimates,
-                                                                                     equal_nan=True)
+        same = remote.boot_t.tobytes() == local.boot_t.tobytes() and np.array_equal(
+            remote.estimates, local.estimates, equal_nan=True
+        )
         base = base or t_fit * 1.0
         speedup = base / t_fit
-        print(f"-- {n} worker(s): fit {t_fit:.2f} s wall (cluster start {t_start:.1f} s); speed-up over 1 worker "
-              f"x{speedup:.2f} (x{speedup / n:.2f} per worker); over local x{t_local / t_fit:.2f}; "
-              f"bit-identical to local: {same}; {load()}")
+        print(
+            f"-- {n} worker(s): fit {t_fit:.2f} s wall (cluster start {t_start:.1f} s); speed-up over 1 worker "
+            f"x{speedup:.2f} (x{speedup / n:.2f} per worker); over local x{t_local / t_fit:.2f}; "
+            f"bit-identical to local: {same}; {load()}"
+        )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,13 @@ def random_panel(n: int, years: int, seed: int = 1):
         c = rng.normal(size=(n, n))
         covs[y] = np.triu(c, 1) + np.triu(c, 1).T
     x = rng.normal(size=n)
-    return Panel(years=list(range(1, years + 1)), nodes={y: labels for y in nets}, networks={"nets": nets},
-                 dyad_covs={"cov": covs}, node_attrs={"x": {y: x for y in nets}})
+    return Panel(
+        years=list(range(1, years + 1)),
+        nodes={y: labels for y in nets},
+        networks={"nets": nets},
+        dyad_covs={"cov": covs},
+        node_attrs={"x": {y: x for y in nets}},
+    )
 
 
 def run_case(case: str, nodes: int, years: int, repeat: int) -> dict:
@@ -103,19 +108,37 @@ def main() -> None:
     for case in cases:
         repeat = args.repeat if case == "big" else 1
         out = subprocess.run(
-            [sys.executable, __file__, "--case", case, "--nodes", str(args.nodes), "--years", str(args.years),
-             "--repeat", str(repeat)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--case",
+                case,
+                "--nodes",
+                str(args.nodes),
+                "--years",
+                str(args.years),
+                "--repeat",
+                str(repeat),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         result = json.loads(out.stdout)
-        print(f"{result['case']}: {result['nodes']} nodes x {result['years']} years, {result['dyads']:,} dyads "
-              f"({result['rows_compressed']:,} compressed rows)")
-        print(f"  build_design compressed: {', '.join(f'{t:.2f} s' for t in result['build_compressed_s'])} wall "
-              f"({', '.join(f'{t:.2f} s' for t in result['build_compressed_cpu_s'])} CPU; "
-              f"load average {result['load_average']}); "
-              f"uncompressed: {result['build_uncompressed_s']:.2f} s; panel load {result['load_s']:.2f} s")
-        print(f"  peak RSS: {result['peak_rss_compressed_mb']:.0f} MB after the compressed builds, "
-              f"{result['peak_rss_uncompressed_mb']:.0f} MB after the uncompressed one")
+        print(
+            f"{result['case']}: {result['nodes']} nodes x {result['years']} years, {result['dyads']:,} dyads "
+            f"({result['rows_compressed']:,} compressed rows)"
+        )
+        print(
+            f"  build_design compressed: {', '.join(f'{t:.2f} s' for t in result['build_compressed_s'])} wall "
+            f"({', '.join(f'{t:.2f} s' for t in result['build_compressed_cpu_s'])} CPU; "
+            f"load average {result['load_average']}); "
+            f"uncompressed: {result['build_uncompressed_s']:.2f} s; panel load {result['load_s']:.2f} s"
+        )
+        print(
+            f"  peak RSS: {result['peak_rss_compressed_mb']:.0f} MB after the compressed builds, "
+            f"{result['peak_rss_uncompressed_mb']:.0f} MB after the uncompressed one"
+        )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-from customsnet.graph.connection import Graph
 from customsnet.etl.load import unload_source
+from customsnet.graph.connection import Graph
 from customsnet.graph.erase import graph_counts, reset_graph
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,7 +74,9 @@ def main() -> None:
             graph.run_autocommit("MATCH (n) DETACH DELETE n")
             out["unbatched_delete"] = "succeeded"
         except Exception as exc:  # noqa: BLE001 - the refusal is what we measure
-            out["unbatched_delete"] = f"refused after {time.perf_counter() - started:.1f} s: {type(exc).__name__}: {str(exc)[:160]}"
+            out["unbatched_delete"] = (
+                f"refused after {time.perf_counter() - started:.1f} s: {type(exc).__name__}: {str(exc)[:160]}"
+            )
         steps = [(f"unload {args.unload}", lambda: unload_source(graph, args.unload))] if args.unload else []
         steps.append(("reset", lambda: reset_graph(graph)))
         for name, action in steps:
@@ -84,9 +86,13 @@ def main() -> None:
                 seconds = time.perf_counter() - started
             # reset_graph reports its transactions; the ETL's unload returns facts deleted by kind
             deleted = report if isinstance(report, dict) else report.by_kind
-            out[name] = {"seconds": round(seconds, 1), "transactions": getattr(report, "transactions", None),
-                         "deleted": deleted,
-                         "peak_tx_memory_mb": round(peak.peak / 2**20, 1), "memory_samples": peak.samples}
+            out[name] = {
+                "seconds": round(seconds, 1),
+                "transactions": getattr(report, "transactions", None),
+                "deleted": deleted,
+                "peak_tx_memory_mb": round(peak.peak / 2**20, 1),
+                "memory_samples": peak.samples,
+            }
         out["after"] = graph_counts(graph)
     print(json.dumps(out, indent=2))
 

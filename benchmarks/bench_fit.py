@@ -86,8 +86,15 @@ def timed_fit(design, estimator: str, R: int, jobs: int, seed: int, scheduler=No
     t0, c0 = time.perf_counter(), cpu_seconds()
     with warnings.catch_warnings(record=record is not None) as caught:
         warnings.simplefilter("always" if record is not None else "ignore")
-        result = fit_tergm(design, estimator=estimator, bootstrap=R, seed=seed, n_jobs=jobs, scheduler=scheduler,
-                           warm_start=variant != "cold")
+        result = fit_tergm(
+            design,
+            estimator=estimator,
+            bootstrap=R,
+            seed=seed,
+            n_jobs=jobs,
+            scheduler=scheduler,
+            warm_start=variant != "cold",
+        )
     stats = {
         "wall": time.perf_counter() - t0,
         "cpu": cpu_seconds() - c0,
@@ -103,8 +110,12 @@ def timed_fit(design, estimator: str, R: int, jobs: int, seed: int, scheduler=No
 def print_costs(stats: dict, pass_s: float, r_seconds: float | None) -> None:
     limit = stats["passes"] * pass_s
     print(f"   wall {stats['wall']:.2f} s; CPU {stats['cpu']:.1f} s; peak RSS {stats['rss']:.0f} MB; {stats['load']}")
-    print(f"   {stats['passes']:.0f} design passes x {pass_s * 1e3:.1f} ms (one pass, 1 thread) = limit {limit:.1f} s CPU; "
-          f"CPU / limit = {stats['cpu'] / limit:.2f}" if limit > 0 else "   no kernel passes in this process")
+    print(
+        f"   {stats['passes']:.0f} design passes x {pass_s * 1e3:.1f} ms (one pass, 1 thread) = limit {limit:.1f} s CPU; "
+        f"CPU / limit = {stats['cpu'] / limit:.2f}"
+        if limit > 0
+        else "   no kernel passes in this process"
+    )
     if r_seconds:
         print(f"   R btergm {r_seconds:.0f} s / wall = x{r_seconds / stats['wall']:.0f}")
 
@@ -127,8 +138,10 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
         caught: list = []
         result, stats = timed_fit(design, estimator, R, jobs, seed, record=caught)
         cpu_by_estimator[estimator] = stats["cpu"]
-        print(f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s) (design + fit {stats['wall'] + t_design:.2f} s); "
-              f"{result.iterations} iterations; failed replicates {result.n_failed}")
+        print(
+            f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s) (design + fit {stats['wall'] + t_design:.2f} s); "
+            f"{result.iterations} iterations; failed replicates {result.n_failed}"
+        )
         print_costs(stats, pass_s, BTERGM_SECONDS.get(case))
         est = result.params
         if estimator.startswith("btergm"):
@@ -138,13 +151,17 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
             ref = coef.iloc[:, 1]
             ok = np.isfinite(est.to_numpy())
             err = np.abs(est.to_numpy()[ok] - ref.to_numpy()[ok]).max()
-            print(f"   identified terms: max |coef - converged glm| = {err:.2e} "
-                  f"(not identified: {[n for n, k in zip(result.names, ok) if not k]})")
+            print(
+                f"   identified terms: max |coef - converged glm| = {err:.2e} "
+                f"(not identified: {[n for n, k in zip(result.names, ok) if not k]})"
+            )
         ci = result.conf_int()
         width = (ci.iloc[: len(result.names), 1] - ci.iloc[: len(result.names), 0]).to_numpy()
         ref_width = (ref_ci["97.5%"] - ref_ci["2.5%"]).to_numpy()
         ratio = np.round(width / ref_width, 2)
-        print(f"   CI width / btergm's CI width (different draws, distributional check): {dict(zip(result.names, ratio))}")
+        print(
+            f"   CI width / btergm's CI width (different draws, distributional check): {dict(zip(result.names, ratio))}"
+        )
         for w in caught:
             print(f"   warning: {str(w.message)[:160]}")
     for other in ("mple", "mple:cold"):
@@ -172,8 +189,13 @@ def scale_panel(n: int, years: int, seed: int):
         nets[t + 1] = (a + a.T).tocsr()
         c = rng.normal(size=(n, n)).astype(np.float64)
         covs[t + 1] = np.triu(c, 1) + np.triu(c, 1).T
-    return Panel(years=list(range(1, years + 1)), nodes={t: labels for t in nets}, networks={"nets": nets},
-                 dyad_covs={"cov": covs}, node_attrs={"x": {t: x for t in nets}})
+    return Panel(
+        years=list(range(1, years + 1)),
+        nodes={t: labels for t in nets},
+        networks={"nets": nets},
+        dyad_covs={"cov": covs},
+        node_attrs={"x": {t: x for t in nets}},
+    )
 
 
 def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, seed: int) -> None:
@@ -184,8 +206,10 @@ def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, se
     del panel  # the fit needs only the design (a script fitting a large panel would drop it too)
     t_design = time.perf_counter() - t0
     rows = sum(len(s.y) for s in design.steps)
-    print(f"\n== scale: {n} nodes x {years} years, {design.n_dyads:,} dyads, {rows:,} rows; "
-          f"panel + design {t_design:.1f} s; peak RSS {peak_rss_mb():.0f} MB")
+    print(
+        f"\n== scale: {n} nodes x {years} years, {design.n_dyads:,} dyads, {rows:,} rows; "
+        f"panel + design {t_design:.1f} s; peak RSS {peak_rss_mb():.0f} MB"
+    )
     runs = []
     for estimator in estimators:
         result, stats = timed_fit(design, estimator, R, jobs, seed)

@@ -58,8 +58,12 @@ def main() -> None:
     models = {
         "fast": sampler_model(logodds, False, step, gw),
         "generic-gw": ErgmModel(logodds, generic=tuple(SamplerTerm.of(t, step, c) for t, c in gw)),
-        "generic-triads": sampler_model(logodds, False, step, [(Triangle(), np.array([0.2])), (KStar(2), np.array([-0.01])),
-                                                               (GWDSP(0.5), np.array([-0.05]))]),
+        "generic-triads": sampler_model(
+            logodds,
+            False,
+            step,
+            [(Triangle(), np.array([0.2])), (KStar(2), np.array([-0.01])), (GWDSP(0.5), np.array([-0.05]))],
+        ),
     }
     for name, model in models.items():
         rng = np.random.default_rng(args.seed)

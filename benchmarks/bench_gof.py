@@ -23,8 +23,8 @@ import scipy.sparse as sp
 from customsnet.modeling.design.build import build_design
 from customsnet.modeling.estimation.fit import fit_tergm
 from customsnet.modeling.evaluation.gof import gof
-from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.evaluation.predict import predict_honest
+from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.panel.reference import REFERENCE_FORMULA
 from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
 
@@ -49,12 +49,17 @@ def synthetic_panel(n: int, ties: int, seed: int) -> Panel:
     y1 = y2.copy()
     drop = rng.choice(keep, size=int(0.08 * ties), replace=False)  # new in year 2
     y1[iu[0][drop], iu[1][drop]] = 0
-    extra = order[ties: ties + int(0.02 * ties)]  # dissolved before year 2
+    extra = order[ties : ties + int(0.02 * ties)]  # dissolved before year 2
     y1[iu[0][extra], iu[1][extra]] = 1
     nets = {1: sp.csr_matrix(y1 + y1.T), 2: sp.csr_matrix(y2 + y2.T)}
     labels = np.array([f"n{k}" for k in range(n)])
-    return Panel(years=[1, 2], nodes={1: labels, 2: labels}, networks={"nets": nets},
-                 dyad_covs={"cov": {1: cov, 2: cov}}, node_attrs={"x": {1: x, 2: x}})
+    return Panel(
+        years=[1, 2],
+        nodes={1: labels, 2: labels},
+        networks={"nets": nets},
+        dyad_covs={"cov": {1: cov, 2: cov}},
+        node_attrs={"x": {1: x, 2: x}},
+    )
 
 
 def main() -> None:
@@ -82,20 +87,32 @@ def main() -> None:
 
     for compatible in (False, True):
         t = time.perf_counter()
-        result = gof(fit, panel, REFERENCE_FORMULA, years=[2], nsim=args.nsim, seed=args.seed,
-                     btergm_compatible=compatible, rgraph_seed=args.seed + 1)
+        result = gof(
+            fit,
+            panel,
+            REFERENCE_FORMULA,
+            years=[2],
+            nsim=args.nsim,
+            seed=args.seed,
+            btergm_compatible=compatible,
+            rgraph_seed=args.seed + 1,
+        )
         total = time.perf_counter() - t
         sim_edges = result.raw_sim["esp"].sum(axis=0).mean() / (2 if compatible else 1)
         mode = "btergm-compatible" if compatible else "customsnet counts"
-        print(f"gof nsim={args.nsim} ({mode}): {total:.2f} s total, of which simulation "
-              f"{result.settings['simulation_seconds']:.2f} s; mean simulated ties {sim_edges:.0f} "
-              f"(observed {n_ties}); auc.roc {result.tie_prediction.auc_roc:.3f} auc.pr {result.tie_prediction.auc_pr:.3f}"
-              f" -> {'OK' if total < 60 else 'SLOWER THAN'} 60 s target")
+        print(
+            f"gof nsim={args.nsim} ({mode}): {total:.2f} s total, of which simulation "
+            f"{result.settings['simulation_seconds']:.2f} s; mean simulated ties {sim_edges:.0f} "
+            f"(observed {n_ties}); auc.roc {result.tie_prediction.auc_roc:.3f} auc.pr {result.tie_prediction.auc_pr:.3f}"
+            f" -> {'OK' if total < 60 else 'SLOWER THAN'} 60 s target"
+        )
 
     t = time.perf_counter()
     honest = predict_honest(fit, panel, REFERENCE_FORMULA, 2, method="simulate", nsim=args.nsim, seed=args.seed)
-    print(f"honest prediction (burn-in {honest.settings['burnin']:,}, interval {honest.settings['interval']:,}, "
-          f"nsim {args.nsim}): {time.perf_counter() - t:.2f} s; new-tie ROC-AUC {honest.standard_new['roc_auc']:.3f}")
+    print(
+        f"honest prediction (burn-in {honest.settings['burnin']:,}, interval {honest.settings['interval']:,}, "
+        f"nsim {args.nsim}): {time.perf_counter() - t:.2f} s; new-tie ROC-AUC {honest.standard_new['roc_auc']:.3f}"
+    )
 
 
 if __name__ == "__main__":

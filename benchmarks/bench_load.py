@@ -32,10 +32,17 @@ def counts(graph: Graph) -> dict[str, int]:
 
 def print_outcome(outcome: FileOutcome) -> None:
     report = outcome.report
-    rows = f"{report.rows_read:>7} read {report.rows_loaded:>7} loaded {report.rows_rejected:>4} rejected" if report else ""
+    rows = (
+        f"{report.rows_read:>7} read {report.rows_loaded:>7} loaded {report.rows_rejected:>4} rejected"
+        if report
+        else ""
+    )
     status = report.previous if report else f"FAILED: {outcome.error}"
-    print(f"{outcome.file.source:>14} {outcome.file.path.name:<48} read {outcome.read_seconds:5.1f} s "
-          f"write {outcome.write_seconds:5.1f} s  {rows}  {status}", flush=True)
+    print(
+        f"{outcome.file.source:>14} {outcome.file.path.name:<48} read {outcome.read_seconds:5.1f} s "
+        f"write {outcome.write_seconds:5.1f} s  {rows}  {status}",
+        flush=True,
+    )
 
 
 def packer() -> str:

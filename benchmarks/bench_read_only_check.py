@@ -36,7 +36,9 @@ def main() -> None:
         direct = median_ms(lambda: graph.execute_read(_collect, QUERY, {}))
         checked = median_ms(lambda: run_cypher(graph, QUERY))
     print(f"READ transaction only:      median {direct:6.1f} ms")
-    print(f"plan check + READ transaction: median {checked:6.1f} ms  (check adds {checked - direct:.1f} ms; target < 20)")
+    print(
+        f"plan check + READ transaction: median {checked:6.1f} ms  (check adds {checked - direct:.1f} ms; target < 20)"
+    )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ def cold_resolution(version: str) -> None:
                 os.environ.pop("MAVEN_OPTS")
             else:
                 os.environ["MAVEN_OPTS"] = saved
-        step("cold resolution (empty .m2)", result.seconds, f"{result.jar_count} jars, {result.total_bytes / 1e6:.1f} MB")
+        step(
+            "cold resolution (empty .m2)", result.seconds, f"{result.jar_count} jars, {result.total_bytes / 1e6:.1f} MB"
+        )
 
 
 def main() -> None:
@@ -62,8 +64,11 @@ def main() -> None:
         cold_resolution(settings.neo4j_version)
     started = time.monotonic()
     resolution = runtime.resolve_jars(runtime.local_lib(settings), settings.neo4j_version, report=lambda _: None)
-    step("cached resolution" if resolution.cached else "resolution (warm .m2)", time.monotonic() - started,
-         f"{resolution.jar_count} jars, {resolution.total_bytes / 1e6:.1f} MB")
+    step(
+        "cached resolution" if resolution.cached else "resolution (warm .m2)",
+        time.monotonic() - started,
+        f"{resolution.jar_count} jars, {resolution.total_bytes / 1e6:.1f} MB",
+    )
 
     home = Path(tempfile.mkdtemp(prefix="customsnet-bench-"))
     local = runtime.LocalServer(home, resolution.lib, runtime.free_port(), runtime.free_port(), die_with_parent=True)
@@ -76,8 +81,11 @@ def main() -> None:
         for attempt in range(args.restarts + 1):
             started = time.monotonic()
             result = local.start(password, report=lambda _: None)
-            step("first start" if attempt == 0 else f"restart {attempt}", time.monotonic() - started,
-                 f"RSS {rss_mb(result.pid)} MB")
+            step(
+                "first start" if attempt == 0 else f"restart {attempt}",
+                time.monotonic() - started,
+                f"RSS {rss_mb(result.pid)} MB",
+            )
             started = time.monotonic()
             local.stop()
             step("stop (SIGTERM, clean)", time.monotonic() - started)

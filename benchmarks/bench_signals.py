@@ -36,7 +36,13 @@ def random_world(n_countries: int = 230, n_ties: int = 800, seed: int = 1) -> di
     rng = np.random.default_rng(seed)
     codes = [f"C{k:03d}" for k in range(n_countries - 1)] + ["EU"]
     countries = [
-        {"iso3": c, "cow": None if c == "EU" else k + 2, "name": f"Country {c}", "region": f"R{k % 5}", "is_state": c != "EU"}
+        {
+            "iso3": c,
+            "cow": None if c == "EU" else k + 2,
+            "name": f"Country {c}",
+            "region": f"R{k % 5}",
+            "is_state": c != "EU",
+        }
         for k, c in enumerate(codes)
     ]
     spells = []
@@ -58,7 +64,9 @@ def random_world(n_countries: int = 230, n_ties: int = 800, seed: int = 1) -> di
             since = int(rng.integers(max(FIRST, start[a], start[b]), LAST + 1))
             until = int(rng.integers(since + 1, LAST + 3)) if rng.random() < terminate_share else None
             in_force = since + int(rng.integers(0, 3))
-            rows.append({"a": a, "b": b, "since": since, "in_force": in_force, "until": until, "agreement": f"{kind}-{k}"})
+            rows.append(
+                {"a": a, "b": b, "since": since, "in_force": in_force, "until": until, "agreement": f"{kind}-{k}"}
+            )
         return rows
 
     all_pairs = sorted(pairs)
@@ -79,7 +87,9 @@ def random_world(n_countries: int = 230, n_ties: int = 800, seed: int = 1) -> di
         for a, b in trade_pairs
         for y in range(FIRST - 1, 2015)
     ]
-    contiguity = [{"a": a, "b": b, "type": int(rng.integers(1, 6)), "since": 1816, "until": 2016} for a, b in other[2000:2600]]
+    contiguity = [
+        {"a": a, "b": b, "type": int(rng.integers(1, 6)), "since": 1816, "until": 2016} for a, b in other[2000:2600]
+    ]
     return {
         "countries": countries,
         "spells": spells,
@@ -96,9 +106,7 @@ def write_world(graph: Graph, world: dict[str, list[dict]]) -> None:
     """Write the rows following docs/graph-model.md (ties lower -> higher iso3)."""
     clear_database(graph)
     apply_schema(graph)
-    graph.write_batches(
-        "UNWIND $rows AS row CREATE (c:Country) SET c = row", world["countries"]
-    )
+    graph.write_batches("UNWIND $rows AS row CREATE (c:Country) SET c = row", world["countries"])
     graph.write("MERGE (:System {name: 'interstate'})")
     graph.write_batches(
         "MATCH (s:System {name: 'interstate'}) UNWIND $rows AS row MATCH (c:Country {iso3: row.iso3}) "
@@ -174,11 +182,15 @@ def main() -> None:
         t_sp, sp = timed("shared partners, all years (one query)", lambda: shared_partners(graph, FIRST, LAST))
         print(f"{'degree + shared partners':<55s} {t_deg + t_sp:7.3f} s   (target < 5 s)")
         print(f"  rows: {len(deg)} node-years, {len(sp)} dyad-years with a shared partner")
-        t_exp, panel = timed("export_panel, 31 years, default covariates", lambda: export_panel(graph, years=(FIRST, LAST)))
+        t_exp, panel = timed(
+            "export_panel, 31 years, default covariates", lambda: export_panel(graph, years=(FIRST, LAST))
+        )
         print(f"{'':<55s}          (target < 10 s)")
         print(f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         last = panel.network("CMAA", LAST)
-        print(f"  {LAST}: {panel.n_nodes(LAST)} nodes, {int(last.nnz // 2)} CMAA ties; {len(panel.missing)} missing notes")
+        print(
+            f"  {LAST}: {panel.n_nodes(LAST)} nodes, {int(last.nnz // 2)} CMAA ties; {len(panel.missing)} missing notes"
+        )
 
 
 if __name__ == "__main__":

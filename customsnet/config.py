@@ -77,7 +77,7 @@ class Settings:
         return self.uri is not None
 
     @classmethod
-    def from_env(cls, dotenv_path: Path | None = None) -> "Settings":
+    def from_env(cls, dotenv_path: Path | None = None) -> Settings:
         dotenv = _read_dotenv(dotenv_path or Path.cwd() / ".env")
         return cls(
             uri=_env("NEO4J_URI", dotenv),

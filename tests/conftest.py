@@ -112,8 +112,12 @@ class _SessionNeo4j:
             password = os.environ.get("NEO4J_PASSWORD")
             if not password:
                 raise RuntimeError("NEO4J_URI is set but NEO4J_PASSWORD is not")
-            connection = Neo4jConnection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
-                                         password, f"external {os.environ['NEO4J_URI']}")
+            connection = Neo4jConnection(
+                os.environ["NEO4J_URI"],
+                os.environ.get("NEO4J_USER", "neo4j"),
+                password,
+                f"external {os.environ['NEO4J_URI']}",
+            )
         elif plan == "docker":
             try:  # testcontainers >= 4.10 moved the module; the old path warns
                 from testcontainers.community.neo4j import Neo4jContainer
@@ -126,8 +130,9 @@ class _SessionNeo4j:
             for key, value in DOCKER_LOAD_POLICY.items():  # the same LOAD CSV confinement as local servers
                 container.with_env(key, value)
             container = self._stack.enter_context(container)
-            connection = Neo4jConnection(container.get_connection_url(), "neo4j", password,
-                                         f"docker container {DOCKER_IMAGE}")
+            connection = Neo4jConnection(
+                container.get_connection_url(), "neo4j", password, f"docker container {DOCKER_IMAGE}"
+            )
             connection.timings.append(f"container started in {time.monotonic() - started:.1f} s")
         else:
             timings: list[str] = []
@@ -137,8 +142,13 @@ class _SessionNeo4j:
                 timings.insert(0, instance.resolution.describe())
             # includes the initial-password JVM, which "Neo4j started in" does not
             timings.append(f"server ready {time.monotonic() - started:.1f} s after the session asked for it")
-            connection = Neo4jConnection(instance.uri, "neo4j", instance.password,
-                                         f"local throwaway server, home {instance.server.home}", timings=timings)
+            connection = Neo4jConnection(
+                instance.uri,
+                "neo4j",
+                instance.password,
+                f"local throwaway server, home {instance.server.home}",
+                timings=timings,
+            )
         with connection.connect() as graph:
             graph.verify()
             info = graph.server_info()

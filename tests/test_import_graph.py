@@ -88,7 +88,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if target not in state and (cycle := visit(target)):
                 return cycle
         path.pop()
@@ -156,8 +156,11 @@ def test_etl_never_imports_modeling(graph):
 def test_the_graph_layer_knows_nothing_of_statistics_or_the_cli(graph):
     for name in sorted(graph):
         if name.startswith("customsnet.graph"):
-            bad = sorted(t for t in graph[name] if t.startswith(("customsnet.modeling", "customsnet.commands",
-                                                                 "customsnet.cli", "customsnet.etl")))
+            bad = sorted(
+                t
+                for t in graph[name]
+                if t.startswith(("customsnet.modeling", "customsnet.commands", "customsnet.cli", "customsnet.etl"))
+            )
             assert not bad, f"{name} imports {bad}"
 
 

@@ -23,9 +23,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensitivity": ("customsnet.commands.robustness:sensitivity_command", "Refit with a share of ties rewired."),
     "timetrend": ("customsnet.commands.robustness:timetrend_command", "Covariate x time interaction model."),
     "coefplot": ("customsnet.commands.robustness:coefplot_command", "Coefficient plot of saved fits."),
-    "table": ("customsnet.commands.table:table_command", "Regression table of saved fits (LaTeX, HTML, Markdown, CSV)."),
+    "table": (
+        "customsnet.commands.table:table_command",
+        "Regression table of saved fits (LaTeX, HTML, Markdown, CSV).",
+    ),
     "demo": ("customsnet.commands.demo:demo_command", "The SYNTHETIC demo world end to end."),
     "run": ("customsnet.commands.demo:run_command", "The study on real source files end to end."),
     "report": ("customsnet.commands.demo:report_command", "Rebuild the HTML report of a run."),
-    "degeneracy": ("customsnet.commands.degeneracy:degeneracy_command", "Simulate from a fit: observed vs simulated statistics per year."),
+    "degeneracy": (
+        "customsnet.commands.degeneracy:degeneracy_command",
+        "Simulate from a fit: observed vs simulated statistics per year.",
+    ),
 }

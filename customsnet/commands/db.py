@@ -86,9 +86,7 @@ def password_command() -> None:
     settings = Settings.from_env()
     password = settings.password if settings.external else runtime.managed_password(settings)
     if not password:
-        raise click.ClickException(
-            "no password yet: `customsnet db start` creates one (or set NEO4J_PASSWORD)"
-        )
+        raise click.ClickException("no password yet: `customsnet db start` creates one (or set NEO4J_PASSWORD)")
     click.echo(password)
 
 
@@ -126,9 +124,15 @@ def _erase_progress(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int]
         TimeRemainingColumn,
     )
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, transient=True) as bars:
+
         def start(description: str, total: int) -> Callable[[int], None]:
             task = bars.add_task(description, total=total or None)
             return lambda n: bars.advance(task, n)
@@ -150,13 +154,17 @@ def reset_command(ctx: click.Context, yes: bool, batch: int) -> None:
     with Graph.connect() as graph:
         counts = graph_counts(graph)
         if not yes:
-            click.confirm(f"Delete all {counts['nodes']} nodes and {counts['relationships']} relationships at "
-                          f"{graph.uri}?", abort=True)
+            click.confirm(
+                f"Delete all {counts['nodes']} nodes and {counts['relationships']} relationships at {graph.uri}?",
+                abort=True,
+            )
         started = time.perf_counter()
         with _erase_progress(bool(ctx.obj and ctx.obj.get("quiet"))) as progress:
             report = reset_graph(graph, batch=batch, progress=progress)
-    click.echo(f"deleted {report.nodes} nodes and {report.relationships} relationships in {report.transactions} "
-               f"transactions ({time.perf_counter() - started:.1f} s)")
+    click.echo(
+        f"deleted {report.nodes} nodes and {report.relationships} relationships in {report.transactions} "
+        f"transactions ({time.perf_counter() - started:.1f} s)"
+    )
 
 
 @click.command("unload")
@@ -184,7 +192,9 @@ def unload_command(ctx: click.Context, source: str | None, list_sources: bool) -
             return
         known = [row["name"] for row in rows]
         if source not in known:
-            raise click.ClickException(f"no source {source!r} in the graph; loaded sources: {', '.join(known) or 'none'}")
+            raise click.ClickException(
+                f"no source {source!r} in the graph; loaded sources: {', '.join(known) or 'none'}"
+            )
         started = time.perf_counter()
         with spinner(f"unloading {source}..."):
             deleted = unload_source(graph, source)

@@ -23,14 +23,17 @@ from customsnet.commands.output import echo_warnings
 @click.option("--nsim", type=click.IntRange(min=2), default=100, show_default=True, help="Simulated networks per year.")
 @seed_option
 @click.option("--burnin", type=click.IntRange(min=0), default=10_000, show_default=True, help="Proposals per year.")
-@click.option("--interval", type=click.IntRange(min=1), default=1_000, show_default=True, help="Proposals between draws.")
+@click.option(
+    "--interval", type=click.IntRange(min=1), default=1_000, show_default=True, help="Proposals between draws."
+)
 @out_option()
 def degeneracy_command(source, fit_path, formula, estimator, nsim, seed, burnin, interval, out):
     """btergm's checkdegeneracy: simulate from a fit, place the observed statistics per year; save degeneracy.csv."""
     from customsnet.workflows.evaluation import run_degeneracy
 
-    outcome = run_degeneracy(source, formula, fit_path, out, estimator=estimator, nsim=nsim, seed=seed,
-                             burnin=burnin, interval=interval)
+    outcome = run_degeneracy(
+        source, formula, fit_path, out, estimator=estimator, nsim=nsim, seed=seed, burnin=burnin, interval=interval
+    )
     echo_warnings(outcome.messages)
     click.echo(outcome.check.summary())
     click.echo(f"saved {outcome.table_path}")

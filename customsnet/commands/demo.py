@@ -38,26 +38,49 @@ def _analysis_settings(bootstrap: int, seed: int, jobs: int, gof_nsim: int, pred
 
 
 @click.command("demo")
-@click.option("--seed", default=20240601, show_default=True, help="Seed of the synthetic world and of every random step.")
-@click.option("--countries", "n_countries", type=int, default=None, help="Use a seeded subset of N countries (default: all UN members).")
+@click.option(
+    "--seed", default=20240601, show_default=True, help="Seed of the synthetic world and of every random step."
+)
+@click.option(
+    "--countries",
+    "n_countries",
+    type=int,
+    default=None,
+    help="Use a seeded subset of N countries (default: all UN members).",
+)
 @click.option("--bootstrap", default=100, show_default=True, help="Bootstrap replications R per model.")
 @click.option("--jobs", default=2, show_default=True, help="Threads for the fits.")
 @click.option("--gof-nsim", default=50, show_default=True, help="Simulated networks per GOF year.")
 @click.option("--predict-nsim", default=100, show_default=True, help="Simulated networks for out-of-sample prediction.")
-@click.option("--ties", "tie_targets", default="40,800", show_default=True, help="Calibration targets: ties in the first and last year.")
+@click.option(
+    "--ties",
+    "tie_targets",
+    default="40,800",
+    show_default=True,
+    help="Calibration targets: ties in the first and last year.",
+)
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
-@click.option("--report", "report_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True)
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True
+)
 @click.option("--reset", is_flag=True, help="Clear a database that holds non-demo data first.")
 @click.option("--no-start", is_flag=True, help="Do not start the managed Neo4j server.")
 @click.pass_context
-def demo_command(ctx, seed, n_countries, bootstrap, jobs, gof_nsim, predict_nsim, tie_targets, workdir, report_path, reset, no_start):
+def demo_command(
+    ctx, seed, n_countries, bootstrap, jobs, gof_nsim, predict_nsim, tie_targets, workdir, report_path, reset, no_start
+):
     """Build the SYNTHETIC demo world, load it through the ETL, fit Models 1-3 and write the report."""
     from customsnet.demo.pipeline import DemoSettings, run_demo
 
     progress = _progress_printer(ctx.obj.get("quiet", False))
     first, last = (int(v) for v in tie_targets.split(","))
     settings = DemoSettings(
-        seed=seed, n_countries=n_countries, first_tie_count=first, last_tie_count=last, workdir=workdir, report=report_path,
+        seed=seed,
+        n_countries=n_countries,
+        first_tie_count=first,
+        last_tie_count=last,
+        workdir=workdir,
+        report=report_path,
         analysis=_analysis_settings(bootstrap, seed % 2**31, jobs, gof_nsim, predict_nsim),
     )
     with _connect(not no_start, progress) as graph:
@@ -69,7 +92,9 @@ def demo_command(ctx, seed, n_countries, bootstrap, jobs, gof_nsim, predict_nsim
 @click.command("report")
 @click.argument("run_id")
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
-@click.option("--out", "out_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True)
+@click.option(
+    "--out", "out_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True
+)
 @click.option("--store", is_flag=True, help="Also (re)write the run's ModelRun nodes into the graph.")
 def report_command(run_id, workdir, out_path, store):
     """Rebuild the HTML report of RUN_ID (a run id under --workdir, a path, or 'latest')."""
@@ -87,18 +112,37 @@ def report_command(run_id, workdir, out_path, store):
 
 
 @click.command("run")
-@click.option("--sources", "sources_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
-              help="Directory of source files (e.g. ../shared/data plus your CMAA list).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON config: years, formulas, covariate_terms, undated, precedence, missing, bootstrap, ... "
-                   "(docs/run-config.md).")
-@click.option("--undated", type=click.Choice(["exclude", "in_force", "error"]), default=None,
-              help="Agreements without a signing year: leave out (config default: exclude), date by entry into "
-                   "force, or refuse. Overrides the config.")
-@click.option("--keep-synthetic", is_flag=True, default=None,
-              help="Keep demo (synthetic) sources in the graph instead of unloading them; the run is labelled synthetic.")
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Directory of source files (e.g. ../shared/data plus your CMAA list).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON config: years, formulas, covariate_terms, undated, precedence, missing, bootstrap, ... "
+    "(docs/run-config.md).",
+)
+@click.option(
+    "--undated",
+    type=click.Choice(["exclude", "in_force", "error"]),
+    default=None,
+    help="Agreements without a signing year: leave out (config default: exclude), date by entry into "
+    "force, or refuse. Overrides the config.",
+)
+@click.option(
+    "--keep-synthetic",
+    is_flag=True,
+    default=None,
+    help="Keep demo (synthetic) sources in the graph instead of unloading them; the run is labelled synthetic.",
+)
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True)
-@click.option("--report", "report_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True)
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), default=Path("report/index.html"), show_default=True
+)
 @click.option("--no-load", is_flag=True, help="Use what the graph holds; do not load --sources again.")
 @click.option("--no-start", is_flag=True, help="Do not start the managed Neo4j server.")
 @click.pass_context
@@ -124,14 +168,18 @@ def run_command(ctx, sources_dir, config_path, undated, keep_synthetic, workdir,
             click.echo(f"undated {kind} (policy {u['policy']}): {u['why']}")
     for variable, choice in outcome.get("observation_sources", {}).items():
         if len(choice.get("sources", [])) > 1:
-            click.echo(f"{variable}: {' > '.join(choice['sources'])} ({choice['rule']}); values from "
-                       + ", ".join(f"{src}: {n}" for src, n in choice["values_from"].items()))
+            click.echo(
+                f"{variable}: {' > '.join(choice['sources'])} ({choice['rule']}); values from "
+                + ", ".join(f"{src}: {n}" for src, n in choice["values_from"].items())
+            )
     for name in outcome.get("removed_synthetic_sources", []):
         click.echo(f"unloaded synthetic source {name}")
     for warning in outcome.get("warnings", []):
         click.echo(f"warning: {warning}")
-    click.echo("SYNTHETIC: facts from synthetic sources were used" if outcome.get("synthetic")
-               else "real data only: no fact came from a synthetic source")
+    click.echo(
+        "SYNTHETIC: facts from synthetic sources were used"
+        if outcome.get("synthetic")
+        else "real data only: no fact came from a synthetic source"
+    )
     if outcome.get("report"):
         click.echo(f"report written to {outcome['report']}")
-

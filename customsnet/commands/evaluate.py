@@ -24,29 +24,43 @@ def _echo_run(run, test_year: int, estimator: str, years: list[int], nsim: int) 
     for name, value in run.fit.params.items():
         click.echo(f"  {name:<28} {value: .6f}")
     b = leaky.btergm_all
-    click.echo(f"\nbtergm-compatible (chains start at the year-{test_year} network; burn-in {leaky.settings['burnin']}, "
-               f"interval {leaky.settings['interval']}, nsim {nsim}):")
-    click.echo(f"  all dyads:  auc.roc {b.auc_roc:.4f}  auc.pr {b.auc_pr:.4f}   "
-               f"random graph: auc.roc {b.auc_roc_rgraph:.4f}  auc.pr {b.auc_pr_rgraph:.4f}")
+    click.echo(
+        f"\nbtergm-compatible (chains start at the year-{test_year} network; burn-in {leaky.settings['burnin']}, "
+        f"interval {leaky.settings['interval']}, nsim {nsim}):"
+    )
+    click.echo(
+        f"  all dyads:  auc.roc {b.auc_roc:.4f}  auc.pr {b.auc_pr:.4f}   "
+        f"random graph: auc.roc {b.auc_roc_rgraph:.4f}  auc.pr {b.auc_pr_rgraph:.4f}"
+    )
     n_new = leaky.metrics()["new ties"]
-    click.echo(f"\nhonest ({honest.mode.split(':')[1]}, nothing from {test_year} used), "
-               f"new ties only ({n_new} new ties among dyads untied in {test_year - 1}):")
+    click.echo(
+        f"\nhonest ({honest.mode.split(':')[1]}, nothing from {test_year} used), "
+        f"new ties only ({n_new} new ties among dyads untied in {test_year - 1}):"
+    )
     from customsnet.study.analysis import SMALL_TEST_SET
 
     if 0 < n_new < SMALL_TEST_SET:
-        click.echo(f"  warning: small test set: only {n_new} new ties (< {SMALL_TEST_SET}); the new-tie AUCs are "
-                   "too noisy to compare models")
+        click.echo(
+            f"  warning: small test set: only {n_new} new ties (< {SMALL_TEST_SET}); the new-tie AUCs are "
+            "too noisy to compare models"
+        )
     if honest.btergm_new is None:
         click.echo("  no new ties to evaluate")
     else:
-        click.echo(f"  new ties:   ROC-AUC {honest.standard_new['roc_auc']:.4f}  "
-                   f"PR-AUC (average precision) {honest.standard_new['average_precision']:.4f}  "
-                   f"btergm-style auc.pr {honest.btergm_new.auc_pr:.4f}")
-    click.echo(f"  all dyads:  ROC-AUC {honest.standard_all['roc_auc']:.4f}  "
-               f"PR-AUC (average precision) {honest.standard_all['average_precision']:.4f}")
+        click.echo(
+            f"  new ties:   ROC-AUC {honest.standard_new['roc_auc']:.4f}  "
+            f"PR-AUC (average precision) {honest.standard_new['average_precision']:.4f}  "
+            f"btergm-style auc.pr {honest.btergm_new.auc_pr:.4f}"
+        )
+    click.echo(
+        f"  all dyads:  ROC-AUC {honest.standard_all['roc_auc']:.4f}  "
+        f"PR-AUC (average precision) {honest.standard_all['average_precision']:.4f}"
+    )
     if leaky.btergm_new is not None:
-        click.echo(f"\n(btergm-compatible scores on new ties: ROC-AUC {leaky.standard_new['roc_auc']:.4f}  "
-                   f"average precision {leaky.standard_new['average_precision']:.4f})")
+        click.echo(
+            f"\n(btergm-compatible scores on new ties: ROC-AUC {leaky.standard_new['roc_auc']:.4f}  "
+            f"average precision {leaky.standard_new['average_precision']:.4f})"
+        )
 
 
 @click.command("predict")
@@ -56,10 +70,20 @@ def _echo_run(run, test_year: int, estimator: str, years: list[int], nsim: int) 
 @estimator_option
 @click.option("--nsim", type=click.IntRange(min=2), default=100, show_default=True, help="Simulated networks.")
 @seed_option
-@click.option("--method", type=click.Choice(["auto", "exact", "conditional", "simulate"]), default="auto",
-              show_default=True, help="Honest method (auto: exact if dyad-independent, else simulate).")
-@click.option("--sweeps", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Honest simulation burn-in, in sweeps of all dyads.")
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "exact", "conditional", "simulate"]),
+    default="auto",
+    show_default=True,
+    help="Honest method (auto: exact if dyad-independent, else simulate).",
+)
+@click.option(
+    "--sweeps",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Honest simulation burn-in, in sweeps of all dyads.",
+)
 @out_option(required=False, help="Directory for scores, metrics, figures.")
 def predict_command(source, formulas, test_year, estimator, nsim, seed, method, sweeps, out):
     """Fit on --train years and predict --test: btergm-compatible AUCs and honest new-tie AUCs."""
@@ -68,8 +92,18 @@ def predict_command(source, formulas, test_year, estimator, nsim, seed, method, 
     if source.years is None:
         raise click.UsageError("--train is required (the years to fit on)")
     with spinner(f"fitting and simulating {nsim} networks per model..."):
-        outcome = run_predict(source, list(formulas), source.years, test_year, estimator=estimator, nsim=nsim,
-                              seed=seed, method=method, sweeps=sweeps, out=out)
+        outcome = run_predict(
+            source,
+            list(formulas),
+            source.years,
+            test_year,
+            estimator=estimator,
+            nsim=nsim,
+            seed=seed,
+            method=method,
+            sweeps=sweeps,
+            out=out,
+        )
     for k, run in enumerate(outcome.runs):
         if k:
             click.echo("")
@@ -93,8 +127,13 @@ def predict_command(source, formulas, test_year, estimator, nsim, seed, method, 
 @seed_option
 @click.option("--burnin", type=click.IntRange(min=0), default=10_000, show_default=True)
 @click.option("--interval", type=click.IntRange(min=1), default=1_000, show_default=True)
-@click.option("--start", type=click.Choice(["observed", "previous"]), default="observed", show_default=True,
-              help="Start each chain at the year's network (btergm) or at the previous year's.")
+@click.option(
+    "--start",
+    type=click.Choice(["observed", "previous"]),
+    default="observed",
+    show_default=True,
+    help="Start each chain at the year's network (btergm) or at the previous year's.",
+)
 @click.option("--btergm-compatible", is_flag=True, help="Count pairs as btergm does (ordered) and use its tables.")
 @out_option()
 def gof_command(source, formula, fit_path, estimator, nsim, seed, burnin, interval, start, btergm_compatible, out):
@@ -102,8 +141,19 @@ def gof_command(source, formula, fit_path, estimator, nsim, seed, burnin, interv
     from customsnet.workflows.evaluation import run_gof
 
     with spinner(f"simulating {nsim} networks per year..."):
-        outcome = run_gof(source, formula, fit_path, out, estimator=estimator, nsim=nsim, seed=seed, burnin=burnin,
-                          interval=interval, start=start, btergm_compatible=btergm_compatible)
+        outcome = run_gof(
+            source,
+            formula,
+            fit_path,
+            out,
+            estimator=estimator,
+            nsim=nsim,
+            seed=seed,
+            burnin=burnin,
+            interval=interval,
+            start=start,
+            btergm_compatible=btergm_compatible,
+        )
     click.echo(outcome.result.summary())
     echo_warnings(outcome.messages)
     click.echo(f"saved tables and {', '.join(p.name for p in outcome.figures)} in {out}")
@@ -115,8 +165,12 @@ def gof_command(source, formula, fit_path, estimator, nsim, seed, burnin, interv
 @formula_option()
 @fit_file_option
 @estimator_option
-@click.option("--covariate", "covariates", multiple=True,
-              help="Change-statistic column of a binary covariate: report mean p(1) - mean p(0). Repeatable.")
+@click.option(
+    "--covariate",
+    "covariates",
+    multiple=True,
+    help="Change-statistic column of a binary covariate: report mean p(1) - mean p(0). Repeatable.",
+)
 @out_option()
 def interpret_command(source, formula, fit_path, estimator, covariates, out):
     """Per-dyad tie probabilities (edgeprob), averages by shared partners and degree, covariate effects."""

@@ -32,9 +32,16 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], 
     if quiet:
         yield None
         return
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("left"), TimeRemainingColumn()]  # counts and time left
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    ]  # counts and time left
     with Progress(*columns, transient=True) as bars:
+
         def start(description: str, total: int) -> Callable[[int], None]:
             task = bars.add_task(description, total=total)
             return lambda n: bars.advance(task, n)
@@ -45,22 +52,48 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], 
 def summary_table(outcomes: list[FileOutcome]) -> Table:
     """One row per file: source, file, rows read / loaded / rejected, seconds, status."""
     table = Table(title="customsnet load")
-    for name, justify in [("source", "left"), ("file", "left"), ("read", "right"), ("loaded", "right"),
-                          ("rejected", "right"), ("seconds", "right"), ("status", "left")]:
+    for name, justify in [
+        ("source", "left"),
+        ("file", "left"),
+        ("read", "right"),
+        ("loaded", "right"),
+        ("rejected", "right"),
+        ("seconds", "right"),
+        ("status", "left"),
+    ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for outcome in outcomes:
         report = outcome.report
         seconds = f"{outcome.read_seconds + outcome.write_seconds:.1f}"
         if report is None:
-            written = ("[yellow]part of it may remain[/yellow]: rerun to clean up" if outcome.partial
-                       else "nothing written")
-            table.add_row(outcome.file.source, outcome.file.path.name, "", "", "", seconds,
-                          f"[red]failed[/red], {written} (reason below)")
+            written = (
+                "[yellow]part of it may remain[/yellow]: rerun to clean up" if outcome.partial else "nothing written"
+            )
+            table.add_row(
+                outcome.file.source,
+                outcome.file.path.name,
+                "",
+                "",
+                "",
+                seconds,
+                f"[red]failed[/red], {written} (reason below)",
+            )
             continue
-        status = {"first": "loaded", "same": "reloaded (same file)", "changed": "replaced older version",
-                  "recovered": "loaded; cleaned up an unfinished earlier load"}[report.previous]
-        table.add_row(outcome.file.source, outcome.file.path.name, str(report.rows_read), str(report.rows_loaded),
-                      str(report.rows_rejected), seconds, status)
+        status = {
+            "first": "loaded",
+            "same": "reloaded (same file)",
+            "changed": "replaced older version",
+            "recovered": "loaded; cleaned up an unfinished earlier load",
+        }[report.previous]
+        table.add_row(
+            outcome.file.source,
+            outcome.file.path.name,
+            str(report.rows_read),
+            str(report.rows_loaded),
+            str(report.rows_rejected),
+            seconds,
+            status,
+        )
     return table
 
 
@@ -71,20 +104,48 @@ def _resolver(country_codes: Path | None) -> CountryResolver:
 @click.command("load")
 @click.argument("source", type=click.Choice(sorted([*READERS, "all"])), metavar="SOURCE")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--type", "agreement_type", type=click.Choice(["CMAA", "MLAT"], case_sensitive=False),
-              help="Agreement files: read PATH as CMAA or MLAT (overrides SOURCE cmaa/mlat).")
-@click.option("--max-reject-share", type=click.FloatRange(0, 1), default=DEFAULT_MAX_REJECT_SHARE, show_default=True,
-              help="Load a file only if at most this share of its rows was rejected.")
-@click.option("--rejects-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_REJECTS_DIR,
-              show_default=True, help="Where each file's rejected rows are written as CSV.")
-@click.option("--country-codes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="countrycode codelist CSV to resolve names with (load all: DIR/country_codes by default).")
-@click.option("--allow-shrink", is_flag=True,
-              help="Load a file even if it has no data rows, its last line is cut off, or it has over "
-                   f"{MAX_SHRINK_SHARE:.0%} fewer rows than the version it replaces (refused by default).")
+@click.option(
+    "--type",
+    "agreement_type",
+    type=click.Choice(["CMAA", "MLAT"], case_sensitive=False),
+    help="Agreement files: read PATH as CMAA or MLAT (overrides SOURCE cmaa/mlat).",
+)
+@click.option(
+    "--max-reject-share",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_MAX_REJECT_SHARE,
+    show_default=True,
+    help="Load a file only if at most this share of its rows was rejected.",
+)
+@click.option(
+    "--rejects-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_REJECTS_DIR,
+    show_default=True,
+    help="Where each file's rejected rows are written as CSV.",
+)
+@click.option(
+    "--country-codes",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="countrycode codelist CSV to resolve names with (load all: DIR/country_codes by default).",
+)
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Load a file even if it has no data rows, its last line is cut off, or it has over "
+    f"{MAX_SHRINK_SHARE:.0%} fewer rows than the version it replaces (refused by default).",
+)
 @click.pass_context
-def load_command(ctx: click.Context, source: str, path: Path, agreement_type: str | None, max_reject_share: float,
-                 rejects_dir: Path, country_codes: Path | None, allow_shrink: bool) -> None:
+def load_command(
+    ctx: click.Context,
+    source: str,
+    path: Path,
+    agreement_type: str | None,
+    max_reject_share: float,
+    rejects_dir: Path,
+    country_codes: Path | None,
+    allow_shrink: bool,
+) -> None:
     """Load a source file into the graph, or every recognised file under a directory.
 
     \b
@@ -125,8 +186,11 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
         return
     console.print(summary_table(outcomes))
     if any(o.report and o.report.rows_rejected for o in outcomes):
-        console.print(f"Rejected rows (file, row, field, value, reason): {rejects_dir}/<source>__<file>.rejects.csv",
-                      highlight=False, markup=False)
+        console.print(
+            f"Rejected rows (file, row, field, value, reason): {rejects_dir}/<source>__<file>.rejects.csv",
+            highlight=False,
+            markup=False,
+        )
     failed = [o for o in outcomes if o.error]
     if not outcomes:
         raise click.ClickException(f"no recognised source file under {path}")
@@ -135,13 +199,23 @@ def load_command(ctx: click.Context, source: str, path: Path, agreement_type: st
             console.print(f"[red]{outcome.file.path}[/red]: {outcome.error}", soft_wrap=True)
         partial = sum(o.partial for o in failed)
         if partial:
-            raise click.ClickException(f"{len(failed)} of {len(outcomes)} file(s) failed; {partial} of them may have "
-                                       "left part of their data in the graph: load them again to clean up")
+            raise click.ClickException(
+                f"{len(failed)} of {len(outcomes)} file(s) failed; {partial} of them may have "
+                "left part of their data in the graph: load them again to clean up"
+            )
         raise click.ClickException(f"{len(failed)} of {len(outcomes)} file(s) failed and wrote nothing")
 
 
-def _run(source: str, path: Path, agreement_type: str | None, max_reject_share: float, rejects_dir: Path,
-         country_codes: Path | None, allow_shrink: bool, quiet: bool) -> list[FileOutcome]:
+def _run(
+    source: str,
+    path: Path,
+    agreement_type: str | None,
+    max_reject_share: float,
+    rejects_dir: Path,
+    country_codes: Path | None,
+    allow_shrink: bool,
+    quiet: bool,
+) -> list[FileOutcome]:
     """Connect, apply the schema, load; the outcomes of every file."""
     with Graph.connect() as graph:
         apply_schema(graph)
@@ -150,13 +224,29 @@ def _run(source: str, path: Path, agreement_type: str | None, max_reject_share: 
                 if not path.is_dir():
                     raise click.BadParameter(f"{path} is not a directory", param_hint="PATH")
                 resolver = CountryResolver.from_codelist(country_codes) if country_codes else None
-                return load_directory(graph, path, max_reject_share=max_reject_share, rejects_dir=rejects_dir,
-                                      resolver=resolver, progress=progress, allow_shrink=allow_shrink)
+                return load_directory(
+                    graph,
+                    path,
+                    max_reject_share=max_reject_share,
+                    rejects_dir=rejects_dir,
+                    resolver=resolver,
+                    progress=progress,
+                    allow_shrink=allow_shrink,
+                )
             else:
                 if agreement_type:
                     if source not in AGREEMENT_SOURCES:
                         raise click.BadParameter("--type applies to agreement files (cmaa, mlat)", param_hint="--type")
                     source = agreement_type.lower()
-                return [load_file(graph, source, path, _resolver(country_codes), max_reject_share=max_reject_share,
-                                  rejects_dir=rejects_dir, progress=progress, allow_shrink=allow_shrink)]
-
+                return [
+                    load_file(
+                        graph,
+                        source,
+                        path,
+                        _resolver(country_codes),
+                        max_reject_share=max_reject_share,
+                        rejects_dir=rejects_dir,
+                        progress=progress,
+                        allow_shrink=allow_shrink,
+                    )
+                ]

@@ -24,8 +24,10 @@ from customsnet.workflows.inputs import (
     parse_years,
 )
 
-PANEL_HELP = ("Panel file (.npz from Panel.save; `customsnet demo` and `run` save <run directory>/panel.npz) "
-              "or a btergm reference case directory (default: export the panel from the graph for --years).")
+PANEL_HELP = (
+    "Panel file (.npz from Panel.save; `customsnet demo` and `run` save <run directory>/panel.npz) "
+    "or a btergm reference case directory (default: export the panel from the graph for --years)."
+)
 
 
 def years_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int] | None:
@@ -52,16 +54,34 @@ def design_options(years_name: str = "--years", years_help: str | None = None):
             return command(*args, source=source, **kwargs)
 
         names = [years_name] if years_name == "--years" else [years_name, "--years"]
-        for option in reversed([
-            click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path), help=PANEL_HELP),
-            click.option(*names, "years", callback=years_callback, metavar="YEARS",
-                         help=years_help or "Years of the panel: FIRST-LAST or a comma list (default: all of a "
-                                            "panel file; required when exporting from the graph)."),
-            click.option("--basis", type=click.Choice(BASES), default="signed", show_default=True,
-                         help="When a tie starts, for the panel exported from the graph: signing or entry into force."),
-            click.option("--missing", type=click.Choice(MISSING_POLICIES), default="error", show_default=True,
-                         help="What to do with missing covariate values."),
-        ]):
+        for option in reversed(
+            [
+                click.option("--panel", "panel_path", type=click.Path(exists=True, path_type=Path), help=PANEL_HELP),
+                click.option(
+                    *names,
+                    "years",
+                    callback=years_callback,
+                    metavar="YEARS",
+                    help=years_help
+                    or "Years of the panel: FIRST-LAST or a comma list (default: all of a "
+                    "panel file; required when exporting from the graph).",
+                ),
+                click.option(
+                    "--basis",
+                    type=click.Choice(BASES),
+                    default="signed",
+                    show_default=True,
+                    help="When a tie starts, for the panel exported from the graph: signing or entry into force.",
+                ),
+                click.option(
+                    "--missing",
+                    type=click.Choice(MISSING_POLICIES),
+                    default="error",
+                    show_default=True,
+                    help="What to do with missing covariate values.",
+                ),
+            ]
+        ):
             with_source = option(with_source)
         return with_source
 
@@ -70,23 +90,39 @@ def design_options(years_name: str = "--years", years_help: str | None = None):
 
 def formula_option(multiple: bool = False):
     """``--formula`` (repeatable with ``multiple``: several models side by side)."""
-    text = "btergm formula, e.g. \"nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()\" (default: the saved fit's, " \
-           "or a reference case's own)"
+    text = (
+        'btergm formula, e.g. "nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()" (default: the saved fit\'s, '
+        "or a reference case's own)"
+    )
     if multiple:
         return click.option("--formula", "formulas", multiple=True, help=text + "; repeat to compare models.")
     return click.option("--formula", help=text + ".")
 
 
-estimator_option = click.option("--estimator", type=click.Choice(ESTIMATORS), default=DEFAULT_ESTIMATOR,
-                                show_default=True, help="Point estimator (the same default in every command).")
-seed_option = click.option("--seed", type=int, default=1, show_default=True,
-                           help="Seed of the random draws (recorded in the outputs).")
+estimator_option = click.option(
+    "--estimator",
+    type=click.Choice(ESTIMATORS),
+    default=DEFAULT_ESTIMATOR,
+    show_default=True,
+    help="Point estimator (the same default in every command).",
+)
+seed_option = click.option(
+    "--seed", type=int, default=1, show_default=True, help="Seed of the random draws (recorded in the outputs)."
+)
 jobs_option = click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Threads.")
-level_option = click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
-                            help="Confidence level of the intervals.")
-fit_file_option = click.option("--fit", "fit_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                               help="A saved fit (fit.json from `customsnet fit`); without it the model is "
-                                    "fitted on --years with --estimator.")
+level_option = click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Confidence level of the intervals.",
+)
+fit_file_option = click.option(
+    "--fit",
+    "fit_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A saved fit (fit.json from `customsnet fit`); without it the model is fitted on --years with --estimator.",
+)
 
 
 def out_option(required: bool = True, help: str = "Output directory."):

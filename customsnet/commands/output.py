@@ -21,8 +21,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def render(columns: list[str], rows: list[list[Any]], fmt: str = "table", out: TextIO | None = None,
-           title: str | None = None) -> None:
+def render(
+    columns: list[str], rows: list[list[Any]], fmt: str = "table", out: TextIO | None = None, title: str | None = None
+) -> None:
     """Write ``rows`` (lists aligned to ``columns``) to ``out`` (stdout) in ``fmt``."""
     out = out or sys.stdout
     if fmt == "json":

@@ -36,8 +36,14 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[str | None]
         TimeRemainingColumn,
     )
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("left"), TimeRemainingColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    ]
     from rich.console import Console
 
     with Progress(*columns, console=Console(stderr=True), transient=True) as bars:

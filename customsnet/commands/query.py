@@ -53,11 +53,22 @@ def _browser_help(zip_path: Path | None) -> None:
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
 @click.option("--show", is_flag=True, help="Print the query's Cypher instead of running it.")
 @click.option("--browser", is_flag=True, help="Explain how to load the named queries into Neo4j Browser.")
-@click.option("--zip", "zip_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="With --browser: also write the queries into this zip for Browser's favorites import.")
+@click.option(
+    "--zip",
+    "zip_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --browser: also write the queries into this zip for Browser's favorites import.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-def query_command(name: str | None, params: tuple[str, ...], list_queries: bool, show: bool, browser: bool,
-                  zip_path: Path | None, fmt: str) -> None:
+def query_command(
+    name: str | None,
+    params: tuple[str, ...],
+    list_queries: bool,
+    show: bool,
+    browser: bool,
+    zip_path: Path | None,
+    fmt: str,
+) -> None:
     """Run the named query NAME read-only, e.g. `customsnet query partners -p country=FRA -p year=2005`.
 
     A country parameter (country, other) is an ISO3 code, a COW code or a name in any form the
@@ -107,4 +118,3 @@ def cypher_command(text: str, params: tuple[str, ...], write: bool, fmt: str) ->
     except QueryError as exc:
         raise _fail(exc) from exc
     render(result.columns, result.rows, fmt)
-

@@ -25,15 +25,35 @@ def parse_stars(text: str) -> list[float]:
 
 @click.command("table")
 @click.argument("fits", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--labels", help="Comma list of column labels (default: the model name saved with each fit, else the file name).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="Output format (default: from the --out suffix .tex/.html/.md/.csv, else markdown).")
-@click.option("--se/--ci", "use_se", default=True, show_default=True,
-              help="Bootstrap standard errors in parentheses (--se) or bootstrap intervals in brackets (--ci).")
-@click.option("--stars", default="0.05,0.01,0.001", show_default=True,
-              help="Star levels: a star per level whose (1 - level) bootstrap interval excludes 0 (btergm's rule); '' for none.")
-@click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
-              help="Interval level shown with --ci.")
+@click.option(
+    "--labels", help="Comma list of column labels (default: the model name saved with each fit, else the file name)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the --out suffix .tex/.html/.md/.csv, else markdown).",
+)
+@click.option(
+    "--se/--ci",
+    "use_se",
+    default=True,
+    show_default=True,
+    help="Bootstrap standard errors in parentheses (--se) or bootstrap intervals in brackets (--ci).",
+)
+@click.option(
+    "--stars",
+    default="0.05,0.01,0.001",
+    show_default=True,
+    help="Star levels: a star per level whose (1 - level) bootstrap interval excludes 0 (btergm's rule); '' for none.",
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Interval level shown with --ci.",
+)
 @click.option("--caption", default="", help="Table caption (LaTeX and HTML).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 def table_command(fits, labels, fmt, use_se, stars, level, caption, out):
@@ -51,8 +71,9 @@ def table_command(fits, labels, fmt, use_se, stars, level, caption, out):
     fmt = fmt or (SUFFIX_FORMATS.get(out.suffix.lower(), "markdown") if out else "markdown")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # incomplete-replicate warnings were shown when fitting
-        table = regression_table(dict(zip(names, results)), interval="se" if use_se else "ci",
-                                 stars=parse_stars(stars), level=level)
+        table = regression_table(
+            dict(zip(names, results)), interval="se" if use_se else "ci", stars=parse_stars(stars), level=level
+        )
     text = table.render(fmt, caption=caption)
     if out is None:
         click.echo(text, nl=False)
@@ -60,5 +81,3 @@ def table_command(fits, labels, fmt, use_se, stars, level, caption, out):
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         click.echo(f"saved {out} ({fmt}, {len(results)} models)")
-
-

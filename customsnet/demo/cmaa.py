@@ -51,8 +51,16 @@ class CmaaTruth:
 def _with_network(panel: Panel, name: str, nets: dict[int, sp.csr_matrix]) -> Panel:
     networks = dict(panel.networks)
     networks[name] = nets
-    return Panel(years=panel.years, nodes=panel.nodes, networks=networks, dyad_covs=panel.dyad_covs,
-                 node_attrs=panel.node_attrs, directed=panel.directed, missing=panel.missing, meta=panel.meta)
+    return Panel(
+        years=panel.years,
+        nodes=panel.nodes,
+        networks=networks,
+        dyad_covs=panel.dyad_covs,
+        node_attrs=panel.node_attrs,
+        directed=panel.directed,
+        missing=panel.missing,
+        meta=panel.meta,
+    )
 
 
 def _place(network: sp.csr_matrix, labels_from: np.ndarray, labels_to: np.ndarray) -> sp.csr_matrix:
@@ -105,13 +113,20 @@ def simulate_forward(
         carried = _place(nets[prev], panel.nodes[prev], panel.nodes[y])
         current = {**{yy: nets[yy] for yy in years[:k]}, y: carried}
         # later years are not read by simulation_inputs for year y; give them empty placeholders
-        for yy in years[k + 1:]:
+        for yy in years[k + 1 :]:
             current[yy] = sp.csr_matrix((len(panel.nodes[yy]), len(panel.nodes[yy])))
         ym = simulation_inputs(truth.formula, _with_network(panel, "cmaa", current), y, coefs, missing=missing)
         n = len(ym.nodes)
         n_dyads = n * (n - 1) // 2
-        res = simulate(ym.model, ym.previous, n_samples=1, seed=int(rng.integers(2**31)),
-                       burnin=int(sweeps * n_dyads), interval=1, keep_networks=True)
+        res = simulate(
+            ym.model,
+            ym.previous,
+            n_samples=1,
+            seed=int(rng.integers(2**31)),
+            burnin=int(sweeps * n_dyads),
+            interval=1,
+            keep_networks=True,
+        )
         nets[y] = _place(res.networks[0], ym.nodes, panel.nodes[y])
         # entrants of year y cannot tie in their first year (btergm's composition rule drops them),
         # so their ties start the year after; ties of the carried network are kept by construction.
@@ -124,8 +139,15 @@ def tie_counts(nets: dict[int, sp.csr_matrix]) -> dict[int, int]:
 
 
 def calibrate_intercept(
-    panel: Panel, truth: CmaaTruth, first_tie_count: int, target_last: int, seed: int, lo: float = -12.0, hi: float = -2.0,
-    iterations: int = 9, missing: str = "error",
+    panel: Panel,
+    truth: CmaaTruth,
+    first_tie_count: int,
+    target_last: int,
+    seed: int,
+    lo: float = -12.0,
+    hi: float = -2.0,
+    iterations: int = 9,
+    missing: str = "error",
 ) -> tuple[float, dict[int, sp.csr_matrix]]:
     """Bisection on the formation intercept so the last year has about ``target_last`` ties."""
     best = None
@@ -155,4 +177,7 @@ def pairs_from_networks(nets: dict[int, sp.csr_matrix], nodes: dict[int, np.ndar
         for i, j in zip(coo.row, coo.col):
             key = tuple(sorted((str(lab[i]), str(lab[j]))))
             first.setdefault(key, y)
-    return pd.DataFrame([(a, b, y) for (a, b), y in sorted(first.items(), key=lambda kv: (kv[1], kv[0]))], columns=["a", "b", "year_signed"])
+    return pd.DataFrame(
+        [(a, b, y) for (a, b), y in sorted(first.items(), key=lambda kv: (kv[1], kv[0]))],
+        columns=["a", "b", "year_signed"],
+    )

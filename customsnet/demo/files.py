@@ -95,8 +95,20 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
         if rec.iso3 not in cow:
             continue
         for code, first, last_year in _split_at_1990(rec.iso3, int(rec.entry), last, cow):
-            spells.append({"stateabb": rec.iso3, "ccode": code, "statenme": rec.name, "styear": first, "stmonth": 1,
-                           "stday": 1, "endyear": last_year, "endmonth": 12, "endday": 31, "version": 2016})
+            spells.append(
+                {
+                    "stateabb": rec.iso3,
+                    "ccode": code,
+                    "statenme": rec.name,
+                    "styear": first,
+                    "stmonth": 1,
+                    "stday": 1,
+                    "endyear": last_year,
+                    "endmonth": 12,
+                    "endday": 31,
+                    "version": 2016,
+                }
+            )
     states = pd.DataFrame(spells)
     states["ccode"] = states["ccode"].astype(int)
     paths["cow_states"] = out / "SYNTHETIC_states2016.csv"
@@ -107,15 +119,29 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
     for a, b in world.borders:
         if a not in cow or b not in cow:
             continue
-        start = max(int(countries.loc[countries["iso3"] == a, "entry"].iloc[0]), int(countries.loc[countries["iso3"] == b, "entry"].iloc[0]))
+        start = max(
+            int(countries.loc[countries["iso3"] == a, "entry"].iloc[0]),
+            int(countries.loc[countries["iso3"] == b, "entry"].iloc[0]),
+        )
         for code_a, fa, la in _split_at_1990(a, start, last, cow):
             for code_b, fb, lb in _split_at_1990(b, start, last, cow):
                 first, final = max(fa, fb), min(la, lb)
                 if first > final:
                     continue
                 lo, hi = sorted([(code_a, a), (code_b, b)])
-                rows.append({"dyad": lo[0] * 1000 + hi[0], "statelno": lo[0], "statelab": lo[1], "statehno": hi[0], "statehab": hi[1],
-                             "conttype": 1, "begin": first * 100 + 1, "end": final * 100 + 12, "version": 3.2})
+                rows.append(
+                    {
+                        "dyad": lo[0] * 1000 + hi[0],
+                        "statelno": lo[0],
+                        "statelab": lo[1],
+                        "statehno": hi[0],
+                        "statehab": hi[1],
+                        "conttype": 1,
+                        "begin": first * 100 + 1,
+                        "end": final * 100 + 12,
+                        "version": 3.2,
+                    }
+                )
     paths["contiguity"] = out / "SYNTHETIC_contdir.csv"
     pd.DataFrame(rows).to_csv(paths["contiguity"], index=False)
 
@@ -129,11 +155,15 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
     flow2 = np.where(swap, t["flow_ab"], t["flow_ba"])
     trade = pd.DataFrame(
         {
-            "ccode1": np.minimum(ca, cb), "ccode2": np.maximum(ca, cb), "year": t["year"].to_numpy(),
+            "ccode1": np.minimum(ca, cb),
+            "ccode2": np.maximum(ca, cb),
+            "year": t["year"].to_numpy(),
             "importer1": pd.Series(np.where(swap, t["b"], t["a"])).map(state_names).to_numpy(),
             "importer2": pd.Series(np.where(swap, t["a"], t["b"])).map(state_names).to_numpy(),
-            "flow1": np.round(flow1, 2), "flow2": np.round(flow2, 2),
-            "smoothflow1": np.round(flow1, 2), "smoothflow2": np.round(flow2, 2),
+            "flow1": np.round(flow1, 2),
+            "flow2": np.round(flow2, 2),
+            "smoothflow1": np.round(flow1, 2),
+            "smoothflow2": np.round(flow2, 2),
             "version": 4.0,
         }
     )
@@ -183,10 +213,22 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
         parts = rng.multinomial(int(rec.terror_fatalities), np.ones(k) / k)
         for nk in parts:
             eid += 1
-            events.append({"eventid": rec.year * 10**6 + eid, "iyear": rec.year, "imonth": int(rng.integers(1, 13)), "iday": int(rng.integers(1, 29)),
-                           "country": int(cow_codes_by_year(cow, np.array([rec.iso3]), np.array([rec.year]))[0]), "country_txt": rec.name, "nkill": int(nk), "nwound": int(rng.poisson(nk * 1.5))})
+            events.append(
+                {
+                    "eventid": rec.year * 10**6 + eid,
+                    "iyear": rec.year,
+                    "imonth": int(rng.integers(1, 13)),
+                    "iday": int(rng.integers(1, 29)),
+                    "country": int(cow_codes_by_year(cow, np.array([rec.iso3]), np.array([rec.year]))[0]),
+                    "country_txt": rec.name,
+                    "nkill": int(nk),
+                    "nwound": int(rng.poisson(nk * 1.5)),
+                }
+            )
     paths["gtd"] = out / "SYNTHETIC_globalterrorismdb_demo.csv"
-    pd.DataFrame(events, columns=["eventid", "iyear", "imonth", "iday", "country", "country_txt", "nkill", "nwound"]).to_csv(paths["gtd"], index=False)
+    pd.DataFrame(
+        events, columns=["eventid", "iyear", "imonth", "iday", "country", "country_txt", "nkill", "nwound"]
+    ).to_csv(paths["gtd"], index=False)
 
     # DESTA dyadic list: one row per pair of parties of each treaty.
     names = dict(zip(world.countries["iso3"], world.countries["name"]))
@@ -195,17 +237,32 @@ def write_publisher_files(world: World, out_dir: str | Path, cow_codes: dict[str
         parties = [p for p in rec.parties if p != EU_ISO3]
         for i in range(len(parties)):
             for j in range(i + 1, len(parties)):
-                drows.append({"base_treaty": rec.treaty, "name": f"SYNTHETIC {rec.name}", "entry_type": "base_treaty",
-                              "typememb": 1 if len(parties) == 2 else 3, "country1": names[parties[i]], "country2": names[parties[j]],
-                              "iso1": parties[i], "iso2": parties[j], "year": rec.year_signed, "entryforceyear": rec.year_signed + 1})
+                drows.append(
+                    {
+                        "base_treaty": rec.treaty,
+                        "name": f"SYNTHETIC {rec.name}",
+                        "entry_type": "base_treaty",
+                        "typememb": 1 if len(parties) == 2 else 3,
+                        "country1": names[parties[i]],
+                        "country2": names[parties[j]],
+                        "iso1": parties[i],
+                        "iso2": parties[j],
+                        "year": rec.year_signed,
+                        "entryforceyear": rec.year_signed + 1,
+                    }
+                )
     paths["desta"] = out / "SYNTHETIC_desta_list_of_treaties_02_02_dyads.csv"
     pd.DataFrame(drows).to_csv(paths["desta"], index=False)
 
     # US Majors List (customsnet CSV): fiscal year t determined in September of t-1.
     mj = states_attrs[states_attrs["majors_list"] == 1]
     majors = pd.DataFrame(
-        {"fiscal_year": mj["year"].to_numpy(), "country": mj["name"].to_numpy(),
-         "determination_date": [f"{y - 1}-09-15" for y in mj["year"]], "source_url": SYNTHETIC_URL}
+        {
+            "fiscal_year": mj["year"].to_numpy(),
+            "country": mj["name"].to_numpy(),
+            "determination_date": [f"{y - 1}-09-15" for y in mj["year"]],
+            "source_url": SYNTHETIC_URL,
+        }
     )
     paths["majors"] = out / "SYNTHETIC_us_majors_list.csv"
     majors.to_csv(paths["majors"], index=False)

@@ -30,6 +30,7 @@ from customsnet.demo.cmaa import (
 from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
 from customsnet.graph.connection import Graph
+from customsnet.graph.regions import country_regions
 from customsnet.study.analysis import (
     COVARIATE_TERMS,
     NETWORK_TERMS,
@@ -37,7 +38,6 @@ from customsnet.study.analysis import (
     run_analysis,
 )
 from customsnet.study.rundir import RunDirectory
-from customsnet.graph.regions import country_regions
 
 SYNTHETIC_BANNER = (
     "SYNTHETIC DEMO DATA. Countries, regions and land borders are real; every attribute, agreement and "
@@ -93,7 +93,9 @@ def regions_from_graph(graph: Graph) -> dict[str, str]:
     return country_regions(graph)
 
 
-def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], None] = print, reset: bool = False) -> dict:
+def run_demo(
+    graph: Graph, settings: DemoSettings, progress: Callable[[str], None] = print, reset: bool = False
+) -> dict:
     """Run the whole demo; returns the run summary (also in ``<workdir>/<run_id>/run.json``)."""
     from customsnet.etl.countries import CountryResolver
     from customsnet.etl.detect import read_source
@@ -134,7 +136,9 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
     outcomes = load_directory(graph, data_dir, resolver=resolver, rejects_dir=run.rejects_dir)
     failed = [o for o in outcomes if o.error]
     if failed:
-        raise RuntimeError("demo sources failed to load: " + "; ".join(f"{o.file.path.name}: {o.error}" for o in failed))
+        raise RuntimeError(
+            "demo sources failed to load: " + "; ".join(f"{o.file.path.name}: {o.error}" for o in failed)
+        )
     stage["load"] = round(time.perf_counter() - t, 2)
 
     t = time.perf_counter()
@@ -143,7 +147,11 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
     covariate_panel = export_panel(graph, years=years)
     truth = demo_truth()
     intercept, nets = calibrate_intercept(
-        covariate_panel, truth, settings.first_tie_count, settings.last_tie_count, seed=settings.seed,
+        covariate_panel,
+        truth,
+        settings.first_tie_count,
+        settings.last_tie_count,
+        seed=settings.seed,
         missing=settings.analysis.missing,
     )
     world.cmaa = pairs_from_networks(nets, covariate_panel.nodes)
@@ -168,7 +176,12 @@ def run_demo(graph: Graph, settings: DemoSettings, progress: Callable[[str], Non
         "so btergm's edges and memory are not identified; edges - memory = the formation intercept.",
     }
     summary = run_analysis(
-        panel, run, settings.analysis, regions_from_graph(graph), progress=progress, truth=truth_record,
+        panel,
+        run,
+        settings.analysis,
+        regions_from_graph(graph),
+        progress=progress,
+        truth=truth_record,
         meta={"synthetic": True, "banner": SYNTHETIC_BANNER, "stage_seconds_pipeline": stage, "seed": settings.seed},
     )
     progress("storing the run in the graph and writing the report")

@@ -28,23 +28,69 @@ from customsnet.demo.countries import great_circle_km, land_borders, world_count
 EU_ISO3 = "EU"
 # Members of the EU (and its forerunner) by the year they joined; the EU exists as a party from 1993.
 EU_MEMBERS = {
-    "BEL": 1958, "DEU": 1958, "FRA": 1958, "ITA": 1958, "LUX": 1958, "NLD": 1958,
-    "DNK": 1973, "IRL": 1973, "GBR": 1973, "GRC": 1981, "ESP": 1986, "PRT": 1986,
-    "AUT": 1995, "FIN": 1995, "SWE": 1995, "CYP": 2004, "CZE": 2004, "EST": 2004, "HUN": 2004,
-    "LVA": 2004, "LTU": 2004, "MLT": 2004, "POL": 2004, "SVK": 2004, "SVN": 2004,
-    "BGR": 2007, "ROU": 2007, "HRV": 2013,
+    "BEL": 1958,
+    "DEU": 1958,
+    "FRA": 1958,
+    "ITA": 1958,
+    "LUX": 1958,
+    "NLD": 1958,
+    "DNK": 1973,
+    "IRL": 1973,
+    "GBR": 1973,
+    "GRC": 1981,
+    "ESP": 1986,
+    "PRT": 1986,
+    "AUT": 1995,
+    "FIN": 1995,
+    "SWE": 1995,
+    "CYP": 2004,
+    "CZE": 2004,
+    "EST": 2004,
+    "HUN": 2004,
+    "LVA": 2004,
+    "LTU": 2004,
+    "MLT": 2004,
+    "POL": 2004,
+    "SVK": 2004,
+    "SVN": 2004,
+    "BGR": 2007,
+    "ROU": 2007,
+    "HRV": 2013,
 }
 EU_EXITS = {"GBR": 2020}
 # Regional means of the latent democracy score (logit scale); synthetic but plausible ordering.
 REGION_DEMOCRACY = {
-    "Northern Europe": 2.2, "Western Europe": 2.2, "Southern Europe": 1.6, "Northern America": 2.0,
-    "Australia and New Zealand": 2.2, "Eastern Europe": 0.3, "South America": 0.8, "Central America": 0.4,
-    "Caribbean": 0.8, "Eastern Asia": 0.2, "South-eastern Asia": -0.4, "Southern Asia": -0.1,
-    "Central Asia": -1.6, "Western Asia": -1.2, "Northern Africa": -1.3, "Western Africa": -0.4,
-    "Eastern Africa": -0.6, "Middle Africa": -1.2, "Southern Africa": 0.3, "Melanesia": 0.2,
-    "Micronesia": 0.9, "Polynesia": 0.9,
+    "Northern Europe": 2.2,
+    "Western Europe": 2.2,
+    "Southern Europe": 1.6,
+    "Northern America": 2.0,
+    "Australia and New Zealand": 2.2,
+    "Eastern Europe": 0.3,
+    "South America": 0.8,
+    "Central America": 0.4,
+    "Caribbean": 0.8,
+    "Eastern Asia": 0.2,
+    "South-eastern Asia": -0.4,
+    "Southern Asia": -0.1,
+    "Central Asia": -1.6,
+    "Western Asia": -1.2,
+    "Northern Africa": -1.3,
+    "Western Africa": -0.4,
+    "Eastern Africa": -0.6,
+    "Middle Africa": -1.2,
+    "Southern Africa": 0.3,
+    "Melanesia": 0.2,
+    "Micronesia": 0.9,
+    "Polynesia": 0.9,
 }
-PRODUCER_REGIONS = {"South America", "Central America", "Caribbean", "South-eastern Asia", "Southern Asia", "Western Africa"}
+PRODUCER_REGIONS = {
+    "South America",
+    "Central America",
+    "Caribbean",
+    "South-eastern Asia",
+    "Southern Asia",
+    "Western Africa",
+}
 
 
 @dataclass
@@ -65,7 +111,9 @@ class World:
 
     config: DemoConfig
     countries: pd.DataFrame  # iso3, name, region, continent, entry, gw, lat, lon (+ the EU row)
-    attributes: pd.DataFrame  # iso3, year, polyarchy, civlib, corruption, ideal_point, terror_fatalities, majors_list, size
+    attributes: (
+        pd.DataFrame
+    )  # iso3, year, polyarchy, civlib, corruption, ideal_point, terror_fatalities, majors_list, size
     borders: list[tuple[str, str]]
     mlat: pd.DataFrame  # a, b, year_signed (a < b)
     fta: pd.DataFrame  # treaty, name, year_signed, parties (list of iso3)
@@ -113,7 +161,11 @@ def _attributes(c: pd.DataFrame, years: list[int], rng: np.random.Generator) -> 
     polyarchy = np.round(0.02 + 0.9 * _logistic(z - 0.3), 3)
     civlib = np.round(np.clip(_logistic(1.05 * z + 0.4 + rng.normal(0, 0.2, (T, n))), 0.01, 0.99), 3)
     corruption = np.round(np.clip(_logistic(-0.9 * z + 0.3 + rng.normal(0, 0.25, (T, n))), 0.01, 0.99), 3)
-    west = c["region"].isin(["Northern Europe", "Western Europe", "Northern America", "Australia and New Zealand"]).to_numpy()
+    west = (
+        c["region"]
+        .isin(["Northern Europe", "Western Europe", "Northern America", "Australia and New Zealand"])
+        .to_numpy()
+    )
     ip_mu = 0.55 * mu + np.where(west, 1.2, -0.4) + rng.normal(0, 0.4, n)
     ip = np.empty((T, n))
     ip[0] = ip_mu
@@ -154,7 +206,12 @@ def _attributes(c: pd.DataFrame, years: list[int], rng: np.random.Generator) -> 
 
 
 def _accumulating_ties(
-    score: np.ndarray, years: list[int], final_ties: int, start_share: float, rng: np.random.Generator, alive: np.ndarray
+    score: np.ndarray,
+    years: list[int],
+    final_ties: int,
+    start_share: float,
+    rng: np.random.Generator,
+    alive: np.ndarray,
 ) -> list[tuple[int, int, int]]:
     """Draw ties that form over time: pair (i, j) forms with hazard proportional to exp(score)."""
     n = score.shape[0]
@@ -199,21 +256,48 @@ def build_world(config: DemoConfig | None = None) -> World:
 
     # MLATs: between large, democratic states, US-centred (the US is the main MLAT signatory).
     us = (iso == "USA").astype(float)
-    mlat_score = 0.5 * (size[:, None] + size[None, :]) + 2.0 * (dem[:, None] + dem[None, :]) + 2.5 * (us[:, None] + us[None, :]) - 0.3 * logd
+    mlat_score = (
+        0.5 * (size[:, None] + size[None, :])
+        + 2.0 * (dem[:, None] + dem[None, :])
+        + 2.5 * (us[:, None] + us[None, :])
+        - 0.3 * logd
+    )
     mlat = _accumulating_ties(mlat_score, years, cfg.mlat_ties_final, 0.25, rng, alive)
     mlat_df = pd.DataFrame([(iso[i], iso[j], y) for i, j, y in mlat], columns=["a", "b", "year_signed"])
 
     # FTAs: regional blocs (plurilateral) plus bilateral deals driven by trade potential and borders.
     ftas = []
-    bloc_regions = ["South America", "Central America", "Western Africa", "South-eastern Asia", "Eastern Africa", "Southern Africa", "Caribbean"]
+    bloc_regions = [
+        "South America",
+        "Central America",
+        "Western Africa",
+        "South-eastern Asia",
+        "Eastern Africa",
+        "Southern Africa",
+        "Caribbean",
+    ]
     for k, region in enumerate(bloc_regions):
         members = c.loc[c["region"] == region, "iso3"].tolist()
         if len(members) >= 3:
             start = int(rng.integers(1991, 2008))
-            ftas.append({"treaty": f"DEMO-BLOC-{k + 1}", "name": f"Synthetic {region} Free Trade Area", "year_signed": start, "parties": sorted(members)})
+            ftas.append(
+                {
+                    "treaty": f"DEMO-BLOC-{k + 1}",
+                    "name": f"Synthetic {region} Free Trade Area",
+                    "year_signed": start,
+                    "parties": sorted(members),
+                }
+            )
     fta_score = 0.6 * (size[:, None] + size[None, :]) + 1.5 * contig - 0.5 * logd
     for i, j, y in _accumulating_ties(fta_score, years, cfg.bilateral_fta_final, 0.1, rng, alive):
-        ftas.append({"treaty": f"DEMO-BIL-{iso[i]}-{iso[j]}-{y}", "name": f"Synthetic FTA {iso[i]}-{iso[j]}", "year_signed": y, "parties": [iso[i], iso[j]]})
+        ftas.append(
+            {
+                "treaty": f"DEMO-BIL-{iso[i]}-{iso[j]}-{y}",
+                "name": f"Synthetic FTA {iso[i]}-{iso[j]}",
+                "year_signed": y,
+                "parties": [iso[i], iso[j]],
+            }
+        )
     fta_df = pd.DataFrame(ftas)
 
     # Trade: gravity (sizes, distance, borders, FTAs), flows in millions of current USD.
@@ -231,7 +315,14 @@ def build_world(config: DemoConfig | None = None) -> World:
     for t, year in enumerate(years):
         s = sizes.loc[year].to_numpy()
         ok = ~np.isnan(s[iu]) & ~np.isnan(s[ju])
-        log_flow = 1.0 + 1.1 * (s[iu] + s[ju]) - 1.1 * logd[iu, ju] + 0.8 * contig[iu, ju] + 0.4 * (fta_year[iu, ju] <= year) + pair_effect
+        log_flow = (
+            1.0
+            + 1.1 * (s[iu] + s[ju])
+            - 1.1 * logd[iu, ju]
+            + 0.8 * contig[iu, ju]
+            + 0.4 * (fta_year[iu, ju] <= year)
+            + pair_effect
+        )
         flow = np.exp(log_flow + rng.normal(0, 0.3, len(iu)))
         zero = rng.random(len(iu)) < _logistic(-1.5 - log_flow)  # small pairs often do not trade
         flow = np.where(zero, 0.0, flow)
@@ -240,15 +331,32 @@ def build_world(config: DemoConfig | None = None) -> World:
         trade_rows.append(
             pd.DataFrame(
                 {
-                    "a": iso[iu[keep]], "b": iso[ju[keep]], "year": year,
-                    "flow_ab": np.round(flow[keep] * share[keep], 3), "flow_ba": np.round(flow[keep] * (1 - share[keep]), 3),
+                    "a": iso[iu[keep]],
+                    "b": iso[ju[keep]],
+                    "year": year,
+                    "flow_ab": np.round(flow[keep] * share[keep], 3),
+                    "flow_ba": np.round(flow[keep] * (1 - share[keep]), 3),
                 }
             )
         )
     trade_df = pd.concat(trade_rows, ignore_index=True)
 
     # The EU: a party from 1993, with attributes averaged over its members (synthetic, labelled).
-    eu_row = pd.DataFrame([{"iso3": EU_ISO3, "name": "European Union", "region": "Europe", "continent": "Europe", "un_since": 1993, "gw": None, "lat": 50.8, "lon": 4.4, "entry": 1993}])
+    eu_row = pd.DataFrame(
+        [
+            {
+                "iso3": EU_ISO3,
+                "name": "European Union",
+                "region": "Europe",
+                "continent": "Europe",
+                "un_since": 1993,
+                "gw": None,
+                "lat": 50.8,
+                "lon": 4.4,
+                "entry": 1993,
+            }
+        ]
+    )
     countries = pd.concat([c, eu_row], ignore_index=True)
     eu_attrs = (
         attrs[attrs["iso3"].isin(EU_MEMBERS) & (attrs["year"] >= 1993)]
@@ -260,7 +368,9 @@ def build_world(config: DemoConfig | None = None) -> World:
     eu_attrs["terror_fatalities"] = 0
     eu_attrs["majors_list"] = 0
     attrs = pd.concat([attrs, eu_attrs[attrs.columns]], ignore_index=True)
-    return World(config=cfg, countries=countries, attributes=attrs, borders=borders, mlat=mlat_df, fta=fta_df, trade=trade_df)
+    return World(
+        config=cfg, countries=countries, attributes=attrs, borders=borders, mlat=mlat_df, fta=fta_df, trade=trade_df
+    )
 
 
 def adjacency_by_year(pairs: pd.DataFrame, labels: list[str], year: int) -> sp.csr_matrix:

@@ -22,7 +22,16 @@ CANONICAL_COLUMNS: dict[str, list[str]] = {
     # agreements: parties is a list of ISO3 codes (2 for bilateral, more for plurilateral FTAs);
     # type is CMAA | MLAT | FTA; dates are datetime.date or None; year_signed int or None
     "agreements": [
-        "id", "type", "title", "signed", "year_signed", "in_force", "terminated", "source_url", "parties", "row",
+        "id",
+        "type",
+        "title",
+        "signed",
+        "year_signed",
+        "in_force",
+        "terminated",
+        "source_url",
+        "parties",
+        "row",
     ],
     # yearly country attributes in long form: variable is one of VARIABLES (or another documented name)
     "observations": ["iso3", "year", "variable", "value", "row"],

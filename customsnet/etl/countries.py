@@ -54,29 +54,66 @@ EU = "EU"
 
 #: withdrawn or non-standard 3-letter codes → the key we use (see module docstring)
 ISO3_ALIASES: dict[str, str] = {
-    "YUG": "SRB", "SCG": "SRB", "CSK": "CZE", "SUN": "RUS", "ZAR": "COD", "ROM": "ROU",
-    "TMP": "TLS", "BUR": "MMR", "KSV": "XKX", "KOS": "XKX", "YAR": "YEM", "EUR": EU, "EUN": EU,
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "CSK": "CZE",
+    "SUN": "RUS",
+    "ZAR": "COD",
+    "ROM": "ROU",
+    "TMP": "TLS",
+    "BUR": "MMR",
+    "KSV": "XKX",
+    "KOS": "XKX",
+    "YAR": "YEM",
+    "EUR": EU,
+    "EUN": EU,
     "EAZ": "COW511",  # country_converter's Zanzibar is COW's Zanzibar (511), one entity
 }
 
 #: withdrawn ISO 3166 numeric codes → key (DESTA and BACI use numeric codes)
 ISO_NUMERIC_ALIASES: dict[int, str] = {
-    280: "DEU", 278: "DDR", 890: "SRB", 891: "SRB", 200: "CZE", 810: "RUS", 720: "YMD", 886: "YEM",
-    230: "ETH", 736: "SDN", 582: "PLW", 104: "MMR",
+    280: "DEU",
+    278: "DDR",
+    890: "SRB",
+    891: "SRB",
+    200: "CZE",
+    810: "RUS",
+    720: "YMD",
+    886: "YEM",
+    230: "ETH",
+    736: "SDN",
+    582: "PLW",
+    104: "MMR",
 }
 
 #: names neither table spells in a form the regexes catch, or catch ambiguously
 NAME_ALIASES: dict[str, str] = {
-    "european union": EU, "eu": EU, "european community": EU, "european communities": EU,
-    "european economic community": EU, "eec": EU,
-    "soviet union": "RUS", "ussr": "RUS", "union of soviet socialist republics": "RUS",
-    "serbia and montenegro": "SRB", "federal republic of yugoslavia": "SRB",
-    "west germany": "DEU", "east germany": "DDR", "german federal republic": "DEU",
-    "north yemen": "YEM", "south yemen": "YMD", "people's democratic republic of yemen": "YMD",
-    "kosovo": "XKX", "czechoslovakia": "CZE",
+    "european union": EU,
+    "eu": EU,
+    "european community": EU,
+    "european communities": EU,
+    "european economic community": EU,
+    "eec": EU,
+    "soviet union": "RUS",
+    "ussr": "RUS",
+    "union of soviet socialist republics": "RUS",
+    "serbia and montenegro": "SRB",
+    "federal republic of yugoslavia": "SRB",
+    "west germany": "DEU",
+    "east germany": "DDR",
+    "german federal republic": "DEU",
+    "north yemen": "YEM",
+    "south yemen": "YMD",
+    "people's democratic republic of yemen": "YMD",
+    "kosovo": "XKX",
+    "czechoslovakia": "CZE",
     # GTD / OWID spellings
-    "serbia montenegro": "SRB", "people's republic of the congo": "COG", "timor": "TLS",
-    "new hebrides": "VUT", "west germany frg": "DEU", "east germany gdr": "DDR",
+    "serbia montenegro": "SRB",
+    "people's republic of the congo": "COG",
+    "timor": "TLS",
+    "new hebrides": "VUT",
+    "west germany frg": "DEU",
+    "east germany gdr": "DDR",
 }
 
 #: names that look like a country but must not be mapped onto one (they would be guesses)
@@ -208,12 +245,12 @@ class CountryResolver:
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
-    def embedded(cls) -> "CountryResolver":
+    def embedded(cls) -> CountryResolver:
         """A resolver from the package's own data only (country_converter + COW table)."""
         return cls._build(codelist=None)
 
     @classmethod
-    def from_codelist(cls, path: str | Path) -> "CountryResolver":
+    def from_codelist(cls, path: str | Path) -> CountryResolver:
         """Embedded data enriched with a countrycode ``codelist`` CSV (names and regexes)."""
         codelist = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         # dots are not valid attribute names for itertuples: country.name.en → country_name_en
@@ -228,7 +265,7 @@ class CountryResolver:
         return resolver
 
     @classmethod
-    def default(cls, data_dir: str | Path | None = None) -> "CountryResolver":
+    def default(cls, data_dir: str | Path | None = None) -> CountryResolver:
         """Use ``<data_dir>/country_codes/countrycode_codelist.csv`` when present, else embedded."""
         if data_dir is not None:
             path = Path(data_dir) / "country_codes" / "countrycode_codelist.csv"
@@ -237,7 +274,7 @@ class CountryResolver:
         return cls.embedded()
 
     @classmethod
-    def _build(cls, codelist: pd.DataFrame | None) -> "CountryResolver":
+    def _build(cls, codelist: pd.DataFrame | None) -> CountryResolver:
         spans = load_cow_table()
         latest_cow = _latest_cow_by_key(spans)
         converter = _country_converter_table()
@@ -253,8 +290,11 @@ class CountryResolver:
             if row.ISO3 in ISO3_ALIASES:
                 continue  # an entity we key differently (see ISO3_ALIASES)
             records[row.ISO3] = {
-                "iso3": row.ISO3, "cow": latest_cow.get(row.ISO3), "name": row.name_short,
-                "region": row.UNregion or None, "is_state": row.ISO3 in latest_cow,
+                "iso3": row.ISO3,
+                "cow": latest_cow.get(row.ISO3),
+                "name": row.name_short,
+                "region": row.UNregion or None,
+                "is_state": row.ISO3 in latest_cow,
             }
             add_name(row.name_short, row.ISO3)
             add_name(row.name_official, row.ISO3)
@@ -263,8 +303,13 @@ class CountryResolver:
         for span in spans:
             records.setdefault(
                 span.iso3,
-                {"iso3": span.iso3, "cow": latest_cow.get(span.iso3), "name": span.name, "region": None,
-                 "is_state": True},
+                {
+                    "iso3": span.iso3,
+                    "cow": latest_cow.get(span.iso3),
+                    "name": span.name,
+                    "region": None,
+                    "is_state": True,
+                },
             )
             add_name(span.name, span.iso3)
         if codelist is not None:
@@ -275,8 +320,14 @@ class CountryResolver:
                 if not key:
                     continue  # a historical entity with neither ISO3 nor COW code (e.g. Prussia)
                 records.setdefault(
-                    key, {"iso3": key, "cow": latest_cow.get(key), "name": fields["country_name_en"],
-                          "region": None, "is_state": key in latest_cow},
+                    key,
+                    {
+                        "iso3": key,
+                        "cow": latest_cow.get(key),
+                        "name": fields["country_name_en"],
+                        "region": None,
+                        "is_state": key in latest_cow,
+                    },
                 )
                 add_name(fields["country_name_en"], key)
                 if (pattern := _compile(fields["country_name_en_regex"])) is not None:
@@ -337,8 +388,7 @@ class CountryResolver:
             return Resolution(None, "empty country name")
         text = str(name).strip()
         if len(text) > MAX_NAME_LENGTH:  # matching runs ~500 regexes over the name: keep it bounded
-            return Resolution(None, f"country name of {len(text)} characters (over {MAX_NAME_LENGTH}): "
-                                    f"{text[:40]!r}…")
+            return Resolution(None, f"country name of {len(text)} characters (over {MAX_NAME_LENGTH}): {text[:40]!r}…")
         normalised = normalise_name(text)
         if normalised in NAME_REJECTIONS:
             return Resolution(None, NAME_REJECTIONS[normalised])

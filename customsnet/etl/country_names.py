@@ -27,8 +27,9 @@ def closest_countries(value: str, resolver: CountryResolver, limit: int = 5) -> 
     shown: list[str] = []
     candidates = difflib.get_close_matches(text, list(names), n=limit * 3, cutoff=0.5)
     if re.fullmatch(r"[A-Za-z]{2,3}", value.strip()):
-        candidates = difflib.get_close_matches(value.strip().upper(), list(resolver._records), n=limit, cutoff=0.3) \
-            + candidates
+        candidates = (
+            difflib.get_close_matches(value.strip().upper(), list(resolver._records), n=limit, cutoff=0.3) + candidates
+        )
     for candidate in candidates:
         for key in sorted(names.get(candidate, {candidate} if candidate in resolver._records else set())):
             record = resolver.record(key) or {"name": key}
@@ -38,8 +39,9 @@ def closest_countries(value: str, resolver: CountryResolver, limit: int = 5) -> 
     return shown[:limit]
 
 
-def resolve_country(value: object, year: int | None = None, resolver: CountryResolver | None = None,
-                    parameter: str = "country") -> str:
+def resolve_country(
+    value: object, year: int | None = None, resolver: CountryResolver | None = None, parameter: str = "country"
+) -> str:
     """The ISO3 key of the country ``value`` names; :class:`UnknownCountryError` if none.
 
     ``parameter`` names the option or parameter in the error message.

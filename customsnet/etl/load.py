@@ -58,8 +58,13 @@ FIRST_LOAD_QUERIES = {"load_trade": "load_trade_new"}
 #: a new version may have at most this share fewer rows than the loaded one (else --allow-shrink)
 MAX_SHRINK_SHARE = 0.10
 #: write query → kind of fact a source owns (load_count_facts.cypher): checked after, dropped when stale
-OWNED_FACTS = {"load_membership": "MEMBER_OF_SYSTEM", "load_agreements": "FROM_SOURCE",
-               "load_observations": "Observation", "load_trade": "TRADE", "load_contiguity": "CONTIGUOUS"}
+OWNED_FACTS = {
+    "load_membership": "MEMBER_OF_SYSTEM",
+    "load_agreements": "FROM_SOURCE",
+    "load_observations": "Observation",
+    "load_trade": "TRADE",
+    "load_contiguity": "CONTIGUOUS",
+}
 #: agreement types whose ids customsnet makes up (pair + date): matched to the graph's across files
 RECONCILED_TYPES = {"CMAA", "MLAT"}
 #: test hook: block after this many batches (see _BatchCounter)
@@ -212,19 +217,23 @@ def tie_rows(frame: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     and ``until`` the years of entry into force and termination; keyed ``id|iso1|iso2``.
     """
     ties: dict[str, list[dict[str, Any]]] = {}
-    for agreement in records(frame, ["id", "type", "signed", "year_signed", "in_force", "terminated", "parties", "row"]):
+    for agreement in records(
+        frame, ["id", "type", "signed", "year_signed", "in_force", "terminated", "parties", "row"]
+    ):
         since = agreement["year_signed"] if agreement["year_signed"] is not None else _year(agreement["signed"])
         for iso1, iso2 in combinations(sorted(set(agreement["parties"])), 2):
-            ties.setdefault(agreement["type"], []).append({
-                "key": f"{agreement['id']}|{iso1}|{iso2}",
-                "iso1": iso1,
-                "iso2": iso2,
-                "agreement": agreement["id"],
-                "since": _year(since),
-                "in_force": _year(agreement["in_force"]),
-                "until": _year(agreement["terminated"]),
-                "row": agreement["row"],
-            })
+            ties.setdefault(agreement["type"], []).append(
+                {
+                    "key": f"{agreement['id']}|{iso1}|{iso2}",
+                    "iso1": iso1,
+                    "iso2": iso2,
+                    "agreement": agreement["id"],
+                    "since": _year(since),
+                    "in_force": _year(agreement["in_force"]),
+                    "until": _year(agreement["terminated"]),
+                    "row": agreement["row"],
+                }
+            )
     return ties
 
 
@@ -282,8 +291,11 @@ def reference_rows(keys: Iterable[str], resolver: CountryResolver) -> list[dict[
     keys = sorted(set(keys))
     known = country_rows(resolver.countries_frame(keys)) if keys else []
     found = {row["iso3"] for row in known}
-    unknown = [{"iso3": key, "cow": None, "name": None, "region": None, "is_state": None}
-               for key in keys if key not in found and key != EU]
+    unknown = [
+        {"iso3": key, "cow": None, "name": None, "region": None, "is_state": None}
+        for key in keys
+        if key not in found and key != EU
+    ]
     return known + unknown
 
 
@@ -300,8 +312,11 @@ def plan_writes(result: ReadResult, name: str, resolver: CountryResolver) -> lis
     steps: list[WriteStep] = []
     if "countries" in frames:
         steps.append(WriteStep("load_countries", country_rows(frames["countries"]), "countries"))
-    steps.append(WriteStep("load_referenced_countries", reference_rows(referenced_countries(frames), resolver),
-                           "referenced countries"))
+    steps.append(
+        WriteStep(
+            "load_referenced_countries", reference_rows(referenced_countries(frames), resolver), "referenced countries"
+        )
+    )
     if "membership" in frames:
         steps.append(WriteStep("load_membership", membership_rows(frames["membership"], name), "membership spells"))
     if "agreements" in frames:
@@ -374,11 +389,14 @@ def check_not_catastrophic(result: ReadResult, previous_rows: int | None, *, all
         return
     hint = "check the file; pass --allow-shrink to load it anyway"
     if result.rows_loaded == 0:
-        raise ShrinkError(f"{result.file}: no data rows to load ({result.rows_read} read, "
-                          f"{result.rows_rejected} rejected); {hint}")
+        raise ShrinkError(
+            f"{result.file}: no data rows to load ({result.rows_read} read, {result.rows_rejected} rejected); {hint}"
+        )
     if last_line_is_complete(result.file) is False:
-        raise ShrinkError(f"{result.file}: the last line has no line end, so the file may be cut off inside its "
-                          f"last record (data row {result.rows_read}); {hint}")
+        raise ShrinkError(
+            f"{result.file}: the last line has no line end, so the file may be cut off inside its "
+            f"last record (data row {result.rows_read}); {hint}"
+        )
     if previous_rows and result.rows_loaded < (1 - MAX_SHRINK_SHARE) * previous_rows:
         raise ShrinkError(
             f"{result.file}: {result.rows_loaded} rows where the version in the graph has {previous_rows}; loading it "
@@ -423,11 +441,15 @@ def match_agreements(frame: pd.DataFrame, existing: list[dict[str, Any]]) -> tup
     notes = []
     known = sum(agreement_id in {node["id"] for node in existing} for agreement_id in ids)
     if known:
-        notes.append(f"{known} agreement(s) already in the graph ({matched} of them dated differently there): "
-                     "this file's claims join those nodes")
+        notes.append(
+            f"{known} agreement(s) already in the graph ({matched} of them dated differently there): "
+            "this file's claims join those nodes"
+        )
     if ambiguous:
-        notes.append(f"{ambiguous} agreement(s) could be one of several agreements of the same pair in the graph; "
-                     "kept as agreements of their own")
+        notes.append(
+            f"{ambiguous} agreement(s) could be one of several agreements of the same pair in the graph; "
+            "kept as agreements of their own"
+        )
     return frame.assign(id=ids), notes
 
 
@@ -478,21 +500,39 @@ def load_result(
     version = result.sha256[:16]
     load_id = new_load_id()
     report = LoadReport(
-        name=name, reader=result.source, file=str(result.file), layout=result.layout, sha256=result.sha256,
-        rows_read=result.rows_read, rows_loaded=result.rows_loaded, rows_rejected=result.rows_rejected,
-        rejects_file=rejects_file, notes=list(result.notes),
+        name=name,
+        reader=result.source,
+        file=str(result.file),
+        layout=result.layout,
+        sha256=result.sha256,
+        rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded,
+        rows_rejected=result.rows_rejected,
+        rejects_file=rejects_file,
+        notes=list(result.notes),
     )
     try:
         _load_locked(graph, result, report, name, load_id, version, resolver, batch_size, progress, allow_shrink)
     except KeyboardInterrupt:  # before the first write (a Ctrl-C while writing is rolled back in _write)
-        raise LoadInterrupted(f"{result.file}: interrupted (Ctrl-C) before writing; nothing of it was written") from None
+        raise LoadInterrupted(
+            f"{result.file}: interrupted (Ctrl-C) before writing; nothing of it was written"
+        ) from None
     report.seconds = time.monotonic() - started
     return report
 
 
-def _load_locked(graph: Graph, result: ReadResult, report: LoadReport, name: str, load_id: str, version: str,
-                 resolver: CountryResolver | None, batch_size: int, progress: Progress | None,
-                 allow_shrink: bool) -> None:
+def _load_locked(
+    graph: Graph,
+    result: ReadResult,
+    report: LoadReport,
+    name: str,
+    load_id: str,
+    version: str,
+    resolver: CountryResolver | None,
+    batch_size: int,
+    progress: Progress | None,
+    allow_shrink: bool,
+) -> None:
     """Under the load lock: compare with what the graph holds of the source, plan, and write."""
     with load_lock(graph, load_id, name) as lock:
         if lock.took_over:
@@ -506,8 +546,10 @@ def _load_locked(graph: Graph, result: ReadResult, report: LoadReport, name: str
             report.previous = "first"
         elif prior_state["pending"]:
             report.previous = "recovered"  # a load of this source started and never finished
-            report.notes.append(f"the load {prior_state['pending']} of this source never finished; "
-                                "its leftovers are replaced or deleted")
+            report.notes.append(
+                f"the load {prior_state['pending']} of this source never finished; "
+                "its leftovers are replaced or deleted"
+            )
         elif prior_state["sha256"] == result.sha256:
             report.previous = "same"
         else:
@@ -536,9 +578,18 @@ def _match_existing_agreements(graph: Graph, result: ReadResult, name: str, repo
     return dataclasses.replace(result, frames=frames)
 
 
-def _write(graph: Graph, result: ReadResult, report: LoadReport, steps: list[WriteStep], lock: LoadLock,
-           load_id: str, version: str, batch_size: int, progress: Progress | None,
-           prior_state: dict[str, Any] | None) -> None:
+def _write(
+    graph: Graph,
+    result: ReadResult,
+    report: LoadReport,
+    steps: list[WriteStep],
+    lock: LoadLock,
+    load_id: str,
+    version: str,
+    batch_size: int,
+    progress: Progress | None,
+    prior_state: dict[str, Any] | None,
+) -> None:
     """Write the planned steps, check them, drop stale facts, record the Source; roll back on failure."""
     name = report.name
     params = {"source": name, "version": version, "load_id": load_id}
@@ -571,9 +622,16 @@ def _write(graph: Graph, result: ReadResult, report: LoadReport, steps: list[Wri
         _check_and_drop_stale(graph, report, steps, version, agreement_ids)
         lock.heartbeat(force=True)
         graph.write(
-            load_cypher("load_source_finish"), name=name, file=str(result.file), sha256=result.sha256,
-            version=version, reader=result.source, layout=result.layout, rows_read=result.rows_read,
-            rows_loaded=result.rows_loaded, rows_rejected=result.rows_rejected,
+            load_cypher("load_source_finish"),
+            name=name,
+            file=str(result.file),
+            sha256=result.sha256,
+            version=version,
+            reader=result.source,
+            layout=result.layout,
+            rows_read=result.rows_read,
+            rows_loaded=result.rows_loaded,
+            rows_rejected=result.rows_rejected,
         )
     except BaseException as error:
         interrupted = isinstance(error, KeyboardInterrupt)
@@ -584,7 +642,8 @@ def _write(graph: Graph, result: ReadResult, report: LoadReport, steps: list[Wri
         except BaseException as undo_error:  # noqa: BLE001 - e.g. the server is gone: say how to recover
             raise failure(
                 f"{result.file}: {what}, and so did its rollback ({_describe(undo_error)}); the graph may hold part "
-                f"of this file (load_id {load_id}): the next load of {name} cleans it up", partial=True,
+                f"of this file (load_id {load_id}): the next load of {name} cleans it up",
+                partial=True,
             ) from error
         raise failure(f"{result.file}: {what}; rolled back, nothing of this file was written", partial=False) from error
 
@@ -600,8 +659,9 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def _check_and_drop_stale(graph: Graph, report: LoadReport, steps: list[WriteStep], version: str,
-                          agreement_ids: list[str]) -> None:
+def _check_and_drop_stale(
+    graph: Graph, report: LoadReport, steps: list[WriteStep], version: str, agreement_ids: list[str]
+) -> None:
     """Check the graph holds exactly the file's facts for this source; delete the source's others.
 
     A fact that did not land (its country was missing) fails the load. Facts with another version
@@ -616,8 +676,10 @@ def _check_and_drop_stale(graph: Graph, report: LoadReport, steps: list[WriteSte
     short = {kind: (current.get(kind, 0), n) for kind, n in expected.items() if current.get(kind, 0) != n}
     extra = {kind: n for kind, n in current.items() if kind not in expected}
     if short or extra:
-        detail = "; ".join([f"{kind}: {got} of {want}" for kind, (got, want) in short.items()]
-                           + [f"{kind}: {n} not in this file" for kind, n in extra.items()])
+        detail = "; ".join(
+            [f"{kind}: {got} of {want}" for kind, (got, want) in short.items()]
+            + [f"{kind}: {n} not in this file" for kind, n in extra.items()]
+        )
         raise LoadError(f"{report.file}: the graph does not hold exactly this file's facts after writing ({detail})")
     touched = set(agreement_ids)
     if stale:
@@ -639,8 +701,7 @@ def reconcile_agreements(graph: Graph, ids: list[str], source: str, *, all_ties:
     ``ids`` when ``all_ties`` (after a rollback). So a file no other file shares (DESTA) pays nothing.
     """
     graph.write_batches(load_cypher("load_agreements_reconcile"), ids, batch_size=200)
-    graph.write_batches(load_cypher("load_agreements_reconcile_ties"), ids, batch_size=200, source=source,
-                        all=all_ties)
+    graph.write_batches(load_cypher("load_agreements_reconcile_ties"), ids, batch_size=200, source=source, all=all_ties)
     graph.write_batches(load_cypher("load_agreements_unclaimed"), ids, batch_size=200)
 
 
@@ -676,8 +737,9 @@ def run_statements(graph: Graph, name: str, **params: Any) -> None:
     graph.run_statements(split_statements(load_cypher(name)), **params)
 
 
-def rollback(graph: Graph, load_id: str, snapshot: list[dict[str, Any]], *, source: str,
-             agreement_ids: list[str] = ()) -> None:
+def rollback(
+    graph: Graph, load_id: str, snapshot: list[dict[str, Any]], *, source: str, agreement_ids: list[str] = ()
+) -> None:
     """Undo a failed load: delete the facts it created for ``source``, restore what it overwrote,
     re-derive the agreements it claimed, and drop shared nodes it created that nothing uses.
 

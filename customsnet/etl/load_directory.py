@@ -104,8 +104,16 @@ def load_directory(
             outcome = FileOutcome(found, None, found.problem, 0.0, 0.0)
         else:
             try:
-                outcome = load_file(graph, found.source, found.path, resolver, max_reject_share=max_reject_share,
-                                    rejects_dir=rejects_dir, progress=progress, allow_shrink=allow_shrink)
+                outcome = load_file(
+                    graph,
+                    found.source,
+                    found.path,
+                    resolver,
+                    max_reject_share=max_reject_share,
+                    rejects_dir=rejects_dir,
+                    progress=progress,
+                    allow_shrink=allow_shrink,
+                )
             except LoadInterrupted as interrupted:
                 interrupted.outcomes = outcomes  # type: ignore[attr-defined]
                 raise
@@ -140,8 +148,15 @@ def load_file(
         except KeyboardInterrupt:
             raise LoadInterrupted(f"{path}: interrupted (Ctrl-C) while reading; nothing of it was written") from None
         read_seconds = time.monotonic() - started
-        report = load_result(graph, result, max_reject_share=max_reject_share, rejects_dir=rejects_dir,
-                             resolver=resolver, progress=progress, allow_shrink=allow_shrink)
+        report = load_result(
+            graph,
+            result,
+            max_reject_share=max_reject_share,
+            rejects_dir=rejects_dir,
+            resolver=resolver,
+            progress=progress,
+            allow_shrink=allow_shrink,
+        )
     except LoadInterrupted:
         raise
     except LoadError as exc:
@@ -153,5 +168,6 @@ def load_file(
         error = text if str(path) in text else f"{path}: {type(exc).__name__}: {text}"
     if error is not None:
         read_seconds = read_seconds or time.monotonic() - started
-    return FileOutcome(SourceFile(source, Path(path)), report, error, read_seconds,
-                       time.monotonic() - started - read_seconds, partial)
+    return FileOutcome(
+        SourceFile(source, Path(path)), report, error, read_seconds, time.monotonic() - started - read_seconds, partial
+    )

@@ -63,8 +63,9 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def holder_is_stale(holder: LockHolder, now: dt.datetime, host: str | None = None,
-                    timeout: float = LOCK_TIMEOUT_SECONDS) -> bool:
+def holder_is_stale(
+    holder: LockHolder, now: dt.datetime, host: str | None = None, timeout: float = LOCK_TIMEOUT_SECONDS
+) -> bool:
     """Whether a lock holder is dead: its process is gone (same host) or its heartbeat timed out."""
     # this process holds no lock between loads: a lock in its name is one it failed to release
     same_host = holder.host == (host or socket.gethostname())
@@ -94,8 +95,14 @@ def _holder(row: dict) -> LockHolder | None:
     if row.get("load_id") is None:
         return None
     as_native = lambda value: value.to_native() if hasattr(value, "to_native") else value
-    return LockHolder(row["load_id"], row["source"] or "?", row["host"] or "?", int(row["pid"] or 0),
-                      as_native(row["started"]), as_native(row["heartbeat"]))
+    return LockHolder(
+        row["load_id"],
+        row["source"] or "?",
+        row["host"] or "?",
+        int(row["pid"] or 0),
+        as_native(row["started"]),
+        as_native(row["heartbeat"]),
+    )
 
 
 def acquire(graph: Graph, load_id: str, source: str) -> LoadLock:
@@ -104,8 +111,9 @@ def acquire(graph: Graph, load_id: str, source: str) -> LoadLock:
     expected: str | None = None  # the holder we believe is there (None: free)
     stale: LockHolder | None = None
     for _ in range(5):  # another writer may change the lock between our read and our claim
-        row = graph.write_records(load_cypher("lock_acquire"), load_id=load_id, source=source, host=host, pid=pid,
-                                  expected=expected)[0]
+        row = graph.write_records(
+            load_cypher("lock_acquire"), load_id=load_id, source=source, host=host, pid=pid, expected=expected
+        )[0]
         if row["acquired"]:
             return LoadLock(graph, load_id, took_over=stale)
         holder = _holder(row)
@@ -141,5 +149,6 @@ def load_lock(graph: Graph, load_id: str, source: str) -> Iterator[LoadLock]:
         try:
             release(graph, load_id)
         except Exception as error:  # noqa: BLE001 - never mask the load's own error; the lock goes stale instead
-            log.warning("could not release the load lock %s (%s); it counts as stale once this process ends",
-                        load_id, error)
+            log.warning(
+                "could not release the load lock %s (%s); it counts as stale once this process ends", load_id, error
+            )

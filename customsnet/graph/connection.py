@@ -92,7 +92,9 @@ class Graph:
         try:
             self._driver.verify_connectivity()
         except neo4j.exceptions.AuthError as exc:
-            raise GraphError(f"Neo4j at {self.uri} refused the credentials: {redact_secrets(exc.message or '')}") from exc
+            raise GraphError(
+                f"Neo4j at {self.uri} refused the credentials: {redact_secrets(exc.message or '')}"
+            ) from exc
         except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
             raise GraphError(
                 f"no Neo4j answers at {self.uri}; start one with `customsnet db start` "

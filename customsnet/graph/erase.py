@@ -27,6 +27,7 @@ DEFAULT_BATCH = 10_000
 #: ``progress(description, total) -> advance(n)``, the shape of the CLI's progress bars
 Progress = Callable[[str, int], Callable[[int], None]]
 
+
 @dataclass
 class EraseReport:
     """What was deleted, and in how many transactions."""
@@ -44,8 +45,15 @@ def graph_counts(graph: Graph) -> dict[str, int]:
     return {"nodes": int(nodes), "relationships": int(rels)}
 
 
-def _delete_in_batches(graph: Graph, query: str, total: int, advance: Callable[[int], None] | None,
-                       batch: int, report: EraseReport, **params) -> int:
+def _delete_in_batches(
+    graph: Graph,
+    query: str,
+    total: int,
+    advance: Callable[[int], None] | None,
+    batch: int,
+    report: EraseReport,
+    **params,
+) -> int:
     """Run ``query`` (deletes at most ``$batch`` items, returns ``n``) until it deletes nothing."""
     deleted = 0
     while True:
@@ -66,12 +74,10 @@ def reset_graph(graph: Graph, batch: int = DEFAULT_BATCH, progress: Progress | N
     counts = graph_counts(graph)
     advance = progress("deleting relationships", counts["relationships"]) if progress else None
     report.relationships = _delete_in_batches(
-        graph, load_cypher("erase_relationships_batch"),
-        counts["relationships"], advance, batch, report)
+        graph, load_cypher("erase_relationships_batch"), counts["relationships"], advance, batch, report
+    )
     advance = progress("deleting nodes", counts["nodes"]) if progress else None
-    report.nodes = _delete_in_batches(
-        graph, load_cypher("erase_nodes_batch"),
-        counts["nodes"], advance, batch, report)
+    report.nodes = _delete_in_batches(graph, load_cypher("erase_nodes_batch"), counts["nodes"], advance, batch, report)
     report.by_kind = {"relationships": report.relationships, "nodes": report.nodes}
     return report
 

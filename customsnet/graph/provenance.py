@@ -12,11 +12,14 @@ from customsnet.cypher import load_cypher
 from customsnet.graph.connection import Graph
 
 
-def fact_sources(graph: Graph, first: int, last: int, lag: int, types: Sequence[str],
-                 variables: Sequence[str]) -> list[dict]:
+def fact_sources(
+    graph: Graph, first: int, last: int, lag: int, types: Sequence[str], variables: Sequence[str]
+) -> list[dict]:
     """Rows ``kind, source, facts, file, layout, version, synthetic`` for an export of ``first..last``."""
     return graph.read(
-        load_cypher("signals_provenance"), types=list(types), variables=list(variables),
+        load_cypher("signals_provenance"),
+        types=list(types),
+        variables=list(variables),
         **{"from": first, "to": last, "from_lag": first - lag, "to_lag": last - lag},
     )
 
@@ -63,7 +66,9 @@ def undated_notes(graph: Graph, query_text: str) -> list[str]:
         row = loaded.get(kind, {})
         n = int(row.get("undated_signed_agreements") or 0)
         if n:
-            notes.append(f"{n} of {int(row.get('agreements') or 0)} {kind} agreements have no signing year and are "
-                         "left out of these counts (policy: exclude undated; `customsnet run --undated in_force` "
-                         "dates them by entry into force)")
+            notes.append(
+                f"{n} of {int(row.get('agreements') or 0)} {kind} agreements have no signing year and are "
+                "left out of these counts (policy: exclude undated; `customsnet run --undated in_force` "
+                "dates them by entry into force)"
+            )
     return notes

@@ -40,8 +40,21 @@ ALLOWED_PROCEDURES = (
 )
 ALLOWED_COMMANDS = ("ShowIndexes", "ShowConstraints", "ShowProcedures", "ShowFunctions")
 # operator names that are commands rather than query processing; checked against ALLOWED_COMMANDS
-_COMMAND_PREFIXES = ("Show", "Terminate", "AdministrationCommand", "Create", "Drop", "Alter", "Grant",
-                     "Deny", "Revoke", "Start", "Stop", "Enable", "Rename")
+_COMMAND_PREFIXES = (
+    "Show",
+    "Terminate",
+    "AdministrationCommand",
+    "Create",
+    "Drop",
+    "Alter",
+    "Grant",
+    "Deny",
+    "Revoke",
+    "Start",
+    "Stop",
+    "Enable",
+    "Rename",
+)
 # commands that are query processing despite the prefix (CREATE clause, index creation is a write)
 _NOT_COMMANDS = ("Create",)
 _PROCEDURE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\(")

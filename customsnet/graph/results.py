@@ -50,7 +50,13 @@ def write_predicted_partners(graph: Graph, run_id: str, rows: Iterable[Mapping[s
     """Replace the run's ``PREDICTED_PARTNER`` relationships with ``rows`` (iso3, partner, year, probability, rank)."""
     graph.write(load_cypher("results_clear_predictions"), run_id=run_id)
     payload = [
-        {"iso3": r["iso3"], "partner": r["partner"], "year": int(r["year"]), "probability": float(r["probability"]), "rank": int(r["rank"])}
+        {
+            "iso3": r["iso3"],
+            "partner": r["partner"],
+            "year": int(r["year"]),
+            "probability": float(r["probability"]),
+            "rank": int(r["rank"]),
+        }
         for r in rows
     ]
     return graph.write_batches(load_cypher("results_predictions"), payload, batch_size=5000, run_id=run_id)

@@ -34,8 +34,13 @@ def schema_objects(graph: Graph) -> dict[str, list[tuple]]:
     indexes = graph.read(load_cypher("schema_indexes"))
 
     def as_tuple(row: dict) -> tuple:
-        return (row["name"], row["type"], row["entityType"], tuple(row["labelsOrTypes"] or ()),
-                tuple(row["properties"] or ()))
+        return (
+            row["name"],
+            row["type"],
+            row["entityType"],
+            tuple(row["labelsOrTypes"] or ()),
+            tuple(row["properties"] or ()),
+        )
 
     return {"constraints": [as_tuple(r) for r in constraints], "indexes": [as_tuple(r) for r in indexes]}
 

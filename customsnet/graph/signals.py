@@ -91,8 +91,9 @@ def ties(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str
     return tie_years(row["sources"], row["targets"], row["first_years"], row["last_years"])
 
 
-def tie_years(sources: Sequence[str], targets: Sequence[str], first_years: Sequence[int],
-              last_years: Sequence[int]) -> pd.DataFrame:
+def tie_years(
+    sources: Sequence[str], targets: Sequence[str], first_years: Sequence[int], last_years: Sequence[int]
+) -> pd.DataFrame:
     """Long frame ``year, source, target``: each tie repeated over its span, one row per pair-year."""
     firsts = np.asarray(first_years, dtype=np.int64)
     lengths = np.asarray(last_years, dtype=np.int64) - firsts + 1
@@ -117,9 +118,7 @@ def degrees(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: 
     return graph.read_frame(load_cypher("signals_degree"), type=tie_type, basis=basis, **{"from": first, "to": last})
 
 
-def shared_partners(
-    graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str = "signed"
-) -> pd.DataFrame:
+def shared_partners(graph: Graph, first: int, last: int, tie_type: str = "CMAA", basis: str = "signed") -> pd.DataFrame:
     """Columns ``year, source, target, shared`` for every pair with at least one shared partner."""
     check_years(first, last)
     check_tie_options(tie_type, basis)
@@ -158,7 +157,9 @@ def observations(graph: Graph, variables: Sequence[str], first: int, last: int) 
         graph, load_cypher("signals_observations"), variables=list(variables), **{"from": first, "to": last}
     )
     return explode_lists(
-        rows, ["year", "variable"], {"countries": "country", "values": "value", "sources": "source"},
+        rows,
+        ["year", "variable"],
+        {"countries": "country", "values": "value", "sources": "source"},
         {"year": "int64", "value": "float64"},
     )
 
@@ -177,8 +178,10 @@ def trade(graph: Graph, first: int, last: int) -> pd.DataFrame:
             sources.extend([source] * len(row_targets))
             targets.extend(row_targets)
             values.extend(row_values)
-    frame = pd.DataFrame({"year": years, "source": sources, "target": targets, "value": values},
-                         columns=["year", "source", "target", "value"])
+    frame = pd.DataFrame(
+        {"year": years, "source": sources, "target": targets, "value": values},
+        columns=["year", "source", "target", "value"],
+    )
     return frame.astype({"year": "int64", "value": "float64"})
 
 

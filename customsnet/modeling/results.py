@@ -170,7 +170,9 @@ class FitResult:
         combinations are appended. (btergm's own ``btergm.se`` is :meth:`btergm_se`.)
         """
         t = self._complete()
-        values = [_sd(t[:, j]) for j in range(len(self.names))] + [_sd(np.asarray(c.boot, float)) for c in self.combinations]
+        values = [_sd(t[:, j]) for j in range(len(self.names))] + [
+            _sd(np.asarray(c.boot, float)) for c in self.combinations
+        ]
         est = list(self.estimates) + [c.estimate for c in self.combinations]
         values = [v if np.isfinite(e) else np.nan for v, e in zip(values, est)]
         return pd.Series(values, index=self._row_labels(), name="Std.Err", dtype=float)
@@ -269,7 +271,9 @@ class FitResult:
             f"TERGM by MPLE ({self.estimator})",
             f"Formula: {self.formula}" if self.formula else "Formula: (not recorded)",
             *(
-                ["Model: tie formation (dyads untied at t-1; memory terms dropped; edges estimates btergm's edges - memory)"]
+                [
+                    "Model: tie formation (dyads untied at t-1; memory terms dropped; edges estimates btergm's edges - memory)"
+                ]
                 if self.estimator == "formation"
                 else []
             ),
@@ -286,15 +290,19 @@ class FitResult:
             "",
         ]
         lines.insert(-1, self._likelihood_line())
-        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.6f}".format):
+        with pd.option_context(
+            "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.6f}".format
+        ):
             lines.append(table.to_string())
         if self.warnings:
             lines += ["", *[f"Warning: {w}" for w in self.warnings]]
         return Summary("\n".join(lines), table)
 
     def _likelihood_line(self) -> str:
-        return (f"Log pseudo-likelihood: {self.llf:.3f}; pseudo-AIC {self.aic:.3f}; pseudo-BIC {self.bic:.3f} "
-                f"({self.df_model} parameters)")
+        return (
+            f"Log pseudo-likelihood: {self.llf:.3f}; pseudo-AIC {self.aic:.3f}; pseudo-BIC {self.bic:.3f} "
+            f"({self.df_model} parameters)"
+        )
 
     def btergm_se(self) -> pd.DataFrame:
         """btergm's ``btergm.se``: RMS of replicates around the estimate, with its z and p.
@@ -337,13 +345,19 @@ class FitResult:
         d = dict(d)
         version = d.pop("format_version", None)
         if version is None or "names" not in d:
-            raise FitFormatError(f"{source} is not a customsnet fit (no format_version/names); "
-                                 "pass the fit.json written by `customsnet fit` or FitResult.save")
+            raise FitFormatError(
+                f"{source} is not a customsnet fit (no format_version/names); "
+                "pass the fit.json written by `customsnet fit` or FitResult.save"
+            )
         if version != FORMAT_VERSION:
             newer = isinstance(version, int) and version > FORMAT_VERSION
             raise FitFormatError(
                 f"{source} has fit format version {version}, this customsnet reads version {FORMAT_VERSION}: "
-                + ("upgrade customsnet to read it" if newer else "refit the model with this version (customsnet fit ...)")
+                + (
+                    "upgrade customsnet to read it"
+                    if newer
+                    else "refit the model with this version (customsnet fit ...)"
+                )
             )
         d["estimates"] = _from_json_array(d["estimates"], float)
         d["boot_t"] = _from_json_array(d["boot_t"], float).reshape(-1, len(d["names"]))

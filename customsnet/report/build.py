@@ -110,7 +110,8 @@ def coverage_table(fit: FitResult | None, truth: dict[str, float]) -> pd.DataFra
                 "estimate": r.estimate,
                 "interval from": r.lower,
                 "to": r.upper,
-                "covered": ("yes" if r.lower <= truth[r.term] <= r.upper else "no") if finite
+                "covered": ("yes" if r.lower <= truth[r.term] <= r.upper else "no")
+                if finite
                 else f"n/a ({str(r.status).split(':')[0]})",
             }
         )
@@ -145,12 +146,20 @@ def prediction_text(frame: pd.DataFrame) -> str:
         if leaky.empty or honest.empty:
             continue
         a, b = leaky.iloc[0], honest.iloc[0]
-        text = (f"{label}: the btergm recipe reaches ROC-AUC {a['roc_auc']:.3f} on all dyads, the honest prediction "
-                f"{b['roc_auc']:.3f}")
-        if "new ties: roc_auc" in frame.columns and pd.notna(a.get("new ties: roc_auc")) and pd.notna(b.get("new ties: roc_auc")):
-            text += (f"; on the new ties alone {a['new ties: roc_auc']:.3f} against {b['new ties: roc_auc']:.3f} "
-                     f"(average precision {a['new ties: average_precision']:.3f} against "
-                     f"{b['new ties: average_precision']:.3f})")
+        text = (
+            f"{label}: the btergm recipe reaches ROC-AUC {a['roc_auc']:.3f} on all dyads, the honest prediction "
+            f"{b['roc_auc']:.3f}"
+        )
+        if (
+            "new ties: roc_auc" in frame.columns
+            and pd.notna(a.get("new ties: roc_auc"))
+            and pd.notna(b.get("new ties: roc_auc"))
+        ):
+            text += (
+                f"; on the new ties alone {a['new ties: roc_auc']:.3f} against {b['new ties: roc_auc']:.3f} "
+                f"(average precision {a['new ties: average_precision']:.3f} against "
+                f"{b['new ties: average_precision']:.3f})"
+            )
         sentences.append(text + ".")
     return " ".join(sentences)
 
@@ -183,16 +192,29 @@ def build_report(run_dir: str | Path, out_path: str | Path) -> Path:
         *_prediction_sections(run_dir, summary),
         *_hive_and_trend_sections(run_dir, summary),
         *_partner_sections(run_dir),
-        ReportSection("Glossary", text="btergm's coefficient and metric names, in words.", html_body=_glossary_html(),
-                      anchor="glossary"),
+        ReportSection(
+            "Glossary",
+            text="btergm's coefficient and metric names, in words.",
+            html_body=_glossary_html(),
+            anchor="glossary",
+        ),
     ]
     stage = {**summary.get("stage_seconds_pipeline", {}), **summary.get("stage_seconds", {})}
     if stage:
-        sections.append(ReportSection("Run", tables=[("Wall time per stage (s)", pd.DataFrame({"stage": list(stage), "seconds": list(stage.values())}))],
-                                      anchor="run"))
+        sections.append(
+            ReportSection(
+                "Run",
+                tables=[
+                    ("Wall time per stage (s)", pd.DataFrame({"stage": list(stage), "seconds": list(stage.values())}))
+                ],
+                anchor="run",
+            )
+        )
     banner = summary.get("banner", "") if synthetic else ""
     title = "customsnet report" + (" — SYNTHETIC demo" if synthetic else "")
-    subtitle = f"run {summary['run_id']} · customsnet {summary.get('software_version')} · created {summary.get('created')}"
+    subtitle = (
+        f"run {summary['run_id']} · customsnet {summary.get('software_version')} · created {summary.get('created')}"
+    )
     return write_report(out_path, title, sections, banner=banner, subtitle=subtitle)
 
 
@@ -207,7 +229,12 @@ def _data_section(summary: dict) -> ReportSection:
         text="\n\n".join(f"{k}: {v}" for k, v in formulas.items())
         + "\n\nFormation: Model 3 without memory, fitted on the dyads untied the year before (the risk set); "
         "its edges coefficient estimates btergm's edges − memory.",
-        tables=[("Network size per year (the outcome network as exported from Neo4j)", overview.iloc[:: max(1, len(overview) // 8)])],
+        tables=[
+            (
+                "Network size per year (the outcome network as exported from Neo4j)",
+                overview.iloc[:: max(1, len(overview) // 8)],
+            )
+        ],
         anchor="data",
     )
 
@@ -233,13 +260,15 @@ def _coefficient_sections(run_dir: Path, fits: dict[str, FitResult], synthetic: 
 def _recovery_section(fits: dict[str, FitResult], truth: dict) -> list[ReportSection]:
     cov3 = coverage_table(fits.get("Model 3"), truth.get("btergm", {}))
     covf = coverage_table(fits.get("Formation"), truth.get("formation", {}))
-    return [ReportSection(
-        "Recovery of the true parameters (synthetic demo)",
-        text=f"The CMAA network was simulated with these values (formation intercept {truth.get('formation_intercept', float('nan')):.3f}). "
-        "A 95% interval should cover the true value for most terms.",
-        tables=[("Model 3", cov3), ("Formation model", covf)],
-        anchor="recovery",
-    )]
+    return [
+        ReportSection(
+            "Recovery of the true parameters (synthetic demo)",
+            text=f"The CMAA network was simulated with these values (formation intercept {truth.get('formation_intercept', float('nan')):.3f}). "
+            "A 95% interval should cover the true value for most terms.",
+            tables=[("Model 3", cov3), ("Formation model", covf)],
+            anchor="recovery",
+        )
+    ]
 
 
 def _prediction_sections(run_dir: Path, summary: dict) -> list[ReportSection]:
@@ -249,34 +278,44 @@ def _prediction_sections(run_dir: Path, summary: dict) -> list[ReportSection]:
         frame = pd.read_csv(pred)
         train = summary.get("settings", {}).get("train", ["?", "?"])
         test = summary.get("settings", {}).get("test_year", "?")
-        out.append(ReportSection(
-            f"Out-of-sample prediction (Figure 8; train {train[0]}–{train[1]}, test {test})",
-            text="The btergm recipe (gof(..., rocpr)) starts its simulations at the test-year network itself, so the "
-            "scores already contain the answer; the honest prediction uses nothing from the test year. "
-            + prediction_text(frame)
-            + " 'New ties' are the dyads untied the year before: predicting them is the hard part.",
-            tables=[("Prediction metrics (glossary below)", prediction_table(frame))],
-            figures=_figures(run_dir, ["roc_pr_all", "roc_pr_new_ties"]),
-            anchor="prediction",
-        ))
+        out.append(
+            ReportSection(
+                f"Out-of-sample prediction (Figure 8; train {train[0]}–{train[1]}, test {test})",
+                text="The btergm recipe (gof(..., rocpr)) starts its simulations at the test-year network itself, so the "
+                "scores already contain the answer; the honest prediction uses nothing from the test year. "
+                + prediction_text(frame)
+                + " 'New ties' are the dyads untied the year before: predicting them is the hard part.",
+                tables=[("Prediction metrics (glossary below)", prediction_table(frame))],
+                figures=_figures(run_dir, ["roc_pr_all", "roc_pr_new_ties"]),
+                anchor="prediction",
+            )
+        )
     if (run_dir / "gof.csv").is_file():
         models = list(dict.fromkeys(pd.read_csv(run_dir / "gof.csv").get("model", pd.Series(["Model 3"]))))
-        out.append(ReportSection(
-            "Goodness of fit (Figure A1)",
-            text=f"{' and '.join(map(str, models))}, simulated from the year before (nothing from the evaluated year is used).",
-            figures=_figures(run_dir, ["gof"]),
-            anchor="gof",
-        ))
+        out.append(
+            ReportSection(
+                "Goodness of fit (Figure A1)",
+                text=f"{' and '.join(map(str, models))}, simulated from the year before (nothing from the evaluated year is used).",
+                figures=_figures(run_dir, ["gof"]),
+                anchor="gof",
+            )
+        )
     interp = summary.get("interpretation", {})
     figs = _figures(run_dir, ["predicted_probabilities"])
     if figs:
-        out.append(ReportSection(
-            "Predicted probabilities (Figure 9)",
-            text=("Difference in mean predicted probability with an MLAT vs without: "
-                  f"{interp['mlat'].get('difference', float('nan')):+.3f}." if "mlat" in interp else ""),
-            figures=figs,
-            anchor="probabilities",
-        ))
+        out.append(
+            ReportSection(
+                "Predicted probabilities (Figure 9)",
+                text=(
+                    "Difference in mean predicted probability with an MLAT vs without: "
+                    f"{interp['mlat'].get('difference', float('nan')):+.3f}."
+                    if "mlat" in interp
+                    else ""
+                ),
+                figures=figs,
+                anchor="probabilities",
+            )
+        )
     return out
 
 
@@ -294,33 +333,42 @@ def _hive_and_trend_sections(run_dir: Path, summary: dict) -> list[ReportSection
             if p.is_file():
                 fits[f"{cov} x time"] = FitResult.load(p)
         if fits:
-            out.append(ReportSection(
-                "Time trends (Table A5)",
-                text="One model per covariate: Model 3 plus that covariate's interaction with linear time "
-                "(btergm's timecov). A positive interaction means the effect grows over the years.",
-                html_body=_regression_html(fits, "Table A5: covariate × time, one model per covariate",
-                                           terms=list(dict.fromkeys(trends["term"]))),
-                figures=_figures(run_dir, ["timetrend"]),
-                anchor="time-trends",
-            ))
+            out.append(
+                ReportSection(
+                    "Time trends (Table A5)",
+                    text="One model per covariate: Model 3 plus that covariate's interaction with linear time "
+                    "(btergm's timecov). A positive interaction means the effect grows over the years.",
+                    html_body=_regression_html(
+                        fits,
+                        "Table A5: covariate × time, one model per covariate",
+                        terms=list(dict.fromkeys(trends["term"])),
+                    ),
+                    figures=_figures(run_dir, ["timetrend"]),
+                    anchor="time-trends",
+                )
+            )
     if (run_dir / "sensitivity_summary.csv").is_file():
         table = sensitivity_table(pd.read_csv(run_dir / "sensitivity_summary.csv"))
-        out.append(ReportSection(
-            "Sensitivity to rewired ties (Figure A2)",
-            text="Model 3 refitted after moving a share of the CMAA ties to random untied dyads: a network effect "
-            "that is real should weaken towards 0 as more ties are random.",
-            tables=[("Mean estimate (sd over repetitions) of the network terms by share of ties rewired", table)],
-            figures=_figures(run_dir, ["sensitivity"]),
-            anchor="sensitivity",
-        ))
+        out.append(
+            ReportSection(
+                "Sensitivity to rewired ties (Figure A2)",
+                text="Model 3 refitted after moving a share of the CMAA ties to random untied dyads: a network effect "
+                "that is real should weaken towards 0 as more ties are random.",
+                tables=[("Mean estimate (sd over repetitions) of the network terms by share of ties rewired", table)],
+                figures=_figures(run_dir, ["sensitivity"]),
+                anchor="sensitivity",
+            )
+        )
     return out
 
 
 def sensitivity_table(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per share, one column per term: "mean (sd)"; terms never estimated are left out."""
     summary = summary[summary.groupby("term")["estimate"].transform(lambda v: v.notna().any())]
-    cell = [f"{e:.3f}" + (f" ({s:.3f})" if pd.notna(s) else "") if pd.notna(e) else "" for e, s in
-            zip(summary["estimate"], summary["sd"])]
+    cell = [
+        f"{e:.3f}" + (f" ({s:.3f})" if pd.notna(s) else "") if pd.notna(e) else ""
+        for e, s in zip(summary["estimate"], summary["sd"])
+    ]
     wide = summary.assign(cell=cell).pivot(index="share", columns="term", values="cell")
     wide = wide[list(dict.fromkeys(summary["term"]))]
     reps = summary.groupby("share")["reps"].max()
@@ -336,5 +384,10 @@ def _partner_sections(run_dir: Path) -> list[ReportSection]:
     # each pair appears once per side (it is in both countries' top lists): show it once
     pair = top[["iso3", "partner"]].apply(lambda r: tuple(sorted(r)), axis=1)
     top = top[~pair.duplicated()].head(15).rename(columns={"iso3": "country", "rank": "rank for country"})
-    return [ReportSection("Which agreements does the model expect next?",
-                          tables=[("Highest predicted new ties (formation model)", top)], anchor="expected")]
+    return [
+        ReportSection(
+            "Which agreements does the model expect next?",
+            tables=[("Highest predicted new ties (formation model)", top)],
+            anchor="expected",
+        )
+    ]

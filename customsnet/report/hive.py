@@ -18,7 +18,9 @@ from matplotlib.path import Path as MplPath
 INNER = 0.2
 
 
-def hive_positions(groups: np.ndarray, values: np.ndarray, axis_order: list[str], max_value: float | None = None) -> np.ndarray:
+def hive_positions(
+    groups: np.ndarray, values: np.ndarray, axis_order: list[str], max_value: float | None = None
+) -> np.ndarray:
     """(x, y) of each node: axis angle by group, radius INNER + (1 - INNER)·sqrt(value / max).
 
     The square root spreads the many low-degree parties along the axis instead of piling them
@@ -56,10 +58,23 @@ def draw_hive(
     k = len(axis_order)
     for a, g in enumerate(axis_order):
         th = np.pi / 2 - 2 * np.pi * a / k
-        ax.plot([INNER * np.cos(th), 1.02 * np.cos(th)], [INNER * np.sin(th), 1.02 * np.sin(th)], color="0.55",
-                lw=0.8, zorder=1)
-        ax.text(1.14 * np.cos(th), 1.14 * np.sin(th), g, ha="center", va="center", fontsize=7, color="0.2",
-                fontweight="bold")
+        ax.plot(
+            [INNER * np.cos(th), 1.02 * np.cos(th)],
+            [INNER * np.sin(th), 1.02 * np.sin(th)],
+            color="0.55",
+            lw=0.8,
+            zorder=1,
+        )
+        ax.text(
+            1.14 * np.cos(th),
+            1.14 * np.sin(th),
+            g,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="0.2",
+            fontweight="bold",
+        )
     rows, cols = sp.triu(A, 1).nonzero()
     for i, j in zip(rows, cols):
         p, q = pos[i], pos[j]
@@ -90,9 +105,17 @@ def draw_hive(
             # towards the centre, away from the axis name at the tip
             step = -0.17 if np.sin(th) > 0 else 0.17
             anchor = 0.9 * np.array([np.cos(th), np.sin(th)]) + side * 0.3 + np.array([0.0, step * slot])
-            ax.annotate(text, xy=pos[node], xytext=anchor, fontsize=6, ha="center", va="center", zorder=4,
-                        arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.4"},
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+            ax.annotate(
+                text,
+                xy=pos[node],
+                xytext=anchor,
+                fontsize=6,
+                ha="center",
+                va="center",
+                zorder=4,
+                arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.4"},
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")

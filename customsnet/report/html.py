@@ -73,13 +73,17 @@ def render_report(title: str, sections: list[ReportSection], banner: str = "", s
         for caption, df in sec.tables:
             parts.append(_table_html(caption, df))
         for caption, uri in sec.figures:
-            parts.append(f"<figure><img alt='{html.escape(caption)}' src='{uri}'><figcaption>{html.escape(caption)}</figcaption></figure>")
+            parts.append(
+                f"<figure><img alt='{html.escape(caption)}' src='{uri}'><figcaption>{html.escape(caption)}</figcaption></figure>"
+            )
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def write_report(path: str | Path, title: str, sections: list[ReportSection], banner: str = "", subtitle: str = "") -> Path:
+def write_report(
+    path: str | Path, title: str, sections: list[ReportSection], banner: str = "", subtitle: str = ""
+) -> Path:
     """Write ``render_report(...)`` to ``path`` (parent folders created)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

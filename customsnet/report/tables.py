@@ -69,10 +69,14 @@ class RegressionTable:
 
     # ------------------------------------------------------------------ layouts
     def note(self) -> str:
-        below = ("bootstrap standard errors in parentheses" if self.interval == "se"
-                 else f"{100 * self.level:g}% bootstrap percentile intervals in brackets")
-        star_text = "; ".join(f"{'*' * (k + 1)} {100 * (1 - a):g}% interval excludes 0"
-                              for k, a in enumerate(self.stars))
+        below = (
+            "bootstrap standard errors in parentheses"
+            if self.interval == "se"
+            else f"{100 * self.level:g}% bootstrap percentile intervals in brackets"
+        )
+        star_text = "; ".join(
+            f"{'*' * (k + 1)} {100 * (1 - a):g}% interval excludes 0" for k, a in enumerate(self.stars)
+        )
         parts = [below.capitalize() + "."]
         if star_text:
             parts.append(star_text + ".")
@@ -81,7 +85,10 @@ class RegressionTable:
 
     def to_markdown(self) -> str:
         header = ["", *self.models]
-        lines = ["| " + " | ".join(_md(h) for h in header) + " |", "|" + "|".join([":---"] + ["---:"] * len(self.models)) + "|"]
+        lines = [
+            "| " + " | ".join(_md(h) for h in header) + " |",
+            "|" + "|".join([":---"] + ["---:"] * len(self.models)) + "|",
+        ]
         for row in self.rows:
             lines.append("| " + " | ".join([_md(row.term), *(_md(c) for c in row.cells)]) + " |")
             lines.append("| " + " | ".join(["", *(_md(c) for c in row.below)]) + " |")
@@ -97,19 +104,31 @@ class RegressionTable:
             out.append(f"\\caption{{{_tex(caption)}}}")
         if label:
             out.append(f"\\label{{{label}}}")
-        out += [f"\\begin{{tabular}}{{{cols}}}", "\\hline", " & ".join(["", *map(_tex, self.models)]) + " \\\\", "\\hline"]
+        out += [
+            f"\\begin{{tabular}}{{{cols}}}",
+            "\\hline",
+            " & ".join(["", *map(_tex, self.models)]) + " \\\\",
+            "\\hline",
+        ]
         for row in self.rows:
             out.append(" & ".join([_tex(row.term), *(_tex_cell(c) for c in row.cells)]) + " \\\\")
             out.append(" & ".join(["", *(_tex_cell(c) for c in row.below)]) + " \\\\")
         out.append("\\hline")
         for name, cells in self.statistics:
             out.append(" & ".join([_tex(name), *(_tex(c) for c in cells)]) + " \\\\")
-        out += ["\\hline", "\\end{tabular}", "",
-                f"\\parbox{{0.9\\linewidth}}{{\\scriptsize {_tex(self.note())}}}", "\\end{table}"]
+        out += [
+            "\\hline",
+            "\\end{tabular}",
+            "",
+            f"\\parbox{{0.9\\linewidth}}{{\\scriptsize {_tex(self.note())}}}",
+            "\\end{table}",
+        ]
         body = "\n".join(out) + "\n"
         if standalone:
-            return ("\\documentclass{article}\n"
-                    "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n" + body + "\\end{document}\n")
+            return (
+                "\\documentclass{article}\n"
+                "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n" + body + "\\end{document}\n"
+            )
         return body
 
     def to_html(self, caption: str = "") -> str:
@@ -117,15 +136,20 @@ class RegressionTable:
         head = "".join(f"<th>{html.escape(m)}</th>" for m in self.models)
         body = []
         for row in self.rows:
-            cells = "".join(f"<td>{html.escape(c)}<br><span class='se'>{html.escape(b)}</span></td>"
-                            for c, b in zip(row.cells, row.below))
+            cells = "".join(
+                f"<td>{html.escape(c)}<br><span class='se'>{html.escape(b)}</span></td>"
+                for c, b in zip(row.cells, row.below)
+            )
             body.append(f"<tr><th scope='row'>{html.escape(row.term)}</th>{cells}</tr>")
         stats = "".join(
             f"<tr class='stat'><th scope='row'>{html.escape(n)}</th>{''.join(f'<td>{html.escape(c)}</td>' for c in cells)}</tr>"
-            for n, cells in self.statistics)
+            for n, cells in self.statistics
+        )
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-        return (f"<table class='regression'>{cap}<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}"
-                f"{stats}</tbody></table><p class='note'>{html.escape(self.note())}</p>")
+        return (
+            f"<table class='regression'>{cap}<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}"
+            f"{stats}</tbody></table><p class='note'>{html.escape(self.note())}</p>"
+        )
 
     def to_csv(self) -> str:
         """Wide CSV: ``term`` then per model its estimate, SE or interval bounds and stars (numbers, not text)."""
@@ -135,8 +159,12 @@ class RegressionTable:
             sub = self.numbers[self.numbers["model"] == m].set_index("term")
             for c in cols + ["stars"]:
                 wide[f"{m}: {c}"] = [sub[c].get(t, np.nan if c != "stars" else "") for t in wide["term"]]
-        stats = pd.DataFrame([{"term": name, **{f"{m}: estimate": v for m, v in zip(self.models, values)}}
-                              for name, values in (self.stat_values or self.statistics)])
+        stats = pd.DataFrame(
+            [
+                {"term": name, **{f"{m}: estimate": v for m, v in zip(self.models, values)}}
+                for name, values in (self.stat_values or self.statistics)
+            ]
+        )
         buf = io.StringIO()
         pd.concat([wide, stats], ignore_index=True).to_csv(buf, index=False, float_format="%.6g")
         return buf.getvalue()
@@ -160,7 +188,7 @@ def star_marks(fit_rows: pd.DataFrame, intervals: Mapping[float, pd.DataFrame]) 
         n = 0
         for alpha in sorted(intervals, reverse=True):  # 0.05 first: stars accumulate
             ci = intervals[alpha]
-            if excludes_zero(ci["lower"].iloc[k:k + 1], ci["upper"].iloc[k:k + 1])[0]:
+            if excludes_zero(ci["lower"].iloc[k : k + 1], ci["upper"].iloc[k : k + 1])[0]:
                 n += 1
             else:
                 break
@@ -236,12 +264,14 @@ def regression_table(
     ]
     notes = []
     if any(f.estimator == "formation" for f in fits.values()):
-        notes.append("Formation: fitted on the dyads untied the year before; its intercept is in the edges - memory row.")
+        notes.append(
+            "Formation: fitted on the dyads untied the year before; its intercept is in the edges - memory row."
+        )
     return RegressionTable(models, rows, statistics, long, interval, stars, level, notes, stat_values)
 
 
 def identification_text(fit: FitResult) -> str:
-    """"all identified", or which terms are not (and why, in short)."""
+    """ "all identified", or which terms are not (and why, in short)."""
     missing = [(n, s) for n, s in zip(fit.names, fit.status) if not is_estimated(s)]
     if not missing:
         return "all identified"
@@ -257,8 +287,20 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("*", "\\*")
 
 
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-        "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "[": "{[}", "]": "{]}"}
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "[": "{[}",
+    "]": "{]}",
+}
 
 
 def _tex(text: str) -> str:

@@ -23,9 +23,9 @@ import scipy.sparse as sp
 from customsnet import __version__
 from customsnet.modeling.design.build import build_design
 from customsnet.modeling.estimation.fit import fit_tergm
-from customsnet.modeling.terms.formula import parse_formula
 from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.results import FitResult
+from customsnet.modeling.terms.formula import parse_formula
 from customsnet.study.rundir import RunDirectory
 
 #: fewer new ties than this in a test year: AUCs are too noisy to read, the output says so
@@ -117,7 +117,11 @@ def identified_truth(fits: dict[str, FitResult], truth: dict | None) -> dict[str
 
 
 def fit_models(
-    panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress: Callable[[str], None]
+    panel: Panel,
+    formulas: dict[str, str],
+    settings: AnalysisSettings,
+    run: RunDirectory,
+    progress: Callable[[str], None],
 ) -> dict[str, FitResult]:
     """Fit every model (settings.estimator) plus Model 3's formation model; save JSON + CSV."""
     fits: dict[str, FitResult] = {}
@@ -130,7 +134,9 @@ def fit_models(
         design = build_design(panel, formula, missing=settings.missing)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = fit_tergm(design, estimator=estimator, bootstrap=settings.bootstrap, seed=settings.seed, n_jobs=settings.n_jobs)
+            fit = fit_tergm(
+                design, estimator=estimator, bootstrap=settings.bootstrap, seed=settings.seed, n_jobs=settings.n_jobs
+            )
         fit.meta["missing_policy"] = settings.missing
         fit.meta["model"] = name
         fits[name] = fit
@@ -146,8 +152,9 @@ def _btergm_point_fit(panel: Panel, formula: str, settings: AnalysisSettings) ->
         return fit_tergm(design, estimator="btergm", bootstrap=0)
 
 
-def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory,
-                  progress) -> pd.DataFrame:
+def out_of_sample(
+    panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress
+) -> pd.DataFrame:
     """Train on ``settings.train`` (DV years), predict ``settings.test_year``: btergm's recipe and the honest one."""
     from customsnet.modeling.evaluation.predict import (
         compare,
@@ -167,12 +174,30 @@ def out_of_sample(panel: Panel, formulas: dict[str, str], settings: AnalysisSett
         progress(f"out-of-sample: {name}")
         fit = _btergm_point_fit(train, formulas[name], settings)
         predictions.append(
-            predict_btergm(fit, window, formulas[name], settings.test_year, nsim=settings.predict_nsim, seed=settings.seed,
-                           label=name, rgraph_seed=settings.seed, missing=settings.missing)
+            predict_btergm(
+                fit,
+                window,
+                formulas[name],
+                settings.test_year,
+                nsim=settings.predict_nsim,
+                seed=settings.seed,
+                label=name,
+                rgraph_seed=settings.seed,
+                missing=settings.missing,
+            )
         )
         predictions.append(
-            predict_honest(fit, window, formulas[name], settings.test_year, method="auto", nsim=settings.predict_nsim,
-                           seed=settings.seed, label=name, missing=settings.missing)
+            predict_honest(
+                fit,
+                window,
+                formulas[name],
+                settings.test_year,
+                method="auto",
+                nsim=settings.predict_nsim,
+                seed=settings.seed,
+                label=name,
+                missing=settings.missing,
+            )
         )
     table = flag_small_test_sets(compare(predictions).reset_index())
     table.to_csv(run.prediction_file, index=False)
@@ -196,12 +221,16 @@ def flag_small_test_sets(table: pd.DataFrame, minimum: int = SMALL_TEST_SET) -> 
     table["small_test_set"] = new.fillna(0) < minimum
     table["warning"] = [
         f"only {int(n)} new ties in the test year (< {minimum}): the new-tie AUCs are too noisy to compare models"
-        if small else "" for n, small in zip(new.fillna(0), table["small_test_set"])
+        if small
+        else ""
+        for n, small in zip(new.fillna(0), table["small_test_set"])
     ]
     return table
 
 
-def goodness_of_fit(panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
+def goodness_of_fit(
+    panel: Panel, formulas: dict[str, str], settings: AnalysisSettings, run: RunDirectory, progress
+) -> pd.DataFrame:
     """GOF of the btergm-parity fits of ``formulas`` (the study compares Models 2 and 3) for a few
     years, chains started at t−1 (honest); one figure with the models side by side."""
     from customsnet.modeling.evaluation.gof import gof, plot_gof
@@ -215,8 +244,18 @@ def goodness_of_fit(panel: Panel, formulas: dict[str, str], settings: AnalysisSe
     for name, formula in formulas.items():
         progress(f"goodness of fit, {name} ({len(years)} years x {settings.gof_nsim} simulations)")
         fit = _btergm_point_fit(panel, formula, settings)
-        res = gof(fit, panel, formula, years=years, nsim=settings.gof_nsim, seed=settings.seed, burnin=3 * sweep,
-                  interval=max(sweep // 4, 1000), start="previous", missing=settings.missing)
+        res = gof(
+            fit,
+            panel,
+            formula,
+            years=years,
+            nsim=settings.gof_nsim,
+            seed=settings.seed,
+            burnin=3 * sweep,
+            interval=max(sweep // 4, 1000),
+            start="previous",
+            missing=settings.missing,
+        )
         results[name] = res
         for stat, table in res.tables.items():
             t = table.copy()
@@ -247,8 +286,9 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # btergm's estimator: finite coefficients in every replicate, even where memory separates
-        fit = fit_tergm(design, estimator="btergm", bootstrap=settings.bootstrap, seed=settings.seed,
-                        n_jobs=settings.n_jobs)
+        fit = fit_tergm(
+            design, estimator="btergm", bootstrap=settings.bootstrap, seed=settings.seed, n_jobs=settings.n_jobs
+        )
     design = build_design(panel, formula, compress=False, missing=settings.missing, check=False)
     table = edgeprob(fit, design)
     structure = dyad_structure(table, panel, parse_formula(formula).lhs, design)
@@ -266,8 +306,8 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: 
 
 def time_trends(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
     """Table A5: one covariate x time model per covariate of ``formula`` listed in the settings."""
-    from customsnet.modeling.terms import EdgeCov
     from customsnet.modeling.evaluation.timetrend import fit_timetrends
+    from customsnet.modeling.terms import EdgeCov
 
     present = {t.x for t in parse_formula(formula).terms if isinstance(t, EdgeCov)}
     covariates = [c for c in settings.timetrend_covariates if c in present]
@@ -275,9 +315,17 @@ def time_trends(panel: Panel, formula: str, settings: AnalysisSettings, run: Run
         return pd.DataFrame()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        study = fit_timetrends(panel, formula, covariates, estimator=settings.estimator, bootstrap=settings.bootstrap,
-                               seed=settings.seed, n_jobs=settings.n_jobs, missing=settings.missing,
-                               progress=lambda c: progress(f"time trend: {c} x time (R={settings.bootstrap})"))
+        study = fit_timetrends(
+            panel,
+            formula,
+            covariates,
+            estimator=settings.estimator,
+            bootstrap=settings.bootstrap,
+            seed=settings.seed,
+            n_jobs=settings.n_jobs,
+            missing=settings.missing,
+            progress=lambda c: progress(f"time trend: {c} x time (R={settings.bootstrap})"),
+        )
     out = run.root / "timetrend"
     out.mkdir(parents=True, exist_ok=True)
     for cov, result in study.results.items():
@@ -290,7 +338,9 @@ def time_trends(panel: Panel, formula: str, settings: AnalysisSettings, run: Run
     return table
 
 
-def rewiring_sensitivity(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> pd.DataFrame:
+def rewiring_sensitivity(
+    panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress
+) -> pd.DataFrame:
     """Figure A2: refit ``formula`` with shares of the outcome ties rewired (no bootstrap)."""
     from customsnet.modeling.evaluation.sensitivity import (
         plot_sensitivity,
@@ -304,9 +354,18 @@ def rewiring_sensitivity(panel: Panel, formula: str, settings: AnalysisSettings,
     progress(f"rewiring sensitivity ({n} fits)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        study = rewiring_study(panel, formula, shares=settings.rewire_shares, reps=settings.rewire_reps,
-                               estimator=settings.estimator, bootstrap=0, seed=settings.seed, terms="network",
-                               missing=settings.missing, n_jobs=settings.n_jobs)
+        study = rewiring_study(
+            panel,
+            formula,
+            shares=settings.rewire_shares,
+            reps=settings.rewire_reps,
+            estimator=settings.estimator,
+            bootstrap=0,
+            seed=settings.seed,
+            terms="network",
+            missing=settings.missing,
+            n_jobs=settings.n_jobs,
+        )
     study.to_csv(run.root / "sensitivity.csv", index=False)
     summary = summarize_study(study)
     summary.to_csv(run.root / "sensitivity_summary.csv", index=False)
@@ -314,7 +373,9 @@ def rewiring_sensitivity(panel: Panel, formula: str, settings: AnalysisSettings,
     return summary
 
 
-def hive_plots(panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run: RunDirectory, outcome: str = "CMAA") -> Path:
+def hive_plots(
+    panel: Panel, regions: dict[str, str], settings: AnalysisSettings, run: RunDirectory, outcome: str = "CMAA"
+) -> Path:
     """Hive plots of the outcome network every ``hive_every`` years (axes: world regions); the PNG path."""
     years = [y for y in panel.years if (y - panel.years[0]) % settings.hive_every == 0 or y == panel.years[-1]]
     return _save_fig(hive_figure(panel, regions, sorted(set(years)), outcome), run.figure("hive"))
@@ -345,8 +406,16 @@ def _draw_hives(axs, years, cols, panel, continents, axes_order, outcome, max_de
         a = panel.network(outcome, y)
         deg = np.asarray(a.sum(axis=1)).ravel()
         top = {labels[i]: labels[i] for i in np.argsort(-deg)[:3] if deg[i] > 0}
-        draw_hive(axs[k // cols][k % cols], a, groups, axes_order, title=f"{y}: {int(sp.triu(a, 1).nnz)} ties",
-                  max_degree=max_deg, highlight=top, labels=labels)
+        draw_hive(
+            axs[k // cols][k % cols],
+            a,
+            groups,
+            axes_order,
+            title=f"{y}: {int(sp.triu(a, 1).nnz)} ties",
+            max_degree=max_deg,
+            highlight=top,
+            labels=labels,
+        )
     for k in range(len(years), axs.size):
         axs[k // cols][k % cols].axis("off")
 
@@ -354,15 +423,26 @@ def _draw_hives(axs, years, cols, panel, continents, axes_order, outcome, max_de
 def _continent(region: str) -> str:
     r = (region or "").lower()
     # "europe" before "asia": World Bank regions such as "Europe & Central Asia" mean Europe here
-    for key, name in (("africa", "Africa"), ("america", "Americas"), ("caribbean", "Americas"), ("europe", "Europe"),
-                      ("asia", "Asia"), ("melanesia", "Oceania"), ("micronesia", "Oceania"),
-                      ("polynesia", "Oceania"), ("australia", "Oceania"), ("oceania", "Oceania")):
+    for key, name in (
+        ("africa", "Africa"),
+        ("america", "Americas"),
+        ("caribbean", "Americas"),
+        ("europe", "Europe"),
+        ("asia", "Asia"),
+        ("melanesia", "Oceania"),
+        ("micronesia", "Oceania"),
+        ("polynesia", "Oceania"),
+        ("australia", "Oceania"),
+        ("oceania", "Oceania"),
+    ):
         if key in r:
             return name
     return "Other"  # e.g. a party the graph has no region for
 
 
-def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, settings: AnalysisSettings) -> pd.DataFrame:
+def predicted_partners(
+    panel: Panel, formation_fit: FitResult, formula: str, settings: AnalysisSettings
+) -> pd.DataFrame:
     """Top new partners per country for the year after the panel, from the formation model.
 
     Conditional probability of each untied dyad given the last observed network and the last
@@ -386,7 +466,9 @@ def predicted_partners(panel: Panel, formation_fit: FitResult, formula: str, set
         pairs = np.char.add(np.char.add(np.asarray(ym.nodes[i], dtype=str), " "), np.asarray(ym.nodes[j], dtype=str))
         untied &= ~np.isin(pairs, list(tied_elsewhere))
     frame = pd.DataFrame({"a": ym.nodes[i], "b": ym.nodes[j], "p": p})[untied]
-    both = pd.concat([frame.rename(columns={"a": "iso3", "b": "partner"}), frame.rename(columns={"b": "iso3", "a": "partner"})])
+    both = pd.concat(
+        [frame.rename(columns={"a": "iso3", "b": "partner"}), frame.rename(columns={"b": "iso3", "a": "partner"})]
+    )
     both = both.sort_values(["iso3", "p"], ascending=[True, False])
     both["rank"] = both.groupby("iso3").cumcount() + 1
     top = both[both["rank"] <= settings.top_predictions].copy()
@@ -454,7 +536,9 @@ def run_analysis(
         "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},
         "years": [panel.years[0], panel.years[-1]],
         "n_nodes": {str(y): len(panel.nodes[y]) for y in panel.years},
-        "ties": {str(y): int(sp.triu(panel.network(parse_formula(formulas['Model 3']).lhs, y), 1).nnz) for y in panel.years},
+        "ties": {
+            str(y): int(sp.triu(panel.network(parse_formula(formulas["Model 3"]).lhs, y), 1).nnz) for y in panel.years
+        },
         "missing_notes": list(panel.missing),
         "fit_warnings": {k: f.warnings for k, f in fits.items()},
         "interpretation": interp,
@@ -469,10 +553,15 @@ def run_analysis(
     }
     if "synthetic" in panel.meta:
         summary["synthetic"] = bool(panel.meta["synthetic"])
-        summary["synthetic_sources"] = sorted({r["source"] for r in panel.meta.get("sources", []) if r.get("synthetic")})
+        summary["synthetic_sources"] = sorted(
+            {r["source"] for r in panel.meta.get("sources", []) if r.get("synthetic")}
+        )
     if summary.get("synthetic") and not summary.get("banner"):
-        summary["banner"] = ("SYNTHETIC DATA: facts from synthetic sources were used ("
-                             + ", ".join(summary.get("synthetic_sources", [])) + ").")
+        summary["banner"] = (
+            "SYNTHETIC DATA: facts from synthetic sources were used ("
+            + ", ".join(summary.get("synthetic_sources", []))
+            + ")."
+        )
     run.write_summary(summary, default=_json_default)
     return summary
 

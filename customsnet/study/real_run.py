@@ -23,8 +23,8 @@ import scipy.sparse as sp
 
 from customsnet.graph.connection import Graph
 from customsnet.graph.regions import country_regions
-from customsnet.modeling.terms.formula import parse_formula
 from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.terms.formula import parse_formula
 from customsnet.modeling.terms.temporal import Memory
 from customsnet.study.analysis import (
     COVARIATE_TERMS,
@@ -53,7 +53,9 @@ class RunConfig:
 
     years: tuple[int, int] = (1990, 2020)
     basis: str = "signed"  # date a tie starts: "signed" or "in_force" (the seed CMAA list has more in-force dates)
-    undated: str = "exclude"  # agreements without a date on the basis: "exclude", "in_force" (date by entry into force), "error"
+    undated: str = (
+        "exclude"  # agreements without a date on the basis: "exclude", "in_force" (date by entry into force), "error"
+    )
     covariate_terms: list[str] = field(default_factory=lambda: [t.strip() for t in COVARIATE_TERMS.split(" + ")])
     formulas: dict[str, str] | None = None  # model name -> formula; default: Models 1-3 on covariate_terms
     precedence: dict[str, list[str]] = field(default_factory=dict)  # variable (or "*") -> source names, first wins
@@ -72,7 +74,9 @@ class RunConfig:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"{path}: unknown config keys {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
+            raise ValueError(
+                f"{path}: unknown config keys {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}"
+            )
         if "years" in data:
             data["years"] = tuple(int(y) for y in data["years"])
         config = cls(**data)
@@ -105,15 +109,21 @@ def _missing_share(panel: Panel, kind: str, name: str, years: list[int]) -> floa
         if kind == "node":
             v = panel.node_attrs.get(name, {}).get(y)
             if v is None:
-                total += len(panel.nodes[y]); missing += len(panel.nodes[y]); continue
-            total += v.size; missing += int(np.isnan(v).sum())
+                total += len(panel.nodes[y])
+                missing += len(panel.nodes[y])
+                continue
+            total += v.size
+            missing += int(np.isnan(v).sum())
         else:
             m = panel.dyad_covs.get(name, {}).get(y)
             n = len(panel.nodes[y])
             if m is None:
-                total += n * (n - 1) // 2; missing += n * (n - 1) // 2; continue
+                total += n * (n - 1) // 2
+                missing += n * (n - 1) // 2
+                continue
             iu = np.triu_indices(n, 1)
-            total += iu[0].size; missing += int(np.isnan(m[iu]).sum())
+            total += iu[0].size
+            missing += int(np.isnan(m[iu]).sum())
     return missing / total if total else 1.0
 
 
@@ -173,7 +183,9 @@ def term_variable(term) -> tuple[str, str] | None:
     return None
 
 
-def estimability(panel: Panel, config: RunConfig, outcome: str = "CMAA", formulas: dict[str, str] | None = None) -> dict:
+def estimability(
+    panel: Panel, config: RunConfig, outcome: str = "CMAA", formulas: dict[str, str] | None = None
+) -> dict:
     """For each term of the models: estimable or not, and why, decided from ``panel`` (its modeled years).
 
     Keys are the terms as :func:`canonical_term` writes them (e.g. ``memory(type = "stability")``).
@@ -184,21 +196,30 @@ def estimability(panel: Panel, config: RunConfig, outcome: str = "CMAA", formula
     terms = list(dict.fromkeys(t for f in formulas.values() for t in parse_formula(f).terms))
     out: dict[str, dict] = {}
     enough = ties[panel.years[-1]] >= config.min_ties
-    why_network = (f"the outcome network has {ties[panel.years[-1]]} ties in {panel.years[-1]} and {new_ties} tie formations "
-                   f"over {years[0]}-{years[-1]} (need at least {config.min_ties} ties)")
+    why_network = (
+        f"the outcome network has {ties[panel.years[-1]]} ties in {panel.years[-1]} and {new_ties} tie formations "
+        f"over {years[0]}-{years[-1]} (need at least {config.min_ties} ties)"
+    )
     for term in terms:
         key = term.to_r()
         variable = term_variable(term)
         if isinstance(term, Memory):
             if dissolved:
-                out[key] = {"estimable": enough, "why": (f"{dissolved} ties dissolve over {years[0]}-{years[-1]}: "
-                                                         "stability memory is identified") if enough else why_network,
-                            "dissolutions": dissolved}
+                out[key] = {
+                    "estimable": enough,
+                    "why": (f"{dissolved} ties dissolve over {years[0]}-{years[-1]}: stability memory is identified")
+                    if enough
+                    else why_network,
+                    "dissolutions": dissolved,
+                }
             else:
-                out[key] = {"estimable": False, "dissolutions": 0,
-                            "why": f"no tie dissolves over {years[0]}-{years[-1]} ({new_ties} formations, 0 dissolutions): "
-                                   "memory and edges are separated (not identified); the formation model estimates "
-                                   "edges - memory instead"}
+                out[key] = {
+                    "estimable": False,
+                    "dissolutions": 0,
+                    "why": f"no tie dissolves over {years[0]}-{years[-1]} ({new_ties} formations, 0 dissolutions): "
+                    "memory and edges are separated (not identified); the formation model estimates "
+                    "edges - memory instead",
+                }
             continue
         if variable is None:
             out[key] = {"estimable": enough, "why": "ok" if enough else why_network}
@@ -209,7 +230,10 @@ def estimability(panel: Panel, config: RunConfig, outcome: str = "CMAA", formula
         # missing-value policy would have to drop (nearly) every node or invent the values
         uncovered = [y for y in years if _missing_share(panel, kind, name, [y]) > config.max_missing_share]
         if share >= 0.999:
-            out[key] = {"estimable": False, "why": f"no {name} values in the graph for the modeled years: no loaded source provides them"}
+            out[key] = {
+                "estimable": False,
+                "why": f"no {name} values in the graph for the modeled years: no loaded source provides them",
+            }
         elif uncovered:
             out[key] = {
                 "estimable": False,
@@ -252,8 +276,15 @@ def remove_synthetic_sources(graph: Graph, progress=print) -> list[str]:
     return names
 
 
-def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, report_path: Path, load: bool = True,
-             progress=print) -> dict:
+def run_real(
+    graph: Graph,
+    sources_dir: Path,
+    config: RunConfig,
+    workdir: Path,
+    report_path: Path,
+    load: bool = True,
+    progress=print,
+) -> dict:
     """Load, export, assess estimability, and (if the network allows) fit and report."""
     from customsnet.etl.load_directory import load_directory
     from customsnet.graph.schema import apply_schema
@@ -267,16 +298,33 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
     if load:
         progress(f"loading {sources_dir}")
         for o in load_directory(graph, sources_dir, rejects_dir=Path(workdir) / "rejects"):
-            loads.append({"file": o.file.path.name, "source": o.file.source, "error": o.error,
-                          "rows_loaded": o.report.rows_loaded if o.report else 0})
+            loads.append(
+                {
+                    "file": o.file.path.name,
+                    "source": o.file.source,
+                    "error": o.error,
+                    "rows_loaded": o.report.rows_loaded if o.report else 0,
+                }
+            )
     progress("exporting the panel")
-    panel = export_panel(graph, years=config.years, basis=config.basis, undated=config.undated,
-                         precedence=config.precedence, allow_mixed=config.keep_synthetic)
+    panel = export_panel(
+        graph,
+        years=config.years,
+        basis=config.basis,
+        undated=config.undated,
+        precedence=config.precedence,
+        allow_mixed=config.keep_synthetic,
+    )
     formulas = config.model_formulas()
     est = estimability(panel, config, formulas=formulas)
-    result = {"estimability": est, "loads": loads, "removed_synthetic_sources": removed,
-              "undated": panel.meta.get("undated", {}), "observation_sources": panel.meta.get("observation_sources", {}),
-              "synthetic": bool(panel.meta.get("synthetic"))}
+    result = {
+        "estimability": est,
+        "loads": loads,
+        "removed_synthetic_sources": removed,
+        "undated": panel.meta.get("undated", {}),
+        "observation_sources": panel.meta.get("observation_sources", {}),
+        "synthetic": bool(panel.meta.get("synthetic")),
+    }
     if not any(v["estimable"] for v in est["terms"].values()):
         progress("not enough outcome ties to fit the models; estimability reported only")
         return result
@@ -286,14 +334,32 @@ def run_real(graph: Graph, sources_dir: Path, config: RunConfig, workdir: Path, 
         progress("no Model 3 left after dropping non-estimable terms; estimability reported only")
         return result
     run = RunDirectory.create(Path(workdir) / f"run-{time.strftime('%Y%m%d-%H%M%S')}")
-    settings = AnalysisSettings(bootstrap=config.bootstrap, seed=config.seed, missing=config.missing,
-                                gof_nsim=config.gof_nsim, predict_nsim=config.predict_nsim, n_jobs=config.n_jobs,
-                                train=(config.years[0], min(config.years[0] + 9, config.years[1] - 1)),
-                                test_year=min(config.years[0] + 10, config.years[1]))
+    settings = AnalysisSettings(
+        bootstrap=config.bootstrap,
+        seed=config.seed,
+        missing=config.missing,
+        gof_nsim=config.gof_nsim,
+        predict_nsim=config.predict_nsim,
+        n_jobs=config.n_jobs,
+        train=(config.years[0], min(config.years[0] + 9, config.years[1] - 1)),
+        test_year=min(config.years[0] + 10, config.years[1]),
+    )
     regions = country_regions(graph)
-    summary = run_analysis(panel, run, settings, regions, progress=progress, formulas=fitted,
-                           meta={"estimability": est, "sources_dir": str(sources_dir), "dropped_terms": dropped,
-                                 "config": _config_record(config), "removed_synthetic_sources": removed})
+    summary = run_analysis(
+        panel,
+        run,
+        settings,
+        regions,
+        progress=progress,
+        formulas=fitted,
+        meta={
+            "estimability": est,
+            "sources_dir": str(sources_dir),
+            "dropped_terms": dropped,
+            "config": _config_record(config),
+            "removed_synthetic_sources": removed,
+        },
+    )
     store_run_in_graph(graph, run)
     result["run_id"] = run.run_id
     result["synthetic"] = bool(summary.get("synthetic"))

@@ -93,7 +93,9 @@ class RunDirectory:
     # ------------------------------------------------------------------ contents
     def models(self) -> list[str]:
         """Models with a coefficient table, e.g. ``["Formation", "Model 1", ...]``."""
-        return [p.stem.replace("_coefficients", "").replace("_", " ") for p in sorted(self.fits.glob("*_coefficients.csv"))]
+        return [
+            p.stem.replace("_coefficients", "").replace("_", " ") for p in sorted(self.fits.glob("*_coefficients.csv"))
+        ]
 
     def summary(self) -> dict:
         return json.loads(self.summary_file.read_text(encoding="utf-8"))

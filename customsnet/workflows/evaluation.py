@@ -43,9 +43,18 @@ class PredictOutcome:
     messages: list[str] = field(default_factory=list)
 
 
-def run_predict(source: PanelSource, formulas: list[str | None], train: list[int], test: int,
-                estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, method: str = "auto",
-                sweeps: int = 10, out: Path | None = None) -> PredictOutcome:
+def run_predict(
+    source: PanelSource,
+    formulas: list[str | None],
+    train: list[int],
+    test: int,
+    estimator: str = DEFAULT_ESTIMATOR,
+    nsim: int = 100,
+    seed: int = 1,
+    method: str = "auto",
+    sweeps: int = 10,
+    out: Path | None = None,
+) -> PredictOutcome:
     """Fit each formula on ``train`` and predict year ``test`` both ways; save tables and figures in ``out``."""
     import pandas as pd
 
@@ -72,10 +81,21 @@ def run_predict(source: PanelSource, formulas: list[str | None], train: list[int
         fit, notes = evaluation_fit(fit, training, formula, source.missing)
         messages += caught + notes
         label = f"model {k}" if len(resolved) > 1 else "model"
-        leaky = predict_btergm(fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label,
-                               missing=source.missing)
-        honest = predict_honest(fit, panel, formula, test, method=method, nsim=nsim, seed=seed, sweeps=sweeps,
-                                label=label, missing=source.missing)
+        leaky = predict_btergm(
+            fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label, missing=source.missing
+        )
+        honest = predict_honest(
+            fit,
+            panel,
+            formula,
+            test,
+            method=method,
+            nsim=nsim,
+            seed=seed,
+            sweeps=sweeps,
+            label=label,
+            missing=source.missing,
+        )
         runs.append(PredictionRun(label, formula, fit, leaky, honest))
     predictions = [p for run in runs for p in (run.btergm, run.honest)]
     table = compare(predictions)
@@ -99,18 +119,40 @@ class GofOutcome:
     messages: list[str] = field(default_factory=list)
 
 
-def run_gof(source: PanelSource, formula: str | None, fit_path: Path | None, out: Path,
-            estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, burnin: int = 10_000,
-            interval: int = 1_000, start: str = "observed", btergm_compatible: bool = False) -> GofOutcome:
+def run_gof(
+    source: PanelSource,
+    formula: str | None,
+    fit_path: Path | None,
+    out: Path,
+    estimator: str = DEFAULT_ESTIMATOR,
+    nsim: int = 100,
+    seed: int = 1,
+    burnin: int = 10_000,
+    interval: int = 1_000,
+    start: str = "observed",
+    btergm_compatible: bool = False,
+) -> GofOutcome:
     """Simulate from the fitted model on the panel's years; tables and boxplots in ``out``."""
-    from customsnet.modeling.terms.formula import as_formula
     from customsnet.modeling.evaluation.gof import gof
+    from customsnet.modeling.terms.formula import as_formula
 
     panel = open_panel(source)
     fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
-    eval_years = panel.years[as_formula(formula).max_lag:]
-    result = gof(fit, panel, formula, years=eval_years, nsim=nsim, seed=seed, burnin=burnin, interval=interval,
-                 start=start, btergm_compatible=btergm_compatible, rgraph_seed=seed + 1, missing=source.missing)
+    eval_years = panel.years[as_formula(formula).max_lag :]
+    result = gof(
+        fit,
+        panel,
+        formula,
+        years=eval_years,
+        nsim=nsim,
+        seed=seed,
+        burnin=burnin,
+        interval=interval,
+        start=start,
+        btergm_compatible=btergm_compatible,
+        rgraph_seed=seed + 1,
+        missing=source.missing,
+    )
     out.mkdir(parents=True, exist_ok=True)
     for name, table in result.tables.items():
         table.to_csv(out / f"gof_{name}.csv", index_label="category", float_format="%.10g")
@@ -127,13 +169,18 @@ class InterpretOutcome:
     messages: list[str] = field(default_factory=list)
 
 
-def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | None, out: Path,
-                  estimator: str = DEFAULT_ESTIMATOR, covariates: tuple[str, ...] = ()) -> InterpretOutcome:
+def run_interpret(
+    source: PanelSource,
+    formula: str | None,
+    fit_path: Path | None,
+    out: Path,
+    estimator: str = DEFAULT_ESTIMATOR,
+    covariates: tuple[str, ...] = (),
+) -> InterpretOutcome:
     """Per-dyad tie probabilities (edgeprob), averages by shared partners and degree, covariate effects."""
     import pandas as pd
 
     from customsnet.modeling.design.build import build_design
-    from customsnet.modeling.terms.formula import as_formula
     from customsnet.modeling.evaluation.interpret import (
         binary_covariate_effect,
         dyad_structure,
@@ -143,6 +190,7 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
         probability_by_shared_partners,
         with_bootstrap_intervals,
     )
+    from customsnet.modeling.terms.formula import as_formula
 
     panel = open_panel(source)
     fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
@@ -159,8 +207,10 @@ def run_interpret(source: PanelSource, formula: str | None, fit_path: Path | Non
 
     frames = []
     if any(n.startswith("gwesp.") for n in design.names):
-        frames += [average(probability_by_shared_partners),
-                   average(probability_by_shared_partners, kind="counterfactual")]
+        frames += [
+            average(probability_by_shared_partners),
+            average(probability_by_shared_partners, kind="counterfactual"),
+        ]
     frames.append(average(probability_by_degree))
     if any(n.startswith("gwdeg.") for n in design.names):
         frames.append(average(probability_by_degree, kind="counterfactual"))
@@ -183,9 +233,17 @@ class DegeneracyOutcome:
     messages: list[str] = field(default_factory=list)
 
 
-def run_degeneracy(source: PanelSource, formula: str | None, fit_path: Path | None, out: Path,
-                   estimator: str = DEFAULT_ESTIMATOR, nsim: int = 100, seed: int = 1, burnin: int = 10_000,
-                   interval: int = 1_000) -> DegeneracyOutcome:
+def run_degeneracy(
+    source: PanelSource,
+    formula: str | None,
+    fit_path: Path | None,
+    out: Path,
+    estimator: str = DEFAULT_ESTIMATOR,
+    nsim: int = 100,
+    seed: int = 1,
+    burnin: int = 10_000,
+    interval: int = 1_000,
+) -> DegeneracyOutcome:
     """btergm's checkdegeneracy: simulate from a fit per year; ``out/degeneracy.csv``."""
     from customsnet.modeling.evaluation.degeneracy import check_degeneracy
 

@@ -84,8 +84,15 @@ def run_fit(
         status(f"fitting ({estimator}, {design.n_steps} steps, R = {reps} replications)...")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=jobs,
-                           scheduler=scheduler, boot_indices=indices)
+        result = fit_tergm(
+            design,
+            estimator=estimator,
+            bootstrap=bootstrap,
+            seed=seed,
+            n_jobs=jobs,
+            scheduler=scheduler,
+            boot_indices=indices,
+        )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing
     if source.path is None:
@@ -94,8 +101,17 @@ def run_fit(
     return FitOutcome(result, json_path, csv_path, [*notes, *(str(w.message) for w in caught)])
 
 
-def _run_mcmle(panel: Panel, formula: str, source: PanelSource, out: Path, seed: int | None, jobs: int,
-               status: Callable[[str], None] | None, mcmc: dict, notes: list[str]) -> FitOutcome:
+def _run_mcmle(
+    panel: Panel,
+    formula: str,
+    source: PanelSource,
+    out: Path,
+    seed: int | None,
+    jobs: int,
+    status: Callable[[str], None] | None,
+    mcmc: dict,
+    notes: list[str],
+) -> FitOutcome:
     """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits."""
     from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
 
@@ -103,13 +119,16 @@ def _run_mcmle(panel: Panel, formula: str, source: PanelSource, out: Path, seed:
 
     def report(record: dict) -> None:
         if status is not None:
-            status(f"MCMLE iteration {record['iteration']}: step {record['gamma']:.3f}, interval "
-                   f"{record['interval']}, min ESS {record['min_ess']:.0f}, max |t| {record['max_abs_t']:.2f}")
+            status(
+                f"MCMLE iteration {record['iteration']}: step {record['gamma']:.3f}, interval "
+                f"{record['interval']}, min ESS {record['min_ess']:.0f}, max |t| {record['max_abs_t']:.2f}"
+            )
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_mcmle(panel, formula, control=control, seed=seed, n_jobs=jobs, missing=source.missing,
-                           progress=report)
+        result = fit_mcmle(
+            panel, formula, control=control, seed=seed, n_jobs=jobs, missing=source.missing, progress=report
+        )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing
     json_path, csv_path = result.save(out / "fit")
@@ -123,8 +142,9 @@ def point_fit(panel: Panel, formula: str, estimator: str = DEFAULT_ESTIMATOR, mi
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_tergm(build_design(panel, formula, compress=True, missing=missing), estimator=estimator,
-                           bootstrap=0)
+        result = fit_tergm(
+            build_design(panel, formula, compress=True, missing=missing), estimator=estimator, bootstrap=0
+        )
     return result, [str(w.message) for w in caught]
 
 
@@ -150,16 +170,20 @@ def evaluation_fit(fit: FitResult, panel: Panel, formula: str, missing: str = "e
     lag = as_formula(formula).max_lag
     first = panel.years.index(fit.years[0]) - lag if fit.years and fit.years[0] in panel.years else 0
     last = panel.years.index(fit.years[-1]) if fit.years and fit.years[-1] in panel.years else len(panel.years) - 1
-    refit, messages = point_fit(panel.subset_years(panel.years[max(first, 0):last + 1]), formula,
-                                EVALUATION_ESTIMATOR, missing)
-    note = (f"the {fit.estimator} fit leaves {', '.join(missing_terms)} not identified (no finite estimate); "
-            f"evaluating btergm's IRLS point estimate on the same years instead (see docs/modeling.md, "
-            f"'Evaluating a fit with non-identified terms')")
+    refit, messages = point_fit(
+        panel.subset_years(panel.years[max(first, 0) : last + 1]), formula, EVALUATION_ESTIMATOR, missing
+    )
+    note = (
+        f"the {fit.estimator} fit leaves {', '.join(missing_terms)} not identified (no finite estimate); "
+        f"evaluating btergm's IRLS point estimate on the same years instead (see docs/modeling.md, "
+        f"'Evaluating a fit with non-identified terms')"
+    )
     return refit, [note, *messages]
 
 
-def fit_or_load(panel: Panel, source: PanelSource, formula: str | None, fit_path: Path | None,
-                estimator: str = DEFAULT_ESTIMATOR):
+def fit_or_load(
+    panel: Panel, source: PanelSource, formula: str | None, fit_path: Path | None, estimator: str = DEFAULT_ESTIMATOR
+):
     """A saved fit (``--fit``) or a fresh point fit on the panel, made evaluable.
 
     Returns (fit to evaluate, formula, messages).

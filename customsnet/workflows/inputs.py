@@ -29,8 +29,10 @@ BASES = ("signed", "in_force")
 DEFAULT_ESTIMATOR = "mple"  # the one default of every command that fits
 # a year outside this is a typing error, not a calendar year (and would make a huge range)
 YEAR_BOUNDS = (1, 9999)
-NO_FORMULA = ("--formula is required with a panel file or the panel exported from the graph "
-              "(only a btergm reference case directory or a saved fit brings its own)")
+NO_FORMULA = (
+    "--formula is required with a panel file or the panel exported from the graph "
+    "(only a btergm reference case directory or a saved fit brings its own)"
+)
 
 
 class InputError(ValueError):
@@ -122,14 +124,15 @@ def data_years(graph) -> tuple[int, int] | None:
 def check_years_covered(years: list[int], covered: tuple[int, int] | None) -> None:
     """Refuse model years outside the span the loaded sources observe."""
     if covered is None:
-        raise InputError("the graph holds no dated fact (no observation, trade or agreement year): "
-                         "load sources first (`customsnet load all DIR`)")
+        raise InputError(
+            "the graph holds no dated fact (no observation, trade or agreement year): "
+            "load sources first (`customsnet load all DIR`)"
+        )
     first, last = covered
     outside = [y for y in years if not first <= y <= last]
     if outside:
         shown = ", ".join(str(y) for y in outside[:5]) + (", …" if len(outside) > 5 else "")
-        raise InputError(f"--years: no loaded source covers {shown}; the sources in the graph observe "
-                         f"{first}-{last}")
+        raise InputError(f"--years: no loaded source covers {shown}; the sources in the graph observe {first}-{last}")
 
 
 def panel_from_graph(years: list[int], basis: str = "signed") -> Panel:
@@ -170,8 +173,8 @@ def resolve_formula_names(formula: str, panel: Panel, aliases: dict[str, str] | 
 
     Returns the formula text (unchanged when every name was exact) and a note of the renames.
     """
-    from customsnet.modeling.terms.covariate_names import CovariateNameError, resolve_names
     from customsnet.modeling.estimation.separable import is_separable
+    from customsnet.modeling.terms.covariate_names import CovariateNameError, resolve_names
 
     if is_separable(formula):
         # Form(~ …) + Persist(~ …): the parts are checked against the panel when the block design

@@ -32,10 +32,21 @@ def sensitivity_fits(shares: Sequence[float], reps: int) -> int:
     return 1 + reps * sum(s > 0 for s in shares)
 
 
-def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares: Sequence[float],
-                    reps: int = 1, scheme: str = "events", estimator: str = DEFAULT_ESTIMATOR, bootstrap: int = 0,
-                    seed: int = 1, level: float = 0.95, terms: str | Sequence[str] = "network", jobs: int = 1,
-                    progress: Callable[[float, int], None] | None = None) -> SensitivityOutcome:
+def run_sensitivity(
+    source: PanelSource,
+    formula: str | None,
+    out: Path,
+    shares: Sequence[float],
+    reps: int = 1,
+    scheme: str = "events",
+    estimator: str = DEFAULT_ESTIMATOR,
+    bootstrap: int = 0,
+    seed: int = 1,
+    level: float = 0.95,
+    terms: str | Sequence[str] = "network",
+    jobs: int = 1,
+    progress: Callable[[float, int], None] | None = None,
+) -> SensitivityOutcome:
     """Refit with ``shares`` of the outcome ties rewired; CSV tables, settings JSON and figure in ``out``.
 
     A refit that fails is listed in ``sensitivity_failed.csv`` and the settings; the others are kept.
@@ -53,9 +64,21 @@ def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares:
     formula, notes = resolve_formula_names(formula, panel)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        study = rewiring_study(panel, formula, shares=list(shares), reps=reps, scheme=scheme, estimator=estimator,
-                               bootstrap=bootstrap, seed=seed, level=level, terms=terms, n_jobs=jobs,
-                               missing=source.missing, progress=progress)
+        study = rewiring_study(
+            panel,
+            formula,
+            shares=list(shares),
+            reps=reps,
+            scheme=scheme,
+            estimator=estimator,
+            bootstrap=bootstrap,
+            seed=seed,
+            level=level,
+            terms=terms,
+            n_jobs=jobs,
+            missing=source.missing,
+            progress=progress,
+        )
     failed = list(study.attrs.get("failed", []))
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "sensitivity.csv", out / "sensitivity_summary.csv", out / "sensitivity_settings.json"]
@@ -70,8 +93,9 @@ def run_sensitivity(source: PanelSource, formula: str | None, out: Path, shares:
         pd.DataFrame(failed, columns=["share", "rep", "error"]).to_csv(files[-1], index=False)
     files += plot_sensitivity(study, out / "sensitivity")
     messages = [*notes, *(str(w.message) for w in caught)]
-    messages += [f"refit at share {f['share']:g}, repetition {f['rep']} failed and is left out: {f['error']}"
-                 for f in failed]
+    messages += [
+        f"refit at share {f['share']:g}, repetition {f['rep']} failed and is left out: {f['error']}" for f in failed
+    ]
     return SensitivityOutcome(study, summary, failed, files, messages)
 
 
@@ -84,9 +108,18 @@ class TimetrendOutcome:
     messages: list[str] = field(default_factory=list)
 
 
-def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence[str], out: Path,
-                  estimator: str = DEFAULT_ESTIMATOR, bootstrap: int = 100, seed: int = 1, level: float = 0.95,
-                  jobs: int = 1, joint: bool = False) -> TimetrendOutcome:
+def run_timetrend(
+    source: PanelSource,
+    formula: str | None,
+    covariates: Sequence[str],
+    out: Path,
+    estimator: str = DEFAULT_ESTIMATOR,
+    bootstrap: int = 100,
+    seed: int = 1,
+    level: float = 0.95,
+    jobs: int = 1,
+    joint: bool = False,
+) -> TimetrendOutcome:
     """Covariate x linear time models (timecov): one per covariate (Table A5) or one ``joint`` model.
 
     Saves each model's fit, the tables and the effect plot in ``out``.
@@ -103,15 +136,42 @@ def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if joint:
-            study = TimeTrendStudy({"joint": fit_timetrend(panel, formula, names, estimator=estimator,
-                                                           bootstrap=bootstrap, seed=seed, level=level, n_jobs=jobs,
-                                                           missing=source.missing)})
+            study = TimeTrendStudy(
+                {
+                    "joint": fit_timetrend(
+                        panel,
+                        formula,
+                        names,
+                        estimator=estimator,
+                        bootstrap=bootstrap,
+                        seed=seed,
+                        level=level,
+                        n_jobs=jobs,
+                        missing=source.missing,
+                    )
+                }
+            )
         else:
-            study = fit_timetrends(panel, formula, names, estimator=estimator, bootstrap=bootstrap, seed=seed,
-                                   level=level, n_jobs=jobs, missing=source.missing)
+            study = fit_timetrends(
+                panel,
+                formula,
+                names,
+                estimator=estimator,
+                bootstrap=bootstrap,
+                seed=seed,
+                level=level,
+                n_jobs=jobs,
+                missing=source.missing,
+            )
         table = pd.concat([r.table(level).assign(model=key) for key, r in study.results.items()], ignore_index=True)
-        over = pd.concat([r.effect_over_time(t.covariate, level).assign(covariate=t.covariate, model=key)
-                          for key, r in study.results.items() for t in r.trends], ignore_index=True)
+        over = pd.concat(
+            [
+                r.effect_over_time(t.covariate, level).assign(covariate=t.covariate, model=key)
+                for key, r in study.results.items()
+                for t in r.trends
+            ],
+            ignore_index=True,
+        )
     out.mkdir(parents=True, exist_ok=True)
     fits = []
     for key, result in study.results.items():
@@ -120,9 +180,11 @@ def run_timetrend(source: PanelSource, formula: str | None, covariates: Sequence
         fits.append(result.fit.save(out / f"timetrend_fit_{key}")[0])
     table.to_csv(out / "timetrend.csv", index=False)
     over.to_csv(out / "timetrend_effects.csv", index=False)
-    figures = save_figure(effects_figure([(r, t) for r in study.results.values() for t in r.trends], level),
-                          out / "timetrend_effects")
+    figures = save_figure(
+        effects_figure([(r, t) for r in study.results.values() for t in r.trends], level), out / "timetrend_effects"
+    )
     shown = {w for r in study.results.values() for w in r.fit.warnings}
     messages = [*notes, *(m for m in dict.fromkeys(str(w.message) for w in caught) if m not in shown)]
-    return TimetrendOutcome(study.results, table, [out / "timetrend.csv", out / "timetrend_effects.csv", *figures],
-                            fits, messages)
+    return TimetrendOutcome(
+        study.results, table, [out / "timetrend.csv", out / "timetrend_effects.csv", *figures], fits, messages
+    )

@@ -33,7 +33,9 @@ def test_startup_imports_no_heavy_module(args):
 
 
 def test_help_lists_every_registered_command():
-    run = subprocess.run([sys.executable, "-m", "customsnet", "--help"], check=False, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "customsnet", "--help"], check=False, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     from customsnet.commands import COMMANDS
 

@@ -41,8 +41,14 @@ def test_read_only_cypher_refuses_transaction_and_connection_management(cli):
 
 
 def test_write_runs_call_in_transactions_and_reads_back(cli, graph):
-    result = cli("cypher", "--write", "UNWIND range(1, 12) AS i CALL (i) { CREATE (:CliBatch {i: i}) } "
-                 "IN TRANSACTIONS OF 5 ROWS RETURN count(*) AS n", "--format", "csv")
+    result = cli(
+        "cypher",
+        "--write",
+        "UNWIND range(1, 12) AS i CALL (i) { CREATE (:CliBatch {i: i}) } "
+        "IN TRANSACTIONS OF 5 ROWS RETURN count(*) AS n",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["n", "12"]
     result = cli("cypher", "MATCH (b:CliBatch) RETURN count(b) AS n", "--format", "csv")

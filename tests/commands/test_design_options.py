@@ -28,8 +28,14 @@ def test_every_design_command_takes_the_shared_option_set():
     ctx = click.Context(main)
     for name in DESIGN_COMMANDS:
         params = {p.name: p for p in main.get_command(ctx, name).params}
-        assert {"panel_path", "years", "basis", "missing", "formula" if name != "predict" else "formulas",
-                "estimator"} <= set(params), name
+        assert {
+            "panel_path",
+            "years",
+            "basis",
+            "missing",
+            "formula" if name != "predict" else "formulas",
+            "estimator",
+        } <= set(params), name
         assert params["estimator"].default == DEFAULT_ESTIMATOR, name
         assert list(params["missing"].type.choices) == ["error", "drop-nodes", "impute-zero", "impute-mode"]
         opts = {o for p in params.values() for o in p.opts}
@@ -60,8 +66,16 @@ COMMAND_ARGS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("command", DESIGN_COMMANDS)
 def test_missing_policy_on_every_design_command(panel_with_missing, tmp_path, command):
-    args = [command, "--panel", str(panel_with_missing), "--formula", FORMULA, *COMMAND_ARGS[command],
-            "--out", str(tmp_path / "out")]
+    args = [
+        command,
+        "--panel",
+        str(panel_with_missing),
+        "--formula",
+        FORMULA,
+        *COMMAND_ARGS[command],
+        "--out",
+        str(tmp_path / "out"),
+    ]
     refused = run(*args)
     assert refused.exit_code != 0
     assert "missing" in refused.output.lower(), refused.output
@@ -79,8 +93,23 @@ def test_default_fit_feeds_gof_and_interpret(tmp_path):
     saved = json.loads((tmp_path / "fit" / "fit.json").read_text())
     assert saved["estimator"] == DEFAULT_ESTIMATOR
     fit_json = str(tmp_path / "fit" / "fit.json")
-    gof = run("gof", "--panel", str(case), "--fit", fit_json, "--years", "8-10", "--nsim", "5",
-              "--burnin", "200", "--interval", "20", "--out", str(tmp_path / "gof"))
+    gof = run(
+        "gof",
+        "--panel",
+        str(case),
+        "--fit",
+        fit_json,
+        "--years",
+        "8-10",
+        "--nsim",
+        "5",
+        "--burnin",
+        "200",
+        "--interval",
+        "20",
+        "--out",
+        str(tmp_path / "gof"),
+    )
     assert gof.exit_code == 0, gof.output
     assert "not identified" in gof.output and "btergm's IRLS point estimate" in gof.output
     assert list((tmp_path / "gof").glob("gof_*.csv"))
@@ -91,8 +120,9 @@ def test_default_fit_feeds_gof_and_interpret(tmp_path):
     table = pd.read_csv(tmp_path / "interp" / "edgeprob.csv")
     reference = pd.read_csv(case / "edgeprob.csv")
     assert len(table) == len(reference)
-    np.testing.assert_allclose(np.sort(table["probability"].to_numpy()), np.sort(reference["probability"].to_numpy()),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        np.sort(table["probability"].to_numpy()), np.sort(reference["probability"].to_numpy()), atol=1e-6
+    )
 
 
 def test_predict_with_the_default_estimator_runs(tmp_path):
@@ -102,11 +132,14 @@ def test_predict_with_the_default_estimator_runs(tmp_path):
     assert "coefficients (btergm" in result.output  # the mple fit was not identified: btergm's evaluated
 
 
-@pytest.mark.parametrize("years, message", [
-    ("20-30", "the panel has no year(s) 20, 21, 22, 23, 24, …"),
-    ("1990-99999999", "99999999 is not a year between 1 and 9999"),
-    ("5-3", "FIRST-LAST"),
-])
+@pytest.mark.parametrize(
+    "years, message",
+    [
+        ("20-30", "the panel has no year(s) 20, 21, 22, 23, 24, …"),
+        ("1990-99999999", "99999999 is not a year between 1 and 9999"),
+        ("5-3", "FIRST-LAST"),
+    ],
+)
 def test_years_are_checked_against_the_panel(tmp_path, years, message):
     result = run("fit", "--panel", str(reference_dir("case1")), "--years", years, "--out", str(tmp_path / "o"))
     assert result.exit_code != 0

@@ -25,16 +25,18 @@ def case1() -> Path:
 
 def test_predict_prints_both_kinds_of_auc(case1, tmp_path):
     out = tmp_path / "pred"
-    result = CliRunner().invoke(main, ["predict", "--panel", str(case1), "--train", "1-9", "--test", "10",
-                                       "--nsim", "30", "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["predict", "--panel", str(case1), "--train", "1-9", "--test", "10", "--nsim", "30", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     text = result.output
     # the fit on years 1-9 is btergm's (gof_summary.txt: gwesp 0.3640386797145132)
     assert re.search(r"gwesp\.fixed\.0\.5\s+0\.364039", text)
     roc, pr = map(float, re.search(r"all dyads:\s+auc\.roc ([0-9.]+)\s+auc\.pr ([0-9.]+)", text).groups())
     assert 0.85 < roc <= 1 and 0.8 < pr
-    new_roc, new_ap = map(float, re.search(r"new ties:\s+ROC-AUC ([0-9.]+)\s+PR-AUC \(average precision\) ([0-9.]+)",
-                                           text).groups())
+    new_roc, new_ap = map(
+        float, re.search(r"new ties:\s+ROC-AUC ([0-9.]+)\s+PR-AUC \(average precision\) ([0-9.]+)", text).groups()
+    )
     assert 0.3 < new_roc < 0.9 and new_ap < 0.3
     assert "33 new ties" in text
     metrics = pd.read_csv(out / "prediction_metrics.csv")
@@ -46,9 +48,29 @@ def test_predict_compares_several_formulas(case1, tmp_path):
     full = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + memory(type = "stability")'
     simple = 'nets ~ edges + edgecov(cov) + memory(type = "stability")'
     out = tmp_path / "cmp"
-    result = CliRunner().invoke(main, ["--quiet", "predict", "--panel", str(case1), "--train", "1-9", "--test", "10",
-                                       "--nsim", "10", "--sweeps", "2", "--formula", full, "--formula", simple,
-                                       "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--quiet",
+            "predict",
+            "--panel",
+            str(case1),
+            "--train",
+            "1-9",
+            "--test",
+            "10",
+            "--nsim",
+            "10",
+            "--sweeps",
+            "2",
+            "--formula",
+            full,
+            "--formula",
+            simple,
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "side by side" in result.output and "honest:exact" in result.output
     metrics = pd.read_csv(out / "prediction_metrics.csv")
@@ -75,8 +97,26 @@ def test_gof_from_a_saved_fit(case1, tmp_path):
         fit = fit_tergm(design, estimator="btergm", bootstrap=2, seed=1)
     json_path, _ = fit.save(tmp_path / "fit")
     out = tmp_path / "gof"
-    result = CliRunner().invoke(main, ["gof", "--panel", str(case1), "--fit", str(json_path), "--years", "8-10",
-                                       "--nsim", "10", "--burnin", "1000", "--interval", "100", "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "gof",
+            "--panel",
+            str(case1),
+            "--fit",
+            str(json_path),
+            "--years",
+            "8-10",
+            "--nsim",
+            "10",
+            "--burnin",
+            "1000",
+            "--interval",
+            "100",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Geodesic distances" in result.output and "auc.roc" in result.output
     table = pd.read_csv(out / "gof_dsp.csv", index_col=0)
@@ -86,8 +126,9 @@ def test_gof_from_a_saved_fit(case1, tmp_path):
 
 def test_interpret_writes_btergm_edgeprob(case1, tmp_path):
     out = tmp_path / "interp"
-    result = CliRunner().invoke(main, ["interpret", "--panel", str(case1), "--covariate", "edgecov.cov[[i]]",
-                                       "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["interpret", "--panel", str(case1), "--covariate", "edgecov.cov[[i]]", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     ours = pd.read_csv(out / "edgeprob.csv")
     ref = pd.read_csv(case1 / "edgeprob.csv")

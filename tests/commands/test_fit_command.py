@@ -17,7 +17,22 @@ def test_fit_reference_case_btergm(tmp_path):
     case = reference_dir("case1_dissolve")
     out = tmp_path / "out"
     res = CliRunner().invoke(
-        main, ["fit", "--panel", str(case), "--estimator", "btergm", "--bootstrap", "5", "--seed", "3", "--jobs", "1", "--out", str(out)]
+        main,
+        [
+            "fit",
+            "--panel",
+            str(case),
+            "--estimator",
+            "btergm",
+            "--bootstrap",
+            "5",
+            "--seed",
+            "3",
+            "--jobs",
+            "1",
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "Time steps: 9" in res.output and "Bootstrapping sample size: 5, seed 3" in res.output
@@ -35,7 +50,19 @@ def test_fit_saved_panel_with_years(tmp_path):
     path = panel.save(tmp_path / "panel.npz")
     res = CliRunner().invoke(
         main,
-        ["fit", "--panel", str(path), "--formula", REFERENCE_FORMULA, "--years", "3-10", "--bootstrap", "0", "--out", str(tmp_path / "o")],
+        [
+            "fit",
+            "--panel",
+            str(path),
+            "--formula",
+            REFERENCE_FORMULA,
+            "--years",
+            "3-10",
+            "--bootstrap",
+            "0",
+            "--out",
+            str(tmp_path / "o"),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "Time steps: 7 (4-10)" in res.output
@@ -60,7 +87,17 @@ def test_fit_with_r_indices_reproduces_btergm_confint(tmp_path):
     out = tmp_path / "o"
     res = CliRunner().invoke(
         main,
-        ["fit", "--panel", str(case), "--estimator", "btergm", "--boot-indices", str(case / "boot_indices.csv"), "--out", str(out)],
+        [
+            "fit",
+            "--panel",
+            str(case),
+            "--estimator",
+            "btergm",
+            "--boot-indices",
+            str(case / "boot_indices.csv"),
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out / "fit.csv", index_col="term")

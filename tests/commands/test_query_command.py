@@ -24,7 +24,10 @@ def test_resolve_country_reads_iso3_cow_and_names_year_aware():
 
 def test_country_parameters_are_resolved_and_all_is_kept():
     assert resolve_country_parameters({"country": "Belgium", "other": "civ", "year": 2002}) == {
-        "country": "BEL", "other": "CIV", "year": 2002}
+        "country": "BEL",
+        "other": "CIV",
+        "year": 2002,
+    }
     assert resolve_country_parameters({"run": "latest", "country": "ALL", "limit": 5})["country"] == "ALL"
     with pytest.raises(UnknownCountryError, match="other='Narnia'"):
         resolve_country_parameters({"country": "BEL", "other": "Narnia", "year": 2002})

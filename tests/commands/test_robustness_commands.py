@@ -27,9 +27,29 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
     panel = read_reference_panel(reference_dir("case1"))
     path = panel.save(tmp_path / "panel.npz")
     out = tmp_path / "sens"
-    res = run(["sensitivity", "--panel", str(path), "--formula", FORMULA, "--shares", "0.5", "--reps", "2",
-               "--scheme", "per-year", "--bootstrap", "0", "--seed", "4", "--terms", "gwesp.fixed.0.5,absdiff.x",
-               "--out", str(out)])
+    res = run(
+        [
+            "sensitivity",
+            "--panel",
+            str(path),
+            "--formula",
+            FORMULA,
+            "--shares",
+            "0.5",
+            "--reps",
+            "2",
+            "--scheme",
+            "per-year",
+            "--bootstrap",
+            "0",
+            "--seed",
+            "4",
+            "--terms",
+            "gwesp.fixed.0.5,absdiff.x",
+            "--out",
+            str(out),
+        ]
+    )
     assert res.exit_code == 0, res.output
     assert "Sensitivity to rewired ties (per-year, estimator mple, R = 0, seed 4)" in res.output
     study = pd.read_csv(out / "sensitivity.csv")
@@ -65,8 +85,19 @@ def test_sensitivity_keeps_the_finished_refits_when_one_share_fails(tmp_path, mo
     monkeypatch.setattr(sensitivity, "rewire_panel", tracked_rewire)
     monkeypatch.setattr(separation, "recession_directions", failing_lp)
     out = tmp_path / "sens"
-    res = run(["sensitivity", "--panel", str(reference_dir("case1")), "--shares", "0.1,0.3,0.5", "--reps", "2",
-               "--out", str(out)])
+    res = run(
+        [
+            "sensitivity",
+            "--panel",
+            str(reference_dir("case1")),
+            "--shares",
+            "0.1,0.3,0.5",
+            "--reps",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     assert res.exit_code == 0, res.output
     assert "2 of 7 refits failed and are left out" in res.output
     assert "refit at share 0.3, repetition 0 failed" in res.output
@@ -84,27 +115,72 @@ def test_sensitivity_keeps_the_finished_refits_when_one_share_fails(tmp_path, mo
 def test_timetrend_and_coefplot_on_case1(tmp_path):
     case = reference_dir("case1")
     out = tmp_path / "tt"
-    res = run(["timetrend", "--panel", str(case), "--formula", FORMULA, "--covariates", "cov,x",
-               "--bootstrap", "10", "--seed", "3", "--out", str(out)], quiet=False)
+    res = run(
+        [
+            "timetrend",
+            "--panel",
+            str(case),
+            "--formula",
+            FORMULA,
+            "--covariates",
+            "cov,x",
+            "--bootstrap",
+            "10",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+        ],
+        quiet=False,
+    )
     assert res.exit_code == 0, res.output
     # Table A5: one model per covariate, each the base formula plus its own trend
     assert "+ timecov(x = cov)\n" in res.output and "+ timecov(x = absdiff_x)\n" in res.output
     assert "Bootstrapping sample size: 10, seed 3" in res.output  # the full summaries, when not quiet
     table = pd.read_csv(out / "timetrend.csv")
-    assert table["term"].tolist() == ["edgecov.cov[[i]]", "edgecov.timecov1.cov[[i]]", "absdiff.x",
-                                      "edgecov.timecov1.absdiff_x[[i]]"]
+    assert table["term"].tolist() == [
+        "edgecov.cov[[i]]",
+        "edgecov.timecov1.cov[[i]]",
+        "absdiff.x",
+        "edgecov.timecov1.absdiff_x[[i]]",
+    ]
     assert table["model"].tolist() == ["cov", "cov", "x", "x"]
     effects = pd.read_csv(out / "timetrend_effects.csv")
     assert sorted(effects["covariate"].unique()) == ["cov", "x"] and len(effects) == 2 * 10  # no memory: 10 years
     assert np.isfinite(effects[["effect", "lower", "upper"]].to_numpy()).all()
     for name in ("timetrend_effects.png", "timetrend_effects.pdf", "timetrend_fit_cov.json", "timetrend_fit_x.json"):
         assert (out / name).exists()
-    res = run(["timetrend", "--panel", str(case), "--formula", FORMULA, "--covariates", "cov,x", "--joint",
-               "--bootstrap", "0", "--out", str(tmp_path / "joint")])
+    res = run(
+        [
+            "timetrend",
+            "--panel",
+            str(case),
+            "--formula",
+            FORMULA,
+            "--covariates",
+            "cov,x",
+            "--joint",
+            "--bootstrap",
+            "0",
+            "--out",
+            str(tmp_path / "joint"),
+        ]
+    )
     assert res.exit_code == 0 and "timecov(x = cov) + timecov(x = absdiff_x)" in res.output, res.output
     figure = tmp_path / "plot" / "coef.pdf"
-    res = run(["coefplot", str(out / "timetrend_fit_cov.json"), str(out / "timetrend_fit_x.json"), "--labels", "a,b",
-               "--terms", "edgecov.cov[[i]],absdiff.x", "--out", str(figure)])
+    res = run(
+        [
+            "coefplot",
+            str(out / "timetrend_fit_cov.json"),
+            str(out / "timetrend_fit_x.json"),
+            "--labels",
+            "a,b",
+            "--terms",
+            "edgecov.cov[[i]],absdiff.x",
+            "--out",
+            str(figure),
+        ]
+    )
     assert res.exit_code == 0, res.output
     # the suffix decides: one PDF, nothing else
     assert figure.read_bytes()[:5] == b"%PDF-" and sorted(p.name for p in figure.parent.iterdir()) == ["coef.pdf"]
@@ -114,7 +190,7 @@ def test_timetrend_and_coefplot_on_case1(tmp_path):
     "args, message",
     [
         (["sensitivity", "--out", "x"], "--formula is required"),
-            (["sensitivity", "--formula", "nets ~ edges", "--out", "x"], "--years is required when the panel is exported"),
+        (["sensitivity", "--formula", "nets ~ edges", "--out", "x"], "--years is required when the panel is exported"),
         (["sensitivity", "--panel", "CASE", "--shares", "0.5,1.5", "--out", "x"], "between 0 and 1"),
         (["sensitivity", "--panel", "CASE", "--shares", "half", "--out", "x"], "comma list of shares"),
         (["timetrend", "--panel", "CASE", "--covariates", "gdp", "--out", "x"], "neither a dyadic covariate"),

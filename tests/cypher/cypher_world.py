@@ -17,8 +17,14 @@ from __future__ import annotations
 from customsnet.graph.connection import Graph
 
 COUNTRIES = [
-    ("BEL", 211, "Belgium"), ("CAN", 20, "Canada"), ("CIV", 437, "Côte d'Ivoire"), ("DNK", 390, "Denmark"),
-    ("EGY", 651, "Egypt"), ("FIN", 375, "Finland"), ("GHA", 452, "Ghana"), ("EU", None, "European Union"),
+    ("BEL", 211, "Belgium"),
+    ("CAN", 20, "Canada"),
+    ("CIV", 437, "Côte d'Ivoire"),
+    ("DNK", 390, "Denmark"),
+    ("EGY", 651, "Egypt"),
+    ("FIN", 375, "Finland"),
+    ("GHA", 452, "Ghana"),
+    ("EU", None, "European Union"),
 ]
 SPELLS = {"GHA": (2001, None), "EU": (1993, None), "EGY": (1816, 2002)}  # others: (1816, None)
 # spells from a second state-system source: overlapping (BEL, EGY) or touching (GHA) the first;
@@ -80,8 +86,10 @@ def write_world(graph: Graph) -> None:
         "CREATE (s:System {name: 'interstate'}) WITH s "
         "UNWIND $rows AS row MATCH (c:Country {iso3: row.iso3}) "
         "CREATE (c)-[:MEMBER_OF_SYSTEM {since: row.since, until: row.until, source: 'test'}]->(s)",
-        rows=[{"iso3": c[0], "since": SPELLS.get(c[0], (1816, None))[0], "until": SPELLS.get(c[0], (1816, None))[1]}
-              for c in COUNTRIES],
+        rows=[
+            {"iso3": c[0], "since": SPELLS.get(c[0], (1816, None))[0], "until": SPELLS.get(c[0], (1816, None))[1]}
+            for c in COUNTRIES
+        ],
     )
     graph.write(
         "MATCH (s:System {name: 'interstate'}) UNWIND $rows AS row MATCH (c:Country {iso3: row[0]}) "

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from cypher_world import write_world
 
 from customsnet.cli import main
 from customsnet.commands.output import render
@@ -19,7 +20,6 @@ from customsnet.graph.queries import (
     run_cypher,
     run_named,
 )
-from cypher_world import write_world
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,14 @@ def column(result, name: str) -> list:
 def test_every_named_query_has_a_description_and_a_param_example_naming_its_parameters():
     queries = named_queries()
     assert set(queries) == {
-        "partners", "shared_partners", "top_signatories", "new_ties", "mlat_without_cmaa",
-        "partner_candidates", "ego_network", "expected_agreements",
+        "partners",
+        "shared_partners",
+        "top_signatories",
+        "new_ties",
+        "mlat_without_cmaa",
+        "partner_candidates",
+        "ego_network",
+        "expected_agreements",
     }
     for query in queries.values():
         assert query.text.startswith("// ") and query.description, query.name
@@ -57,7 +63,11 @@ def test_query_parameters_ignores_comments_and_strings():
 
 def test_parse_params_reads_int_float_and_text():
     assert parse_params(["year=2005", "share=0.5", "country=FRA", "code='007'", "expr=a=b"]) == {
-        "year": 2005, "share": 0.5, "country": "FRA", "code": "007", "expr": "a=b",
+        "year": 2005,
+        "share": 0.5,
+        "country": "FRA",
+        "code": "007",
+        "expr": "a=b",
     }
     with pytest.raises(QueryError, match="KEY=VALUE"):
         parse_params(["year"])
@@ -97,7 +107,9 @@ def test_top_signatories(world):
     result = run_named(world, "top_signatories", {"year": 2002, "limit": 3})
     # signed in 2002: BEL-CAN (second agreement), BEL-EU, CIV-DNK
     assert [(r["country"], r["partners"], r["signed_in_year"]) for r in records(result)] == [
-        ("BEL", 4, 2), ("CAN", 3, 1), ("DNK", 3, 1)
+        ("BEL", 4, 2),
+        ("CAN", 3, 1),
+        ("DNK", 3, 1),
     ]
 
 
@@ -112,7 +124,8 @@ def test_new_ties(world):
 
 def test_mlat_without_cmaa(world):
     pairs = lambda year: [  # noqa: E731
-        (r["country1"], r["country2"], r["mlat_since"]) for r in records(run_named(world, "mlat_without_cmaa", {"year": year}))
+        (r["country1"], r["country2"], r["mlat_since"])
+        for r in records(run_named(world, "mlat_without_cmaa", {"year": year}))
     ]
     # BEL-CAN and BEL-CIV have a CMAA too; CAN-FIN's MLAT ended in 2001 and was signed again in 2003
     assert pairs(2000) == [("CAN", "FIN", 2000)]
@@ -129,7 +142,9 @@ def test_partner_candidates(world):
 
 def test_ego_network(world):
     rows = records(run_named(world, "ego_network", {"country": "BEL", "from": 2000, "to": 2003}))
-    got = [(r["year"], r["degree"], r["partners"], r["new_partners"], r["ties_among_partners"], r["density"]) for r in rows]
+    got = [
+        (r["year"], r["degree"], r["partners"], r["new_partners"], r["ties_among_partners"], r["density"]) for r in rows
+    ]
     assert got == [
         (2000, 2, ["CAN", "CIV"], ["CIV"], 0, 0.0),
         (2001, 3, ["CAN", "CIV", "DNK"], ["DNK"], 1, 0.333),
@@ -212,6 +227,7 @@ def test_cli_cypher_refuses_a_write_with_a_clear_message(cli, world):
     assert result.exit_code != 0
     assert "this query writes; rerun with --write" in result.output
     assert world.read("MATCH (s:Scratch) RETURN count(s) AS n") == [{"n": 0}]
-    result = cli("cypher", "MATCH (c:Country {name: $name}) RETURN c.iso3 AS iso3", "-p", "name=Côte d'Ivoire",
-                 "--format", "csv")
+    result = cli(
+        "cypher", "MATCH (c:Country {name: $name}) RETURN c.iso3 AS iso3", "-p", "name=Côte d'Ivoire", "--format", "csv"
+    )
     assert result.exit_code == 0 and result.output.splitlines() == ["iso3", "CIV"]

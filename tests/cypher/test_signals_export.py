@@ -68,8 +68,17 @@ def test_shared_partners_by_hand(world):
     frame = signals.shared_partners(world, 2002, 2002)
     got = {(r.source, r.target): r.shared for r in frame.itertuples()}
     twice = {("BEL", "DNK"), ("CAN", "CIV")}  # BEL-DNK via CAN and CIV; CAN-CIV via BEL and DNK
-    once = {("CAN", "DNK"), ("CAN", "EU"), ("CIV", "DNK"), ("CIV", "EU"), ("DNK", "EU"), ("BEL", "GHA"),
-            ("DNK", "GHA"), ("BEL", "CAN"), ("BEL", "CIV")}
+    once = {
+        ("CAN", "DNK"),
+        ("CAN", "EU"),
+        ("CIV", "DNK"),
+        ("CIV", "EU"),
+        ("DNK", "EU"),
+        ("BEL", "GHA"),
+        ("DNK", "GHA"),
+        ("BEL", "CAN"),
+        ("BEL", "CIV"),
+    }
     assert got == {**{p: 2 for p in twice}, **{p: 1 for p in once}}
 
 
@@ -217,8 +226,10 @@ def test_export_dyadic_covariates(panel):
 
 
 def test_export_notes_open_contiguity_spells(world):
-    world.write("MATCH (a:Country {iso3: 'CAN'}), (b:Country {iso3: 'DNK'}) "
-                "CREATE (a)-[:CONTIGUOUS {type: 1, since: 1990, until: null, source: 'test-open'}]->(b)")
+    world.write(
+        "MATCH (a:Country {iso3: 'CAN'}), (b:Country {iso3: 'DNK'}) "
+        "CREATE (a)-[:CONTIGUOUS {type: 1, since: 1990, until: null, source: 'test-open'}]->(b)"
+    )
     try:
         panel = export_panel(world, years=YEARS, covariates=("contiguity",), attributes=())
     finally:
@@ -226,8 +237,10 @@ def test_export_notes_open_contiguity_spells(world):
     # an open spell makes the data open-ended: 2003 (value of 2002) is known now, and that is said
     assert entry(panel, "dyad", "contiguity", 2003, "CAN", "DNK") == 1.0
     assert entry(panel, "dyad", "contiguity", 2003, "BEL", "FIN") == 0.0  # its spell ended 2001
-    assert any(n.startswith("contiguity: 1 spell(s) have no end year and are taken as continuing through 2002")
-               for n in panel.missing)
+    assert any(
+        n.startswith("contiguity: 1 spell(s) have no end year and are taken as continuing through 2002")
+        for n in panel.missing
+    )
 
 
 def test_export_without_contiguity_loaded_reports_it_missing(world):
@@ -236,7 +249,9 @@ def test_export_without_contiguity_loaded_reports_it_missing(world):
     try:
         panel = export_panel(world, years=YEARS, covariates=("contiguity",), attributes=())
     finally:
-        world.write("MATCH (a)-[h:HIDDEN_CONTIGUOUS]->(b) CREATE (a)-[c:CONTIGUOUS]->(b) SET c = properties(h) DELETE h")
+        world.write(
+            "MATCH (a)-[h:HIDDEN_CONTIGUOUS]->(b) CREATE (a)-[c:CONTIGUOUS]->(b) SET c = properties(h) DELETE h"
+        )
     assert np.isnan(panel.dyad_cov("contiguity", 2001)[np.triu_indices(8, 1)]).all()
     assert any(n.startswith("contiguity 2001: 28 of 28 dyads NaN (no contiguity loaded)") for n in panel.missing)
     assert world.read("MATCH ()-[c:CONTIGUOUS]->() RETURN count(c) AS n") == [{"n": 2}]

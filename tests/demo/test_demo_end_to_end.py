@@ -15,8 +15,18 @@ from customsnet.study.analysis import AnalysisSettings
 pytestmark = pytest.mark.neo4j
 
 #: the study's parts, each a section of the report (ids of the <section> elements)
-REPORT_SECTIONS = ("data", "table-a3", "figure-7", "prediction", "gof", "probabilities", "hive", "time-trends",
-                   "sensitivity", "glossary")
+REPORT_SECTIONS = (
+    "data",
+    "table-a3",
+    "figure-7",
+    "prediction",
+    "gof",
+    "probabilities",
+    "hive",
+    "time-trends",
+    "sensitivity",
+    "glossary",
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +101,22 @@ def test_predicted_partners_are_in_the_graph(graph, demo_run):
 
 
 def test_demo_data_went_through_the_etl_with_provenance(graph, demo_run):
-    sources = {r["name"]: r for r in graph.read("MATCH (s:Source) RETURN s.name AS name, s.file AS file, s.rows_loaded AS n")}
+    sources = {
+        r["name"]: r for r in graph.read("MATCH (s:Source) RETURN s.name AS name, s.file AS file, s.rows_loaded AS n")
+    }
     readers = {name.split(":")[0] for name in sources}
-    assert {"cmaa", "mlat", "vdem", "unga", "cow_trade", "gtd", "desta", "majors_list", "cow_states", "cow_contiguity"} <= readers
+    assert {
+        "cmaa",
+        "mlat",
+        "vdem",
+        "unga",
+        "cow_trade",
+        "gtd",
+        "desta",
+        "majors_list",
+        "cow_states",
+        "cow_contiguity",
+    } <= readers
     assert all("SYNTHETIC" in (s["file"] or "SYNTHETIC") for s in sources.values())
     n_cmaa = graph.read("MATCH (:Country)-[r:CMAA]->(:Country) RETURN count(r) AS n")[0]["n"]
     summary, _ = demo_run
@@ -121,9 +144,22 @@ def test_cli_fits_on_the_panel_exported_from_the_graph(graph, neo4j_connection, 
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
     res = CliRunner().invoke(
         main,
-        ["--quiet", "fit", "--formula", "CMAA ~ edges + gwesp(0.5, fixed=TRUE) + memory() + edgecov(mlat) + edgecov(trade)",
-         "--years", "1995-2020", "--estimator", "formation", "--bootstrap", "5", "--missing", "impute-mode",
-         "--out", str(tmp_path / "fit")],
+        [
+            "--quiet",
+            "fit",
+            "--formula",
+            "CMAA ~ edges + gwesp(0.5, fixed=TRUE) + memory() + edgecov(mlat) + edgecov(trade)",
+            "--years",
+            "1995-2020",
+            "--estimator",
+            "formation",
+            "--bootstrap",
+            "5",
+            "--missing",
+            "impute-mode",
+            "--out",
+            str(tmp_path / "fit"),
+        ],
     )
     assert res.exit_code == 0, res.output
     saved = json.loads((tmp_path / "fit" / "fit.json").read_text())
@@ -144,12 +180,27 @@ def test_report_renders_in_headless_chromium(demo_run, tmp_path):
         pytest.skip("no Chromium installed (apt-get install chromium)")
     _, settings = demo_run
     shot = tmp_path / "report.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     url = settings.report.resolve().as_uri()
-    run = subprocess.run([chromium, *flags, "--window-size=1280,2400", f"--screenshot={shot}", url],
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [chromium, *flags, "--window-size=1280,2400", f"--screenshot={shot}", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert shot.is_file() and shot.stat().st_size > 50_000, run.stderr[-2000:]
     console_errors = [line for line in run.stderr.splitlines() if "CONSOLE" in line and "error" in line.lower()]
     assert not console_errors
@@ -164,9 +215,23 @@ def test_report_renders_in_headless_chromium(demo_run, tmp_path):
         "document.body.setAttribute('data-sections',[...document.querySelectorAll('section')].map(s=>s.id).join(' '));});"
         "</script>"
     )
-    probe.write_text(settings.report.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-    dom = subprocess.run([chromium, *flags, "--window-size=1280,2400", "--virtual-time-budget=5000", "--dump-dom",
-                          probe.resolve().as_uri()], capture_output=True, text=True, timeout=120, check=False).stdout
+    probe.write_text(
+        settings.report.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8"
+    )
+    dom = subprocess.run(
+        [
+            chromium,
+            *flags,
+            "--window-size=1280,2400",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            probe.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
     page = re.search(r'data-page="(\d+)/(\d+)"', dom)
     assert page, dom[:500]
     scroll, client = int(page.group(1)), int(page.group(2))

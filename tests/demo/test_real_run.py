@@ -17,7 +17,9 @@ pytestmark = pytest.mark.neo4j
 def real(graph, shared_data_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("real")
     config = RunConfig(bootstrap=10)
-    result = run_real(graph, shared_data_dir, config, out / "runs", out / "report" / "index.html", progress=lambda s: None)
+    result = run_real(
+        graph, shared_data_dir, config, out / "runs", out / "report" / "index.html", progress=lambda s: None
+    )
     return result, out
 
 
@@ -45,9 +47,7 @@ def test_the_partial_cmaa_list_was_loaded(real, graph):
     assert ties[2020] > ties[1990] > 0  # CAN-USA 1984 is in place from the start
     files = {load["source"] for load in result["loads"] if not load["error"]}
     assert {"cmaa", "vdem", "unga", "trade", "cow_states"} <= files
-    can_usa = graph.read(
-        "MATCH (:Country {iso3: 'CAN'})-[r:CMAA]-(:Country {iso3: 'USA'}) RETURN r.since AS since"
-    )
+    can_usa = graph.read("MATCH (:Country {iso3: 'CAN'})-[r:CMAA]-(:Country {iso3: 'USA'}) RETURN r.since AS since")
     assert can_usa and can_usa[0]["since"] == 1984
 
 
@@ -57,10 +57,22 @@ def test_cli_prints_the_estimability_table(real, neo4j_connection, shared_data_d
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"years": [1995, 2014], "bootstrap": 5, "min_ties": 10**6}))
-    res = CliRunner().invoke(main, ["--quiet", "run", "--sources", str(shared_data_dir), "--no-load", "--config", str(config),
-                                    "--workdir", str(tmp_path / "runs")])
+    res = CliRunner().invoke(
+        main,
+        [
+            "--quiet",
+            "run",
+            "--sources",
+            str(shared_data_dir),
+            "--no-load",
+            "--config",
+            str(config),
+            "--workdir",
+            str(tmp_path / "runs"),
+        ],
+    )
     assert res.exit_code == 0, res.output
-    printed = json.loads(res.output[res.output.index("{"): res.output.rindex("}") + 1])
+    printed = json.loads(res.output[res.output.index("{") : res.output.rindex("}") + 1])
     # within 1995-2014 the lagged trade covers every modeled year
     assert "missing for most" not in printed["terms"]["edgecov(trade)"]["why"]
     assert printed["terms"]["edges"]["estimable"] is False  # min_ties set out of reach: fitting is skipped
@@ -83,9 +95,13 @@ def test_estimability_is_a_pure_function_of_the_panel():
     nodes = {y: np.array(["A", "B", "C"]) for y in years}
     net = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=float))
     trade = np.full((3, 3), 1.0)
-    panel = Panel(years=years, nodes=nodes, networks={"CMAA": {y: net for y in years}},
-                  dyad_covs={"trade": {2000: trade, 2001: trade, 2002: np.full((3, 3), np.nan)}},
-                  node_attrs={"polyarchy": {y: np.array([0.1, 0.5, 0.9]) for y in years}})
+    panel = Panel(
+        years=years,
+        nodes=nodes,
+        networks={"CMAA": {y: net for y in years}},
+        dyad_covs={"trade": {2000: trade, 2001: trade, 2002: np.full((3, 3), np.nan)}},
+        node_attrs={"polyarchy": {y: np.array([0.1, 0.5, 0.9]) for y in years}},
+    )
     cfg = RunConfig(covariate_terms=["edgecov(trade)", "absdiff('polyarchy')"], min_ties=1)
     out = estimability(panel, cfg)["terms"]
     assert not out["edgecov(trade)"]["estimable"] and "2002" in out["edgecov(trade)"]["why"]

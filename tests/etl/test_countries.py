@@ -36,22 +36,44 @@ def resolvers(embedded: CountryResolver, request) -> list[CountryResolver]:
 @pytest.mark.parametrize(
     ("code", "year", "expected"),
     [
-        (255, 1938, "DEU"), (260, 1985, "DEU"), (255, 1995, "DEU"), (265, 1985, "DDR"),
-        (678, 1985, "YEM"), (679, 1995, "YEM"), (680, 1985, "YMD"),
-        (345, 1985, "SRB"), (345, 2010, "SRB"), (347, 2010, "XKX"),
-        (365, 1985, "RUS"), (365, 2000, "RUS"), (315, 1985, "CZE"), (316, 2000, "CZE"), (317, 2000, "SVK"),
-        (816, 1990, "VNM"), (817, 1970, "COW817"), (300, 1900, "COW300"), (2, 2000, "USA"), ("20", "2000", "CAN"),
+        (255, 1938, "DEU"),
+        (260, 1985, "DEU"),
+        (255, 1995, "DEU"),
+        (265, 1985, "DDR"),
+        (678, 1985, "YEM"),
+        (679, 1995, "YEM"),
+        (680, 1985, "YMD"),
+        (345, 1985, "SRB"),
+        (345, 2010, "SRB"),
+        (347, 2010, "XKX"),
+        (365, 1985, "RUS"),
+        (365, 2000, "RUS"),
+        (315, 1985, "CZE"),
+        (316, 2000, "CZE"),
+        (317, 2000, "SVK"),
+        (816, 1990, "VNM"),
+        (817, 1970, "COW817"),
+        (300, 1900, "COW300"),
+        (2, 2000, "USA"),
+        ("20", "2000", "CAN"),
     ],
 )
 def test_cow_codes_resolve_year_aware(embedded, code, year, expected):
     assert embedded.from_cow(code, year) == (expected, None)
 
 
-@pytest.mark.parametrize(("code", "year", "fragment"), [
-    (260, 1995, "not in use in 1995"), (255, 1970, "not in use in 1970"), (316, 1990, "not in use in 1990"),
-    (679, 1985, "not in use in 1985"), (999, 2000, "unknown COW code 999"), ("abc", 2000, "not a number"),
-    (None, 2000, "empty"),
-])
+@pytest.mark.parametrize(
+    ("code", "year", "fragment"),
+    [
+        (260, 1995, "not in use in 1995"),
+        (255, 1970, "not in use in 1970"),
+        (316, 1990, "not in use in 1990"),
+        (679, 1985, "not in use in 1985"),
+        (999, 2000, "unknown COW code 999"),
+        ("abc", 2000, "not a number"),
+        (None, 2000, "empty"),
+    ],
+)
 def test_cow_codes_out_of_range_or_unknown_are_rejected(embedded, code, year, fragment):
     iso3, reason = embedded.from_cow(code, year)
     assert iso3 is None
@@ -70,23 +92,47 @@ def test_iso3_codes_and_withdrawn_aliases(embedded):
     assert iso3 is None and "unknown ISO3 code 'PSG'" in reason
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Burma", "MMR"), ("The Bahamas", "BHS"), ("Côte d'Ivoire", "CIV"), ("Ivory Coast", "CIV"),
-    ("Democratic Republic of the Congo", "COD"), ("Congo (Brazzaville)", "COG"), ("Türkiye", "TUR"),
-    ("Soviet Union", "RUS"), ("Yugoslavia", "SRB"), ("Serbia and Montenegro", "SRB"),
-    ("European Union", "EU"), ("  united   states of america ", "USA"), ("Niger", "NER"), ("Nigeria", "NGA"),
-    ("Dominica", "DMA"), ("Dominican Republic", "DOM"), ("South Sudan", "SSD"), ("Sudan", "SDN"),
-    ("Korea, Republic of", "KOR"), ("North Korea", "PRK"), ("Hong Kong", "HKG"), ("Czechoslovakia", "CZE"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Burma", "MMR"),
+        ("The Bahamas", "BHS"),
+        ("Côte d'Ivoire", "CIV"),
+        ("Ivory Coast", "CIV"),
+        ("Democratic Republic of the Congo", "COD"),
+        ("Congo (Brazzaville)", "COG"),
+        ("Türkiye", "TUR"),
+        ("Soviet Union", "RUS"),
+        ("Yugoslavia", "SRB"),
+        ("Serbia and Montenegro", "SRB"),
+        ("European Union", "EU"),
+        ("  united   states of america ", "USA"),
+        ("Niger", "NER"),
+        ("Nigeria", "NGA"),
+        ("Dominica", "DMA"),
+        ("Dominican Republic", "DOM"),
+        ("South Sudan", "SSD"),
+        ("Sudan", "SDN"),
+        ("Korea, Republic of", "KOR"),
+        ("North Korea", "PRK"),
+        ("Hong Kong", "HKG"),
+        ("Czechoslovakia", "CZE"),
+    ],
+)
 def test_names_resolve_in_both_modes(embedded, request, name, expected):
     for resolver in resolvers(embedded, request):
         assert resolver.from_name(name) == (expected, None), name
 
 
-@pytest.mark.parametrize(("name", "fragment"), [
-    ("Atlantis", "unknown country name"), ("Korea", "ambiguous"), ("Somaliland", "not a recognised state"),
-    ("", "empty"),
-])
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("Atlantis", "unknown country name"),
+        ("Korea", "ambiguous"),
+        ("Somaliland", "not a recognised state"),
+        ("", "empty"),
+    ],
+)
 def test_unresolvable_names_are_not_guessed(embedded, request, name, fragment):
     for resolver in resolvers(embedded, request):
         iso3, reason = resolver.from_name(name)
@@ -147,7 +193,8 @@ def test_embedded_cow_table_agrees_with_the_countrycode_codelist():
     ours = {span.ccode: span.iso3 for span in load_cow_table()}
     deliberate = {327}  # COW's Papal States (1816-1870) are not the Vatican (VAT)
     mismatches = {
-        int(c): (iso, ours.get(int(c))) for c, iso in zip(codelist["cown"], codelist["iso3c"])
+        int(c): (iso, ours.get(int(c)))
+        for c, iso in zip(codelist["cown"], codelist["iso3c"])
         if int(c) not in deliberate and ours.get(int(c)) != iso
     }
     assert mismatches == {}

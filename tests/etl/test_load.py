@@ -37,21 +37,31 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 # ------------------------------------------------------------------ helpers
-def result_with(frames: dict[str, pd.DataFrame], *, sha: str = "a" * 64, rows_read: int | None = None,
-                rejects: pd.DataFrame | None = None, source: str = "test", file: str = "test_file.csv") -> ReadResult:
+def result_with(
+    frames: dict[str, pd.DataFrame],
+    *,
+    sha: str = "a" * 64,
+    rows_read: int | None = None,
+    rejects: pd.DataFrame | None = None,
+    source: str = "test",
+    file: str = "test_file.csv",
+) -> ReadResult:
     """A ReadResult as a reader would return it, from hand-made canonical frames."""
     if rows_read is None:
         rows_read = max([len(f) for f in frames.values()] + [0])
-    result = ReadResult(source=source, file=file, sha256=sha, layout="test:hand-made", rows_read=rows_read,
-                        frames=frames)
+    result = ReadResult(
+        source=source, file=file, sha256=sha, layout="test:hand-made", rows_read=rows_read, frames=frames
+    )
     if rejects is not None:
         result.rejects = rejects
     return result
 
 
 def observations(values: dict[tuple[str, int], float], variable: str = "polyarchy") -> pd.DataFrame:
-    rows = [{"iso3": iso3, "year": year, "variable": variable, "value": value, "row": i + 1}
-            for i, ((iso3, year), value) in enumerate(values.items())]
+    rows = [
+        {"iso3": iso3, "year": year, "variable": variable, "value": value, "row": i + 1}
+        for i, ((iso3, year), value) in enumerate(values.items())
+    ]
     return pd.DataFrame(rows, columns=CANONICAL_COLUMNS["observations"])
 
 
@@ -78,31 +88,66 @@ def everything(graph, ignore: tuple[str, ...] = ("loaded_at",)) -> list:
 
 def small_world() -> ReadResult:
     """One file's worth of every frame kind, with known answers."""
-    countries = pd.DataFrame([
-        {"iso3": "FRA", "cow": 220, "name": "France", "region": "Western Europe", "is_state": True},
-        {"iso3": "DEU", "cow": 255, "name": "Germany", "region": "Western Europe", "is_state": True},
-    ])
-    membership = pd.DataFrame([
-        {"iso3": "FRA", "since": 1816, "until": None, "row": 1},
-        {"iso3": "DEU", "since": 1816, "until": 1945, "row": 2},
-        {"iso3": "DEU", "since": 1955, "until": None, "row": 3},
-    ])
-    agreements = pd.DataFrame([
-        {"id": "cmaa:FRA-USA", "type": "CMAA", "title": "CMAA France-US", "signed": dt.date(1987, 3, 2),
-         "year_signed": 1987, "in_force": dt.date(1988, 1, 1), "terminated": None, "source_url": "https://x",
-         "parties": ["USA", "FRA"], "row": 4},
-        {"id": "fta:three", "type": "FTA", "title": "Three-way FTA", "signed": None, "year_signed": 1995,
-         "in_force": None, "terminated": dt.date(2001, 6, 1), "source_url": None,
-         "parties": ["MEX", "CAN", "USA"], "row": 5},
-    ])
+    countries = pd.DataFrame(
+        [
+            {"iso3": "FRA", "cow": 220, "name": "France", "region": "Western Europe", "is_state": True},
+            {"iso3": "DEU", "cow": 255, "name": "Germany", "region": "Western Europe", "is_state": True},
+        ]
+    )
+    membership = pd.DataFrame(
+        [
+            {"iso3": "FRA", "since": 1816, "until": None, "row": 1},
+            {"iso3": "DEU", "since": 1816, "until": 1945, "row": 2},
+            {"iso3": "DEU", "since": 1955, "until": None, "row": 3},
+        ]
+    )
+    agreements = pd.DataFrame(
+        [
+            {
+                "id": "cmaa:FRA-USA",
+                "type": "CMAA",
+                "title": "CMAA France-US",
+                "signed": dt.date(1987, 3, 2),
+                "year_signed": 1987,
+                "in_force": dt.date(1988, 1, 1),
+                "terminated": None,
+                "source_url": "https://x",
+                "parties": ["USA", "FRA"],
+                "row": 4,
+            },
+            {
+                "id": "fta:three",
+                "type": "FTA",
+                "title": "Three-way FTA",
+                "signed": None,
+                "year_signed": 1995,
+                "in_force": None,
+                "terminated": dt.date(2001, 6, 1),
+                "source_url": None,
+                "parties": ["MEX", "CAN", "USA"],
+                "row": 5,
+            },
+        ]
+    )
     obs = observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.85})
-    trade = pd.DataFrame([
-        {"iso1": "DEU", "iso2": "FRA", "year": 1990, "value": 5.0e9, "flow1": 2.0e9, "flow2": 3.0e9, "row": 8},
-        {"iso1": "DEU", "iso2": "FRA", "year": 1991, "value": 6.0e9, "flow1": None, "flow2": 3.0e9, "row": 9},
-    ])
+    trade = pd.DataFrame(
+        [
+            {"iso1": "DEU", "iso2": "FRA", "year": 1990, "value": 5.0e9, "flow1": 2.0e9, "flow2": 3.0e9, "row": 8},
+            {"iso1": "DEU", "iso2": "FRA", "year": 1991, "value": 6.0e9, "flow1": None, "flow2": 3.0e9, "row": 9},
+        ]
+    )
     contiguity = pd.DataFrame([{"iso1": "DEU", "iso2": "FRA", "type": 1, "since": 1816, "until": None, "row": 10}])
-    return result_with({"countries": countries, "membership": membership, "agreements": agreements,
-                        "observations": obs, "trade": trade, "contiguity": contiguity}, rows_read=10)
+    return result_with(
+        {
+            "countries": countries,
+            "membership": membership,
+            "agreements": agreements,
+            "observations": obs,
+            "trade": trade,
+            "contiguity": contiguity,
+        },
+        rows_read=10,
+    )
 
 
 # ------------------------------------------------------------------ pure parts
@@ -144,23 +189,31 @@ def test_every_frame_kind_lands_in_the_graph_model_shapes(empty, rejects_dir):
     trade = empty.read("MATCH (a)-[t:TRADE {year: 1991}]->(b) RETURN a.iso3 AS a, b.iso3 AS b, properties(t) AS t")[0]
     assert (trade["a"], trade["b"]) == ("DEU", "FRA")
     assert trade["t"]["value"] == 6.0e9 and "flow1" not in trade["t"] and trade["t"]["row"] == 9
-    spells = empty.read("MATCH (:Country {iso3: 'DEU'})-[m:MEMBER_OF_SYSTEM]->(:System {name: 'interstate'}) "
-                        "RETURN m.since AS since, m.until AS until ORDER BY since")
+    spells = empty.read(
+        "MATCH (:Country {iso3: 'DEU'})-[m:MEMBER_OF_SYSTEM]->(:System {name: 'interstate'}) "
+        "RETURN m.since AS since, m.until AS until ORDER BY since"
+    )
     assert spells == [{"since": 1816, "until": 1945}, {"since": 1955, "until": None}]
-    eu = empty.read("MATCH (eu:Country {iso3: 'EU'})-[m:MEMBER_OF_SYSTEM]->() "
-                    "RETURN eu.is_state AS state, m.since AS since, m.source AS source")
+    eu = empty.read(
+        "MATCH (eu:Country {iso3: 'EU'})-[m:MEMBER_OF_SYSTEM]->() "
+        "RETURN eu.is_state AS state, m.since AS since, m.source AS source"
+    )
     assert eu == [{"state": False, "since": 1993, "source": "customsnet"}]
 
-    obs = empty.read("MATCH (c:Country)-[:HAS_OBSERVATION]->(o:Observation)-[:FROM_SOURCE]->(s:Source) "
-                     "WHERE o.iso3 = 'DEU' RETURN c.iso3 AS c, o.value AS v, o.row AS row, s.name AS s")
+    obs = empty.read(
+        "MATCH (c:Country)-[:HAS_OBSERVATION]->(o:Observation)-[:FROM_SOURCE]->(s:Source) "
+        "WHERE o.iso3 = 'DEU' RETURN c.iso3 AS c, o.value AS v, o.row AS row, s.name AS s"
+    )
     assert obs == [{"c": "DEU", "v": 0.85, "row": 2, "s": "test:test_file"}]
     source = empty.read("MATCH (s:Source {name: 'test:test_file'}) RETURN properties(s) AS s")[0]["s"]
     assert source["sha256"] == "a" * 64 and source["rows_read"] == 10 and source["rows_rejected"] == 0
     assert source["reader"] == "test" and source["layout"] == "test:hand-made" and source["file"] == "test_file.csv"
     assert isinstance(source["loaded_at"].to_native(), dt.datetime)
     # every fact names its source and row
-    missing = empty.read("MATCH ()-[r:TRADE|CMAA|FTA|PARTY_TO|CONTIGUOUS]->() WHERE r.source IS NULL OR r.row IS NULL "
-                         "RETURN count(r) AS n")
+    missing = empty.read(
+        "MATCH ()-[r:TRADE|CMAA|FTA|PARTY_TO|CONTIGUOUS]->() WHERE r.source IS NULL OR r.row IS NULL "
+        "RETURN count(r) AS n"
+    )
     assert missing == [{"n": 0}]
 
 
@@ -174,8 +227,11 @@ def test_loading_the_same_file_twice_changes_nothing_but_loaded_at(empty, reject
 
 
 def test_a_changed_file_replaces_the_old_version_and_drops_rows_it_no_longer_has(empty, rejects_dir):
-    load_result(empty, result_with({"observations": observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.8})},
-                                   sha="1" * 64), rejects_dir=rejects_dir)
+    load_result(
+        empty,
+        result_with({"observations": observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.8})}, sha="1" * 64),
+        rejects_dir=rejects_dir,
+    )
     smaller = result_with({"observations": observations({("FRA", 1990): 0.95})}, sha="2" * 64)
     with pytest.raises(ShrinkError, match="1 rows where the version in the graph has 2"):
         load_result(empty, smaller, rejects_dir=rejects_dir)  # half the rows would go: refused by default
@@ -188,8 +244,18 @@ def test_a_changed_file_replaces_the_old_version_and_drops_rows_it_no_longer_has
 
 def test_too_many_rejects_write_nothing_but_the_rejects_file(empty, rejects_dir):
     obs = observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.8})
-    rejects = pd.DataFrame([{"source": "test", "file": "test_file.csv", "row": 3, "field": "country_text_id",
-                             "value": "XXX", "reason": "unknown country code"}])
+    rejects = pd.DataFrame(
+        [
+            {
+                "source": "test",
+                "file": "test_file.csv",
+                "row": 3,
+                "field": "country_text_id",
+                "value": "XXX",
+                "reason": "unknown country code",
+            }
+        ]
+    )
     result = result_with({"observations": obs}, rows_read=10, rejects=rejects)  # 10% rejected
     with pytest.raises(RejectThresholdError, match=r"1 of 10 rows rejected \(10.0% > 5.0%\)"):
         load_result(empty, result, rejects_dir=rejects_dir)
@@ -203,11 +269,18 @@ def test_too_many_rejects_write_nothing_but_the_rejects_file(empty, rejects_dir)
 
 
 def test_a_failed_first_load_is_rolled_back_completely(empty, rejects_dir):
-    load_result(empty, result_with({"observations": observations({("FRA", 1990): 0.9})}, file="other.csv"),
-                rejects_dir=rejects_dir)
+    load_result(
+        empty,
+        result_with({"observations": observations({("FRA", 1990): 0.9})}, file="other.csv"),
+        rejects_dir=rejects_dir,
+    )
     before, before_all = counts(empty), everything(empty)
-    trade = pd.DataFrame([{"iso1": "AAA", "iso2": f"B{i:02d}", "year": 1990, "value": 1.0, "flow1": 0.5, "flow2": 0.5,
-                           "row": i + 1} for i in range(9)])
+    trade = pd.DataFrame(
+        [
+            {"iso1": "AAA", "iso2": f"B{i:02d}", "year": 1990, "value": 1.0, "flow1": 0.5, "flow2": 0.5, "row": i + 1}
+            for i in range(9)
+        ]
+    )
     # the server refuses to store a mixed list: the last batch fails after four committed ones
     trade["value"] = trade["value"].astype(object)
     trade.at[8, "value"] = [1, "x"]
@@ -219,13 +292,26 @@ def test_a_failed_first_load_is_rolled_back_completely(empty, rejects_dir):
 
 def test_a_failed_reload_of_a_changed_file_restores_the_old_version(empty, rejects_dir):
     def world(value: float, bad: bool, sha: str) -> ReadResult:
-        trade = pd.DataFrame([{"iso1": "DEU", "iso2": partner, "year": 1990, "value": value, "flow1": None,
-                               "flow2": None, "row": i + 1} for i, partner in enumerate(["ESP", "FRA", "ITA", "NLD", "POL"])])
+        trade = pd.DataFrame(
+            [
+                {
+                    "iso1": "DEU",
+                    "iso2": partner,
+                    "year": 1990,
+                    "value": value,
+                    "flow1": None,
+                    "flow2": None,
+                    "row": i + 1,
+                }
+                for i, partner in enumerate(["ESP", "FRA", "ITA", "NLD", "POL"])
+            ]
+        )
         if bad:
             trade["value"] = trade["value"].astype(object)
             trade.at[4, "value"] = [1, "x"]
-        countries = pd.DataFrame([{"iso3": "FRA", "cow": 220, "name": f"France {value}", "region": None,
-                                   "is_state": True}])
+        countries = pd.DataFrame(
+            [{"iso3": "FRA", "cow": 220, "name": f"France {value}", "region": None, "is_state": True}]
+        )
         return result_with({"countries": countries, "trade": trade}, sha=sha)
 
     load_result(empty, world(1.0, bad=False, sha="1" * 64), rejects_dir=rejects_dir)
@@ -260,8 +346,9 @@ with Graph(uri, user, password) as graph:
 """
 
 
-def start_blocked_load(neo4j_connection, result: ReadResult, tmp_path: Path, rejects_dir: Path,
-                       after_batch: int = 3) -> subprocess.Popen:
+def start_blocked_load(
+    neo4j_connection, result: ReadResult, tmp_path: Path, rejects_dir: Path, after_batch: int = 3
+) -> subprocess.Popen:
     """A child process loading ``result`` that blocks after its ``after_batch``-th batch (test hook).
 
     Returns once the child says it is blocked, so a kill always lands midway, never before or after.
@@ -269,9 +356,19 @@ def start_blocked_load(neo4j_connection, result: ReadResult, tmp_path: Path, rej
     pickled = tmp_path / f"result-{result.sha256[:8]}.pickle"
     pickled.write_bytes(pickle.dumps(result))
     child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_CHILD, neo4j_connection.uri, neo4j_connection.user, neo4j_connection.password,
-         str(pickled), str(rejects_dir)],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, TEST_BLOCK_ENV: str(after_batch)},
+        [
+            sys.executable,
+            "-c",
+            KILLED_CHILD,
+            neo4j_connection.uri,
+            neo4j_connection.user,
+            neo4j_connection.password,
+            str(pickled),
+            str(rejects_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, TEST_BLOCK_ENV: str(after_batch)},
     )
     for line in child.stdout:  # type: ignore[union-attr]
         if line.startswith(f"blocked after batch {after_batch}"):
@@ -287,8 +384,12 @@ def kill_hard(child: subprocess.Popen) -> None:
 
 def test_a_killed_load_converges_when_rerun(empty, neo4j_connection, tmp_path, rejects_dir):
     isos = [f"K{i:02d}" for i in range(40)]
-    trade = pd.DataFrame([{"iso1": a, "iso2": b, "year": 2000, "value": float(i), "flow1": None, "flow2": None,
-                           "row": i + 1} for i, (a, b) in enumerate((a, b) for a in isos for b in isos if a < b)])
+    trade = pd.DataFrame(
+        [
+            {"iso1": a, "iso2": b, "year": 2000, "value": float(i), "flow1": None, "flow2": None, "row": i + 1}
+            for i, (a, b) in enumerate((a, b) for a in isos for b in isos if a < b)
+        ]
+    )
     result = result_with({"trade": trade})
     kill_hard(start_blocked_load(neo4j_connection, result, tmp_path, rejects_dir, after_batch=3))
     partial = empty.read("MATCH ()-[t:TRADE]->() RETURN count(t) AS n")[0]["n"]
@@ -308,8 +409,9 @@ def test_cli_load_all_loads_identities_first_and_prints_a_summary(empty, cli_env
     for name in ["vdemlite_layout.csv", "states2016_layout.csv", "codelist_layout.csv", "cmaa_agreements.csv"]:
         (data / name).write_bytes((FIXTURES / name).read_bytes())
     (data / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")  # not a source: skipped
-    outcome = CliRunner().invoke(main, ["--quiet", "load", "all", str(data), "--rejects-dir", str(rejects_dir),
-                                        "--max-reject-share", "1"])
+    outcome = CliRunner().invoke(
+        main, ["--quiet", "load", "all", str(data), "--rejects-dir", str(rejects_dir), "--max-reject-share", "1"]
+    )
     assert outcome.exit_code == 0, outcome.output
     assert "customsnet load" in outcome.output and outcome.output.count("loaded") >= 4  # the summary table
     sources = empty.read("MATCH (s:Source) WHERE s.sha256 IS NOT NULL RETURN s.reader AS reader ORDER BY s.loaded_at")
@@ -319,8 +421,21 @@ def test_cli_load_all_loads_identities_first_and_prints_a_summary(empty, cli_env
 
 def test_cli_load_one_file_as_mlat(empty, cli_env, rejects_dir):
     path = FIXTURES / "cmaa_agreements.csv"
-    outcome = CliRunner().invoke(main, ["--quiet", "load", "cmaa", str(path), "--type", "MLAT",
-                                        "--rejects-dir", str(rejects_dir), "--max-reject-share", "1"])
+    outcome = CliRunner().invoke(
+        main,
+        [
+            "--quiet",
+            "load",
+            "cmaa",
+            str(path),
+            "--type",
+            "MLAT",
+            "--rejects-dir",
+            str(rejects_dir),
+            "--max-reject-share",
+            "1",
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
     found = counts(empty)
     assert found.get("[:MLAT]", 0) > 0 and "[:CMAA]" not in found
@@ -328,8 +443,14 @@ def test_cli_load_one_file_as_mlat(empty, cli_env, rejects_dir):
 
 # ------------------------------------------------------------------ the readers' fixtures
 #: each canonical frame kind → the label or relationship type it becomes, one per frame row
-GRAPH_SHAPE = {"membership": "[:MEMBER_OF_SYSTEM]", "agreements": ":Agreement", "observations": ":Observation",
-               "trade": "[:TRADE]", "contiguity": "[:CONTIGUOUS]", "countries": ":Country"}
+GRAPH_SHAPE = {
+    "membership": "[:MEMBER_OF_SYSTEM]",
+    "agreements": ":Agreement",
+    "observations": ":Observation",
+    "trade": "[:TRADE]",
+    "contiguity": "[:CONTIGUOUS]",
+    "countries": ":Country",
+}
 READER_FIXTURES = sorted(p for p in FIXTURES.rglob("*.csv") if detect_source(p) is not None)
 
 
@@ -347,8 +468,7 @@ def test_reader_fixtures_load_one_graph_item_per_row_and_reload_unchanged(empty,
             assert found[":Country"] >= len(frame)
         else:
             assert found.get(GRAPH_SHAPE[kind], 0) == expected, kind
-    loaded = empty.read("MATCH (s:Source {name: $name}) RETURN s.rows_loaded AS n, s.sha256 AS sha",
-                        name=report.name)
+    loaded = empty.read("MATCH (s:Source {name: $name}) RETURN s.rows_loaded AS n, s.sha256 AS sha", name=report.name)
     assert loaded == [{"n": result.rows_loaded, "sha": result.sha256}]
     before = everything(empty)
     assert load_result(empty, result, rejects_dir=rejects_dir, max_reject_share=1.0).previous == "same"

@@ -31,15 +31,21 @@ def counts(graph) -> dict[str, int]:
 def fingerprint(graph) -> dict:
     """Cheap summary of the facts' properties: a reload that changed any value or key shows here."""
     return {
-        "trade": graph.read("MATCH ()-[t:TRADE]->() RETURN sum(t.value) AS value, sum(t.row) AS rows, "
-                            "count(DISTINCT t.key) AS keys, collect(DISTINCT t.load_id) AS loads")[0],
-        "observations": graph.read("MATCH (o:Observation) RETURN sum(o.value) AS value, sum(o.row) AS rows, "
-                                   "count(DISTINCT o.key) AS keys")[0],
-        "ties": graph.read("MATCH ()-[r:CMAA|FTA]->() RETURN sum(r.since) AS since, sum(r.in_force) AS in_force, "
-                           "count(DISTINCT r.key) AS keys")[0],
+        "trade": graph.read(
+            "MATCH ()-[t:TRADE]->() RETURN sum(t.value) AS value, sum(t.row) AS rows, "
+            "count(DISTINCT t.key) AS keys, collect(DISTINCT t.load_id) AS loads"
+        )[0],
+        "observations": graph.read(
+            "MATCH (o:Observation) RETURN sum(o.value) AS value, sum(o.row) AS rows, count(DISTINCT o.key) AS keys"
+        )[0],
+        "ties": graph.read(
+            "MATCH ()-[r:CMAA|FTA]->() RETURN sum(r.since) AS since, sum(r.in_force) AS in_force, "
+            "count(DISTINCT r.key) AS keys"
+        )[0],
         "countries": graph.read("MATCH (c:Country) RETURN collect([c.iso3, c.name, c.cow, c.is_state]) AS all")[0],
-        "sources": graph.read("MATCH (s:Source) RETURN s.name AS name, s.sha256 AS sha, s.rows_loaded AS rows "
-                              "ORDER BY name"),
+        "sources": graph.read(
+            "MATCH (s:Source) RETURN s.name AS name, s.sha256 AS sha, s.rows_loaded AS rows ORDER BY name"
+        ),
     }
 
 
@@ -48,13 +54,17 @@ def loaded(graph, shared_data_dir, tmp_path_factory):
     """Everything under ../shared/data, loaded once; (outcomes, seconds, counts, fingerprint)."""
     rejects = tmp_path_factory.mktemp("rejects")
     started = time.monotonic()
-    outcomes = load_directory(graph, shared_data_dir, rejects_dir=rejects, resolver=cached_resolver(str(shared_data_dir)))
+    outcomes = load_directory(
+        graph, shared_data_dir, rejects_dir=rejects, resolver=cached_resolver(str(shared_data_dir))
+    )
     seconds = time.monotonic() - started
     for outcome in outcomes:
         report = outcome.report
-        print(f"{outcome.file.source:>14} {outcome.file.path.name:<50} read {outcome.read_seconds:5.1f} s "
-              f"write {outcome.write_seconds:5.1f} s "
-              + (f"{report.rows_loaded}/{report.rows_read} rows" if report else f"FAILED {outcome.error}"))
+        print(
+            f"{outcome.file.source:>14} {outcome.file.path.name:<50} read {outcome.read_seconds:5.1f} s "
+            f"write {outcome.write_seconds:5.1f} s "
+            + (f"{report.rows_loaded}/{report.rows_read} rows" if report else f"FAILED {outcome.error}")
+        )
     print(f"all of {shared_data_dir}: {seconds:.1f} s")
     return outcomes, seconds, counts(graph), fingerprint(graph)
 
@@ -89,13 +99,16 @@ def test_country_years_are_matched_to_countries_in_the_node_set(graph, loaded, s
         "RETURN o.iso3 AS iso3, o.year AS year, "
         "EXISTS { MATCH (c)-[m:MEMBER_OF_SYSTEM]->(:System) "
         "         WHERE m.since <= o.year AND (m.until IS NULL OR m.until >= o.year) } AS in_system",
-        source=source, variable=COVERAGE[source],
+        source=source,
+        variable=COVERAGE[source],
     )
     matched = len(rows) / report.rows_read
     outside = sorted({(r["iso3"], r["year"]) for r in rows if not r["in_system"]})
     in_system = 1 - len(outside) / len(rows)
-    print(f"{source}: {len(rows)} of {report.rows_read} country-years matched to a Country ({matched:.1%}); "
-          f"{in_system:.1%} of those in the year's node set")
+    print(
+        f"{source}: {len(rows)} of {report.rows_read} country-years matched to a Country ({matched:.1%}); "
+        f"{in_system:.1%} of those in the year's node set"
+    )
     print(f"  reader notes: {report.notes}")
     if report.rows_rejected:
         print(f"  unmatched (rejected rows, {report.rejects_file}):")
@@ -105,8 +118,10 @@ def test_country_years_are_matched_to_countries_in_the_node_set(graph, loaded, s
     by_country: dict[str, list[int]] = {}
     for iso3, year in outside:
         by_country.setdefault(iso3, []).append(year)
-    print("  matched but outside the node set: "
-          + ", ".join(f"{iso3} {min(y)}-{max(y)}" for iso3, y in sorted(by_country.items())))
+    print(
+        "  matched but outside the node set: "
+        + ", ".join(f"{iso3} {min(y)}-{max(y)}" for iso3, y in sorted(by_country.items()))
+    )
     assert matched >= 0.95
     assert in_system >= 0.90
 

@@ -61,8 +61,12 @@ IGNORE = ("loaded_at", "load_id")  # what differs between a recovered graph and 
 def trade_frame(isos: list[str], year: int = 2000, scale: float = 1.0) -> pd.DataFrame:
     """One dyad-year per pair of ``isos`` (n(n-1)/2 rows)."""
     pairs = [(a, b) for a in isos for b in isos if a < b]
-    return pd.DataFrame([{"iso1": a, "iso2": b, "year": year, "value": scale * (i + 1), "flow1": None, "flow2": None,
-                          "row": i + 1} for i, (a, b) in enumerate(pairs)])
+    return pd.DataFrame(
+        [
+            {"iso1": a, "iso2": b, "year": year, "value": scale * (i + 1), "flow1": None, "flow2": None, "row": i + 1}
+            for i, (a, b) in enumerate(pairs)
+        ]
+    )
 
 
 def shared_nodes(graph) -> dict:
@@ -75,14 +79,14 @@ def shared_nodes(graph) -> dict:
 
 
 # ------------------------------------------------------------------ 3. isolation and the lock
-def test_cleaning_up_a_killed_load_keeps_countries_another_source_uses(empty, neo4j_connection, tmp_path,
-                                                                       rejects_dir):
+def test_cleaning_up_a_killed_load_keeps_countries_another_source_uses(empty, neo4j_connection, tmp_path, rejects_dir):
     isos = [f"K{i:02d}" for i in range(30)]
     trade = result_with({"trade": trade_frame(isos)}, sha="1" * 64, file="trade_k.csv")
     kill_hard(start_blocked_load(neo4j_connection, trade, tmp_path, rejects_dir, after_batch=3))
     # the killed trade load created the K countries; V-Dem-like facts now hang off them
-    obs = result_with({"observations": observations({(iso, 1990): 0.5 for iso in isos})}, sha="2" * 64,
-                      file="obs_k.csv")
+    obs = result_with(
+        {"observations": observations({(iso, 1990): 0.5 for iso in isos})}, sha="2" * 64, file="obs_k.csv"
+    )
     report = load_result(empty, obs, rejects_dir=rejects_dir)
     assert any("took over the lock" in note for note in report.notes)  # the dead child's lock
     assert load_result(empty, trade, rejects_dir=rejects_dir).previous == "recovered"
@@ -98,26 +102,41 @@ def test_cleaning_up_a_killed_load_keeps_countries_another_source_uses(empty, ne
     bad.at[len(bad) - 1, "value"] = [1, "x"]  # the server refuses a mixed list: the last batch fails
     before = everything(empty)
     with pytest.raises(LoadError, match="rolled back"):
-        load_result(empty, result_with({"trade": bad}, sha="3" * 64, file="trade_k2.csv"), rejects_dir=rejects_dir,
-                    batch_size=50)
+        load_result(
+            empty,
+            result_with({"trade": bad}, sha="3" * 64, file="trade_k2.csv"),
+            rejects_dir=rejects_dir,
+            batch_size=50,
+        )
     assert everything(empty) == before
 
 
-def test_a_second_load_is_refused_while_one_runs_and_ctrl_c_rolls_back(empty, neo4j_connection, tmp_path,
-                                                                       rejects_dir):
-    load_result(empty, result_with({"observations": observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.8})},
-                                   file="other.csv"), rejects_dir=rejects_dir)
+def test_a_second_load_is_refused_while_one_runs_and_ctrl_c_rolls_back(empty, neo4j_connection, tmp_path, rejects_dir):
+    load_result(
+        empty,
+        result_with({"observations": observations({("FRA", 1990): 0.9, ("DEU", 1990): 0.8})}, file="other.csv"),
+        rejects_dir=rejects_dir,
+    )
     before = everything(empty)
     data = tmp_path / "cow_trade_ndy_fixture.csv"
     rows = [f"{a},{b},2000,{a + b}.5,1" for a in (2, 20, 200, 220, 255) for b in (2, 20, 200, 220, 255) if a < b]
     data.write_text('"ccode1","ccode2","year","flow1","flow2"\n' + "\n".join(rows) + "\n", encoding="utf-8")
-    env = {**os.environ, TEST_BLOCK_ENV: "2", "NEO4J_URI": neo4j_connection.uri,
-           "NEO4J_USER": neo4j_connection.user, "NEO4J_PASSWORD": neo4j_connection.password,
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {
+        **os.environ,
+        TEST_BLOCK_ENV: "2",
+        "NEO4J_URI": neo4j_connection.uri,
+        "NEO4J_USER": neo4j_connection.user,
+        "NEO4J_PASSWORD": neo4j_connection.password,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
     cli = "import sys; from customsnet.cli import main; main()"
-    child = subprocess.Popen([sys.executable, "-c", cli, "--quiet", "load", "trade", str(data),
-                              "--rejects-dir", str(rejects_dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-c", cli, "--quiet", "load", "trade", str(data), "--rejects-dir", str(rejects_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     seen = []
     for line in child.stdout:  # type: ignore[union-attr]
         seen.append(line)
@@ -128,8 +147,11 @@ def test_a_second_load_is_refused_while_one_runs_and_ctrl_c_rolls_back(empty, ne
     assert empty.read("MATCH ()-[t:TRADE]->() RETURN count(t) AS n")[0]["n"] == len(rows)  # written, not finished
 
     with pytest.raises(LoadLockedError, match=rf"load of cow_trade:cow_trade_ndy_fixture .*pid {child.pid}"):
-        load_result(empty, result_with({"observations": observations({("ITA", 1990): 0.7})}, file="third.csv"),
-                    rejects_dir=rejects_dir)
+        load_result(
+            empty,
+            result_with({"observations": observations({("ITA", 1990): 0.7})}, file="third.csv"),
+            rejects_dir=rejects_dir,
+        )
     child.send_signal(signal.SIGINT)  # Ctrl-C
     output = child.stdout.read()  # type: ignore[union-attr]
     assert child.wait(timeout=120) == 130, output
@@ -156,9 +178,11 @@ TKM,UZB,2015,,,signed,https://b.example/6,public
 
 
 def agreements(graph) -> dict[str, dict]:
-    rows = graph.read("MATCH (a:Agreement) OPTIONAL MATCH (a)-[c:FROM_SOURCE]->(s:Source) "
-                      "WITH a, collect(s.name) AS claims RETURN a.id AS id, a.pair AS pair, a.signed AS signed, "
-                      "a.source AS source, claims ORDER BY id")
+    rows = graph.read(
+        "MATCH (a:Agreement) OPTIONAL MATCH (a)-[c:FROM_SOURCE]->(s:Source) "
+        "WITH a, collect(s.name) AS claims RETURN a.id AS id, a.pair AS pair, a.signed AS signed, "
+        "a.source AS source, claims ORDER BY id"
+    )
     return {row["id"]: {**row, "claims": sorted(row["claims"])} for row in rows}
 
 
@@ -173,17 +197,25 @@ def test_a_second_cmaa_file_names_the_same_agreements_and_cannot_delete_the_firs
     public.write_text(PUBLIC, encoding="utf-8")
     load_csv(empty, seed, rejects_dir)
     report = load_csv(empty, public, rejects_dir)
-    assert "4 agreement(s) already in the graph (1 of them dated differently there): this file's claims join those " \
-           "nodes" in report.notes
+    assert (
+        "4 agreement(s) already in the graph (1 of them dated differently there): this file's claims join those "
+        "nodes" in report.notes
+    )
     found = agreements(empty)
     assert len(found) == 6  # one node per real agreement: 4 named by both files, UZB-TKM twice (1996, 2015)
     both = {"cmaa:cmaa_public", "cmaa:cmaa_seed"}
     assert sorted(a["pair"] for a in found.values() if set(a["claims"]) == both) == [
-        "CAN-USA", "DEU-JPN", "IND-ZAF", "KOR-NLD"]
+        "CAN-USA",
+        "DEU-JPN",
+        "IND-ZAF",
+        "KOR-NLD",
+    ]
     deu_jpn = next(a for a in found.values() if a["pair"] == "DEU-JPN")
     assert deu_jpn["signed"].to_native() == dt.date(2014, 11, 19) and deu_jpn["source"] == "cmaa:cmaa_public"
-    tie = empty.read("MATCH (:Country {iso3: 'DEU'})-[t:CMAA]->(:Country {iso3: 'JPN'}) RETURN t.since AS since, "
-                     "t.sources AS sources")
+    tie = empty.read(
+        "MATCH (:Country {iso3: 'DEU'})-[t:CMAA]->(:Country {iso3: 'JPN'}) RETURN t.since AS since, "
+        "t.sources AS sources"
+    )
     assert tie == [{"since": 2014, "sources": sorted(both)}]  # one tie, dated by the dated claim
     assert counts(empty)["[:CMAA]"] == 6
 
@@ -217,8 +249,10 @@ def test_the_shared_seed_and_public_lists_give_one_agreement_node_each(empty, re
     reports = {name: load_csv(empty, files[name], rejects_dir) for name in order}
     found = agreements(empty)
     public_rows = reports["public"].rows_loaded
-    print(f"order {order}: {len(found)} Agreement nodes; seed {reports['seed'].rows_loaded} agreements, "
-          f"public {public_rows}; notes {reports[order[1]].notes}")
+    print(
+        f"order {order}: {len(found)} Agreement nodes; seed {reports['seed'].rows_loaded} agreements, "
+        f"public {public_rows}; notes {reports[order[1]].notes}"
+    )
     seed_name, public_name = "cmaa:cmaa_seed_public_sources", "cmaa:cmaa_public_sources"
     named_by_seed = [a for a in found.values() if seed_name in a["claims"]]
     assert len(found) == public_rows  # the public list is a superset: no node of the seed's alone
@@ -228,8 +262,9 @@ def test_the_shared_seed_and_public_lists_give_one_agreement_node_each(empty, re
 
 
 # ------------------------------------------------------------------ 5. killed loads leave nothing for good
-def test_kill_9_during_a_changed_file_then_reloading_the_original_leaves_no_stale_rows(empty, neo4j_connection,
-                                                                                      tmp_path, rejects_dir):
+def test_kill_9_during_a_changed_file_then_reloading_the_original_leaves_no_stale_rows(
+    empty, neo4j_connection, tmp_path, rejects_dir
+):
     isos = [f"T{i:02d}" for i in range(30)]
     original = result_with({"trade": trade_frame(isos)}, sha="1" * 64, file="cow_trade.csv")
     changed_frame = pd.concat([trade_frame(isos, scale=2.0), trade_frame(isos, year=2001)], ignore_index=True)
@@ -271,7 +306,10 @@ def test_header_only_truncated_and_much_smaller_files_are_refused(empty, cli_env
         path.write_text(text, encoding="utf-8")
         outcome = CliRunner().invoke(main, cli)
         assert outcome.exit_code == 1, (what, outcome.output)
-        assert message in " ".join(outcome.output.split()) and "vdemlite_x.csv" in outcome.output, (what, outcome.output)
+        assert message in " ".join(outcome.output.split()) and "vdemlite_x.csv" in outcome.output, (
+            what,
+            outcome.output,
+        )
         assert everything(empty) == before, what
     stored = empty.read("MATCH (o:Observation {variable: 'polyarchy'}) RETURN collect(DISTINCT o.value) AS v")
     assert stored == [{"v": [0.904]}]
@@ -339,21 +377,28 @@ def test_a_load_cut_off_from_the_server_says_part_of_it_may_remain(empty, neo4j_
     report = load_file(empty, "vdem", path, resolver, rejects_dir=rejects_dir).report
     assert report is not None and report.previous == "recovered"
     assert counts(empty)[":Observation"] == 90 + 2
-    assert empty.read("MATCH (o:Observation {source: 'test:other'}) RETURN properties(o) AS o ORDER BY o.key") \
-        == other_before  # the failed rollback and the clean-up left the other source alone
+    assert (
+        empty.read("MATCH (o:Observation {source: 'test:other'}) RETURN properties(o) AS o ORDER BY o.key")
+        == other_before
+    )  # the failed rollback and the clean-up left the other source alone
 
 
 # ------------------------------------------------------------------ fault injection
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_killing_a_load_at_a_random_batch_then_reloading_equals_a_clean_load(empty, neo4j_connection, tmp_path,
-                                                                             rejects_dir, seed):
+def test_killing_a_load_at_a_random_batch_then_reloading_equals_a_clean_load(
+    empty, neo4j_connection, tmp_path, rejects_dir, seed
+):
     isos = [f"F{i:02d}" for i in range(25)]
-    other = result_with({"observations": observations({(iso, 1990): 0.1 for iso in isos})}, sha="a" * 64,
-                        file="obs_f.csv")
+    other = result_with(
+        {"observations": observations({(iso, 1990): 0.1 for iso in isos})}, sha="a" * 64, file="obs_f.csv"
+    )
     v1 = result_with({"trade": trade_frame(isos)}, sha="1" * 64, file="trade_f.csv")
-    v2 = result_with({"trade": pd.concat([trade_frame(isos[:20], scale=3.0), trade_frame(isos, year=2001)],
-                                         ignore_index=True)}, sha="2" * 64, file="trade_f.csv")
+    v2 = result_with(
+        {"trade": pd.concat([trade_frame(isos[:20], scale=3.0), trade_frame(isos, year=2001)], ignore_index=True)},
+        sha="2" * 64,
+        file="trade_f.csv",
+    )
     for result in (other, v1, v2):
         load_result(empty, result, rejects_dir=rejects_dir)
     clean = everything(empty, ignore=IGNORE)
@@ -365,7 +410,9 @@ def test_killing_a_load_at_a_random_batch_then_reloading_equals_a_clean_load(emp
     kill_at = random.Random(seed).randint(1, batches - 1)
     kill_hard(start_blocked_load(neo4j_connection, v2, tmp_path, rejects_dir, after_batch=kill_at))
     report = load_result(empty, v2, rejects_dir=rejects_dir)
-    print(f"seed {seed}: killed after batch {kill_at} of {batches}; reload {report.previous}, "
-          f"{report.stale_deleted} stale facts deleted")
+    print(
+        f"seed {seed}: killed after batch {kill_at} of {batches}; reload {report.previous}, "
+        f"{report.stale_deleted} stale facts deleted"
+    )
     assert report.previous == "recovered"
     assert everything(empty, ignore=IGNORE) == clean

@@ -79,7 +79,9 @@ def test_type_from_file_name_or_error(resolver, tmp_path):
 
 def test_missing_column_names_file_column_and_found_columns(resolver, tmp_path):
     path = tmp_path / "cmaa.csv"
-    path.write_text("country_a,partner,year_signed,date_signed,date_in_force,source_url\nCAN,USA,,,,\n", encoding="utf-8")
+    path.write_text(
+        "country_a,partner,year_signed,date_signed,date_in_force,source_url\nCAN,USA,,,,\n", encoding="utf-8"
+    )
     with pytest.raises(SourceFormatError) as error:
         read_cmaa(path, resolver)
     text = str(error.value)
@@ -89,7 +91,9 @@ def test_missing_column_names_file_column_and_found_columns(resolver, tmp_path):
 def test_non_utf8_file_is_a_format_error_with_offset(resolver, tmp_path):
     path = tmp_path / "cmaa.csv"
     header = b"country_a,country_b,year_signed,date_signed,date_in_force,date_terminated,title,source_url\n"
-    path.write_bytes(header + "CAN,USA,1984,,,,Accord Canada\u2013\xc9tats-Unis,u\n".encode("latin-1", errors="replace"))
+    path.write_bytes(
+        header + "CAN,USA,1984,,,,Accord Canada\u2013\xc9tats-Unis,u\n".encode("latin-1", errors="replace")
+    )
     with pytest.raises(SourceFormatError, match=r"not valid UTF-8 at byte offset \d+ \(line 2\)"):
         read_cmaa(path, resolver)
 
@@ -106,7 +110,9 @@ def test_unterminated_quote_is_a_format_error(resolver, tmp_path):
     path = tmp_path / "cmaa.csv"
     path.write_text(
         "country_a,country_b,year_signed,date_signed,date_in_force,date_terminated,title,source_url\n"
-        'CAN,USA,1984,,,,"an unfinished title,u\nCAN,MEX,,,,,,u\n', encoding="utf-8")
+        'CAN,USA,1984,,,,"an unfinished title,u\nCAN,MEX,,,,,,u\n',
+        encoding="utf-8",
+    )
     with pytest.raises(SourceFormatError, match="cmaa.csv"):
         read_cmaa(path, resolver)
 
@@ -124,6 +130,8 @@ def test_real_seed_list(resolver):
     assert can_usa["source_url"].startswith("https://docslib.org/doc/10097711/")
     # the same undated pair reported by two sources is one agreement: the repeat is a reject
     assert set(result.rejects["reason"].str.extract(r"\((cmaa:[^)]*)\)")[0]) == {
-        "cmaa:IND-ZAF:undated", "cmaa:EU-IND:undated"}
+        "cmaa:IND-ZAF:undated",
+        "cmaa:EU-IND:undated",
+    }
     assert len(frame) + result.rows_rejected == 79
     assert (frame["parties"].map(len) == 2).all()

@@ -22,8 +22,10 @@ def resolver() -> CountryResolver:
 
 def spells(result) -> set[tuple]:
     frame = result.frames["contiguity"]
-    return {(a, b, t, s, None if pd.isna(u) else int(u))
-            for a, b, t, s, u in zip(frame["iso1"], frame["iso2"], frame["type"], frame["since"], frame["until"])}
+    return {
+        (a, b, t, s, None if pd.isna(u) else int(u))
+        for a, b, t, s, u in zip(frame["iso1"], frame["iso2"], frame["type"], frame["since"], frame["until"])
+    }
 
 
 def reasons(result) -> dict[int, tuple[str, str]]:
@@ -35,8 +37,12 @@ def test_dyad_years_become_spells(resolver):
     assert result.layout == "publisher:contdird"
     assert list(result.frames["contiguity"].columns) == CANONICAL_COLUMNS["contiguity"]
     # both orders of USA–CAN are one open-ended spell (1922 is the file's last year)
-    assert spells(result) == {("CAN", "USA", 1, 1920, None), ("MEX", "USA", 1, 1920, 1920),
-                              ("MEX", "USA", 1, 1922, None), ("RUS", "USA", 4, 1921, 1921)}
+    assert spells(result) == {
+        ("CAN", "USA", 1, 1920, None),
+        ("MEX", "USA", 1, 1920, 1920),
+        ("MEX", "USA", 1, 1922, None),
+        ("RUS", "USA", 4, 1921, 1921),
+    }
     rejected = reasons(result)
     assert rejected[10] == ("state2no", "unknown COW code 999")
     assert rejected[11][0] == "conttype" and "1 (land) to 5" in rejected[11][1]
@@ -46,8 +52,12 @@ def test_yyyymm_spells(resolver):
     result = read_contiguity(FIXTURES / "contdir_layout.csv", resolver)
     assert result.layout == "publisher:contdir"
     # FRA–260 (1955–1990) and FRA–255 (1990–) are one Germany–France spell
-    assert spells(result) == {("CAN", "USA", 1, 1920, None), ("CUB", "USA", 4, 1902, 1906),
-                              ("DEU", "FRA", 1, 1955, None), ("DEU", "POL", 1, 1918, 1939)}
+    assert spells(result) == {
+        ("CAN", "USA", 1, 1920, None),
+        ("CUB", "USA", 4, 1902, 1906),
+        ("DEU", "FRA", 1, 1955, None),
+        ("DEU", "POL", 1, 1918, 1939),
+    }
     rejected = reasons(result)
     assert rejected[6][0] == "end" and "impossible date" in rejected[6][1]
     assert rejected[7][0] == "statehno" and "self-pair" in rejected[7][1]

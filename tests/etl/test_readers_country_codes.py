@@ -49,20 +49,35 @@ def test_real_codelists(resolver):
     assert panel.frames["countries"]["iso3"].is_unique
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("cmaa_agreements.csv", "cmaa"), ("states2016_layout.csv", "cow_states"),
-    ("isard_cw_gw_panel_layout.csv", "cow_states"), ("isard_cw_system_layout.csv", "cow_states"),
-    ("contdird_layout.csv", "contiguity"), ("contdir_layout.csv", "contiguity"), ("cow_contdir_layout.csv", "contiguity"),
-    ("V-Dem-CY-Core-v14_fixture.csv", "vdem"), ("vdemlite_layout.csv", "vdem"), ("isard_cw_democracy_layout.csv", "vdem"),
-    ("unga_dataverse_layout.csv", "unga"), ("unga_bsv_layout.csv", "unga"),
-    ("Dyadic_COW_4.0_fixture.csv", "trade"), ("cow_trade_ndy_layout.csv", "trade"),
-    ("baci/BACI_HS92_Y2019_V202401.csv", "trade"), ("baci/country_codes_V202401.csv", None),
-    ("globalterrorismdb_fixture.csv", "gtd"), ("owid/owid_gtd_country_year_1970_2020.csv", "gtd"),
-    ("owid/owid_gtd_country_name_map.csv", None),
-    ("desta_list_of_treaties_02_02_dyads.csv", "desta"), ("manytrade_memberships_layout.csv", "desta"),
-    ("manytrade_agreements_layout.csv", None), ("majors_list_layout.csv", "majors"),
-    ("codelist_layout.csv", "country_codes"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("cmaa_agreements.csv", "cmaa"),
+        ("states2016_layout.csv", "cow_states"),
+        ("isard_cw_gw_panel_layout.csv", "cow_states"),
+        ("isard_cw_system_layout.csv", "cow_states"),
+        ("contdird_layout.csv", "contiguity"),
+        ("contdir_layout.csv", "contiguity"),
+        ("cow_contdir_layout.csv", "contiguity"),
+        ("V-Dem-CY-Core-v14_fixture.csv", "vdem"),
+        ("vdemlite_layout.csv", "vdem"),
+        ("isard_cw_democracy_layout.csv", "vdem"),
+        ("unga_dataverse_layout.csv", "unga"),
+        ("unga_bsv_layout.csv", "unga"),
+        ("Dyadic_COW_4.0_fixture.csv", "trade"),
+        ("cow_trade_ndy_layout.csv", "trade"),
+        ("baci/BACI_HS92_Y2019_V202401.csv", "trade"),
+        ("baci/country_codes_V202401.csv", None),
+        ("globalterrorismdb_fixture.csv", "gtd"),
+        ("owid/owid_gtd_country_year_1970_2020.csv", "gtd"),
+        ("owid/owid_gtd_country_name_map.csv", None),
+        ("desta_list_of_treaties_02_02_dyads.csv", "desta"),
+        ("manytrade_memberships_layout.csv", "desta"),
+        ("manytrade_agreements_layout.csv", None),
+        ("majors_list_layout.csv", "majors"),
+        ("codelist_layout.csv", "country_codes"),
+    ],
+)
 def test_detect_source(name, expected):
     assert detect_source(FIXTURES / name) == expected
 
@@ -90,14 +105,32 @@ def test_every_fixture_reads_through_its_detected_reader(resolver):
 def test_read_source_unknown_name(resolver):
     with pytest.raises(ValueError, match="unknown source 'polity'.*vdem"):
         read_source("polity", FIXTURES / "vdemlite_layout.csv", resolver)
-    assert set(READERS) >= {"cmaa", "mlat", "cow_states", "vdem", "unga", "trade", "gtd", "desta", "majors", "contiguity"}
+    assert set(READERS) >= {
+        "cmaa",
+        "mlat",
+        "cow_states",
+        "vdem",
+        "unga",
+        "trade",
+        "gtd",
+        "desta",
+        "majors",
+        "contiguity",
+    }
 
 
 #: ../shared/data folder → the reader its files must be detected as (None: auxiliary files only)
 SHARED_FOLDER_SOURCE = {
-    "cmaa": "cmaa", "country_codes": "country_codes", "cow_contiguity": "contiguity", "cow_dyadic_trade": "trade",
-    "cow_state_system": "cow_states", "desta_fta": "desta", "gtd_country_year": "gtd", "unga_idealpoints": "unga",
-    "us_majors_list": "majors", "vdem": "vdem",
+    "cmaa": "cmaa",
+    "country_codes": "country_codes",
+    "cow_contiguity": "contiguity",
+    "cow_dyadic_trade": "trade",
+    "cow_state_system": "cow_states",
+    "desta_fta": "desta",
+    "gtd_country_year": "gtd",
+    "unga_idealpoints": "unga",
+    "us_majors_list": "majors",
+    "vdem": "vdem",
 }
 #: files another reader reads (detected as no source of their own, by design)
 AUXILIARY = {"manytrade_desta_agreements.csv", "owid_gtd_country_name_map.csv"}
@@ -109,17 +142,24 @@ def test_every_real_shared_file_is_detected():
     if not SHARED.is_dir():
         pytest.skip("../shared/data not present")
     detected = {path: detect_source(path) for path in sorted(SHARED.glob("*/*.csv"))}
-    wrong = {str(path.relative_to(SHARED)): (source, SHARED_FOLDER_SOURCE[path.parent.name])
-             for path, source in detected.items()
-             if source is not None and path.parent.name in SHARED_FOLDER_SOURCE
-             and source != SHARED_FOLDER_SOURCE[path.parent.name]}
+    wrong = {
+        str(path.relative_to(SHARED)): (source, SHARED_FOLDER_SOURCE[path.parent.name])
+        for path, source in detected.items()
+        if source is not None
+        and path.parent.name in SHARED_FOLDER_SOURCE
+        and source != SHARED_FOLDER_SOURCE[path.parent.name]
+    }
     assert wrong == {}, "detected as (reader, expected reader)"
     assert AUXILIARY.isdisjoint({path.name for path, source in detected.items() if source is not None})
-    unrecognised = sorted(str(path.relative_to(SHARED)) for path, source in detected.items()
-                          if source is None and path.name not in AUXILIARY)
+    unrecognised = sorted(
+        str(path.relative_to(SHARED))
+        for path, source in detected.items()
+        if source is None and path.name not in AUXILIARY
+    )
     if unrecognised:
-        warnings.warn(f"../shared/data files no reader recognises (not loaded by `load all`): {unrecognised}",
-                      stacklevel=1)
+        warnings.warn(
+            f"../shared/data files no reader recognises (not loaded by `load all`): {unrecognised}", stacklevel=1
+        )
     assert sum(source is not None for source in detected.values()) >= len(SHARED_FOLDER_SOURCE)
 
 
@@ -137,7 +177,10 @@ def test_header_only_files_give_empty_canonical_frames(resolver, tmp_path):
         result = read_source(source, copy, resolver)
         assert result.rows_read == 0 and result.rejects.empty, path
         for kind, frame in result.frames.items():
-            assert frame.empty and list(frame.columns[: len(CANONICAL_COLUMNS[kind])]) == CANONICAL_COLUMNS[kind], (path, kind)
+            assert frame.empty and list(frame.columns[: len(CANONICAL_COLUMNS[kind])]) == CANONICAL_COLUMNS[kind], (
+                path,
+                kind,
+            )
 
 
 def test_empty_file_is_a_format_error(resolver, tmp_path):

@@ -71,16 +71,25 @@ def test_isard_panel_layout_builds_spells(resolver):
 
 
 def test_merge_touching_spells_keeps_gaps():
-    frame = pd.DataFrame({"iso3": ["A", "A", "A", "B"], "since": [1900, 1911, 1950, 1900],
-                          "until": [1910, 1939, None, 1920], "row": [1, 2, 3, 4]})
+    frame = pd.DataFrame(
+        {
+            "iso3": ["A", "A", "A", "B"],
+            "since": [1900, 1911, 1950, 1900],
+            "until": [1910, 1939, None, 1920],
+            "row": [1, 2, 3, 4],
+        }
+    )
     merged = merge_touching_spells(frame, ["iso3"])
-    assert list(zip(merged["iso3"], merged["since"], merged["until"].astype("object").where(merged["until"].notna(), None))) == [
-        ("A", 1900, 1939), ("A", 1950, None), ("B", 1900, 1920)]
+    assert list(
+        zip(merged["iso3"], merged["since"], merged["until"].astype("object").where(merged["until"].notna(), None))
+    ) == [("A", 1900, 1939), ("A", 1950, None), ("B", 1900, 1920)]
 
 
 def test_missing_column(resolver, tmp_path):
     path = tmp_path / "states.csv"
-    path.write_text("stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth\nUSA,2,USA,1816,1,1,2016,12\n", encoding="utf-8")
+    path.write_text(
+        "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth\nUSA,2,USA,1816,1,1,2016,12\n", encoding="utf-8"
+    )
     with pytest.raises(SourceFormatError, match=r"states.csv: missing column\(s\) \['endday'\]"):
         read_cow_states(path, resolver)
 

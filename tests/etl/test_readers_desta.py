@@ -29,8 +29,13 @@ def test_dyad_list(resolver):
     assert result.layout == "publisher:desta_dyads"
     frame = result.frames["agreements"].set_index("id")
     assert list(result.frames["agreements"].columns[:10]) == CANONICAL_COLUMNS["agreements"]
-    assert sorted(frame.index) == ["fta:desta:1:CAN-MEX", "fta:desta:1:CAN-USA", "fta:desta:1:MEX-USA",
-                                   "fta:desta:2:CHL-ISL", "fta:desta:6:DEU-ISR"]
+    assert sorted(frame.index) == [
+        "fta:desta:1:CAN-MEX",
+        "fta:desta:1:CAN-USA",
+        "fta:desta:1:MEX-USA",
+        "fta:desta:2:CHL-ISL",
+        "fta:desta:6:DEU-ISR",
+    ]
     nafta = frame.loc["fta:desta:1:CAN-USA"]
     assert nafta["parties"] == ["CAN", "USA"] and nafta["year_signed"] == 1992 and nafta["signed"] is None
     assert nafta["in_force"] == dt.date(1994, 1, 1) and nafta["in_force_precision"] == "year"

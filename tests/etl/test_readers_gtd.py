@@ -31,7 +31,9 @@ def test_event_file_latin1_summed(resolver):
     assert any("Latin-1" in note and "offset" in note for note in result.notes)
     assert any("1 events with empty nkill counted as 0" in note for note in result.notes)
     assert totals(result) == {("USA", 1990): 2.0, ("DEU", 1990): 1.0, ("DEU", 1989): 3.0, ("PHL", 1990): 4.0}
-    rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    rejected = {
+        r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert rejected[5] == ("country_txt", "unknown country name 'Atlantis'")
     assert rejected[6][0] == "nkill"
     assert rejected[7][0] == "iyear" and "impossible year" in rejected[7][1]
@@ -42,10 +44,15 @@ def test_owid_layout_skips_aggregates_and_uses_name_map(resolver):
     assert result.layout == "shared:owid_gtd"
     assert any("2 aggregate rows skipped (Western Europe, World)" in note for note in result.notes)
     assert totals(result) == {
-        ("DEU", 1989): 4.0, ("DEU", 1990): 3.0,  # Germany + West Germany in 1990 summed
-        ("TLS", 2000): 3.0, ("USA", 2001): 3014.0, ("PER", 1995): 1.0,  # 'Incaland' via the name map
+        ("DEU", 1989): 4.0,
+        ("DEU", 1990): 3.0,  # Germany + West Germany in 1990 summed
+        ("TLS", 2000): 3.0,
+        ("USA", 2001): 3014.0,
+        ("PER", 1995): 1.0,  # 'Incaland' via the name map
     }
-    rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    rejected = {
+        r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert rejected[1] == ("entity", "unknown country name 'Freedonia'")
     assert rejected[9][0] == "entity" and "duplicate entity-year United States/2001" in rejected[9][1]
     assert rejected[10][0] == "terrorism_fatalities"
@@ -79,5 +86,7 @@ def test_real_owid_file(resolver):
 def test_excel_release_asks_for_csv(resolver, tmp_path):
     path = tmp_path / "globalterrorismdb_0522dist.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(SourceFormatError, match=r"globalterrorismdb_0522dist.xlsx: Excel format, not CSV; export it as UTF-8 CSV"):
+    with pytest.raises(
+        SourceFormatError, match=r"globalterrorismdb_0522dist.xlsx: Excel format, not CSV; export it as UTF-8 CSV"
+    ):
         read_gtd(path, resolver)

@@ -24,7 +24,9 @@ def test_layout_and_rejects(resolver):
     frame = result.frames["observations"]
     assert set(zip(frame["iso3"], frame["year"])) == {("MMR", 2010), ("BHS", 2010), ("LAO", 2011)}
     assert set(frame["variable"]) == {"majors_list"} and set(frame["value"]) == {1.0}
-    reasons = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    reasons = {
+        r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert reasons[3][0] == "country" and "duplicate country-fiscal year MMR/2010" in reasons[3][1]
     assert reasons[4][0] == "determination_date" and "outside FY 2010" in reasons[4][1]
     assert reasons[5] == ("country", "unknown country name 'Freedonia'")

@@ -36,7 +36,9 @@ def test_cow_publisher_layout(resolver):
     assert mex_usa["value"] == 100e6 and pd.isna(mex_usa["flow2"]) and mex_usa["flows_reported"] == 1
     assert trade.loc[("CAN", "FRA", 2000), "value"] == 0.0  # reported zero trade is zero
     assert ("GBR", "USA", 2000) not in trade.index  # −9 both ways: no information, left out
-    rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    rejected = {
+        r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert rejected[4][0] == "ccode2" and "self-pair" in rejected[4][1]  # 260 and 255 are both DEU
     assert rejected[5] == ("ccode2", "unknown COW code 999")
     assert rejected[6] == ("flow1", "not a finite number")
@@ -69,7 +71,9 @@ def test_baci_streamed_and_summed(resolver):
     taiwan = trade.loc[("TWN", "USA", 2019)]
     assert taiwan["flow1"] == 0.0 and taiwan["flow2"] == pytest.approx(5_000.0)
     assert any("Taiwan" in note for note in result.notes)
-    rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    rejected = {
+        r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert rejected[7][0] == "v"
     assert rejected[8] == ("i", "unknown ISO3 code 'N/A' (BACI code 899)")
     assert rejected[9][0] == "i" and "self-pair" in rejected[9][1]
@@ -86,7 +90,9 @@ def test_baci_without_country_codes_file(resolver, tmp_path):
 def test_truncated_trade_file(resolver, tmp_path):
     path = tmp_path / "cow.csv"
     path.write_text('"ccode1","ccode2","year","flow1","flow2"\n2,20,2000,1,2\n2,70,20', encoding="utf-8")
-    with pytest.raises(SourceFormatError, match=r"cow.csv: truncated file: last line 3 \(data row 2\) has 3 of 5 fields"):
+    with pytest.raises(
+        SourceFormatError, match=r"cow.csv: truncated file: last line 3 \(data row 2\) has 3 of 5 fields"
+    ):
         read_trade(path, resolver)
 
 

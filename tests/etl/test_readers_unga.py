@@ -30,7 +30,9 @@ def test_dataverse_layout_sessions_to_years(resolver):
     assert result.layout == "publisher:dataverse"
     # session 40 → 1985; IdealPointAll (not FP) is the variable; 260 in 1989 and 255 in 1990 → DEU
     assert points(result) == {("USA", 1985): 2.70, ("DEU", 1989): 1.90, ("DEU", 1990): 1.91, ("BHS", 1995): -0.30}
-    rejected = {r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    rejected = {
+        r: (f, why) for r, f, why in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert rejected[4] == ("ccode", "unknown country name 'Freedonia'")  # no code: ISO3, then name tried
     assert rejected[6] == ("ccode", "unknown COW code 999")
     assert rejected[8][0] == "session"

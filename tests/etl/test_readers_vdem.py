@@ -41,7 +41,9 @@ def test_publisher_core_layout(resolver):
 
 def test_publisher_rejects(resolver):
     result = read_vdem(FIXTURES / "V-Dem-CY-Core-v14_fixture.csv", resolver)
-    rejected = {row: (f, r) for row, f, r in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])}
+    rejected = {
+        row: (f, r) for row, f, r in zip(result.rejects["row"], result.rejects["field"], result.rejects["reason"])
+    }
     assert rejected[1] == ("country_text_id", "V-Dem unit Freedonia: unknown ISO3 code 'FRE'")
     assert "Ruritania" in rejected[4][1] and "SML" in rejected[4][1]
     assert rejected[5][0] == "year" and "duplicate country-year DEU/2001 (first at data row 3)" in rejected[5][1]
@@ -73,7 +75,9 @@ def test_isard_democracy_layout(resolver):
 
 def test_missing_value_column(resolver, tmp_path):
     path = tmp_path / "V-Dem-CY-Core-v14.csv"
-    path.write_text("country_name,country_text_id,year,v2x_polyarchy,v2x_civlib\nX,DEU,2000,0.1,0.2\n", encoding="utf-8")
+    path.write_text(
+        "country_name,country_text_id,year,v2x_polyarchy,v2x_civlib\nX,DEU,2000,0.1,0.2\n", encoding="utf-8"
+    )
     with pytest.raises(SourceFormatError) as error:
         read_vdem(path, resolver)
     assert "V-Dem-CY-Core-v14.csv" in str(error.value) and "v2x_corr" in str(error.value)

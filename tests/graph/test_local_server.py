@@ -35,9 +35,7 @@ def test_conf_binds_loopback_with_auth_and_no_usage_report(tmp_path, jars):
     assert settings["server.https.enabled"] == "false"
     assert settings["dbms.security.auth_enabled"] == "true"
     assert settings["dbms.usage_report.enabled"] == "false"
-    assert all(
-        value.startswith("127.0.0.1") for key, value in settings.items() if key.endswith("_address")
-    )
+    assert all(value.startswith("127.0.0.1") for key, value in settings.items() if key.endswith("_address"))
 
 
 def conf_settings(local) -> dict[str, str]:
@@ -149,8 +147,15 @@ def test_a_port_taken_after_the_check_is_reported_as_in_use(tmp_path, jars, monk
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
-        local = runtime.LocalServer(tmp_path / "home", jars, sock.getsockname()[1], runtime.free_port(),
-                                   heap_initial="256m", heap_max="512m", pagecache="64m")
+        local = runtime.LocalServer(
+            tmp_path / "home",
+            jars,
+            sock.getsockname()[1],
+            runtime.free_port(),
+            heap_initial="256m",
+            heap_max="512m",
+            pagecache="64m",
+        )
         monkeypatch.setattr(local_module, "port_is_free", lambda port, host="127.0.0.1": True)  # lose the race
         with pytest.raises(runtime.ServerError, match=r"(?s)could not bind .*already in use.*PortBindException"):
             local.start("long-enough-password", timeout=120)

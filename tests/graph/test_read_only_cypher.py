@@ -83,8 +83,9 @@ def test_with_write_the_server_itself_refuses_file_urls_and_outbound_urls(graph)
         with pytest.raises(QueryError, match="blocked"):
             run_cypher(graph, f"LOAD CSV FROM '{base}/a.csv' AS line RETURN line", write=True)
         with pytest.raises(QueryError, match="blocked"):
-            run_cypher(graph, f"LOAD CSV FROM '{base.replace('127.0.0.1', 'localhost')}/a.csv' AS l RETURN l",
-                       write=True)
+            run_cypher(
+                graph, f"LOAD CSV FROM '{base.replace('127.0.0.1', 'localhost')}/a.csv' AS l RETURN l", write=True
+            )
         assert requests == []
 
 
@@ -96,8 +97,10 @@ def test_terminate_transactions_is_refused_and_the_transaction_survives(graph, d
         rows = graph.read("SHOW TRANSACTIONS YIELD transactionId, currentQuery, status RETURN transactionId, status")
         ids = [r["transactionId"] for r in rows]
         assert ids, "the probe transaction should be listed"
-        for query in [f"TERMINATE TRANSACTIONS {', '.join(repr(i) for i in ids)}",
-                      "TERMINATE TRANSACTIONS $ids YIELD transactionId RETURN transactionId"]:
+        for query in [
+            f"TERMINATE TRANSACTIONS {', '.join(repr(i) for i in ids)}",
+            "TERMINATE TRANSACTIONS $ids YIELD transactionId RETURN transactionId",
+        ]:
             with pytest.raises(ReadOnlyRefused, match="TerminateTransactions"):
                 run_cypher(graph, query, {"ids": ids})
         tx.commit()  # would raise had it been terminated
@@ -114,10 +117,15 @@ def test_show_transactions_is_refused_read_only(graph):
 def test_kill_connections_is_refused_and_the_connection_survives(graph, driver):
     with driver.session(database=graph.database) as session:
         session.run("RETURN 1").consume()
-        ids = [r["connectionId"] for r in graph.read("CALL dbms.listConnections() YIELD connectionId RETURN connectionId")]
-        for query in ["CALL dbms.killConnections($ids)", "CALL `dbms`.`killConnections`($ids)",
-                      "CALL dbms.killConnection($ids[0])",
-                      "MATCH (n) WITH count(n) AS c CALL dbms.killConnections($ids) YIELD message RETURN message"]:
+        ids = [
+            r["connectionId"] for r in graph.read("CALL dbms.listConnections() YIELD connectionId RETURN connectionId")
+        ]
+        for query in [
+            "CALL dbms.killConnections($ids)",
+            "CALL `dbms`.`killConnections`($ids)",
+            "CALL dbms.killConnection($ids[0])",
+            "MATCH (n) WITH count(n) AS c CALL dbms.killConnections($ids) YIELD message RETURN message",
+        ]:
             with pytest.raises(ReadOnlyRefused, match=r"procedure dbms\.killConnection"):
                 run_cypher(graph, query, {"ids": ids})
         assert session.run("RETURN 2 AS x").single()["x"] == 2
@@ -163,8 +171,12 @@ def test_reads_schema_listings_and_allowed_procedures_still_run(graph):
 
 
 def test_write_runs_in_transactions_batches_in_an_auto_commit_transaction(graph):
-    result = run_cypher(graph, "UNWIND range(1, 25) AS i CALL (i) { CREATE (:BatchProbe {i: i}) } "
-                               "IN TRANSACTIONS OF 10 ROWS RETURN count(*) AS n", write=True)
+    result = run_cypher(
+        graph,
+        "UNWIND range(1, 25) AS i CALL (i) { CREATE (:BatchProbe {i: i}) } "
+        "IN TRANSACTIONS OF 10 ROWS RETURN count(*) AS n",
+        write=True,
+    )
     assert result.rows == [[25]]
     run_cypher(graph, "MATCH (p:BatchProbe) CALL (p) { DELETE p } IN TRANSACTIONS OF 10 ROWS", write=True)
     assert graph.read("MATCH (p:BatchProbe) RETURN count(p) AS n") == [{"n": 0}]

@@ -16,8 +16,11 @@ from customsnet.graph.readonly import (
 
 def plan(operator: str, details: str | None = None, *children: dict) -> dict:
     """A plan node shaped like the driver's (``operatorType`` with the ``@neo4j`` runtime suffix)."""
-    node = {"operatorType": f"{operator}@neo4j", "args": {} if details is None else {"Details": details},
-            "children": list(children)}
+    node = {
+        "operatorType": f"{operator}@neo4j",
+        "args": {} if details is None else {"Details": details},
+        "children": list(children),
+    }
     return node
 
 

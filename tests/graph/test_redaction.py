@@ -56,14 +56,22 @@ def test_unreachable_server_message_has_no_password():
 
 
 def test_logging_filter_redacts_formatted_messages():
-    record = logging.LogRecord("customsnet", logging.WARNING, __file__, 1, "connecting to %s", (f"neo4j://u:{SECRET}@h",),
-                               None)
+    record = logging.LogRecord(
+        "customsnet", logging.WARNING, __file__, 1, "connecting to %s", (f"neo4j://u:{SECRET}@h",), None
+    )
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "connecting to neo4j://u:***@h"
 
 
-@pytest.mark.parametrize("args", [["cypher", "RETURN 1"], ["query", "partners", "-p", "country=FRA", "-p", "year=2000"],
-                                  ["db", "status"], ["db", "stop"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cypher", "RETURN 1"],
+        ["query", "partners", "-p", "country=FRA", "-p", "year=2000"],
+        ["db", "status"],
+        ["db", "stop"],
+    ],
+)
 def test_cli_never_prints_the_password_of_neo4j_uri(args):
     env = {"NEO4J_URI": f"neo4j://neo4j:{SECRET}@127.0.0.1:1", "NEO4J_PASSWORD": "other-secret-value"}
     result = CliRunner().invoke(main, args, env=env)

@@ -123,9 +123,12 @@ def test_compose_file_confines_load_csv_unless_opted_in():
     environment = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]["neo4j"]["environment"]
     assert environment["NEO4J_server_directories_import"] == "/var/lib/neo4j/import"
     assert environment["NEO4J_dbms_security_allow__csv__import__from__file__urls"] == (
-        "${CUSTOMSNET_NEO4J_ALLOW_FILE_LOAD:-false}")
+        "${CUSTOMSNET_NEO4J_ALLOW_FILE_LOAD:-false}"
+    )
     # "-" not ":-": an empty value (the URL opt-in) must stay empty, not fall back to blocking all
-    assert environment["NEO4J_internal_dbms_cypher__ip__blocklist"] == "${CUSTOMSNET_NEO4J_URL_BLOCKLIST-0.0.0.0/0,::/0}"
+    assert (
+        environment["NEO4J_internal_dbms_cypher__ip__blocklist"] == "${CUSTOMSNET_NEO4J_URL_BLOCKLIST-0.0.0.0/0,::/0}"
+    )
     from customsnet.graph.runtime.docker import compose_env
 
     default = compose_env(Settings())

@@ -17,12 +17,17 @@ def test_schema_has_every_key_and_index_of_the_graph_model(graph):
     objects = schema_objects(graph)
     constraints = {(c[3], c[4]) for c in objects["constraints"] if c[1] == "UNIQUENESS"}
     assert constraints >= {
-        (("Country",), ("iso3",)), (("System",), ("name",)), (("Agreement",), ("id",)),
-        (("Observation",), ("key",)), (("Source",), ("name",)),
+        (("Country",), ("iso3",)),
+        (("System",), ("name",)),
+        (("Agreement",), ("id",)),
+        (("Observation",), ("key",)),
+        (("Source",), ("name",)),
     }
     # every fact relationship's key (docs/graph-model.md, "Keys") is unique too
     relationship_keys = {c[3] for c in objects["constraints"] if c[2] == "RELATIONSHIP" and c[4] == ("key",)}
-    assert relationship_keys >= {(t,) for t in ("MEMBER_OF_SYSTEM", "PARTY_TO", "CMAA", "MLAT", "FTA", "TRADE", "CONTIGUOUS")}
+    assert relationship_keys >= {
+        (t,) for t in ("MEMBER_OF_SYSTEM", "PARTY_TO", "CMAA", "MLAT", "FTA", "TRADE", "CONTIGUOUS")
+    }
     ranges = {(i[2], i[3], i[4]) for i in objects["indexes"] if i[1] == "RANGE"}
     assert ranges >= {
         ("NODE", ("Observation",), ("variable", "year")),

@@ -29,8 +29,15 @@ pytestmark = pytest.mark.slow
 
 
 def run_cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "customsnet.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "customsnet.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def settings_for(env: dict[str, str], cwd: Path) -> Settings:
@@ -65,7 +72,7 @@ def listening_sockets(pid: int) -> set[tuple[ipaddress.IPv4Address | ipaddress.I
             addr_hex, port_hex = local.split(":")
             raw = bytes.fromhex(addr_hex)
             # /proc prints each 32-bit word in host (little-endian) order
-            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
             found.add((ipaddress.ip_address(raw), int(port_hex, 16)))
     return found
 

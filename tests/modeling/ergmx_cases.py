@@ -40,8 +40,7 @@ def read_ergmx_panel(directory: Path) -> Panel:
         cov[cj, ci] = c["value"].to_numpy()
     labels = np.array([str(k) for k in range(1, n + 1)])
     attrs = {col: {1: nodes[col].to_numpy(dtype=float)} for col in nodes.columns if col != "node"}
-    return Panel(years=[1], nodes={1: labels}, networks={"nets": {1: a}}, dyad_covs={"X": {1: cov}},
-                 node_attrs=attrs)
+    return Panel(years=[1], nodes={1: labels}, networks={"nets": {1: a}}, dyad_covs={"X": {1: cov}}, node_attrs=attrs)
 
 
 def reference_coef(directory: Path) -> pd.DataFrame:

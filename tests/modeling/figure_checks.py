@@ -40,7 +40,7 @@ def file_size_inches(path: Path) -> tuple[float, float]:
         width, height = struct.unpack(">II", data[16:24])
         phys = data.find(b"pHYs")
         assert phys > 0, f"{path}: PNG without a dpi record"
-        ppm_x, ppm_y, unit = struct.unpack(">IIB", data[phys + 4: phys + 13])
+        ppm_x, ppm_y, unit = struct.unpack(">IIB", data[phys + 4 : phys + 13])
         assert unit == 1, "pHYs not in metres"
         return width / (ppm_x * 0.0254), height / (ppm_y * 0.0254)
     raise AssertionError(f"unexpected figure suffix {suffix}")
@@ -78,8 +78,9 @@ def check_layout(fig: Figure) -> None:
     legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
     for legend in legends:
         lbox = legend.get_window_extent(renderer)
-        assert fig_box.x0 - 1 <= lbox.x0 and lbox.x1 <= fig_box.x1 + 1 and lbox.y1 <= fig_box.y1 + 1, \
+        assert fig_box.x0 - 1 <= lbox.x0 and lbox.x1 <= fig_box.x1 + 1 and lbox.y1 <= fig_box.y1 + 1, (
             "legend leaves the figure"
+        )
         for ax in fig.axes:
             if not ax.get_visible() or not ax.axison:
                 continue

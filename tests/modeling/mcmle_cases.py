@@ -29,8 +29,13 @@ def dyad_independent_panel(seed: int = 1, n: int = 30, years: int = 4) -> Panel:
         nets[y] = sp.csr_matrix(a.astype(float))
         covs[y] = c
         prev = a
-    return Panel(years=list(range(1, years + 1)), nodes={y: labels for y in nets}, networks={"nets": nets},
-                 dyad_covs={"cov": covs}, node_attrs={"x": {y: x for y in nets}})
+    return Panel(
+        years=list(range(1, years + 1)),
+        nodes={y: labels for y in nets},
+        networks={"nets": nets},
+        dyad_covs={"cov": covs},
+        node_attrs={"x": {y: x for y in nets}},
+    )
 
 
 def exact_logit(panel: Panel, formula: str) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from reference_rows import boot_indices, compressed_design, reference_dir
 from scipy.stats import norm
 
 from customsnet.modeling.estimation.bootstrap import (
@@ -22,8 +23,6 @@ from customsnet.modeling.estimation.bootstrap import (
 )
 from customsnet.modeling.estimation.estimators import ReplicateFits
 from customsnet.modeling.estimation.fit import fit_tergm
-
-from reference_rows import boot_indices, compressed_design, reference_dir
 
 CASES = ["case1", "case1_dissolve"]
 
@@ -107,7 +106,9 @@ def test_dask_cluster_gives_the_same_replicates():
     distributed = pytest.importorskip("distributed")
     design = compressed_design("case1_dissolve")
     local = fit_tergm(design, estimator="btergm", bootstrap=8, seed=3)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         remote = fit_tergm(design, estimator="btergm", bootstrap=8, seed=3, scheduler=cluster.scheduler_address)
     np.testing.assert_allclose(remote.boot_t, local.boot_t, atol=1e-12)
     np.testing.assert_array_equal(remote.boot_indices, local.boot_indices)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from customsnet.modeling.design.build import DesignError, build_design
-from customsnet.modeling.terms.formula import parse_formula
 from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
+from customsnet.modeling.terms.formula import parse_formula
 
 YEARS = [2000, 2001, 2002, 2003]
 # E enters in 2001, D leaves after 2001; 2002 lists its nodes in another order (matching is by label).
@@ -49,8 +49,12 @@ def rows_by_pair(step) -> dict[frozenset, np.ndarray]:
 
 
 def test_memory_trims_first_year_and_drops_entering_and_leaving_nodes():
-    design = build_design(small_panel(), "net ~ edges + memory(type = 'stability') + edgecov(dist) + timecov()",
-                          compress=False, check=False)
+    design = build_design(
+        small_panel(),
+        "net ~ edges + memory(type = 'stability') + edgecov(dist) + timecov()",
+        compress=False,
+        check=False,
+    )
     assert design.years == [2001, 2002, 2003]
     # E enters in 2001: absent from the lagged network, so it is dropped from that step
     assert sorted(design.steps[0].nodes) == ["A", "B", "C", "D"]
@@ -82,8 +86,9 @@ def test_without_temporal_terms_all_years_are_modeled_and_nodes_kept():
 
 
 def test_lag_two_pairs_each_year_with_two_years_before():
-    design = build_design(small_panel(), "net ~ edges + memory(type = 'autoregression', lag = 2) + edgecov(dist)",
-                          compress=False)
+    design = build_design(
+        small_panel(), "net ~ edges + memory(type = 'autoregression', lag = 2) + edgecov(dist)", compress=False
+    )
     assert design.years == [2002, 2003]
     assert sorted(design.steps[0].nodes) == ["A", "B", "C"]  # E absent in 2000
     assert sorted(design.steps[1].nodes) == ["A", "B", "C", "E"]  # all present in 2001
@@ -198,8 +203,12 @@ def random_panel(seed: int = 7, n: int = 30, years=(1, 2, 3)) -> Panel:
     for y in years:
         a = np.triu((rng.random((n, n)) < 0.08).astype(float), 1)
         nets[y] = a + a.T
-    return Panel(years=list(years), nodes={y: labels for y in years}, networks={"net": nets},
-                 node_attrs={"g": {y: rng.integers(0, 3, n).astype(float) for y in years}})
+    return Panel(
+        years=list(years),
+        nodes={y: labels for y in years},
+        networks={"net": nets},
+        node_attrs={"g": {y: rng.integers(0, 3, n).astype(float) for y in years}},
+    )
 
 
 def test_compression_merges_equal_rows_within_steps_only():

@@ -77,7 +77,9 @@ class _WhoRuns:
     def __call__(self, counts):
         from customsnet.modeling.estimation.estimators import ReplicateFits
 
-        return ReplicateFits(np.full((len(counts), 1), float(os.getpid())), np.zeros(len(counts), bool), [""] * len(counts))
+        return ReplicateFits(
+            np.full((len(counts), 1), float(os.getpid())), np.zeros(len(counts), bool), [""] * len(counts)
+        )
 
 
 class _MappedProbe:

@@ -53,11 +53,40 @@ def test_degeneracy_command_reads_a_saved_fit(panel, tmp_path):
     from customsnet.cli import main
 
     path = panel.save(tmp_path / "panel.npz")
-    fit = CliRunner().invoke(main, ["--quiet", "fit", "--panel", str(path), "--formula", DYAD_INDEPENDENT,
-                                    "--bootstrap", "0", "--out", str(tmp_path / "fit")])
+    fit = CliRunner().invoke(
+        main,
+        [
+            "--quiet",
+            "fit",
+            "--panel",
+            str(path),
+            "--formula",
+            DYAD_INDEPENDENT,
+            "--bootstrap",
+            "0",
+            "--out",
+            str(tmp_path / "fit"),
+        ],
+    )
     assert fit.exit_code == 0, fit.output
-    res = CliRunner().invoke(main, ["degeneracy", "--panel", str(path), "--fit", str(tmp_path / "fit" / "fit.json"),
-                                    "--nsim", "20", "--burnin", "500", "--interval", "50", "--out", str(tmp_path / "d")])
+    res = CliRunner().invoke(
+        main,
+        [
+            "degeneracy",
+            "--panel",
+            str(path),
+            "--fit",
+            str(tmp_path / "fit" / "fit.json"),
+            "--nsim",
+            "20",
+            "--burnin",
+            "500",
+            "--interval",
+            "50",
+            "--out",
+            str(tmp_path / "d"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     table = pd.read_csv(tmp_path / "d" / "degeneracy.csv")
     assert len(table) == 3 * 4 and "Degeneracy check" in res.output

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from customsnet.modeling.design.build import build_design
-from customsnet.modeling.terms.formula import parse_formula
 from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
+from customsnet.modeling.terms.formula import parse_formula
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 CASES = ["case1", "case1_dissolve"]
@@ -128,7 +128,8 @@ def test_step_inputs_and_statistics_agree_with_design_rows(case):
         np.testing.assert_array_equal(formula.change_stats(inputs, step.tail, step.head), step.X)
         stats = formula.statistics(inputs)
         assert stats[0] == panel.networks["nets"][step.year].nnz // 2
-        np.testing.assert_allclose(stats[dyad_independent], step.X[step.y == 1][:, dyad_independent].sum(axis=0),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            stats[dyad_independent], step.X[step.y == 1][:, dyad_independent].sum(axis=0), rtol=1e-12
+        )
     with pytest.raises(DesignError, match="cannot be modeled"):
         step_inputs(panel, formula, panel.years[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference_rows import REFERENCE, coef_table, compressed_design
 
 from customsnet.modeling.design.design import Design, StepDesign
 from customsnet.modeling.estimation.fit import MPLEWarning, fit_tergm
@@ -16,8 +17,6 @@ from customsnet.modeling.estimation.speedglm import (
     r_solve,
     speedglm_fit,
 )
-
-from reference_rows import REFERENCE, coef_table, compressed_design
 
 CASES = ["case1", "case1_dissolve"]
 

@@ -6,11 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from reference_rows import coef_table, compressed_design, dyadlist_design
 
 from customsnet.modeling.estimation.estimators import EstimationError, formation_design
 from customsnet.modeling.estimation.fit import MPLEWarning, fit_tergm
-
-from reference_rows import coef_table, compressed_design, dyadlist_design
 
 NON_MEMORY = ["edges", "gwesp.fixed.0.5", "gwdeg.fixed.0.1", "edgecov.cov[[i]]", "absdiff.x"]
 

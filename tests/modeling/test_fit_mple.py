@@ -6,13 +6,12 @@ import warnings
 
 import numpy as np
 import pytest
+from reference_rows import coef_table, compressed_design
 
 from customsnet.modeling.design.design import Design, StepDesign
 from customsnet.modeling.estimation.fit import MPLEWarning, fit_tergm
 from customsnet.modeling.estimation.logit_stats import StackedRows
 from customsnet.modeling.estimation.separation import identify, recession_directions
-
-from reference_rows import coef_table, compressed_design
 
 SEPARATED = ["edges", "edgecov.memory[[i]]"]
 
@@ -63,7 +62,10 @@ def test_lp_recession_direction_is_edges_plus_memory():
 
 def _design(X: np.ndarray, y: np.ndarray, names: list[str], n_steps: int = 2) -> Design:
     parts = np.array_split(np.arange(len(y)), n_steps)
-    steps = [StepDesign(year=2000 + k, X=X[p], y=y[p], w=np.ones(len(p)), nodes=np.array(["a", "b"])) for k, p in enumerate(parts)]
+    steps = [
+        StepDesign(year=2000 + k, X=X[p], y=y[p], w=np.ones(len(p)), nodes=np.array(["a", "b"]))
+        for k, p in enumerate(parts)
+    ]
     return Design(names=names, steps=steps)
 
 

@@ -28,8 +28,16 @@ def simulate_design(rng: np.random.Generator, n_nodes: int = 30, n_years: int = 
         p = 1.0 / (1.0 + np.exp(-(X @ TRUTH)))
         y = (rng.random(len(tail)) < p).astype(float)
         steps.append(
-            StepDesign(year=year, X=X, y=y, w=np.ones(len(y)), nodes=np.arange(n_nodes).astype(str), tail=tail, head=head,
-                       lag_tie=y_prev.astype(np.int8))
+            StepDesign(
+                year=year,
+                X=X,
+                y=y,
+                w=np.ones(len(y)),
+                nodes=np.arange(n_nodes).astype(str),
+                tail=tail,
+                head=head,
+                lag_tie=y_prev.astype(np.int8),
+            )
         )
         y_prev = y
     return Design(names=list(NAMES), steps=steps, formula="sim ~ edges + edgecov(cov) + memory()")
@@ -52,7 +60,9 @@ def test_true_parameters_fall_inside_bootstrap_intervals():
         parity = fit_tergm(design, estimator="btergm", bootstrap=0)
         np.testing.assert_allclose(parity.params.to_numpy(), estimates[k], atol=1e-6)
     coverage = covered.mean()
-    print(f"coverage of 95% percentile intervals: {coverage:.3f} ({covered.sum()}/{covered.size}); per term {covered.mean(axis=0)}")
+    print(
+        f"coverage of 95% percentile intervals: {coverage:.3f} ({covered.sum()}/{covered.size}); per term {covered.mean(axis=0)}"
+    )
     assert coverage >= 0.75
     # the estimator is consistent: the mean over repetitions is close to the truth
     np.testing.assert_allclose(estimates.mean(axis=0), TRUTH, atol=0.1)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customsnet.modeling.terms.formula import Formula, FormulaError, parse_formula
-from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 from customsnet.modeling.terms import (
     GWESP,
     AbsDiff,
@@ -19,6 +17,8 @@ from customsnet.modeling.terms import (
     TimeCov,
     r_number,
 )
+from customsnet.modeling.terms.formula import Formula, FormulaError, parse_formula
+from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 
 PAPER = (
     "cmaa ~ edges + gwesp(0.5, fixed=TRUE) + gwdegree(0.1, fixed=TRUE) + memory(type='stability') "
@@ -32,7 +32,11 @@ def test_paper_formula_parses_to_the_python_api():
     )
     assert parse_formula(PAPER) == expected
     assert expected.coef_names(directed=False) == [
-        "edges", "gwesp.fixed.0.5", "gwdeg.fixed.0.1", "edgecov.memory[[i]]", "edgecov.mlat[[i]]",
+        "edges",
+        "gwesp.fixed.0.5",
+        "gwdeg.fixed.0.1",
+        "edgecov.memory[[i]]",
+        "edgecov.mlat[[i]]",
         "absdiff.polyarchy",
     ]
     assert expected.max_lag == 1
@@ -45,8 +49,16 @@ def test_spec_name_table():
         "+ delrecip()"
     )
     assert f.coef_names(directed=False) == [
-        "edges", "gwesp.fixed.0.5", "edgecov.memory[[i]]", "edgecov.tradeflow_baci[[i]]", "edgecov.timecov1[[i]]",
-        "edgecov.timecov2.tradeflow_baci[[i]]", "nodecov.gdp", "absdiff.gdp", "absdiff2.gdp", "dyadcov.X[[i]]",
+        "edges",
+        "gwesp.fixed.0.5",
+        "edgecov.memory[[i]]",
+        "edgecov.tradeflow_baci[[i]]",
+        "edgecov.timecov1[[i]]",
+        "edgecov.timecov2.tradeflow_baci[[i]]",
+        "nodecov.gdp",
+        "absdiff.gdp",
+        "absdiff2.gdp",
+        "dyadcov.X[[i]]",
         "edgecov.delrecip[[i]]",
     ]
 
@@ -57,8 +69,14 @@ def test_directed_names():
         "+ gwodegree(1, fixed = TRUE) + nodeicov('gdp') + nodeocov('gdp') + nodematch('region')"
     )
     assert f.coef_names(directed=True) == [
-        "edges", "mutual", "gwesp.OTP.fixed.0.5", "gwideg.fixed.0.1", "gwodeg.fixed.1", "nodeicov.gdp",
-        "nodeocov.gdp", "nodematch.region",
+        "edges",
+        "mutual",
+        "gwesp.OTP.fixed.0.5",
+        "gwideg.fixed.0.1",
+        "gwodeg.fixed.1",
+        "nodeicov.gdp",
+        "nodeocov.gdp",
+        "nodematch.region",
     ]
     with pytest.raises(ValueError, match="needs a directed network"):
         f.coef_names(directed=False)
@@ -94,8 +112,19 @@ def test_r_form_is_what_r_users_write():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.5, "0.5"), (0.1, "0.1"), (1, "1"), (0.25, "0.25"), (1e-4, "1e-04"), (0.001, "0.001"), (1e5, "1e+05"),
-     (123456, "123456"), (1 / 3, "0.333333333333333"), (2.0, "2"), (-1.5, "-1.5")],
+    [
+        (0.5, "0.5"),
+        (0.1, "0.1"),
+        (1, "1"),
+        (0.25, "0.25"),
+        (1e-4, "1e-04"),
+        (0.001, "0.001"),
+        (1e5, "1e+05"),
+        (123456, "123456"),
+        (1 / 3, "0.333333333333333"),
+        (2.0, "2"),
+        (-1.5, "-1.5"),
+    ],
 )
 def test_r_number_formatting(value, expected):
     assert r_number(value) == expected
@@ -140,8 +169,9 @@ def test_refusals_say_what_to_do(text, message):
 def test_transform_evaluator_is_arithmetic_only():
     square = RFunction.parse("function(t) t^2")
     np.testing.assert_array_equal(square(np.arange(1, 5)), [1, 4, 9, 16])
-    np.testing.assert_allclose(RFunction.parse("function(x) log(x) + sqrt(x) / 2")(np.array([1.0, 4.0])),
-                               [0.5, np.log(4) + 1.0])
+    np.testing.assert_allclose(
+        RFunction.parse("function(x) log(x) + sqrt(x) / 2")(np.array([1.0, 4.0])), [0.5, np.log(4) + 1.0]
+    )
     np.testing.assert_array_equal(RFunction.parse("function(t) 1")(np.arange(3)), [1, 1, 1])
     np.testing.assert_array_equal(RFunction.parse("function(t) -t^2")(np.array([2.0])), [-4.0])  # R: -(t^2)
     np.testing.assert_array_equal(RFunction.parse("sqrt")(np.array([9.0])), [3.0])
@@ -160,7 +190,12 @@ def test_timecov_values_follow_btergm():
 
 def test_python_api_numbers_timecovs_in_order():
     f = Formula("n", [Edges(), TimeCov(), NodeCov("a"), TimeCov(x="trade"), DelRecip()])
-    assert f.coef_names(True) == ["edges", "edgecov.timecov1[[i]]", "nodecov.a", "edgecov.timecov2.trade[[i]]",
-                                  "edgecov.delrecip[[i]]"]
+    assert f.coef_names(True) == [
+        "edges",
+        "edgecov.timecov1[[i]]",
+        "nodecov.a",
+        "edgecov.timecov2.trade[[i]]",
+        "edgecov.delrecip[[i]]",
+    ]
     assert f.dyad_covariates == ("trade",)
     assert f.node_attributes == ("a",)

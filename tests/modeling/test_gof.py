@@ -142,7 +142,9 @@ def test_gof_on_reference_case(tmp_path):
     np.testing.assert_array_equal(ours.raw_obs["dsp"][:, 1], dsp_distribution(obs10))
     np.testing.assert_array_equal(compat.raw_obs["esp"][:, 1], 2 * esp_distribution(obs10))
     # simulated networks keep the ties that exist (memory coefficient ≫ 0): edge counts close to observed
-    assert ours.tables["geodesic"].loc["1", "sim: mean"] == pytest.approx(ours.tables["geodesic"].loc["1", "obs"], rel=0.2)
+    assert ours.tables["geodesic"].loc["1", "sim: mean"] == pytest.approx(
+        ours.tables["geodesic"].loc["1", "obs"], rel=0.2
+    )
     assert list(compat.tables["degree"].columns)[0] == "obs: mean"
     assert ours.tie_prediction.auc_roc > 0.85 and 0.3 < ours.tie_prediction.auc_roc_rgraph < 0.7
     assert ours.standard_metrics["roc_auc"] == pytest.approx(ours.tie_prediction.auc_roc, abs=1e-12)
@@ -163,6 +165,7 @@ def test_gof_start_previous_and_directed_refusal():
     kwargs = dict(years=[10], nsim=10, seed=2, burnin=50, interval=5, tie_prediction=False)
     observed = gof(coefs, panel, REFERENCE_FORMULA, start="observed", **kwargs)
     previous = gof(coefs, panel, REFERENCE_FORMULA, start="previous", **kwargs)
+
     # a short chain stays near its start: year 10 has 236 ties, year 9 has 203
     def ties(result):  # ESP counts sum to the number of ties
         return result.raw_sim["esp"].sum(axis=0).mean()
@@ -170,7 +173,11 @@ def test_gof_start_previous_and_directed_refusal():
     assert ties(observed) > ties(previous) + 15
     with pytest.raises(ValueError, match="start"):
         gof(coefs, panel, REFERENCE_FORMULA, start="elsewhere", **kwargs)
-    directed = Panel(years=[1, 2], nodes={1: np.array(["a", "b"]), 2: np.array(["a", "b"])},
-                     networks={"nets": {1: sp.csr_matrix((2, 2)), 2: sp.csr_matrix((2, 2))}}, directed=True)
+    directed = Panel(
+        years=[1, 2],
+        nodes={1: np.array(["a", "b"]), 2: np.array(["a", "b"])},
+        networks={"nets": {1: sp.csr_matrix((2, 2)), 2: sp.csr_matrix((2, 2))}},
+        directed=True,
+    )
     with pytest.raises(ValueError, match="undirected"):
         gof({"edges": -1.0}, directed, "nets ~ edges", years=[2], nsim=2)

@@ -187,10 +187,18 @@ def test_binary_covariate_effect_by_hand():
 
 
 def test_bar_chart_written_as_png_and_pdf(tmp_path):
-    frame_a = pd.DataFrame({"shared_partners": [0, 1, 2], "probability": [0.1, 0.2, 0.4], "n_dyads": [5, 3, 1],
-                            "kind": "empirical"})
-    frame_b = pd.DataFrame({"degree": [0, 1], "probability": [0.3, 0.2], "n_dyads": [9, 9],
-                            "kind": "counterfactual", "measure": "both endpoints"})
+    frame_a = pd.DataFrame(
+        {"shared_partners": [0, 1, 2], "probability": [0.1, 0.2, 0.4], "n_dyads": [5, 3, 1], "kind": "empirical"}
+    )
+    frame_b = pd.DataFrame(
+        {
+            "degree": [0, 1],
+            "probability": [0.3, 0.2],
+            "n_dyads": [9, 9],
+            "kind": "counterfactual",
+            "measure": "both endpoints",
+        }
+    )
     paths = plot_probability_bars([frame_a, frame_b], tmp_path / "probabilities", title="case1")
     assert [p.suffix for p in paths] == [".png", ".pdf"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

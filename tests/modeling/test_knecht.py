@@ -8,16 +8,27 @@ import pytest
 
 from customsnet.modeling.design.build import build_design, step_inputs
 from customsnet.modeling.estimation.fit import fit_tergm
-from customsnet.modeling.terms.formula import parse_formula
 from customsnet.modeling.simulation.knecht import KNECHT_FORMULA, knecht_like_panel
 from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
+from customsnet.modeling.terms.formula import parse_formula
 
 pytestmark = pytest.mark.slow
 
 JSS_NAMES = [
-    "edges", "mutual", "ttriple", "transitiveties", "ctriple", "nodeicov.idegsqrt", "nodeicov.odegsqrt",
-    "nodeocov.odegsqrt", "nodeofactor.sex.M", "nodeifactor.sex.M", "nodematch.sex", "edgecov.primary[[i]]",
-    "edgecov.delrecip[[i]]", "edgecov.memory[[i]]",
+    "edges",
+    "mutual",
+    "ttriple",
+    "transitiveties",
+    "ctriple",
+    "nodeicov.idegsqrt",
+    "nodeicov.odegsqrt",
+    "nodeocov.odegsqrt",
+    "nodeofactor.sex.M",
+    "nodeifactor.sex.M",
+    "nodematch.sex",
+    "edgecov.primary[[i]]",
+    "edgecov.delrecip[[i]]",
+    "edgecov.memory[[i]]",
 ]
 
 

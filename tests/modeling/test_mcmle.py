@@ -167,9 +167,28 @@ def test_cli_fits_mcmle(panel, tmp_path):
     path = panel.save(tmp_path / "panel.npz")
     res = CliRunner().invoke(
         main,
-        ["--quiet", "fit", "--estimator", "mcmle", "--panel", str(path), "--formula", DYAD_INDEPENDENT,
-         "--mcmc-samplesize", "256", "--mcmc-interval", "100", "--mcmc-burnin", "1000", "--seed", "3",
-         "--jobs", "1", "--out", str(tmp_path / "out")],
+        [
+            "--quiet",
+            "fit",
+            "--estimator",
+            "mcmle",
+            "--panel",
+            str(path),
+            "--formula",
+            DYAD_INDEPENDENT,
+            "--mcmc-samplesize",
+            "256",
+            "--mcmc-interval",
+            "100",
+            "--mcmc-burnin",
+            "1000",
+            "--seed",
+            "3",
+            "--jobs",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
     )
     assert res.exit_code == 0, res.output
     back = MCMLEResult.load(tmp_path / "out" / "fit.json")

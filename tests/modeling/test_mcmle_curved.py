@@ -13,10 +13,10 @@ from customsnet.modeling.estimation.curved import (
     gw_weights,
     split_curved,
 )
-from customsnet.modeling.terms.formula import as_formula
 from customsnet.modeling.estimation.mcmc_sample import StepModel
 from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.simulation.simulate import ErgmModel, chain_state, network_statistics
+from customsnet.modeling.terms.formula import as_formula
 
 CURVED = "nets ~ edges + gwesp(0.4, fixed = FALSE) + gwdegree(0.7) + edgecov(cov)"
 
@@ -28,8 +28,12 @@ def small_panel(seed: int = 3, n: int = 25) -> Panel:
     np.fill_diagonal(c, 0.0)
     a = np.triu(rng.random((n, n)) < 0.2, 1)
     labels = np.array([str(i) for i in range(n)])
-    return Panel(years=[1], nodes={1: labels}, networks={"nets": {1: sp.csr_matrix((a | a.T).astype(float))}},
-                 dyad_covs={"cov": {1: c}})
+    return Panel(
+        years=[1],
+        nodes={1: labels},
+        networks={"nets": {1: sp.csr_matrix((a | a.T).astype(float))}},
+        dyad_covs={"cov": {1: c}},
+    )
 
 
 def curved_step_model(panel: Panel) -> tuple[CurvedStepModel, CurvedLayout]:
@@ -84,8 +88,18 @@ def test_draw_statistics_match_a_recount_of_the_chain_network():
         state.run(2000, rng)
         drawn = model.draw_statistics(state, ergm)
         recount = CurvedStepModel.wrap(
-            StepModel(model.year, model.n, False, state.network(), model.dyad_values, model.independent,
-                      model.dependence, len(layout.base_param)), layout).observed_statistics()
+            StepModel(
+                model.year,
+                model.n,
+                False,
+                state.network(),
+                model.dyad_values,
+                model.independent,
+                model.dependence,
+                len(layout.base_param),
+            ),
+            layout,
+        ).observed_statistics()
         np.testing.assert_allclose(drawn, recount, atol=1e-9)
 
 
@@ -113,8 +127,12 @@ def test_a_curved_fit_runs_end_to_end_with_ergm_names(tmp_path):
     panel.networks["nets"][1] = (m + m.T).tocsr()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = fit_mcmle(panel, "nets ~ edges + gwesp(0.5) + edgecov(cov)", seed=1,
-                        control=MCMLEControl(samplesize=512, burnin=4000, interval=200, max_iterations=4))
+        fit = fit_mcmle(
+            panel,
+            "nets ~ edges + gwesp(0.5) + edgecov(cov)",
+            seed=1,
+            control=MCMLEControl(samplesize=512, burnin=4000, interval=200, max_iterations=4),
+        )
     assert fit.names == ["edges", "gwesp", "gwesp.decay", "edgecov.cov[[i]]"]
     assert fit.formula == "nets ~ edges + gwesp(0.5) + edgecov(cov)"
     assert np.all(np.isfinite(fit.estimates)) and fit.estimates[2] > 0

@@ -73,13 +73,19 @@ def test_curved_gwesp_decay_matches_ergmx():
     panel, summary = _case("ergm_curved")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = fit_mcmle(panel, "nets ~ edges + gwesp(0.5, fixed = FALSE)",
-                           control=MCMLEControl(samplesize=1024, burnin=16384, interval=1024), seed=1)
+        result = fit_mcmle(
+            panel,
+            "nets ~ edges + gwesp(0.5, fixed = FALSE)",
+            control=MCMLEControl(samplesize=1024, burnin=16384, interval=1024),
+            seed=1,
+        )
     assert result.names == ["edges", "gwesp", "gwesp.decay"]
     ref = summary[summary["estimator"] == "MCMLE"].set_index("term").loc[result.names]
     est, mcse, se = result.estimates, result.mcmc_std_errors.to_numpy(), result.std_errors.to_numpy()
     combined = np.sqrt(mcse**2 + ref["mean_reported_mcmc_std_error"].to_numpy() ** 2)
-    print("estimate", est, "reference", ref["mean"].to_numpy(), "z", (est - ref["mean"].to_numpy()) / combined, "SE", se)
+    print(
+        "estimate", est, "reference", ref["mean"].to_numpy(), "z", (est - ref["mean"].to_numpy()) / combined, "SE", se
+    )
     assert result.converged
     assert np.all(np.abs(est - ref["mean"].to_numpy()) <= 4 * combined)
     np.testing.assert_allclose(se, ref["mean_reported_std_error"].to_numpy(), rtol=0.25)

@@ -23,13 +23,22 @@ def _panel(sex_by_year, directed=False, n=6, seed=0):
             a = np.triu(a, 1)
             a = a | a.T
         nets[y] = sp.csr_matrix(a.astype(float))
-    return Panel(years=years, nodes={y: labels for y in years}, networks={"net": nets},
-                 node_attrs={"sex": sex_by_year}, directed=directed)
+    return Panel(
+        years=years,
+        nodes={y: labels for y in years},
+        networks={"net": nets},
+        node_attrs={"sex": sex_by_year},
+        directed=directed,
+    )
 
 
 def test_strings_become_codes_in_sorted_level_order():
-    panel = _panel({1: np.array(["M", "F", "M", "F", "M", None], dtype=object),
-                    2: pd.Categorical(["M", "F", "X", "F", "M", "F"], categories=["X", "M", "F"])})
+    panel = _panel(
+        {
+            1: np.array(["M", "F", "M", "F", "M", None], dtype=object),
+            2: pd.Categorical(["M", "F", "X", "F", "M", "F"], categories=["X", "M", "F"]),
+        }
+    )
     # ergm: sort(unique(x)) over the values, whatever the categorical's own order
     assert panel.attr_levels["sex"] == ("F", "M", "X")
     np.testing.assert_array_equal(panel.node_attrs["sex"][1], [1, 0, 1, 0, 1, np.nan])
@@ -62,15 +71,37 @@ def test_bad_attributes_name_the_attribute(values, message):
 def test_nodematch_and_nodefactor_on_strings_equal_hand_counts():
     sex = {1: ["F", "M", "F", "M", "M", "F"], 2: ["F", "M", "F", "M", "M", "F"]}
     panel = _panel(sex, directed=True)
-    design = build_design(panel, "net ~ edges + nodematch('sex') + nodematch('sex', diff = TRUE) + nodeofactor('sex') "
-                                 "+ nodemix('sex')", compress=False, check=False)
-    assert design.names == ["edges", "nodematch.sex", "nodematch.sex.F", "nodematch.sex.M", "nodeofactor.sex.M",
-                            "mix.sex.M.F", "mix.sex.F.M", "mix.sex.M.M"]
+    design = build_design(
+        panel,
+        "net ~ edges + nodematch('sex') + nodematch('sex', diff = TRUE) + nodeofactor('sex') + nodemix('sex')",
+        compress=False,
+        check=False,
+    )
+    assert design.names == [
+        "edges",
+        "nodematch.sex",
+        "nodematch.sex.F",
+        "nodematch.sex.M",
+        "nodeofactor.sex.M",
+        "mix.sex.M.F",
+        "mix.sex.F.M",
+        "mix.sex.M.M",
+    ]
     step = design.steps[0]
     s = np.array(sex[1])
     t, h = s[step.tail], s[step.head]
-    expected = np.column_stack([np.ones(len(t)), t == h, (t == h) & (t == "F"), (t == h) & (t == "M"), t == "M",
-                                (t == "M") & (h == "F"), (t == "F") & (h == "M"), (t == "M") & (h == "M")])
+    expected = np.column_stack(
+        [
+            np.ones(len(t)),
+            t == h,
+            (t == h) & (t == "F"),
+            (t == h) & (t == "M"),
+            t == "M",
+            (t == "M") & (h == "F"),
+            (t == "F") & (h == "M"),
+            (t == "M") & (h == "M"),
+        ]
+    )
     np.testing.assert_array_equal(step.X, expected.astype(float))
 
 

@@ -124,12 +124,16 @@ def test_gof_models_side_by_side_with_an_unreachable_bin(case1, coefs, tmp_path)
 
     panel, formula = case1
     kwargs = {"years": [9, 10], "nsim": 8, "seed": 5, "burnin": 1000, "interval": 100, "tie_prediction": False}
-    results = {"Model 3": gof(coefs, panel, formula, **kwargs),
-               "Model 3, start t-1": gof(coefs, panel, formula, start="previous", **kwargs)}
+    results = {
+        "Model 3": gof(coefs, panel, formula, **kwargs),
+        "Model 3, start t-1": gof(coefs, panel, formula, start="previous", **kwargs),
+    }
     fig = gof_figure(results)
     check_figure(fig, _write_all(fig, tmp_path / "gof"))
     labels, sim, obs = plot_categories(results["Model 3"], "geodesic")
-    assert labels[-1] == "unreachable" and len(labels) <= 16 and sim.shape == (len(labels), 8)  # draws averaged over the 2 years
+    assert (
+        labels[-1] == "unreachable" and len(labels) <= 16 and sim.shape == (len(labels), 8)
+    )  # draws averaged over the 2 years
     assert np.isclose(obs.sum(), 1.0) and np.allclose(sim.sum(axis=0), 1.0)
     geo = fig.axes[3]
     assert geo.get_xticklabels()[-1].get_text() == "unreachable"
@@ -143,8 +147,10 @@ def test_roc_pr_compares_models_and_modes(case1, coefs, tmp_path):
     )
 
     panel, formula = case1
-    preds = [predict_btergm(coefs, panel, formula, 10, nsim=10, seed=3, label="Model 3", burnin=500, interval=50),
-             predict_honest(coefs, panel, formula, 10, method="conditional", label="Model 3")]
+    preds = [
+        predict_btergm(coefs, panel, formula, 10, nsim=10, seed=3, label="Model 3", burnin=500, interval=50),
+        predict_honest(coefs, panel, formula, 10, method="conditional", label="Model 3"),
+    ]
     for new_ties in (False, True):
         fig = roc_pr_figure(preds, new_ties=new_ties)
         check_figure(fig, _write_all(fig, tmp_path / f"roc{int(new_ties)}"))

@@ -50,8 +50,9 @@ def test_btergm_mode_scores_line_up_with_r(case1):
     pred = predict_btergm(coefs, panel, formula, 10, nsim=100, seed=3, rgraph_seed=4)
     r_scores = pd.read_csv(case_dir("case1") / "gof_scores.csv")
     # same dyads, same truth, same lagged ties as R's gof_scores.csv
-    np.testing.assert_array_equal(pred.scores[["i", "j", "y", "lag_tie"]].to_numpy(),
-                                  r_scores[["i", "j", "y", "lag_tie"]].to_numpy())
+    np.testing.assert_array_equal(
+        pred.scores[["i", "j", "y", "lag_tie"]].to_numpy(), r_scores[["i", "j", "y", "lag_tie"]].to_numpy()
+    )
     assert set(np.round(pred.scores["score"] * 100, 9)) <= set(range(101))
     # Monte-Carlo agreement with R's run (0.943 / 0.944; hand re-run 0.9427 / 0.9410)
     assert pred.btergm_all.auc_roc == pytest.approx(0.943, abs=0.03)

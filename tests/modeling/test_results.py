@@ -26,7 +26,9 @@ def separated_fit() -> FitResult:
 def btergm_fit() -> FitResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return fit_tergm(compressed_design("case1_dissolve"), estimator="btergm", boot_indices=boot_indices("case1_dissolve"))
+        return fit_tergm(
+            compressed_design("case1_dissolve"), estimator="btergm", boot_indices=boot_indices("case1_dissolve")
+        )
 
 
 def test_summary_header_and_table(separated_fit):

@@ -8,17 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import roc_auc_score, roc_curve as sk_roc_curve
+from sklearn.metrics import roc_auc_score
+from sklearn.metrics import roc_curve as sk_roc_curve
 
 from customsnet.modeling.evaluation.rocpr import (
     RocrPrediction,
     aucpr_btergm,
     pr_curve,
     random_graph_scores,
-    rocpr,
-    rocr_prediction,
     roc_auc,
     roc_curve,
+    rocpr,
+    rocr_prediction,
     simulation_scores,
     standard_metrics,
 )
@@ -77,7 +78,9 @@ def test_curves_and_aucs_of_the_original_gof_run(case):
         n_neg=n_neg,
     )
     ref = summary_numbers(case)
-    np.testing.assert_allclose(roc_curve(pred)[["fpr", "tpr"]].to_numpy(), roc_ref[["fpr", "tpr"]].to_numpy(), atol=1e-15)
+    np.testing.assert_allclose(
+        roc_curve(pred)[["fpr", "tpr"]].to_numpy(), roc_ref[["fpr", "tpr"]].to_numpy(), atol=1e-15
+    )
     np.testing.assert_allclose(pr_curve(pred).to_numpy(), pr_ref.to_numpy(), atol=1e-15)
     assert roc_auc(pred) == pytest.approx(ref["auc.roc"], abs=1e-12)
     assert aucpr_btergm(pred) == pytest.approx(ref["auc.pr"], abs=1e-12)

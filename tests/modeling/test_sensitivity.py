@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
 from customsnet.modeling.evaluation.sensitivity import (
     RewiringError,
     network_term_names,
@@ -19,6 +18,7 @@ from customsnet.modeling.evaluation.sensitivity import (
     summarize_study,
     tie_spells,
 )
+from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
 
 REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 
@@ -60,8 +60,11 @@ def churn_panel(seed: int = 5) -> Panel:
             a, b = rng.choice(labels, 2, replace=False)
             current.add(frozenset((a, b)))
         ties[y] = sorted(tuple(sorted(e)) for e in current)
-    return Panel(years=years, nodes={y: np.array(v) for y, v in nodes.items()},
-                 networks={"nets": {y: adjacency_from_edges(np.array(nodes[y]), ties[y]) for y in years}})
+    return Panel(
+        years=years,
+        nodes={y: np.array(v) for y, v in nodes.items()},
+        networks={"nets": {y: adjacency_from_edges(np.array(nodes[y]), ties[y]) for y in years}},
+    )
 
 
 # ------------------------------------------------------------------------------ invariants
@@ -147,11 +150,14 @@ FORMULA = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + gwdegree(0.1, fixed = TRUE)
 
 
 def test_network_terms_of_the_reference_formula():
-    from customsnet.modeling.terms.formula import parse_formula
     from customsnet.modeling.panel.reference import REFERENCE_FORMULA
+    from customsnet.modeling.terms.formula import parse_formula
 
     assert network_term_names(parse_formula(REFERENCE_FORMULA), directed=False) == [
-        "gwesp.fixed.0.5", "gwdeg.fixed.0.1", "edgecov.memory[[i]]"]
+        "gwesp.fixed.0.5",
+        "gwdeg.fixed.0.1",
+        "edgecov.memory[[i]]",
+    ]
 
 
 def test_study_baseline_reproduces_the_direct_fit_exactly():
@@ -185,8 +191,16 @@ def test_study_summary_and_plot(tmp_path):
     panel = case1_panel()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # separation warnings for memory are expected here
-        study = rewiring_study(panel, FORMULA + " + memory()", shares=[0.5], reps=2, scheme="per-year",
-                               estimator="mple", bootstrap=10, seed=1)
+        study = rewiring_study(
+            panel,
+            FORMULA + " + memory()",
+            shares=[0.5],
+            reps=2,
+            scheme="per-year",
+            estimator="mple",
+            bootstrap=10,
+            seed=1,
+        )
     summary = summarize_study(study)
     half = summary[summary["share"] == 0.5]
     assert (half["reps"] == 2).all() and half["sd"].notna().all()

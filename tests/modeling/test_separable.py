@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.estimation.separable import (
     SeparableError,
     fit_separable,
     separable_design,
     split_separable,
 )
+from customsnet.modeling.panel.panel import Panel
 
 CASE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ergmx" / "tergm_cmle_case1_dissolve"
 
@@ -85,8 +85,21 @@ def test_tergm_and_cli_fit_a_separable_formula(tmp_path):
     model = TERGM(formula, R=0)
     np.testing.assert_allclose(model.fit(panel).estimates, direct.estimates, rtol=1e-12)
     path = panel.save(tmp_path / "panel.npz")
-    res = CliRunner().invoke(main, ["--quiet", "fit", "--panel", str(path), "--formula", formula, "--bootstrap", "0",
-                                    "--out", str(tmp_path / "out")])
+    res = CliRunner().invoke(
+        main,
+        [
+            "--quiet",
+            "fit",
+            "--panel",
+            str(path),
+            "--formula",
+            formula,
+            "--bootstrap",
+            "0",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     np.testing.assert_allclose(FitResult.load(tmp_path / "out" / "fit.json").estimates, direct.estimates, rtol=1e-12)
 
@@ -95,16 +108,16 @@ def test_cmle_by_mcmc_of_a_dyad_independent_separable_model_is_the_cmple():
     """Form(~edges) + Persist(~edges) is dyad independent given t-1: its CMLE is the closed-form CMPLE."""
     import warnings
 
-    from customsnet.modeling.estimation.mcmle import MCMLEControl
-    from customsnet.modeling.estimation.mcmle import fit_separable_mcmle
+    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_separable_mcmle
 
     panel = two_year_panel(seed=4)
     formula = "nets ~ Form(~edges) + Persist(~edges)"
     exact = fit_separable(panel, formula).estimates
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fit = fit_separable_mcmle(panel, formula, control=MCMLEControl(samplesize=1024, burnin=4000, interval=300),
-                                  seed=2)
+        fit = fit_separable_mcmle(
+            panel, formula, control=MCMLEControl(samplesize=1024, burnin=4000, interval=300), seed=2
+        )
     assert fit.names == ["Form(1)~edges", "Persist(1)~edges"] and fit.converged
     mcse = fit.mcmc_std_errors.to_numpy()
     assert np.all(np.abs(fit.estimates - exact) <= 3.5 * mcse), (fit.estimates - exact) / mcse
@@ -118,16 +131,16 @@ def test_case1_dissolve_cmle_by_mcmc_matches_ergmx():
 
     import pandas as pd
 
-    from customsnet.modeling.estimation.mcmle import MCMLEControl
+    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_separable_mcmle
     from customsnet.modeling.panel.reference import read_reference_panel
-    from customsnet.modeling.estimation.mcmle import fit_separable_mcmle
 
     panel = read_reference_panel(CASE)
     formula = "nets ~ Form(~edges + gwesp(0.5, fixed = TRUE)) + Persist(~edges)"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = fit_separable_mcmle(panel, formula, control=MCMLEControl(samplesize=1024, burnin=16384, interval=1024),
-                                  seed=1)
+        fit = fit_separable_mcmle(
+            panel, formula, control=MCMLEControl(samplesize=1024, burnin=16384, interval=1024), seed=1
+        )
     ref = pd.read_csv(CASE / "coef_seed_summary.csv")
     ref = ref[ref["estimator"] == "CMLE_Persist"].set_index("term").loc[fit.names]
     mcse = fit.mcmc_std_errors.to_numpy()

@@ -132,8 +132,9 @@ def test_forbidden_dyads_stay_empty():
     res = simulate(ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=100, seed=1, burnin=500, interval=20)
     assert all(m[0].nnz == 0 for m in res.networks)
     # the other 21 dyads are independent with log-odds 1: E[edges] = 21 · logistic(1) ≈ 15.35, sd ≈ 2.03
-    res = simulate(ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=5000, seed=1, burnin=500, interval=20,
-                   keep_networks=False)
+    res = simulate(
+        ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=5000, seed=1, burnin=500, interval=20, keep_networks=False
+    )
     assert abs(res.stats["edges"].mean() - 21 / (1 + math.exp(-1))) < 5 * 2 * 2.03 / math.sqrt(5000)
 
 
@@ -161,14 +162,16 @@ def test_dyad_independent_means_match_logistic_expectation():
 def test_gw_model_means_match_brute_force_enumeration():
     # n = 6: all 2^15 graphs enumerated; edges + edgecov + gwesp + gwdegree
     n = 6
-    model = ErgmModel(-0.8 + 0.5 * symmetric_normal(n, 1), gwesp_coef=0.4, gwesp_decay=0.5,
-                      gwdegree_coef=-0.6, gwdegree_decay=0.1)
+    model = ErgmModel(
+        -0.8 + 0.5 * symmetric_normal(n, 1), gwesp_coef=0.4, gwesp_decay=0.5, gwdegree_coef=-0.6, gwdegree_decay=0.1
+    )
     stats, prob = exact_stats_all_graphs(n, model)
     mean = prob @ stats
     sd = np.sqrt(prob @ (stats - mean) ** 2)
     n_samples = 20000
-    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=99, burnin=1000, interval=30,
-                   keep_networks=False)
+    res = simulate(
+        model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=99, burnin=1000, interval=30, keep_networks=False
+    )
     # batch means showed an se ≈ 1.45 × the iid se at interval 30; allow 2 × iid and 5 se
     tol = 5 * 2 * sd / np.sqrt(n_samples)
     np.testing.assert_array_less(np.abs(res.stats[list(STAT_NAMES)].mean().to_numpy() - mean), tol)
@@ -182,8 +185,9 @@ def test_sparse_model_visits_empty_graph_with_exact_frequency():
     stats, prob = exact_stats_all_graphs(n, model)
     exact = np.bincount(stats[:, 0].astype(int), weights=prob, minlength=7)
     n_samples = 20000
-    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=3, burnin=200, interval=12,
-                   keep_networks=False)
+    res = simulate(
+        model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=3, burnin=200, interval=12, keep_networks=False
+    )
     freq = np.bincount(res.stats["edges"].astype(int), minlength=7) / n_samples
     tol = 5 * 2 * np.sqrt(exact * (1 - exact) / n_samples) + 1e-3
     np.testing.assert_array_less(np.abs(freq - exact), tol)
@@ -222,8 +226,15 @@ def test_simulation_inputs_reproduce_design_log_odds():
 
 
 # ----------------------------------------------------------------- directed networks
-DIRECTED = {"gwesp_coef": 0.4, "gwesp_decay": 0.5, "gwidegree_coef": -0.5, "gwidegree_decay": 0.3,
-            "gwodegree_coef": 0.3, "gwodegree_decay": 0.7, "mutual_coef": 0.8}
+DIRECTED = {
+    "gwesp_coef": 0.4,
+    "gwesp_decay": 0.5,
+    "gwidegree_coef": -0.5,
+    "gwidegree_decay": 0.3,
+    "gwodegree_coef": 0.3,
+    "gwodegree_decay": 0.7,
+    "mutual_coef": 0.8,
+}
 
 
 def random_digraph(n: int, p: float, seed: int) -> sp.csr_matrix:
@@ -247,8 +258,13 @@ def exact_directed(n: int, model: ErgmModel) -> tuple[np.ndarray, np.ndarray]:
     gwod = (math.exp(model.gwodegree_decay) * (1 - r_out ** adj.sum(axis=2))).sum(axis=1)
     mutual = (adj * adj.transpose(0, 2, 1)).sum(axis=(1, 2)) / 2
     stats = np.column_stack([bits.sum(axis=1), gwesp, gwid, gwod, mutual, bits @ model.dyad_logodds[off]])
-    eta = (stats[:, 5] + model.gwesp_coef * gwesp + model.gwidegree_coef * gwid + model.gwodegree_coef * gwod
-           + model.mutual_coef * mutual)
+    eta = (
+        stats[:, 5]
+        + model.gwesp_coef * gwesp
+        + model.gwidegree_coef * gwid
+        + model.gwodegree_coef * gwod
+        + model.mutual_coef * mutual
+    )
     prob = np.exp(eta - eta.max())
     return stats, prob / prob.sum()
 
@@ -305,8 +321,9 @@ def test_directed_model_means_match_brute_force_enumeration():
     mean = prob @ stats
     sd = np.sqrt(prob @ (stats - mean) ** 2)
     n_samples = 20000
-    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=7, burnin=500, interval=30,
-                   keep_networks=False)
+    res = simulate(
+        model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=7, burnin=500, interval=30, keep_networks=False
+    )
     assert list(res.stats.columns) == list(DIRECTED_STAT_NAMES)
     tol = 5 * 2 * sd / np.sqrt(n_samples)
     np.testing.assert_array_less(np.abs(res.stats.to_numpy().mean(axis=0) - mean), tol)
@@ -321,10 +338,13 @@ def test_directed_simulation_inputs_reproduce_design_log_odds():
     labels = np.array([f"v{k}" for k in range(n)])
     nets = {y: random_digraph(n, 0.15, 10 + y) for y in years}
     covs = {y: rng.normal(size=(n, n)) for y in years}  # asymmetric on purpose
-    panel = Panel(years=years, nodes={y: labels for y in years}, networks={"nets": nets}, dyad_covs={"cov": covs},
-                  directed=True)
-    formula = ("nets ~ edges + mutual + gwesp(0.5, fixed = TRUE) + gwidegree(0.3, fixed = TRUE) "
-               "+ gwodegree(0.7, fixed = TRUE) + edgecov(cov) + memory()")
+    panel = Panel(
+        years=years, nodes={y: labels for y in years}, networks={"nets": nets}, dyad_covs={"cov": covs}, directed=True
+    )
+    formula = (
+        "nets ~ edges + mutual + gwesp(0.5, fixed = TRUE) + gwidegree(0.3, fixed = TRUE) "
+        "+ gwodegree(0.7, fixed = TRUE) + edgecov(cov) + memory()"
+    )
     design = build_design(panel, formula, compress=False, check=False)
     theta = np.array([-2.0, 0.8, 0.4, -0.5, 0.3, 0.6, 1.1])
     ym = simulation_inputs(formula, panel, 3, theta)
@@ -343,20 +363,52 @@ def _generic_families():
     from customsnet.modeling.terms import triads
 
     return {
-        "triads-undirected": (False, [T.Triangle(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath()],
-                              [0.4, -0.3, 0.2, -0.15]),
-        "triads-directed": (True, [T.TTriple(), T.CTriple(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath(),
-                                   T.Triangle(), triads.Intransitive()], [0.3, -0.4, 0.2, 0.25, -0.1, 0.1, -0.2]),
-        "degree-undirected": (False, [T.KStar((2, 3)), T.Degree((0, 1)), T.Isolates(), T.Concurrent()],
-                              [0.2, -0.1, 0.3, -0.2, 0.25, -0.3]),
-        "degree-directed": (True, [T.IStar(2), T.OStar((2,)), T.IDegree((0, 1)), T.ODegree((1,)), T.Isolates(),
-                                   T.Mutual()], [0.2, -0.15, 0.3, -0.2, 0.25, -0.3, 0.6]),
-        "shared-partners-undirected": (False, [T.ESP((0, 1)), T.DSP((1,)), T.GWDSP(0.5), T.GWNSP(0.3), T.GWESP(0.5),
-                                               T.GWDegree(0.2)], [0.2, -0.3, 0.25, -0.2, 0.15, 0.3, -0.4]),
-        "shared-partners-directed": (True, [T.GWESP(0.5, type="ITP"), T.GWDSP(0.5, type="OSP"),
-                                            T.ESP((1,), type="RTP"), T.NSP((1,), type="ISP"),
-                                            T.GWNSP(0.4, type="OTP"), T.GWESP(0.3), T.GWIDegree(0.3)],
-                                     [0.3, -0.2, 0.4, -0.25, 0.2, -0.3, 0.2]),
+        "triads-undirected": (
+            False,
+            [T.Triangle(), T.TransitiveTies(), T.CyclicalTies(), T.TwoPath()],
+            [0.4, -0.3, 0.2, -0.15],
+        ),
+        "triads-directed": (
+            True,
+            [
+                T.TTriple(),
+                T.CTriple(),
+                T.TransitiveTies(),
+                T.CyclicalTies(),
+                T.TwoPath(),
+                T.Triangle(),
+                triads.Intransitive(),
+            ],
+            [0.3, -0.4, 0.2, 0.25, -0.1, 0.1, -0.2],
+        ),
+        "degree-undirected": (
+            False,
+            [T.KStar((2, 3)), T.Degree((0, 1)), T.Isolates(), T.Concurrent()],
+            [0.2, -0.1, 0.3, -0.2, 0.25, -0.3],
+        ),
+        "degree-directed": (
+            True,
+            [T.IStar(2), T.OStar((2,)), T.IDegree((0, 1)), T.ODegree((1,)), T.Isolates(), T.Mutual()],
+            [0.2, -0.15, 0.3, -0.2, 0.25, -0.3, 0.6],
+        ),
+        "shared-partners-undirected": (
+            False,
+            [T.ESP((0, 1)), T.DSP((1,)), T.GWDSP(0.5), T.GWNSP(0.3), T.GWESP(0.5), T.GWDegree(0.2)],
+            [0.2, -0.3, 0.25, -0.2, 0.15, 0.3, -0.4],
+        ),
+        "shared-partners-directed": (
+            True,
+            [
+                T.GWESP(0.5, type="ITP"),
+                T.GWDSP(0.5, type="OSP"),
+                T.ESP((1,), type="RTP"),
+                T.NSP((1,), type="ISP"),
+                T.GWNSP(0.4, type="OTP"),
+                T.GWESP(0.3),
+                T.GWIDegree(0.3),
+            ],
+            [0.3, -0.2, 0.4, -0.25, 0.2, -0.3, 0.2],
+        ),
     }
 
 
@@ -395,8 +447,9 @@ def _exact_generic(model, step, pairs):
         if not model.directed:
             a = a + a.T
         at = step.with_network(a)
-        stats.append(np.concatenate([[b.sum()], *[t.statistic(at) for t, _ in pairs],
-                                     [b @ model.dyad_logodds[rows, cols]]]))
+        stats.append(
+            np.concatenate([[b.sum()], *[t.statistic(at) for t, _ in pairs], [b @ model.dyad_logodds[rows, cols]]])
+        )
     stats = np.array(stats)
     theta = np.concatenate([[0.0], *[c for _, c in pairs], [1.0]])
     eta = stats @ theta
@@ -413,8 +466,15 @@ def test_generic_sampler_means_match_exact_enumeration(family):
     mean = prob @ stats
     sd = np.sqrt(prob @ (stats - mean) ** 2)
     n_samples = 20000
-    res = simulate(model, sp.csr_matrix((model.n, model.n)), n_samples=n_samples, seed=17, burnin=1000, interval=30,
-                   keep_networks=False)
+    res = simulate(
+        model,
+        sp.csr_matrix((model.n, model.n)),
+        n_samples=n_samples,
+        seed=17,
+        burnin=1000,
+        interval=30,
+        keep_networks=False,
+    )
     tol = 5 * 2 * sd / np.sqrt(n_samples) + 1e-9
     np.testing.assert_array_less(np.abs(res.stats.to_numpy().mean(axis=0) - mean), tol)
 
@@ -445,10 +505,17 @@ def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
     n, years = 12, [1, 2, 3]
     labels = np.array([f"v{k}" for k in range(n)])
     nets = {y: random_digraph(n, 0.2, 30 + y) for y in years}
-    panel = Panel(years=years, nodes={y: labels for y in years}, networks={"nets": nets},
-                  dyad_covs={"cov": {y: rng.normal(size=(n, n)) for y in years}}, directed=True)
-    formula = ("nets ~ edges + mutual + ttriple + transitiveties + ctriple + istar(2) + gwesp(0.5, fixed = TRUE) "
-               "+ edgecov(cov) + memory()")
+    panel = Panel(
+        years=years,
+        nodes={y: labels for y in years},
+        networks={"nets": nets},
+        dyad_covs={"cov": {y: rng.normal(size=(n, n)) for y in years}},
+        directed=True,
+    )
+    formula = (
+        "nets ~ edges + mutual + ttriple + transitiveties + ctriple + istar(2) + gwesp(0.5, fixed = TRUE) "
+        "+ edgecov(cov) + memory()"
+    )
     design = build_design(panel, formula, compress=False, check=False)
     theta = np.array([-2.0, 0.8, 0.2, -0.3, 0.1, -0.05, 0.3, 0.5, 1.0])
     ym = simulation_inputs(formula, panel, 3, theta)
@@ -464,8 +531,8 @@ def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
     from customsnet.modeling.design.build import build_design
     from customsnet.modeling.estimation.fit import fit_tergm
     from customsnet.modeling.evaluation.gof import gof
-    from customsnet.modeling.panel.panel import Panel
     from customsnet.modeling.evaluation.predict import conditional_probabilities, predict_honest
+    from customsnet.modeling.panel.panel import Panel
 
     n, years = 16, [1, 2, 3, 4]
     labels = np.array([f"v{k}" for k in range(n)])
@@ -496,8 +563,9 @@ def test_prediction_reads_timecov_at_the_calendar_position():
 
     n, years = 6, [2001, 2002, 2003, 2004, 2005]
     labels = np.array([f"v{k}" for k in range(n)])
-    panel = Panel(years=years, nodes={y: labels for y in years},
-                  networks={"nets": {y: random_graph(n, 0.3, y) for y in years}})
+    panel = Panel(
+        years=years, nodes={y: labels for y in years}, networks={"nets": {y: random_graph(n, 0.3, y) for y in years}}
+    )
     ym = simulation_inputs("nets ~ edges + timecov() + memory()", panel, 2005, [0.0, 1.0, 0.0])
     off = ~np.eye(n, dtype=bool)
     np.testing.assert_array_equal(ym.model.dyad_logodds[off], 5.0)  # 2005 is calendar step 5 of 5

@@ -10,9 +10,9 @@ from reference_rows import boot_indices, compressed_design, reference_dir
 
 from customsnet.modeling.design.build import build_design
 from customsnet.modeling.estimation.logit_stats import StackedRows, rows_evaluated
-from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 from customsnet.modeling.estimation.separation import identify
 from customsnet.modeling.estimation.speedglm import SplitRows, speedglm_fit
+from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,9 @@ def test_eta_change_bound_bounds_every_overlap_row():
     separated = np.zeros(400, dtype=bool)
     separated[::7] = True
     X[separated, 3] += 1.0  # separated rows are not orthogonal to it
-    rows = StackedRows(np.ascontiguousarray(X.T), (rng.random(400) < 0.3).astype(float), np.ones(400),
-                       np.array([0, 150, 400]))
+    rows = StackedRows(
+        np.ascontiguousarray(X.T), (rng.random(400) < 0.3).astype(float), np.ones(400), np.array([0, 150, 400])
+    )
     null = np.array([[1.0, 0.0, 0.0, -1.0]]) / np.sqrt(2.0)
     split = SplitRows.from_separation(rows, separated, null)
     assert len(split.separated.y) == separated.sum()

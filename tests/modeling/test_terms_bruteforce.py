@@ -56,8 +56,10 @@ def random_step(seed: int, directed: bool, n: int = 8, p: float = 0.35) -> StepI
         nodes=np.array([f"v{k}" for k in range(n)]),
         network=sp.csr_matrix(random_network(rng, n, p, directed)),
         directed=directed,
-        lagged={1: sp.csr_matrix(random_network(rng, n, 0.3, directed)),
-                2: sp.csr_matrix(random_network(rng, n, 0.3, directed))},
+        lagged={
+            1: sp.csr_matrix(random_network(rng, n, 0.3, directed)),
+            2: sp.csr_matrix(random_network(rng, n, 0.3, directed)),
+        },
         dyad_covs={"cov": cov},
         node_attrs={"x": rng.normal(size=n), "group": rng.integers(0, 3, size=n).astype(float)},
         time_index=4,
@@ -85,16 +87,40 @@ def brute_force_changes(term, step: StepInputs) -> np.ndarray:
 
 
 UNDIRECTED_TERMS = (
-    [Edges(), EdgeCov("cov"), DyadCov("cov"), NodeCov("x"), AbsDiff("x"), AbsDiff("x", pow=2), NodeMatch("group"),
-     DelRecip(), DelRecip(mutuality=True, lag=2), TimeCov(), TimeCov(x="cov", transform="function(t) t^2")]
+    [
+        Edges(),
+        EdgeCov("cov"),
+        DyadCov("cov"),
+        NodeCov("x"),
+        AbsDiff("x"),
+        AbsDiff("x", pow=2),
+        NodeMatch("group"),
+        DelRecip(),
+        DelRecip(mutuality=True, lag=2),
+        TimeCov(),
+        TimeCov(x="cov", transform="function(t) t^2"),
+    ]
     + [Memory(t, lag) for t in ("autoregression", "stability", "innovation", "loss") for lag in (1, 2)]
     + [GWESP(a) for a in DECAYS]
     + [GWDegree(a) for a in DECAYS]
 )
 
 DIRECTED_TERMS = (
-    [Edges(), EdgeCov("cov"), NodeCov("x"), AbsDiff("x"), NodeICov("x"), NodeOCov("x"), NodeMatch("group"), Mutual(),
-     DelRecip(), DelRecip(mutuality=True), Memory("stability"), Memory("loss", 2), TimeCov(x="cov", minimum=2)]
+    [
+        Edges(),
+        EdgeCov("cov"),
+        NodeCov("x"),
+        AbsDiff("x"),
+        NodeICov("x"),
+        NodeOCov("x"),
+        NodeMatch("group"),
+        Mutual(),
+        DelRecip(),
+        DelRecip(mutuality=True),
+        Memory("stability"),
+        Memory("loss", 2),
+        TimeCov(x="cov", minimum=2),
+    ]
     + [GWESP(a) for a in DECAYS]
     + [GWESP(a, type="OTP") for a in (0.5,)]
     + [GWIDegree(a) for a in DECAYS]
@@ -126,8 +152,9 @@ def test_dense_networks_with_many_shared_partners():
         step = random_step(11, directed, n=9, p=0.8)
         tail, head = all_dyads(step.n, directed)
         for term in (GWESP(0.3),) + ((GWIDegree(0.7), GWODegree(0.2)) if directed else (GWDegree(0.7),)):
-            np.testing.assert_allclose(term.change_stats(step, tail, head), brute_force_changes(term, step),
-                                       rtol=0, atol=1e-12)
+            np.testing.assert_allclose(
+                term.change_stats(step, tail, head), brute_force_changes(term, step), rtol=0, atol=1e-12
+            )
 
 
 # ------------------------------------------------------------------ statistics by their definitions
@@ -167,8 +194,13 @@ def small_directed(edges, n=4) -> StepInputs:
     a = np.zeros((n, n))
     for i, j in edges:
         a[i, j] = 1
-    return StepInputs(year=1, nodes=np.arange(n).astype(str), network=sp.csr_matrix(a), directed=True,
-                      node_attrs={"x": np.array([1.0, 2.0, 4.0, 8.0])[:n]})
+    return StepInputs(
+        year=1,
+        nodes=np.arange(n).astype(str),
+        network=sp.csr_matrix(a),
+        directed=True,
+        node_attrs={"x": np.array([1.0, 2.0, 4.0, 8.0])[:n]},
+    )
 
 
 def test_hand_computed_directed_example():
@@ -243,9 +275,18 @@ EXAMPLES = {
     "absdiff": [AbsDiff("x"), AbsDiff("x", pow=2)],
     "nodeicov": [NodeICov("x")],
     "nodeocov": [NodeOCov("x")],
-    "nodematch": [NodeMatch("group"), cat.NodeMatch("group", diff=True), cat.NodeMatch("group", levels=("1", "2")),
-                  cat.NodeMatch("group", diff=True, levels=(-1.0,)), cat.NodeMatch("group", keep=(1.0, 3.0))],
-    "nodefactor": [cat.NodeFactor("group"), cat.NodeFactor("group", levels=None), cat.NodeFactor("group", levels=("2",))],
+    "nodematch": [
+        NodeMatch("group"),
+        cat.NodeMatch("group", diff=True),
+        cat.NodeMatch("group", levels=("1", "2")),
+        cat.NodeMatch("group", diff=True, levels=(-1.0,)),
+        cat.NodeMatch("group", keep=(1.0, 3.0)),
+    ],
+    "nodefactor": [
+        cat.NodeFactor("group"),
+        cat.NodeFactor("group", levels=None),
+        cat.NodeFactor("group", levels=("2",)),
+    ],
     "nodeifactor": [cat.NodeIFactor("group")],
     "nodeofactor": [cat.NodeOFactor("group", levels=("__all__",))],
     "nodemix": [cat.NodeMix("group"), cat.NodeMix("group", levels=(1.0, 3.0), levels2=None)],
@@ -253,8 +294,14 @@ EXAMPLES = {
     "memory": [Memory(t, lag) for t in ("autoregression", "stability", "innovation", "loss") for lag in (1, 2)],
     "delrecip": [DelRecip(), DelRecip(mutuality=True, lag=2)],
     "timecov": [TimeCov(), TimeCov(x="cov", transform="function(t) t^2", minimum=2)],
-    "mutual": [Mutual(), Mutual(same="group"), Mutual(same="group", diff=True), Mutual(by="group"),
-               Mutual(same="group", levels=(-1.0,)), Mutual(by="group", keep=(2.0, 3.0))],
+    "mutual": [
+        Mutual(),
+        Mutual(same="group"),
+        Mutual(same="group", diff=True),
+        Mutual(by="group"),
+        Mutual(same="group", levels=(-1.0,)),
+        Mutual(by="group", keep=(2.0, 3.0)),
+    ],
     "gwesp": [GWESP(a) for a in DECAYS] + [GWESP(0.5, type=t) for t in SP_TYPES],
     "dgwesp": [sp_terms.DGWESP(0.7, type=t) for t in SP_TYPES],
     "gwdegree": [GWDegree(a) for a in DECAYS],
@@ -308,8 +355,9 @@ def _defined(term, directed: bool) -> bool:
 
 
 REGISTRY_CASES = [
-    pytest.param(term.with_levels(LEVELS, directed), directed,
-                 id=f"{term.to_r()}-{'directed' if directed else 'undirected'}")
+    pytest.param(
+        term.with_levels(LEVELS, directed), directed, id=f"{term.to_r()}-{'directed' if directed else 'undirected'}"
+    )
     for name in sorted(EXAMPLES)
     for term in EXAMPLES[name]
     for directed in (False, True)
@@ -338,8 +386,9 @@ def test_sampler_change_function_equals_design_change_statistics(term, directed)
     step = random_step(41, directed, n=9, p=0.45)
     tail, head = all_dyads(step.n, directed)
     func, params = term.sampler_change(step)
-    got = per_dyad_changes(func, np.asarray(params, dtype=np.float64), term.n_stats, dense_adjacency(step.network),
-                           tail, head)
+    got = per_dyad_changes(
+        func, np.asarray(params, dtype=np.float64), term.n_stats, dense_adjacency(step.network), tail, head
+    )
     np.testing.assert_allclose(got, term.change_stats(step, tail, head), rtol=0, atol=1e-10)
 
 
@@ -371,15 +420,23 @@ def test_categorical_names_and_refusals():
 
     f = parse_formula("n ~ kstar(2:3) + esp(0:1) + dsp(1, type = 'ISP') + gwdsp(0.5, fixed = TRUE) + degree(c(0, 2))")
     assert f.coef_names(False) == ["kstar2", "kstar3", "esp0", "esp1", "dsp1", "gwdsp.fixed.0.5", "degree0", "degree2"]
-    g = parse_formula("n ~ esp(1) + dsp(1, type = 'ISP') + gwnsp(0.5, fixed = TRUE, type = 'RTP') + dgwesp(0.1, fixed = TRUE)")
+    g = parse_formula(
+        "n ~ esp(1) + dsp(1, type = 'ISP') + gwnsp(0.5, fixed = TRUE, type = 'RTP') + dgwesp(0.1, fixed = TRUE)"
+    )
     assert g.coef_names(True) == ["esp.OTP1", "dsp.ISP1", "gwnsp.RTP.fixed.0.5", "gwesp.OTP.fixed.0.1"]
     with pytest.raises(FormulaError, match="curved"):
         parse_formula("n ~ gwdsp(0.5)")
     levels = {"sex": (np.array([0.0, 1.0]), ("F", "M"))}
     m = parse_formula("n ~ mutual + mutual(same = 'sex') + mutual(same = 'sex', diff = TRUE) + mutual(by = 'sex')")
     m = type(m)(m.lhs, tuple(t.with_levels(levels, True) for t in m.terms))
-    assert m.coef_names(True) == ["mutual", "mutual.sex", "mutual.same.sex.F", "mutual.same.sex.M",
-                                  "mutual.by.sex.F", "mutual.by.sex.M"]
+    assert m.coef_names(True) == [
+        "mutual",
+        "mutual.sex",
+        "mutual.same.sex.F",
+        "mutual.same.sex.M",
+        "mutual.by.sex.F",
+        "mutual.by.sex.M",
+    ]
     with pytest.raises(FormulaError, match="attribute-matched"):
         parse_formula("n ~ ttriple(attr = 'a')")
 
@@ -387,19 +444,41 @@ def test_categorical_names_and_refusals():
 def test_level_names_follow_ergm():
     from customsnet.modeling.terms.formula import parse_formula
 
-    levels = {"sex": (np.array([0.0, 1.0]), ("F", "M")), "g": (np.arange(3.0), ("a", "b", "c")),
-              "age": (np.array([10.0, 11.0, 13.0]), ("10", "11", "13"))}
-    f = parse_formula("n ~ nodefactor('g') + nodematch('g', diff = TRUE) + nodematch('sex') + nodemix('sex') "
-                      "+ absdiffcat('age') + nodematch('g', levels = c('a', 'c'))")
+    levels = {
+        "sex": (np.array([0.0, 1.0]), ("F", "M")),
+        "g": (np.arange(3.0), ("a", "b", "c")),
+        "age": (np.array([10.0, 11.0, 13.0]), ("10", "11", "13")),
+    }
+    f = parse_formula(
+        "n ~ nodefactor('g') + nodematch('g', diff = TRUE) + nodematch('sex') + nodemix('sex') "
+        "+ absdiffcat('age') + nodematch('g', levels = c('a', 'c'))"
+    )
     bound = type(f)(f.lhs, tuple(t.with_levels(levels, False) for t in f.terms))
     assert bound.coef_names(False) == [
-        "nodefactor.g.b", "nodefactor.g.c", "nodematch.g.a", "nodematch.g.b", "nodematch.g.c", "nodematch.sex",
-        "mix.sex.F.M", "mix.sex.M.M", "absdiff.age.1", "absdiff.age.2", "absdiff.age.3", "nodematch.g",
+        "nodefactor.g.b",
+        "nodefactor.g.c",
+        "nodematch.g.a",
+        "nodematch.g.b",
+        "nodematch.g.c",
+        "nodematch.sex",
+        "mix.sex.F.M",
+        "mix.sex.M.M",
+        "absdiff.age.1",
+        "absdiff.age.2",
+        "absdiff.age.3",
+        "nodematch.g",
     ]
     assert cat.NodeFactor("g", levels=("__all__",)).with_levels(levels, False).coef_names(False) == [
-        "nodefactor.g.a", "nodefactor.g.b", "nodefactor.g.c"]
+        "nodefactor.g.a",
+        "nodefactor.g.b",
+        "nodefactor.g.c",
+    ]
     directed = type(f)(f.lhs, tuple(t.with_levels(levels, True) for t in f.terms))
-    assert [n for n in directed.coef_names(True) if n.startswith("mix.")] == ["mix.sex.M.F", "mix.sex.F.M", "mix.sex.M.M"]
+    assert [n for n in directed.coef_names(True) if n.startswith("mix.")] == [
+        "mix.sex.M.F",
+        "mix.sex.F.M",
+        "mix.sex.M.M",
+    ]
     with pytest.raises(TermError, match="bind it to the panel"):
         cat.NodeFactor("g").coef_names(False)
     with pytest.raises(TermError, match="do not occur"):

@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from customsnet.modeling.terms.formula import parse_formula
-from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
 from customsnet.modeling.evaluation.timetrend import (
     TimeTrendError,
     TrendTerm,
@@ -20,6 +18,7 @@ from customsnet.modeling.evaluation.timetrend import (
     trend_names,
     with_absdiff_covariates,
 )
+from customsnet.modeling.panel.panel import Panel, adjacency_from_edges
 
 REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 BASE = 'nets ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(cov) + absdiff("x") + memory(type = "stability")'
@@ -37,9 +36,13 @@ def case1_panel():
 def tiny_panel() -> Panel:
     labels = np.array(["a", "b", "c"])
     net = adjacency_from_edges(labels, [("a", "b")])
-    return Panel(years=[1, 2], nodes={1: labels, 2: labels}, networks={"nets": {1: net, 2: net}},
-                 dyad_covs={"trade": {1: np.ones((3, 3)), 2: np.ones((3, 3))}},
-                 node_attrs={"polyarchy": {1: np.array([0.1, 0.5, np.nan]), 2: np.array([0.2, 0.4, 0.9])}})
+    return Panel(
+        years=[1, 2],
+        nodes={1: labels, 2: labels},
+        networks={"nets": {1: net, 2: net}},
+        dyad_covs={"trade": {1: np.ones((3, 3)), 2: np.ones((3, 3))}},
+        node_attrs={"polyarchy": {1: np.array([0.1, 0.5, np.nan]), 2: np.array([0.2, 0.4, 0.9])}},
+    )
 
 
 def test_formula_keeps_main_effects_and_numbers_timecov_terms():
@@ -51,8 +54,7 @@ def test_formula_keeps_main_effects_and_numbers_timecov_terms():
     )
     names = model.coef_names(directed=False)
     # the existing timecov() is timecov1, so the added ones are numbered from 2 (btergm's rule)
-    assert names[-3:] == ["edgecov.timecov2.cov[[i]]", "edgecov.timecov3.absdiff_x[[i]]",
-                          "edgecov.timecov4.dist[[i]]"]
+    assert names[-3:] == ["edgecov.timecov2.cov[[i]]", "edgecov.timecov3.absdiff_x[[i]]", "edgecov.timecov4.dist[[i]]"]
     assert trend_names(model, trends[0], False) == ("edgecov.cov[[i]]", "edgecov.timecov2.cov[[i]]")
     assert trend_names(model, trends[1], False) == ("absdiff.x", "edgecov.timecov3.absdiff_x[[i]]")
     assert trend_names(model, trends[2], False) == ("edgecov.dist[[i]]", "edgecov.timecov4.dist[[i]]")
@@ -108,8 +110,12 @@ def test_case1_fit_table_and_effect_over_time(tmp_path):
         warnings.simplefilter("ignore")  # memory separation warnings are expected on this panel
         result = fit_timetrend(panel, BASE, ["cov", "x"], estimator="mple", bootstrap=30, seed=1)
     table = result.table()
-    assert table["term"].tolist() == ["edgecov.cov[[i]]", "edgecov.timecov1.cov[[i]]", "absdiff.x",
-                                      "edgecov.timecov2.absdiff_x[[i]]"]
+    assert table["term"].tolist() == [
+        "edgecov.cov[[i]]",
+        "edgecov.timecov1.cov[[i]]",
+        "absdiff.x",
+        "edgecov.timecov2.absdiff_x[[i]]",
+    ]
     assert table["effect"].tolist() == ["main", "x time"] * 2
     assert np.isfinite(table[["estimate", "lower", "upper"]].to_numpy()).all()
     assert (table["lower"] <= table["estimate"]).all() and (table["estimate"] <= table["upper"]).all()
@@ -117,7 +123,8 @@ def test_case1_fit_table_and_effect_over_time(tmp_path):
     over = result.effect_over_time("cov")
     assert over["year"].tolist() == list(range(2, 11)) and over["time_value"].tolist() == list(range(2, 11))
     np.testing.assert_allclose(
-        over["effect"], params["edgecov.cov[[i]]"] + params["edgecov.timecov1.cov[[i]]"] * over["time_value"])
+        over["effect"], params["edgecov.cov[[i]]"] + params["edgecov.timecov1.cov[[i]]"] * over["time_value"]
+    )
     assert (over["lower"] < over["effect"]).all() and (over["effect"] < over["upper"]).all()
     written = result.plot(tmp_path / "trend")
     assert [p.suffix for p in written] == [".png", ".pdf"] and all(p.stat().st_size > 5000 for p in written)

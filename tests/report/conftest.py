@@ -38,8 +38,12 @@ def study_fits(case1_panel, tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # case1's ties never dissolve: the separation warning is expected
         for name, formula in jobs:
-            fit = fit_tergm(build_design(case1_panel, formula), estimator="formation" if name == "Formation" else "mple",
-                            bootstrap=30, seed=1)
+            fit = fit_tergm(
+                build_design(case1_panel, formula),
+                estimator="formation" if name == "Formation" else "mple",
+                bootstrap=30,
+                seed=1,
+            )
             fit.meta["model"] = name
             fit.save(out / name.replace(" ", "_"))
             fits[name] = fit

@@ -25,8 +25,17 @@ def test_markdown_puts_models_side_by_side_with_statistics(study_fits):
     lines = text.splitlines()
     assert lines[0] == "|  | Model 1 | Model 2 | Model 3 | Formation |"
     rows = {line.split(" | ")[0].strip("| "): line for line in lines if line.startswith("| ") and line[2] != " "}
-    for name in ("edges", "gwesp.fixed.0.5", "edges - edgecov.memory[[i]]", "Dyads", "Time steps",
-                 "Log pseudo-likelihood", "Pseudo-AIC", "Pseudo-BIC", "Identification"):
+    for name in (
+        "edges",
+        "gwesp.fixed.0.5",
+        "edges - edgecov.memory[[i]]",
+        "Dyads",
+        "Time steps",
+        "Log pseudo-likelihood",
+        "Pseudo-AIC",
+        "Pseudo-BIC",
+        "Identification",
+    ):
         assert name in rows, name
     cells = [c.strip() for c in rows["edges"].strip("|").split("|")]
     # memory separates edges in Models 1 and 3; the formation intercept is NOT in the edges row
@@ -76,8 +85,14 @@ def test_latex_compiles_or_is_well_formed(study_fits, tmp_path):
     if engine is None:
         return  # structural checks only (apt-get install texlive-latex-base to compile)
     (tmp_path / "t.tex").write_text(doc)
-    run = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path, check=False,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "t.pdf").stat().st_size > 1000
 

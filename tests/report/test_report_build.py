@@ -23,17 +23,48 @@ def real_run_dir(study_fits, tmp_path_factory):
     from customsnet.modeling.evaluation.plots import coefficient_plot
 
     coefficient_plot(fits, run / "figures" / "coefficients")
-    pd.DataFrame([
-        {"label": "Model 3", "mode": "btergm", "year": 10, "btergm auc.roc": 0.99, "btergm auc.pr": 0.9, "roc_auc": 0.99,
-         "average_precision": 0.88, "new ties: roc_auc": 0.95, "new ties: btergm auc.pr": 0.3,
-         "new ties: average_precision": 0.25, "new ties": 12, "dyads": 4950},
-        {"label": "Model 3", "mode": "honest:simulate", "year": 10, "btergm auc.roc": 0.9, "btergm auc.pr": 0.6,
-         "roc_auc": 0.9, "average_precision": 0.55, "new ties: roc_auc": 0.7, "new ties: btergm auc.pr": 0.05,
-         "new ties: average_precision": 0.04, "new ties": 12, "dyads": 4950},
-    ]).to_csv(run / "prediction.csv", index=False)
-    summary = {"run_id": run.name, "synthetic": False, "formulas": {"Model 3": fits["Model 3"].formula},
-               "ties": {"2": 10, "3": 12}, "n_nodes": {"2": 100, "3": 100}, "settings": {"train": [2, 9], "test_year": 10},
-               "interpretation": {}, "truth": {}}
+    pd.DataFrame(
+        [
+            {
+                "label": "Model 3",
+                "mode": "btergm",
+                "year": 10,
+                "btergm auc.roc": 0.99,
+                "btergm auc.pr": 0.9,
+                "roc_auc": 0.99,
+                "average_precision": 0.88,
+                "new ties: roc_auc": 0.95,
+                "new ties: btergm auc.pr": 0.3,
+                "new ties: average_precision": 0.25,
+                "new ties": 12,
+                "dyads": 4950,
+            },
+            {
+                "label": "Model 3",
+                "mode": "honest:simulate",
+                "year": 10,
+                "btergm auc.roc": 0.9,
+                "btergm auc.pr": 0.6,
+                "roc_auc": 0.9,
+                "average_precision": 0.55,
+                "new ties: roc_auc": 0.7,
+                "new ties: btergm auc.pr": 0.05,
+                "new ties: average_precision": 0.04,
+                "new ties": 12,
+                "dyads": 4950,
+            },
+        ]
+    ).to_csv(run / "prediction.csv", index=False)
+    summary = {
+        "run_id": run.name,
+        "synthetic": False,
+        "formulas": {"Model 3": fits["Model 3"].formula},
+        "ties": {"2": 10, "3": 12},
+        "n_nodes": {"2": 100, "3": 100},
+        "settings": {"train": [2, 9], "test_year": 10},
+        "interpretation": {},
+        "truth": {},
+    }
     (run / "run.json").write_text(json.dumps(summary))
     return run
 

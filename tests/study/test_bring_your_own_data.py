@@ -45,7 +45,9 @@ def test_template_ships_as_package_data():
     import tomllib
 
     assert template_path().is_file()
-    package_data = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["customsnet"]
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "customsnet"
+    ]
     assert "etl/data/*.csv" in package_data
 
 
@@ -53,13 +55,23 @@ def test_template_ships_as_package_data():
 def test_the_template_loads_through_the_cli(graph, neo4j_connection, tmp_path):
     path = tmp_path / "my_cmaa_list.csv"  # 'cmaa' in the name tells the agreement type
     shutil.copy(template_path(), path)
-    env = {"NEO4J_URI": neo4j_connection.uri, "NEO4J_USER": neo4j_connection.user,
-           "NEO4J_PASSWORD": neo4j_connection.password}
-    res = CliRunner().invoke(main, ["--quiet", "load", "cmaa", str(path), "--rejects-dir", str(tmp_path / "rejects")],
-                             env=env)
+    env = {
+        "NEO4J_URI": neo4j_connection.uri,
+        "NEO4J_USER": neo4j_connection.user,
+        "NEO4J_PASSWORD": neo4j_connection.password,
+    }
+    res = CliRunner().invoke(
+        main, ["--quiet", "load", "cmaa", str(path), "--rejects-dir", str(tmp_path / "rejects")], env=env
+    )
     assert res.exit_code == 0, res.output
-    rows = graph.read("MATCH (a:Agreement:CMAA)-[:FROM_SOURCE]->(:Source {name: 'cmaa:my_cmaa_list'}) "
-                      "RETURN a.id AS id, a.year_signed AS year ORDER BY id")
-    assert [r["id"] for r in rows] == ["cmaa:ARG-CAN:2017-05-15", "cmaa:EU-JPN:2008-01-30", "cmaa:IND-ZAF:undated",
-                                       "cmaa:MEX-USA:1976-09-30"]
+    rows = graph.read(
+        "MATCH (a:Agreement:CMAA)-[:FROM_SOURCE]->(:Source {name: 'cmaa:my_cmaa_list'}) "
+        "RETURN a.id AS id, a.year_signed AS year ORDER BY id"
+    )
+    assert [r["id"] for r in rows] == [
+        "cmaa:ARG-CAN:2017-05-15",
+        "cmaa:EU-JPN:2008-01-30",
+        "cmaa:IND-ZAF:undated",
+        "cmaa:MEX-USA:1976-09-30",
+    ]
     assert [r["year"] for r in rows if r["id"].endswith("undated")] == [None]

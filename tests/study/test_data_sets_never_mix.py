@@ -17,15 +17,32 @@ from customsnet.cli import main
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
 # the settings of tests/demo (with R below ~20 the coefficient plot can meet an estimate outside its interval)
-SMALL_DEMO = ["--countries", "40", "--ties", "12,120", "--bootstrap", "20", "--gof-nsim", "8", "--predict-nsim", "20",
-              "--jobs", "1", "--seed", "7"]
+SMALL_DEMO = [
+    "--countries",
+    "40",
+    "--ties",
+    "12,120",
+    "--bootstrap",
+    "20",
+    "--gof-nsim",
+    "8",
+    "--predict-nsim",
+    "20",
+    "--jobs",
+    "1",
+    "--seed",
+    "7",
+]
 
 
 @pytest.fixture(scope="module")
 def cli(graph, neo4j_connection, tmp_path_factory):
     """Run ``customsnet ARGS`` against the test server; returns the click result."""
-    env = {"NEO4J_URI": neo4j_connection.uri, "NEO4J_USER": neo4j_connection.user,
-           "NEO4J_PASSWORD": neo4j_connection.password}
+    env = {
+        "NEO4J_URI": neo4j_connection.uri,
+        "NEO4J_USER": neo4j_connection.user,
+        "NEO4J_PASSWORD": neo4j_connection.password,
+    }
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):
@@ -41,13 +58,25 @@ def work(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo_then_run(cli, work, graph, shared_data_dir):
-    demo = cli("demo", *SMALL_DEMO, "--no-start", "--workdir", str(work / "demo_runs"), "--report", str(work / "demo.html"))
+    demo = cli(
+        "demo", *SMALL_DEMO, "--no-start", "--workdir", str(work / "demo_runs"), "--report", str(work / "demo.html")
+    )
     assert demo.exit_code == 0, demo.output
     assert graph.read("MATCH (s:Source) WHERE s.file CONTAINS 'SYNTHETIC' RETURN count(s) AS n")[0]["n"] >= 5
     config = work / "run.json"
     config.write_text(json.dumps({"bootstrap": 20, "gof_nsim": 5, "predict_nsim": 10, "n_jobs": 1, "min_ties": 20}))
-    run = cli("run", "--sources", str(shared_data_dir), "--config", str(config), "--no-start",
-              "--workdir", str(work / "runs"), "--report", str(work / "real.html"))
+    run = cli(
+        "run",
+        "--sources",
+        str(shared_data_dir),
+        "--config",
+        str(config),
+        "--no-start",
+        "--workdir",
+        str(work / "runs"),
+        "--report",
+        str(work / "real.html"),
+    )
     return demo, run
 
 
@@ -56,8 +85,12 @@ def test_demo_then_run_gives_a_real_report_without_synthetic_facts(demo_then_run
     assert run.exit_code == 0, run.output
     assert "unloaded synthetic source" in run.output and "real data only" in run.output
     # the graph holds no synthetic Source and no fact of one
-    assert graph.read("MATCH (s:Source) WHERE s.file CONTAINS 'SYNTHETIC' OR s.name CONTAINS 'SYNTHETIC' "
-                      "RETURN count(s) AS n")[0]["n"] == 0
+    assert (
+        graph.read(
+            "MATCH (s:Source) WHERE s.file CONTAINS 'SYNTHETIC' OR s.name CONTAINS 'SYNTHETIC' RETURN count(s) AS n"
+        )[0]["n"]
+        == 0
+    )
     assert graph.read("MATCH ()-[r]->() WHERE r.source CONTAINS 'SYNTHETIC' RETURN count(r) AS n")[0]["n"] == 0
     assert graph.read("MATCH (o:Observation) WHERE o.source CONTAINS 'SYNTHETIC' RETURN count(o) AS n")[0]["n"] == 0
     (summary_file,) = (work / "runs").glob("run-*/run.json")
@@ -67,7 +100,9 @@ def test_demo_then_run_gives_a_real_report_without_synthetic_facts(demo_then_run
     html = (work / "real.html").read_text(encoding="utf-8")
     assert "SYNTHETIC" not in html
     # the stored ModelRuns of the real run say real; the demo's own stay labelled synthetic
-    runs = {r["id"]: r["synthetic"] for r in graph.read("MATCH (m:ModelRun) RETURN m.id AS id, m.synthetic AS synthetic")}
+    runs = {
+        r["id"]: r["synthetic"] for r in graph.read("MATCH (m:ModelRun) RETURN m.id AS id, m.synthetic AS synthetic")
+    }
     assert {v for k, v in runs.items() if k.startswith(summary["run_id"])} == {False}
     assert {v for k, v in runs.items() if k.startswith("demo-")} == {True}
 
@@ -81,9 +116,11 @@ def test_run_reports_undated_agreements_and_never_predicts_a_tied_pair(demo_then
     import pandas as pd
 
     partners = pd.read_csv(summary_file.parent / "predicted_partners.csv")
-    tied = {tuple(sorted(p)) for p in graph.read(
-        "MATCH (a:Country)-[:CMAA]-(b:Country) RETURN DISTINCT [a.iso3, b.iso3] AS p")[0:]
-        for p in [p["p"]]}
+    tied = {
+        tuple(sorted(p))
+        for p in graph.read("MATCH (a:Country)-[:CMAA]-(b:Country) RETURN DISTINCT [a.iso3, b.iso3] AS p")[0:]
+        for p in [p["p"]]
+    }
     predicted = {tuple(sorted((a, b))) for a, b in zip(partners["iso3"], partners["partner"])}
     assert predicted and not predicted & tied
 
@@ -122,7 +159,9 @@ def test_tie_counting_queries_say_how_many_agreements_they_leave_out(demo_then_r
 
 def test_run_then_demo_is_refused(demo_then_run, cli, work, graph):
     before = graph.read("MATCH (s:Source) RETURN count(s) AS n")[0]["n"]
-    demo = cli("demo", *SMALL_DEMO, "--no-start", "--workdir", str(work / "demo2"), "--report", str(work / "demo2.html"))
+    demo = cli(
+        "demo", *SMALL_DEMO, "--no-start", "--workdir", str(work / "demo2"), "--report", str(work / "demo2.html")
+    )
     assert demo.exit_code != 0 and "non-demo sources" in demo.output
     assert graph.read("MATCH (s:Source) RETURN count(s) AS n")[0]["n"] == before
 
@@ -131,8 +170,19 @@ def test_every_export_refuses_a_mixed_graph(demo_then_run, cli, work, graph):
     # a Source flagged synthetic beside the real ones: fit (an export) refuses, naming it
     graph.write("MATCH (s:Source {name: 'unga:idealpoints_bsv_july2025_1985_2024'}) SET s.synthetic = true")
     try:
-        res = cli("fit", "--formula", "CMAA ~ edges + absdiff('ideal_point')", "--years", "2000-2010",
-                  "--estimator", "mple", "--bootstrap", "0", "--out", str(work / "fit"))
+        res = cli(
+            "fit",
+            "--formula",
+            "CMAA ~ edges + absdiff('ideal_point')",
+            "--years",
+            "2000-2010",
+            "--estimator",
+            "mple",
+            "--bootstrap",
+            "0",
+            "--out",
+            str(work / "fit"),
+        )
         assert res.exit_code != 0 and "mixes synthetic facts" in res.output and "unga:idealpoints" in res.output
     finally:
         graph.write("MATCH (s:Source {name: 'unga:idealpoints_bsv_july2025_1985_2024'}) REMOVE s.synthetic")

@@ -28,13 +28,15 @@ def test_release_numbers_from_source_names():
 
 
 def test_one_value_per_fact_never_averages():
-    frame = pd.DataFrame({
-        "year": [2000, 2000, 2001, 2001, 2000],
-        "country": ["FRA", "FRA", "FRA", "FRA", "DEU"],
-        "variable": ["polyarchy"] * 5,
-        "value": [0.8, 0.9, 0.85, 0.86, 0.7],
-        "source": ["vdem:a_v14", "vdem:b_v15", "vdem:a_v14", "vdem:b_v15", "vdem:a_v14"],
-    })
+    frame = pd.DataFrame(
+        {
+            "year": [2000, 2000, 2001, 2001, 2000],
+            "country": ["FRA", "FRA", "FRA", "FRA", "DEU"],
+            "variable": ["polyarchy"] * 5,
+            "value": [0.8, 0.9, 0.85, 0.86, 0.7],
+            "source": ["vdem:a_v14", "vdem:b_v15", "vdem:a_v14", "vdem:b_v15", "vdem:a_v14"],
+        }
+    )
 
     def value(kept, country, year):
         rows = kept[(kept.country == country) & (kept.year == year)]
@@ -48,8 +50,9 @@ def test_one_value_per_fact_never_averages():
     assert choices["polyarchy"]["values_from"] == {"vdem:b_v15": 2, "vdem:a_v14": 1}
     assert choices["polyarchy"]["differing"] == 2
     # coverage over the whole series decides before the release number
-    kept, choices = one_value_per_fact(frame, {}, coverage={("polyarchy", "vdem:a_v14"): 2023,
-                                                            ("polyarchy", "vdem:b_v15"): 2001})
+    kept, choices = one_value_per_fact(
+        frame, {}, coverage={("polyarchy", "vdem:a_v14"): 2023, ("polyarchy", "vdem:b_v15"): 2001}
+    )
     assert choices["polyarchy"]["sources"][0] == "vdem:a_v14" and value(kept, "FRA", 2000) == 0.8
     # configured precedence first
     kept, choices = one_value_per_fact(frame, {"*": ["vdem:a_v14"]})
@@ -59,8 +62,10 @@ def test_one_value_per_fact_never_averages():
 def test_fitted_formulas_drop_non_estimable_terms_but_keep_memory():
     config = RunConfig(covariate_terms=["edgecov(mlat)", "edgecov(trade)"])
     formulas = config.model_formulas()
-    verdicts = {canonical_term(t): {"estimable": True} for t in ("edges", "gwesp(0.5, fixed=TRUE)",
-                                                                  "gwdegree(0.1, fixed=TRUE)", "edgecov(mlat)")}
+    verdicts = {
+        canonical_term(t): {"estimable": True}
+        for t in ("edges", "gwesp(0.5, fixed=TRUE)", "gwdegree(0.1, fixed=TRUE)", "edgecov(mlat)")
+    }
     verdicts["edgecov(trade)"] = {"estimable": False}
     kept, dropped = fitted_formulas(formulas, verdicts)
     assert "edgecov(trade)" in dropped["Model 3"] and "edgecov(trade)" not in kept["Model 3"]

@@ -101,7 +101,9 @@ def _validate(table: pd.DataFrame, kind: str, resolver: CountryResolver, rejects
         year = None if pd.isna(year) else int(year)
         signed = dates["date_signed"]
         if signed is not None and year is not None and signed.year != year:
-            rejects.add(row, "year_signed", record["year_signed"], f"year_signed {year} disagrees with date_signed {signed}")
+            rejects.add(
+                row, "year_signed", record["year_signed"], f"year_signed {year} disagrees with date_signed {signed}"
+            )
             continue
         if signed is not None:
             year = signed.year
@@ -111,15 +113,24 @@ def _validate(table: pd.DataFrame, kind: str, resolver: CountryResolver, rejects
         low, high = sorted((a, b))
         agreement_id = f"{kind.lower()}:{low}-{high}:{signed or year or 'undated'}"
         if agreement_id in seen:
-            rejects.add(row, "country_b", record["country_b"], f"duplicate of data row {seen[agreement_id]} ({agreement_id})")
+            rejects.add(
+                row, "country_b", record["country_b"], f"duplicate of data row {seen[agreement_id]} ({agreement_id})"
+            )
             continue
         seen[agreement_id] = row
         rows.append(
             {
-                "id": agreement_id, "type": kind, "title": record.get("title") or f"{kind} {low}–{high}",
-                "signed": signed, "year_signed": year, "in_force": dates["date_in_force"],
-                "terminated": dates["date_terminated"], "source_url": record["source_url"] or None,
-                "parties": [low, high], "row": row, "date_kind": record.get("date_kind") or None,
+                "id": agreement_id,
+                "type": kind,
+                "title": record.get("title") or f"{kind} {low}–{high}",
+                "signed": signed,
+                "year_signed": year,
+                "in_force": dates["date_in_force"],
+                "terminated": dates["date_terminated"],
+                "source_url": record["source_url"] or None,
+                "parties": [low, high],
+                "row": row,
+                "date_kind": record.get("date_kind") or None,
                 "evidence": record.get("evidence") or None,
             }
         )

@@ -35,8 +35,7 @@ MAX_REJECT_VALUE = 200
 #: the header line is read at most this far (a file of one endless line is not a CSV)
 MAX_HEADER_BYTES = 1 << 20
 #: formats publishers also ship (GTD .xlsx, UNGA .dta, R .rda) that are not read directly
-_NOT_CSV = {".xlsx": "Excel", ".xls": "Excel", ".dta": "Stata", ".rda": "R", ".rds": "R",
-            ".sav": "SPSS", ".zip": "zip"}
+_NOT_CSV = {".xlsx": "Excel", ".xls": "Excel", ".dta": "Stata", ".rda": "R", ".rds": "R", ".sav": "SPSS", ".zip": "zip"}
 
 
 def file_sha256(path: str | Path) -> str:
@@ -97,7 +96,7 @@ class SourceFile:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, path: str | Path, source: str, latin1_fallback: bool = False, sep: str = ",") -> "SourceFile":
+    def open(cls, path: str | Path, source: str, latin1_fallback: bool = False, sep: str = ",") -> SourceFile:
         """Check the file exists, is UTF-8 (or Latin-1 when the publisher ships it), has a header."""
         path = Path(path)
         if not path.is_file():
@@ -114,8 +113,7 @@ class SourceFile:
             offset, line = invalid
             if not latin1_fallback:
                 raise SourceFormatError(
-                    f"{path}: not valid UTF-8 at byte offset {offset} (line {line}); "
-                    "re-save the file as UTF-8"
+                    f"{path}: not valid UTF-8 at byte offset {offset} (line {line}); re-save the file as UTF-8"
                 )
             encoding = "latin-1"
             notes.append(
@@ -151,8 +149,7 @@ class SourceFile:
         assert best is not None
         _, layout, missing = best
         raise SourceFormatError(
-            f"{self.path}: missing column(s) {missing} (closest layout {layout!r}); "
-            f"columns found: {self.header}"
+            f"{self.path}: missing column(s) {missing} (closest layout {layout!r}); columns found: {self.header}"
         )
 
     def require(self, columns: list[str]) -> None:
@@ -176,8 +173,14 @@ class SourceFile:
         self._check_not_truncated(sep)
         try:
             reader = pd.read_csv(
-                self.path, sep=sep, usecols=lambda name: name.strip().lower() in wanted, dtype=str,
-                keep_default_na=False, encoding=self.encoding, chunksize=chunksize, low_memory=False,
+                self.path,
+                sep=sep,
+                usecols=lambda name: name.strip().lower() in wanted,
+                dtype=str,
+                keep_default_na=False,
+                encoding=self.encoding,
+                chunksize=chunksize,
+                low_memory=False,
             )
             parts = [reader] if chunksize is None else reader
             first_row = 1
@@ -236,8 +239,14 @@ class RejectLog:
         if len(text) > MAX_REJECT_VALUE:  # a 1 MB cell must not make a 1 MB rejects file per row
             text = f"{text[:MAX_REJECT_VALUE]}… ({len(text)} characters)"
         self._rows.append(
-            {"source": self.source, "file": self.file, "row": int(row), "field": field_name,
-             "value": text, "reason": reason}
+            {
+                "source": self.source,
+                "file": self.file,
+                "row": int(row),
+                "field": field_name,
+                "value": text,
+                "reason": reason,
+            }
         )
 
     def add_mask(self, frame: pd.DataFrame, mask: pd.Series, field_name: str, reasons: str | pd.Series) -> None:
@@ -260,12 +269,23 @@ class RejectLog:
         return len(self._rows)
 
 
-def make_result(source_file: SourceFile, layout: str, rows_read: int, frames: dict[str, pd.DataFrame],
-                rejects: RejectLog, notes: list[str] = ()) -> ReadResult:
+def make_result(
+    source_file: SourceFile,
+    layout: str,
+    rows_read: int,
+    frames: dict[str, pd.DataFrame],
+    rejects: RejectLog,
+    notes: list[str] = (),
+) -> ReadResult:
     """Assemble a :class:`ReadResult` with the file's fingerprint and all notes."""
     return ReadResult(
-        source=source_file.source, file=str(source_file.path), sha256=file_sha256(source_file.path),
-        layout=layout, rows_read=rows_read, frames=frames, rejects=rejects.frame(),
+        source=source_file.source,
+        file=str(source_file.path),
+        sha256=file_sha256(source_file.path),
+        layout=layout,
+        rows_read=rows_read,
+        frames=frames,
+        rejects=rejects.frame(),
         notes=[*source_file.notes, *notes],
     )
 
@@ -363,14 +383,17 @@ def merge_touching_spells(spells: pd.DataFrame, keys: list[str]) -> pd.DataFrame
     for record in ordered.to_dict("records"):
         until = None if pd.isna(record["until"]) else int(record["until"])
         previous = merged[-1] if merged else None
-        if previous and all(previous[k] == record[k] for k in keys) and (
-            previous["until"] is None or record["since"] <= previous["until"] + 1
+        if (
+            previous
+            and all(previous[k] == record[k] for k in keys)
+            and (previous["until"] is None or record["since"] <= previous["until"] + 1)
         ):
             if previous["until"] is not None:
                 previous["until"] = None if until is None else max(previous["until"], until)
             continue
-        merged.append({**{k: record[k] for k in keys}, "since": int(record["since"]), "until": until,
-                       "row": int(record["row"])})
+        merged.append(
+            {**{k: record[k] for k in keys}, "since": int(record["since"]), "until": until, "row": int(record["row"])}
+        )
     frame = pd.DataFrame(merged, columns=[*keys, "since", "until", "row"])
     frame["since"] = frame["since"].astype("int64")
     frame["until"] = frame["until"].astype("Int64")

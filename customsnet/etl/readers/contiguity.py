@@ -25,7 +25,14 @@ import pandas as pd
 from customsnet.etl.canonical import CANONICAL_COLUMNS, ReadResult
 from customsnet.etl.countries import CountryResolver
 from customsnet.etl.readers.common import (
-    RejectLog, SourceFile, make_result, merge_touching_spells, ordered_pair, parse_date, parse_numbers, parse_years,
+    RejectLog,
+    SourceFile,
+    make_result,
+    merge_touching_spells,
+    ordered_pair,
+    parse_date,
+    parse_numbers,
+    parse_years,
 )
 
 LAYOUTS = {
@@ -40,7 +47,9 @@ def read_contiguity(path: str | Path, resolver: CountryResolver) -> ReadResult:
     """Read COW direct contiguity in any accepted layout (see module docstring)."""
     source_file = SourceFile.open(path, "cow_contiguity")
     layout = source_file.choose_layout(LAYOUTS)
-    table = source_file.read(LAYOUTS[layout], optional=["dyad", "state1ab", "state2ab", "statelab", "statehab", "version"])
+    table = source_file.read(
+        LAYOUTS[layout], optional=["dyad", "state1ab", "state2ab", "statelab", "statehab", "version"]
+    )
     rejects = RejectLog(source_file.source, path)
     notes: list[str] = []
     if layout == "publisher:contdird":
@@ -89,8 +98,12 @@ def _dated_spells(table: pd.DataFrame, start: str, end: str, yyyymm: bool, rejec
     data_end = max(counts.index[counts >= 0.25 * len(frame)])
     beyond = frame["end_date"] > data_end
     for record in frame.loc[beyond].to_dict("records"):
-        rejects.add(record["row"], end, record[end],
-                    f"end date after the end of the data's coverage ({data_end}, when its ongoing spells end)")
+        rejects.add(
+            record["row"],
+            end,
+            record[end],
+            f"end date after the end of the data's coverage ({data_end}, when its ongoing spells end)",
+        )
     frame = frame.loc[~beyond].copy()
     frame["until"] = [None if d == data_end else d.year for d in frame["end_date"]]
     return frame
@@ -133,8 +146,9 @@ def _types(spells: pd.DataFrame, rejects: RejectLog, notes: list[str]) -> pd.Dat
     return spells.loc[keep].assign(type=values[keep].astype("int64"))
 
 
-def _resolve_pairs(spells: pd.DataFrame, code_a: str, code_b: str, resolver: CountryResolver,
-                   rejects: RejectLog, notes: list[str]) -> pd.DataFrame:
+def _resolve_pairs(
+    spells: pd.DataFrame, code_a: str, code_b: str, resolver: CountryResolver, rejects: RejectLog, notes: list[str]
+) -> pd.DataFrame:
     iso_a, reason_a = resolver.from_cow_series(spells[code_a], spells["since"])
     rejects.add_mask(spells, reason_a.notna(), code_a, reason_a)
     iso_b, reason_b = resolver.from_cow_series(spells[code_b], spells["since"])
@@ -164,6 +178,14 @@ def _years_to_spells(rows: pd.DataFrame) -> pd.DataFrame:
         run_id = (group["year"].diff().fillna(1) != 1).cumsum()
         for _, run in group.groupby(run_id):
             end = int(run["year"].iloc[-1])
-            out.append({"iso1": iso1, "iso2": iso2, "type": kind, "since": int(run["year"].iloc[0]),
-                        "until": None if end == last_year else end, "row": int(run["row"].iloc[0])})
+            out.append(
+                {
+                    "iso1": iso1,
+                    "iso2": iso2,
+                    "type": kind,
+                    "since": int(run["year"].iloc[0]),
+                    "until": None if end == last_year else end,
+                    "row": int(run["row"].iloc[0]),
+                }
+            )
     return pd.DataFrame(out, columns=["iso1", "iso2", "type", "since", "until", "row"])

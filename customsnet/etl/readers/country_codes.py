@@ -62,16 +62,20 @@ def read_country_codes(path: str | Path, resolver: CountryResolver) -> ReadResul
     cow_by_key = chosen.groupby("iso3", sort=False)["cow"].first()
     merged = chosen.duplicated("iso3", keep="first")
     if layout == "countrycode:codelist" and merged.any():
-        notes.append(f"{int(merged.sum())} historical names merged into their key: "
-                     + ", ".join(f"{n} → {k}" for n, k in zip(chosen.loc[merged, "country.name.en"], chosen.loc[merged, "iso3"])))
+        notes.append(
+            f"{int(merged.sum())} historical names merged into their key: "
+            + ", ".join(f"{n} → {k}" for n, k in zip(chosen.loc[merged, "country.name.en"], chosen.loc[merged, "iso3"]))
+        )
     chosen = chosen.loc[~merged]
-    cow = [
-        _first_known(cow_by_key.get(k), (resolver.record(k) or {}).get("cow")) for k in chosen["iso3"]
-    ]
-    countries = pd.DataFrame({
-        "iso3": chosen["iso3"], "cow": pd.array(cow, dtype="Int64"), "name": chosen["country.name.en"],
-        "region": [(resolver.record(k) or {}).get("region") for k in chosen["iso3"]],
-    })
+    cow = [_first_known(cow_by_key.get(k), (resolver.record(k) or {}).get("cow")) for k in chosen["iso3"]]
+    countries = pd.DataFrame(
+        {
+            "iso3": chosen["iso3"],
+            "cow": pd.array(cow, dtype="Int64"),
+            "name": chosen["country.name.en"],
+            "region": [(resolver.record(k) or {}).get("region") for k in chosen["iso3"]],
+        }
+    )
     countries["is_state"] = countries["cow"].notna().astype(bool)
     countries = countries[CANONICAL_COLUMNS["countries"]].sort_values("iso3", ignore_index=True)
     return make_result(source_file, layout, len(table), {"countries": countries}, rejects, notes)

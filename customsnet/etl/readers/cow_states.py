@@ -24,7 +24,13 @@ import pandas as pd
 from customsnet.etl.canonical import CANONICAL_COLUMNS, ReadResult
 from customsnet.etl.countries import CountryResolver
 from customsnet.etl.readers.common import (
-    RejectLog, SourceFile, blank, make_result, merge_touching_spells, parse_date, parse_years,
+    RejectLog,
+    SourceFile,
+    blank,
+    make_result,
+    merge_touching_spells,
+    parse_date,
+    parse_years,
 )
 
 LAYOUTS = {
@@ -60,12 +66,18 @@ def _states2016_spells(table: pd.DataFrame, rejects: RejectLog) -> pd.DataFrame:
         start, _, start_reason = parse_date(f"{record['styear']}-{record['stmonth']}-{record['stday']}")
         end, _, end_reason = parse_date(f"{record['endyear']}-{record['endmonth']}-{record['endday']}")
         if start_reason:
-            rejects.add(record["row"], "styear", f"{record['styear']}-{record['stmonth']}-{record['stday']}", start_reason)
+            rejects.add(
+                record["row"], "styear", f"{record['styear']}-{record['stmonth']}-{record['stday']}", start_reason
+            )
             continue
         if end_reason:
-            rejects.add(record["row"], "endyear", f"{record['endyear']}-{record['endmonth']}-{record['endday']}", end_reason)
+            rejects.add(
+                record["row"], "endyear", f"{record['endyear']}-{record['endmonth']}-{record['endday']}", end_reason
+            )
             continue
-        rows.append({"ccode": record["ccode"], "name": record["statenme"], "start": start, "end": end, "row": record["row"]})
+        rows.append(
+            {"ccode": record["ccode"], "name": record["statenme"], "start": start, "end": end, "row": record["row"]}
+        )
     return _open_ended(pd.DataFrame(rows, columns=["ccode", "name", "start", "end", "row"]), rejects)
 
 
@@ -80,7 +92,9 @@ def _system_spells(table: pd.DataFrame, rejects: RejectLog) -> pd.DataFrame:
         if end_reason or end is None:
             rejects.add(record["row"], "end", record["end"], end_reason or "missing end date")
             continue
-        rows.append({"ccode": record["ccode"], "name": record["cw_name"], "start": start, "end": end, "row": record["row"]})
+        rows.append(
+            {"ccode": record["ccode"], "name": record["cw_name"], "start": start, "end": end, "row": record["row"]}
+        )
     return _open_ended(pd.DataFrame(rows, columns=["ccode", "name", "start", "end", "row"]), rejects)
 
 
@@ -88,7 +102,9 @@ def _open_ended(spells: pd.DataFrame, rejects: RejectLog) -> pd.DataFrame:
     """Years from dates; end-of-data spells (the file's latest end date) become open-ended."""
     backwards = spells["end"] < spells["start"]
     for record in spells.loc[backwards].to_dict("records"):
-        rejects.add(record["row"], "end", record["end"], f"spell ends ({record['end']}) before it starts ({record['start']})")
+        rejects.add(
+            record["row"], "end", record["end"], f"spell ends ({record['end']}) before it starts ({record['start']})"
+        )
     spells = spells.loc[~backwards].copy()
     data_end = spells["end"].max() if len(spells) else None
     spells["since"] = [d.year for d in spells["start"]]
@@ -104,7 +120,12 @@ def _resolve_spells(spells: pd.DataFrame, resolver: CountryResolver, rejects: Re
     spells = spells.loc[~bad].assign(iso3=keys[~bad])
     duplicate = spells.duplicated(["ccode", "since"], keep="first")
     for record in spells.loc[duplicate].to_dict("records"):
-        rejects.add(record["row"], "ccode", record["ccode"], f"duplicate spell: COW {record['ccode']} from {record['since']} listed twice")
+        rejects.add(
+            record["row"],
+            "ccode",
+            record["ccode"],
+            f"duplicate spell: COW {record['ccode']} from {record['since']} listed twice",
+        )
     return spells.loc[~duplicate]
 
 
@@ -123,8 +144,10 @@ def _panel_spells(table: pd.DataFrame, resolver: CountryResolver, rejects: Rejec
     table = table.loc[~duplicate]
     shared = table.duplicated(["iso3", "year"], keep="first")
     if shared.any():
-        notes.append(f"{int(shared.sum())} state-years share a key with another COW code in the same year "
-                     "(e.g. Yemen 678/679 in 1990); counted once")
+        notes.append(
+            f"{int(shared.sum())} state-years share a key with another COW code in the same year "
+            "(e.g. Yemen 678/679 in 1990); counted once"
+        )
     table = table.loc[~shared].sort_values(["iso3", "year"])
     last_year = int(table["year"].max()) if len(table) else None
     rows = []
@@ -133,9 +156,14 @@ def _panel_spells(table: pd.DataFrame, resolver: CountryResolver, rejects: Rejec
         for _, run in group.groupby(run_id):
             end = int(run["year"].iloc[-1])
             rows.append(
-                {"iso3": iso3, "ccode": run["ccode"].iloc[-1], "name": run["cw_name"].iloc[-1],
-                 "since": int(run["year"].iloc[0]), "until": None if end == last_year else end,
-                 "row": int(run["row"].iloc[0])}
+                {
+                    "iso3": iso3,
+                    "ccode": run["ccode"].iloc[-1],
+                    "name": run["cw_name"].iloc[-1],
+                    "since": int(run["year"].iloc[0]),
+                    "until": None if end == last_year else end,
+                    "row": int(run["row"].iloc[0]),
+                }
             )
     if last_year is not None:
         notes.append(f"spells reaching {last_year} (the panel's last year) are open-ended")
@@ -148,8 +176,15 @@ def _countries(spells: pd.DataFrame, resolver: CountryResolver) -> pd.DataFrame:
     rows = []
     for record in latest.to_dict("records"):
         known = resolver.record(record["iso3"]) or {}
-        rows.append({"iso3": record["iso3"], "cow": int(record["ccode"]), "name": record["name"],
-                     "region": known.get("region"), "is_state": True})
+        rows.append(
+            {
+                "iso3": record["iso3"],
+                "cow": int(record["ccode"]),
+                "name": record["name"],
+                "region": known.get("region"),
+                "is_state": True,
+            }
+        )
     frame = pd.DataFrame(rows, columns=CANONICAL_COLUMNS["countries"]).sort_values("iso3", ignore_index=True)
     frame["cow"] = frame["cow"].astype("Int64")
     return frame

@@ -87,7 +87,9 @@ def _dyads(table: pd.DataFrame, resolver: CountryResolver, rejects: RejectLog) -
     for record in table.to_dict("records"):
         row = record["row"]
         if "withdraw" in str(record.get("entry_type", "")).lower():
-            rejects.add(row, "entry_type", record["entry_type"], "withdrawal rows are not modelled (no exit dates in DESTA)")
+            rejects.add(
+                row, "entry_type", record["entry_type"], "withdrawal rows are not modelled (no exit dates in DESTA)"
+            )
             continue
         party_a = _resolve_party(record["iso1"], record["country1"], resolver)
         party_b = _resolve_party(record["iso2"], record["country2"], resolver)
@@ -112,12 +114,22 @@ def _dyads(table: pd.DataFrame, resolver: CountryResolver, rejects: RejectLog) -
             rejects.add(row, "iso2", record["iso2"], f"duplicate of data row {seen[agreement_id]} ({agreement_id})")
             continue
         seen[agreement_id] = row
-        rows.append({
-            "id": agreement_id, "type": "FTA", "title": record["name"] or None,
-            "signed": signed if signed_precision == "day" else None, "year_signed": signed_year,
-            "in_force": force, "terminated": None, "source_url": None, "parties": [low, high], "row": row,
-            "in_force_precision": force_precision, "party_in_force": {low: force_year, high: force_year},
-        })
+        rows.append(
+            {
+                "id": agreement_id,
+                "type": "FTA",
+                "title": record["name"] or None,
+                "signed": signed if signed_precision == "day" else None,
+                "year_signed": signed_year,
+                "in_force": force,
+                "terminated": None,
+                "source_url": None,
+                "parties": [low, high],
+                "row": row,
+                "in_force_precision": force_precision,
+                "party_in_force": {low: force_year, high: force_year},
+            }
+        )
     return _frame(rows), [f"{len(rows)} bilateral FTA dyads"]
 
 
@@ -140,12 +152,24 @@ def _memberships(table: pd.DataFrame, resolver: CountryResolver, rejects: Reject
             continue
         key = (record["treatyid"], party.iso3, record["signature"], record["force"])
         if key in seen:
-            rejects.add(row, "stateid", record["stateid"], f"duplicate of data row {seen[key]} (same treaty, party and dates)")
+            rejects.add(
+                row, "stateid", record["stateid"], f"duplicate of data row {seen[key]} (same treaty, party and dates)"
+            )
             continue
         seen[key] = row
-        members.append({"treaty": record["treatyid"], "title": record["title"], "iso3": party.iso3, "row": row,
-                        "signed_year": signed_year, "signed": signed if signed_precision == "day" else None,
-                        "force_year": force_year, "force": force, "force_precision": force_precision})
+        members.append(
+            {
+                "treaty": record["treatyid"],
+                "title": record["title"],
+                "iso3": party.iso3,
+                "row": row,
+                "signed_year": signed_year,
+                "signed": signed if signed_precision == "day" else None,
+                "force_year": force_year,
+                "force": force,
+                "force_precision": force_precision,
+            }
+        )
     rows = []
     too_few = 0
     for treaty, group in pd.DataFrame(members).groupby("treaty", sort=False) if members else []:
@@ -156,8 +180,10 @@ def _memberships(table: pd.DataFrame, resolver: CountryResolver, rejects: Reject
                 rejects.add(record["row"], "treatyid", treaty, "agreement has fewer than two resolvable parties")
             continue
         rows.append(_plurilateral(treaty, group, parties))
-    notes = [f"{len(rows)} FTAs from {len(members)} memberships; in_force = earliest party's entry into force",
-             "repeated party rows of one treaty (accessions, ratifications) merged: earliest force year per party"]
+    notes = [
+        f"{len(rows)} FTAs from {len(members)} memberships; in_force = earliest party's entry into force",
+        "repeated party rows of one treaty (accessions, ratifications) merged: earliest force year per party",
+    ]
     if too_few:
         notes.append(f"{too_few} treaties with fewer than two resolvable parties rejected")
     return _frame(rows), notes
@@ -173,11 +199,16 @@ def _plurilateral(treaty: str, group: pd.DataFrame, parties: list[str]) -> dict:
     day_signed = group["signed"].dropna()
     first_force = forces.iloc[0] if len(forces) else None
     return {
-        "id": f"fta:desta:{treaty}", "type": "FTA", "title": group["title"].iloc[0] or None,
+        "id": f"fta:desta:{treaty}",
+        "type": "FTA",
+        "title": group["title"].iloc[0] or None,
         "signed": min(day_signed) if len(day_signed) else None,
         "year_signed": int(signed_years.min()) if len(signed_years) else None,
-        "in_force": None if first_force is None else first_force["force"], "terminated": None,
-        "source_url": None, "parties": parties, "row": int(group["row"].min()),
+        "in_force": None if first_force is None else first_force["force"],
+        "terminated": None,
+        "source_url": None,
+        "parties": parties,
+        "row": int(group["row"].min()),
         "in_force_precision": None if first_force is None else first_force["force_precision"],
         "party_in_force": party_force,
     }

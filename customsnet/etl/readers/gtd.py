@@ -28,11 +28,24 @@ from customsnet.etl.readers.common import RejectLog, SourceFile, make_result, pa
 from customsnet.etl.readers.observations import drop_duplicate_keys, keep_resolved, resolve_years
 
 #: GTD's region names and OWID's aggregates: not countries
-GTD_AGGREGATES = frozenset({
-    "World", "International", "North America", "Central America & Caribbean", "South America",
-    "East Asia", "Southeast Asia", "South Asia", "Central Asia", "Western Europe", "Eastern Europe",
-    "Middle East & North Africa", "Sub-Saharan Africa", "Australasia & Oceania",
-})
+GTD_AGGREGATES = frozenset(
+    {
+        "World",
+        "International",
+        "North America",
+        "Central America & Caribbean",
+        "South America",
+        "East Asia",
+        "Southeast Asia",
+        "South Asia",
+        "Central Asia",
+        "Western Europe",
+        "Eastern Europe",
+        "Middle East & North Africa",
+        "Sub-Saharan Africa",
+        "Australasia & Oceania",
+    }
+)
 LAYOUTS = {
     "publisher:GTD": ["eventid", "iyear", "country_txt", "nkill"],
     "shared:owid_gtd": ["entity", "year", "terrorism_fatalities"],
@@ -79,8 +92,9 @@ def _sum_events(table: pd.DataFrame, resolver: CountryResolver, rejects: RejectL
     return _sum_by_country_year(table.rename(columns={"nkill": "value"}), notes)
 
 
-def _owid_totals(table: pd.DataFrame, path: Path, resolver: CountryResolver, rejects: RejectLog,
-                 notes: list[str]) -> pd.DataFrame:
+def _owid_totals(
+    table: pd.DataFrame, path: Path, resolver: CountryResolver, rejects: RejectLog, notes: list[str]
+) -> pd.DataFrame:
     aggregate = table["entity"].str.strip().isin(GTD_AGGREGATES)
     if aggregate.any():
         skipped = sorted(set(table.loc[aggregate, "entity"]))
@@ -90,7 +104,9 @@ def _owid_totals(table: pd.DataFrame, path: Path, resolver: CountryResolver, rej
     table = resolve_years(table, rejects)
     values, missing, bad = parse_numbers(table["terrorism_fatalities"])
     bad |= (values < 0) | (values > MAX_FATALITIES)
-    rejects.add_mask(table, bad | missing, "terrorism_fatalities", f"fatalities must be a number from 0 to {MAX_FATALITIES:.0e}")
+    rejects.add_mask(
+        table, bad | missing, "terrorism_fatalities", f"fatalities must be a number from 0 to {MAX_FATALITIES:.0e}"
+    )
     table = table.loc[~(bad | missing)].assign(value=values[~(bad | missing)])
     keys, reasons = _resolve_entities(table["entity"], path, resolver)
     table = keep_resolved(table, keys, reasons, "entity", rejects)
@@ -113,11 +129,14 @@ def _resolve_entities(entities: pd.Series, path: Path, resolver: CountryResolver
 
 def _sum_by_country_year(table: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     grouped = table.groupby(["iso3", "year"], as_index=False).agg(
-        value=("value", "sum"), row=("row", "min"), names=("row", "size"))
+        value=("value", "sum"), row=("row", "min"), names=("row", "size")
+    )
     if "entity" in table.columns:
         merged = table.groupby(["iso3", "year"])["entity"].nunique()
         if (merged > 1).any():
-            notes.append(f"{int((merged > 1).sum())} country-years summed over several names (e.g. West Germany + Germany)")
+            notes.append(
+                f"{int((merged > 1).sum())} country-years summed over several names (e.g. West Germany + Germany)"
+            )
     grouped["year"] = grouped["year"].astype("int64")
     grouped["value"] = grouped["value"].astype("float64")
     grouped["row"] = grouped["row"].astype("int64")

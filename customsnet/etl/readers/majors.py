@@ -43,10 +43,15 @@ def read_majors(path: str | Path, resolver: CountryResolver) -> ReadResult:
     keys, reasons = resolver.from_name_series(table["country"])
     table = keep_resolved(table, keys, reasons, "country", rejects)
     table = drop_duplicate_keys(table, ["iso3", "year"], "country", rejects, what="country-fiscal year")
-    observations = pd.DataFrame({
-        "iso3": table["iso3"], "year": table["year"].astype("int64"), "variable": VARIABLE,
-        "value": 1.0, "row": table["row"].astype("int64"),
-    })[CANONICAL_COLUMNS["observations"]].sort_values(["year", "iso3"], ignore_index=True)
+    observations = pd.DataFrame(
+        {
+            "iso3": table["iso3"],
+            "year": table["year"].astype("int64"),
+            "variable": VARIABLE,
+            "value": 1.0,
+            "row": table["row"].astype("int64"),
+        }
+    )[CANONICAL_COLUMNS["observations"]].sort_values(["year", "iso3"], ignore_index=True)
     covered = sorted(set(observations["year"]))
     notes = [
         "year = fiscal year (FY t = Oct t-1 to Sep t; a September t-1 determination sets FY t)",
@@ -61,7 +66,9 @@ def _check_dates(table: pd.DataFrame, rejects: RejectLog) -> pd.DataFrame:
     for record in table.to_dict("records"):
         date, _, reason = parse_date(record["determination_date"], allow_partial=True)
         if reason is None and date is not None and not record["year"] - 1 <= date.year <= record["year"]:
-            reason = f"determination date {record['determination_date']} is outside FY {record['year']} and the year before"
+            reason = (
+                f"determination date {record['determination_date']} is outside FY {record['year']} and the year before"
+            )
         if reason:
             rejects.add(record["row"], "determination_date", record["determination_date"], reason)
         keep.append(reason is None)

@@ -31,7 +31,12 @@ import pandas as pd
 from customsnet.etl.canonical import CANONICAL_COLUMNS, ReadResult, SourceFormatError
 from customsnet.etl.countries import CountryResolver
 from customsnet.etl.readers.common import (
-    RejectLog, SourceFile, make_result, ordered_pair, parse_numbers, parse_years,
+    RejectLog,
+    SourceFile,
+    make_result,
+    ordered_pair,
+    parse_numbers,
+    parse_years,
 )
 from customsnet.etl.readers.observations import drop_duplicate_keys
 
@@ -50,8 +55,9 @@ BACI_CONVENTIONS = {"490": "TWN"}
 _BACI_NAME = re.compile(r"BACI_.*_V(?P<release>\d+[a-z]?)\.csv$", re.IGNORECASE)
 
 
-def read_trade(path: str | Path, resolver: CountryResolver, one_flow_missing: str = "reported",
-               chunksize: int = 2_000_000) -> ReadResult:
+def read_trade(
+    path: str | Path, resolver: CountryResolver, one_flow_missing: str = "reported", chunksize: int = 2_000_000
+) -> ReadResult:
     """Read COW dyadic trade or BACI (see module docstring)."""
     if one_flow_missing not in ONE_FLOW_POLICIES:
         raise ValueError(f"one_flow_missing must be one of {ONE_FLOW_POLICIES}, not {one_flow_missing!r}")
@@ -83,8 +89,12 @@ def _read_cow(source_file: SourceFile, resolver: CountryResolver, policy: str) -
         huge = ~bad & ~negative & ~(usd <= MAX_FLOW_USD) & values.notna()  # also inf after scaling (1e303)
         rejects.add_mask(table, bad & ~bad_any, column, "not a finite number")
         rejects.add_mask(table, negative & ~bad & ~bad_any, column, "negative trade flow (only −9 marks missing)")
-        rejects.add_mask(table, huge & ~bad_any, column,
-                         f"trade flow over {MAX_FLOW_USD:.0e} USD after scaling to USD (more than world trade)")
+        rejects.add_mask(
+            table,
+            huge & ~bad_any,
+            column,
+            f"trade flow over {MAX_FLOW_USD:.0e} USD after scaling to USD (more than world trade)",
+        )
         bad_any |= bad | negative | huge
         flows[column] = usd
     table = table.loc[~bad_any].assign(flow1=flows["flow1"][~bad_any], flow2=flows["flow2"][~bad_any])
@@ -188,7 +198,9 @@ def _read_baci(source_file: SourceFile, resolver: CountryResolver, chunksize: in
         chunk["j"] = chunk["j"].str.strip().str.lstrip("0").replace("", "0")
         totals.append(chunk.groupby(["t", "i", "j"], as_index=False).agg(v=("v", "sum"), row=("row", "min")))
     flows = pd.concat(totals).groupby(["t", "i", "j"], as_index=False).agg(v=("v", "sum"), row=("row", "min"))
-    notes = [f"{rows_read} product rows summed into {len(flows)} exporter-importer-years; country codes from {codes_path.name}"]
+    notes = [
+        f"{rows_read} product rows summed into {len(flows)} exporter-importer-years; country codes from {codes_path.name}"
+    ]
     used = sorted(c for c in BACI_CONVENTIONS if c in set(flows["i"]) | set(flows["j"]))
     if used:
         notes.append("BACI code 490 'Other Asia, nes' read as Taiwan (TWN), the UN Comtrade convention")
@@ -209,15 +221,18 @@ def _read_baci(source_file: SourceFile, resolver: CountryResolver, chunksize: in
     trade["flow1"] = trade["flow1"].fillna(0.0)
     trade["flow2"] = trade["flow2"].fillna(0.0)
     trade["value"] = trade["flow1"] + trade["flow2"]
-    trade = trade[[*CANONICAL_COLUMNS["trade"], "flows_reported"]].sort_values(["year", "iso1", "iso2"], ignore_index=True)
+    trade = trade[[*CANONICAL_COLUMNS["trade"], "flows_reported"]].sort_values(
+        ["year", "iso1", "iso2"], ignore_index=True
+    )
     trade["year"] = trade["year"].astype("int64")
     trade["row"] = trade["row"].astype("int64")
     notes.append("BACI lists only positive flows: a direction absent from the file is zero, value is the sum")
     return make_result(source_file, f"publisher:BACI:{codes_path.name}", rows_read, {"trade": trade}, rejects, notes)
 
 
-def _resolve_baci_codes(flows: pd.DataFrame, code_to_key: dict[str, str], code_reason: dict[str, str],
-                        rejects: RejectLog, notes: list[str]) -> pd.DataFrame:
+def _resolve_baci_codes(
+    flows: pd.DataFrame, code_to_key: dict[str, str], code_reason: dict[str, str], rejects: RejectLog, notes: list[str]
+) -> pd.DataFrame:
     """Map exporter/importer codes; flows with an unknown code are rejected once per aggregated
     exporter-importer-year (row = its first product row), not once per product row."""
     flows = flows.assign(exporter=flows["i"].map(code_to_key), importer=flows["j"].map(code_to_key))

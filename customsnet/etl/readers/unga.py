@@ -64,7 +64,10 @@ def read_unga(path: str | Path, resolver: CountryResolver) -> ReadResult:
     empty = blank(table[value_column])
     table = drop_duplicate_keys(table.loc[~empty], ["iso3", "year"], "year", rejects)
     observations, _ = melt_values(table, {value_column: "ideal_point"}, rejects, bounds=IDEAL_POINT_BOUNDS)
-    notes = [f"ideal point from column {value_column!r}", f"{int(empty.sum())} rows without an ideal point left missing"]
+    notes = [
+        f"ideal point from column {value_column!r}",
+        f"{int(empty.sum())} rows without an ideal point left missing",
+    ]
     return make_result(source_file, layout, rows_read, {"observations": observations}, rejects, notes)
 
 

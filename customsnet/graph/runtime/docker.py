@@ -48,9 +48,14 @@ def compose(settings: Settings, *args: str, password: str | None = None, timeout
     """Run ``docker compose -f docker-compose.yml ARGS``; returns its stdout, raises on failure."""
     if not COMPOSE_FILE.is_file():
         raise ServerError(f"{COMPOSE_FILE} is missing; run customsnet from a checkout of the repository")
-    done = subprocess.run(["docker", "compose", "-f", str(COMPOSE_FILE), *args], check=False,
-                          env=compose_env(settings, password),
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE_FILE), *args],
+        check=False,
+        env=compose_env(settings, password),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise ServerError(f"`docker compose {' '.join(args)}` failed:\n{(done.stdout + done.stderr).strip()[-3000:]}")
     return done.stdout

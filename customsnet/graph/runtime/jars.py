@@ -94,8 +94,14 @@ def resolve_jars(lib: Path, version: str, report: Report = log_report, timeout: 
         shutil.rmtree(staging, ignore_errors=True)
         report(f"resolving Neo4j {version} jars from Maven Central into {lib} ...")
         cmd = [
-            mvn, "-B", "-q", "-f", str(POM_FILE), "dependency:copy-dependencies",
-            f"-DoutputDirectory={staging}", f"-Dneo4j.version={version}",
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(POM_FILE),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            f"-Dneo4j.version={version}",
             f"-Dneo4j.browser.version={NEO4J_BROWSER_VERSION}",
         ]
         started = time.monotonic()
@@ -124,4 +130,3 @@ def resolve_jars(lib: Path, version: str, report: Report = log_report, timeout: 
         return resolution
     finally:
         lock.release()
-

@@ -211,7 +211,11 @@ class LocalServer:
                 out.write(f"-- {argfile_quote(password)}\n")
             done = subprocess.run(
                 [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password", f"@{argfile}"],
-                check=False, env=java_env(java, self.home), capture_output=True, text=True, timeout=180,
+                check=False,
+                env=java_env(java, self.home),
+                capture_output=True,
+                text=True,
+                timeout=180,
             )
         finally:
             argfile.unlink(missing_ok=True)
@@ -245,8 +249,10 @@ class LocalServer:
             pid = self.pid()
             if pid is not None:
                 return StartResult(pid, True, 0.0, False)
-            for port, what, env in ((self.bolt_port, "Bolt", "CUSTOMSNET_BOLT_PORT"),
-                                    (self.http_port, "HTTP", "CUSTOMSNET_HTTP_PORT")):
+            for port, what, env in (
+                (self.bolt_port, "Bolt", "CUSTOMSNET_BOLT_PORT"),
+                (self.http_port, "HTTP", "CUSTOMSNET_HTTP_PORT"),
+            ):
                 if not port_is_free(port):
                     raise PortInUseError(
                         f"port {port} on 127.0.0.1 (Neo4j {what}) is already in use by another program; "
@@ -261,16 +267,28 @@ class LocalServer:
                 self.set_initial_password(password)
             started = time.monotonic()
             cmd = [
-                java, f"-Xms{self.heap_initial}", f"-Xmx{self.heap_max}", *JVM_FLAGS,
+                java,
+                f"-Xms{self.heap_initial}",
+                f"-Xmx{self.heap_max}",
+                *JVM_FLAGS,
                 # Jetty unpacks the Browser into java.io.tmpdir; keep it in the home, not /tmp
                 f"-Djava.io.tmpdir={self.home / 'tmp'}",
-                "-cp", f"{self.home}/plugins/*:{self.conf_dir}/*:{self.lib}/*",
-                ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode",
+                "-cp",
+                f"{self.home}/plugins/*:{self.conf_dir}/*:{self.lib}/*",
+                ENTRY_POINT,
+                f"--home-dir={self.home}",
+                f"--config-dir={self.conf_dir}",
+                "--console-mode",
             ]
             with open(self.console_log, "ab") as console:
                 process = subprocess.Popen(
-                    cmd, cwd=self.home, env=java_env(java, self.home), stdin=subprocess.DEVNULL,
-                    stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
+                    cmd,
+                    cwd=self.home,
+                    env=java_env(java, self.home),
+                    stdin=subprocess.DEVNULL,
+                    stdout=console,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                     # prctl(PR_SET_PDEATHSIG) must run in the child, between fork and exec
                     preexec_fn=parent_death_signal() if self.die_with_parent else None,  # noqa: PLW1509
                 )
@@ -282,8 +300,10 @@ class LocalServer:
                 self.stop()
                 raise
             seconds = time.monotonic() - started
-            report(f"Neo4j started in {seconds:.1f} s (pid {process.pid}, {'first start' if first_start else 'restart'})"
-                   f" at {self.bolt_uri}, Browser {self.browser_url}")
+            report(
+                f"Neo4j started in {seconds:.1f} s (pid {process.pid}, {'first start' if first_start else 'restart'})"
+                f" at {self.bolt_uri}, Browser {self.browser_url}"
+            )
             return StartResult(process.pid, False, seconds, first_start)
 
     def _wait_ready(self, process: subprocess.Popen, password: str, timeout: float) -> None:
@@ -347,8 +367,9 @@ class LocalServer:
 def discovery(http_url: str) -> dict | None:
     """The HTTP discovery document (``neo4j_version``, ``bolt_direct`` ...), or None if nothing answers."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(http_url, headers={"Accept": "application/json"}),
-                                    timeout=3) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(http_url, headers={"Accept": "application/json"}), timeout=3
+        ) as response:
             return json.loads(response.read().decode())
     except (urllib.error.URLError, OSError, ValueError):
         return None

@@ -40,8 +40,16 @@ def local_lib(settings: Settings) -> Path:
 
 def local_server(settings: Settings) -> LocalServer:
     """The managed local server described by ``settings`` (ports, cache dir, version)."""
-    return LocalServer(local_home(settings), local_lib(settings), settings.bolt_port, settings.http_port,
-                       heap_initial="512m", heap_max="1g", pagecache="512m", load_policy=load_policy(settings))
+    return LocalServer(
+        local_home(settings),
+        local_lib(settings),
+        settings.bolt_port,
+        settings.http_port,
+        heap_initial="512m",
+        heap_max="1g",
+        pagecache="512m",
+        load_policy=load_policy(settings),
+    )
 
 
 def load_policy(settings: Settings) -> LoadPolicy:
@@ -85,8 +93,6 @@ def managed_connection_info(settings: Settings) -> tuple[str, str]:
     return f"bolt://127.0.0.1:{settings.bolt_port}", password
 
 
-
-
 def runtime_mode(settings: Settings) -> str:
     """``external``, ``docker`` or ``local``."""
     if settings.external:
@@ -96,8 +102,6 @@ def runtime_mode(settings: Settings) -> str:
     if settings.runtime != "auto":
         return settings.runtime
     return "docker" if docker_available() else "local"
-
-
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,16 @@ def start(settings: Settings, timeout: float = 120, report: Report = log_report)
     assert password is not None
     if mode == "docker":
         report("starting Neo4j with docker compose ...")
-        compose(settings, "up", "-d", "--wait", "--wait-timeout", str(int(timeout)), password=password,
-                 timeout=timeout + 600)
+        compose(
+            settings,
+            "up",
+            "-d",
+            "--wait",
+            "--wait-timeout",
+            str(int(timeout)),
+            password=password,
+            timeout=timeout + 600,
+        )
         return status(settings)
     server = local_server(settings)
     resolution = resolve_jars(server.lib, settings.neo4j_version, report)

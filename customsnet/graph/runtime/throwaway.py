@@ -53,9 +53,17 @@ def throwaway_instance(
         password = secrets.token_urlsafe(18)
         # A free port can be taken between the check and the JVM's bind; retry with new ports then.
         for attempt in range(3):
-            server = LocalServer(home, lib, free_port(), free_port(),
-                                 heap_initial="256m", heap_max="1g", pagecache="256m", die_with_parent=True,
-                                 load_policy=load_policy(settings))
+            server = LocalServer(
+                home,
+                lib,
+                free_port(),
+                free_port(),
+                heap_initial="256m",
+                heap_max="1g",
+                pagecache="256m",
+                die_with_parent=True,
+                load_policy=load_policy(settings),
+            )
             try:
                 result = server.start(password, timeout=timeout, report=report)
                 break

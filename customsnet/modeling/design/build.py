@@ -21,16 +21,16 @@ The finished design is checked for terms constant over all rows and for exact co
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from customsnet.modeling.design.design import Design, RowStore, StepDesign
-from customsnet.modeling.terms.formula import Formula, as_formula
 from customsnet.modeling.panel.panel import Panel, PanelError
 from customsnet.modeling.terms.base import StepInputs, all_dyads, tie_values
+from customsnet.modeling.terms.formula import Formula, as_formula
 
 MISSING_POLICIES = ("error", "drop-nodes", "impute-zero", "impute-mode")
 
@@ -54,9 +54,7 @@ def restrict_network(network: sp.csr_matrix, labels_from: np.ndarray, labels_to:
     pos = positions(labels_from, labels_to)
     present = np.flatnonzero(pos >= 0)
     # selection matrix S (to x from) so that S A S' re-indexes rows and columns in one product
-    select = sp.csr_matrix(
-        (np.ones(len(present)), (present, pos[present])), shape=(len(labels_to), len(labels_from))
-    )
+    select = sp.csr_matrix((np.ones(len(present)), (present, pos[present])), shape=(len(labels_to), len(labels_from)))
     return (select @ network @ select.T).tocsr()
 
 
@@ -261,7 +259,9 @@ def compress_rows(
     return X[first], y[first], counts.astype(np.float64), lag_out, consistent
 
 
-def lag_ties(panel: Panel, lhs: str, year_index: int, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+def lag_ties(
+    panel: Panel, lhs: str, year_index: int, step: StepInputs, tail: np.ndarray, head: np.ndarray
+) -> np.ndarray:
     """Each dyad's tie in the previous panel year (0 where a node was absent then)."""
     earlier = step.lagged.get(1)
     if earlier is None:  # no term reads lag 1: cut it here
@@ -383,8 +383,9 @@ def build_design(
         else:
             Xs, ys, ws = store.append(X, y, np.ones(len(y)))
             steps.append(
-                StepDesign(year=year, X=Xs, y=ys, w=ws, nodes=inputs.nodes, tail=tail, head=head,
-                           lag_tie=_as_ties(lag_tie))
+                StepDesign(
+                    year=year, X=Xs, y=ys, w=ws, nodes=inputs.nodes, tail=tail, head=head, lag_tie=_as_ties(lag_tie)
+                )
             )
         del X, y, lag_tie  # this step's full-size arrays: only the store's copy stays
     if compress and not lag_tie_consistent:

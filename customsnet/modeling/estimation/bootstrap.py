@@ -40,7 +40,9 @@ def indices_from_r(indices: np.ndarray, n_steps: int) -> np.ndarray:
     """Validate R's 1-based index matrix (``boot_indices.csv``) and return it 0-based."""
     idx = np.asarray(indices)
     if idx.ndim != 2 or idx.shape[1] != n_steps:
-        raise ValueError(f"boot indices must be an R x {n_steps} matrix (one column per time step), got shape {idx.shape}")
+        raise ValueError(
+            f"boot indices must be an R x {n_steps} matrix (one column per time step), got shape {idx.shape}"
+        )
     if idx.min() < 1 or idx.max() > n_steps:
         raise ValueError(f"boot indices must be 1-based step numbers in 1..{n_steps}, got {idx.min()}..{idx.max()}")
     return idx.astype(np.int64) - 1

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.terms import rsyntax as rs
 from customsnet.modeling.estimation.mcmc_sample import StepModel
 from customsnet.modeling.simulation.simulate import ErgmModel, SimulationError
+from customsnet.modeling.terms import rsyntax as rs
 
 CURVED_KINDS = {"gwesp": ("gwesp", "gwesp"), "gwdegree": ("gwdegree", "gwdeg")}  # R name -> (sampler kind, coef)
 DEFAULT_CUTOFF = 30
@@ -69,14 +69,18 @@ def split_curved(text: str) -> tuple[str, list[CurvedSpec]]:
             if isinstance(fixed, rs.Const) and fixed.value is False:
                 decay_node = named.get("decay", positional[0] if positional else None)
                 if not isinstance(decay_node, rs.Num):
-                    raise ValueError(f"{rs.deparse(node)}: give the starting decay as a number, e.g. "
-                                     f"{node.func}(0.5, fixed = FALSE)")
+                    raise ValueError(
+                        f"{rs.deparse(node)}: give the starting decay as a number, e.g. {node.func}(0.5, fixed = FALSE)"
+                    )
                 cutoff_node = named.get("cutoff")
                 cutoff = int(cutoff_node.value) if isinstance(cutoff_node, rs.Num) else DEFAULT_CUTOFF
                 kind, coef = CURVED_KINDS[node.func]
                 specs.append(CurvedSpec(k, kind, coef, float(decay_node.value), cutoff))
-                other = [a for a in node.args if a.name not in ("decay", "fixed", "cutoff")
-                         and a.value is not decay_node and a.value is not fixed]
+                other = [
+                    a
+                    for a in node.args
+                    if a.name not in ("decay", "fixed", "cutoff") and a.value is not decay_node and a.value is not fixed
+                ]
                 node = rs.Call(node.func, (rs.Arg(None, decay_node), rs.Arg("fixed", rs.Const(True)), *other))
         out.append(rs.deparse(node))
     return f"{rs.deparse(tree.left)} ~ {' + '.join(out)}", specs
@@ -137,8 +141,9 @@ class CurvedLayout:
                 base_stat.append(stat)
                 stat += 1
                 j += 1
-        return cls(names, np.array(base_param), np.array(base_stat), list(curved), base_position, decay_param,
-                   slices, stat)
+        return cls(
+            names, np.array(base_param), np.array(base_stat), list(curved), base_position, decay_param, slices, stat
+        )
 
     @property
     def n_params(self) -> int:
@@ -254,5 +259,6 @@ class CurvedStepModel(StepModel):
     def _base_view(self) -> StepModel:
         """The fixed-formula StepModel (coefficient vector of the fixed formula)."""
         n_base = len(self.layout.base_param)
-        return StepModel(self.year, self.n, self.directed, self.observed, self.dyad_values, self.independent,
-                         self.dependence, n_base)
+        return StepModel(
+            self.year, self.n, self.directed, self.observed, self.dyad_values, self.independent, self.dependence, n_base
+        )

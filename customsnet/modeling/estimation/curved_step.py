@@ -15,7 +15,9 @@ from scipy.optimize import brentq, minimize
 MIN_DECAY, MAX_DECAY = 1e-4, 20.0
 
 
-def curved_step(z: np.ndarray, target: np.ndarray, phi0: np.ndarray, layout, trust_region: float) -> tuple[np.ndarray, float]:
+def curved_step(
+    z: np.ndarray, target: np.ndarray, phi0: np.ndarray, layout, trust_region: float
+) -> tuple[np.ndarray, float]:
     """The next φ and the trust-region shortening factor (1 when the maximiser was taken)."""
     from customsnet.modeling.estimation.mcmc_diagnostics import principal_basis
 
@@ -40,10 +42,19 @@ def curved_step(z: np.ndarray, target: np.ndarray, phi0: np.ndarray, layout, tru
     bounds = [(None, None)] * layout.n_params
     for j in layout.decay_param:
         bounds[j] = (MIN_DECAY, MAX_DECAY)
-    start = np.clip(phi0, [b[0] if b[0] is not None else -np.inf for b in bounds],
-                    [b[1] if b[1] is not None else np.inf for b in bounds])
-    res = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-9})
+    start = np.clip(
+        phi0,
+        [b[0] if b[0] is not None else -np.inf for b in bounds],
+        [b[1] if b[1] is not None else np.inf for b in bounds],
+    )
+    res = minimize(
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-9},
+    )
     phi1 = res.x
     best = -float(res.fun)
     if not np.isfinite(best) or best <= trust_region:

@@ -37,8 +37,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 class LoopbackCluster:
     """Context manager running a scheduler and ``n_workers`` single-threaded worker processes."""
 
-    def __init__(self, n_workers: int = 2, threads_per_worker: int = 1, timeout: float = 90.0,
-                 log_dir: Path | None = None) -> None:
+    def __init__(
+        self, n_workers: int = 2, threads_per_worker: int = 1, timeout: float = 90.0, log_dir: Path | None = None
+    ) -> None:
         self.n_workers = n_workers
         self.threads_per_worker = threads_per_worker
         self.timeout = timeout
@@ -64,8 +65,9 @@ class LoopbackCluster:
         else:
             out = subprocess.DEVNULL
         self._logs.append(out)
-        proc = subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT,
-                                env=self._env(), start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT, env=self._env(), start_new_session=True
+        )
         self._procs.append(proc)
         return proc
 
@@ -73,12 +75,28 @@ class LoopbackCluster:
         """Start the scheduler, then the workers; return once all workers are connected."""
         from distributed import Client
 
-        self._spawn("scheduler", ["distributed.cli.dask_scheduler", "--host", self.host, "--port", str(self.port),
-                                  "--no-dashboard"])
+        self._spawn(
+            "scheduler",
+            ["distributed.cli.dask_scheduler", "--host", self.host, "--port", str(self.port), "--no-dashboard"],
+        )
         for k in range(self.n_workers):
-            self._spawn(f"worker{k}", ["distributed.cli.dask_worker", self.address, "--host", self.host,
-                                       "--nthreads", str(self.threads_per_worker), "--nworkers", "1",
-                                       "--no-dashboard", "--no-nanny", "--name", f"w{k}"])
+            self._spawn(
+                f"worker{k}",
+                [
+                    "distributed.cli.dask_worker",
+                    self.address,
+                    "--host",
+                    self.host,
+                    "--nthreads",
+                    str(self.threads_per_worker),
+                    "--nworkers",
+                    "1",
+                    "--no-dashboard",
+                    "--no-nanny",
+                    "--name",
+                    f"w{k}",
+                ],
+            )
         deadline = time.monotonic() + self.timeout
         try:
             self._wait_for_scheduler(deadline)

@@ -118,8 +118,7 @@ def replicates_btergm(
     raw = np.array([o.coef for o in outs]).reshape(len(outs), rows.n_params)
     failed = np.all(np.isnan(raw), axis=1)
     notes = [
-        (f"{o.method}: {o.error}" if o.error else ("refit by glm.fit" if o.method == "glm.fit" else ""))
-        for o in outs
+        (f"{o.method}: {o.error}" if o.error else ("refit by glm.fit" if o.method == "glm.fit" else "")) for o in outs
     ]
     return ReplicateFits(raw, failed, notes)
 
@@ -237,7 +236,13 @@ def formation_design(design: Design) -> Design:
         )
     meta = dict(design.meta)
     meta["risk_set"] = "dyads untied at t-1 (formation)"
-    return Design(names=[design.names[j] for j in keep_cols], steps=steps, directed=design.directed, formula=design.formula, meta=meta)
+    return Design(
+        names=[design.names[j] for j in keep_cols],
+        steps=steps,
+        directed=design.directed,
+        formula=design.formula,
+        meta=meta,
+    )
 
 
 def fit_formation(rows: StackedRows, names: list[str], n_jobs: int = 1) -> PointFit:
@@ -247,5 +252,7 @@ def fit_formation(rows: StackedRows, names: list[str], n_jobs: int = 1) -> Point
     assert ident is not None
     if ident.exists:
         fit.warnings = []
-    fit.status = ["ok (exists: LP finds no separating direction)" if ok else s for ok, s in zip(ident.identified, fit.status)]
+    fit.status = [
+        "ok (exists: LP finds no separating direction)" if ok else s for ok, s in zip(ident.identified, fit.status)
+    ]
     return fit

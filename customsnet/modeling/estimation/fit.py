@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from customsnet.modeling.design.design import Design
 from customsnet.modeling.estimation.bootstrap import (
     draw_indices,
     indices_from_r,
     run_replicates,
     step_counts,
 )
-from customsnet.modeling.design.design import Design
 from customsnet.modeling.estimation.estimators import (
     ESTIMATORS,
     EstimationError,
@@ -44,9 +44,9 @@ from customsnet.modeling.estimation.estimators import (
     split_rows,
 )
 from customsnet.modeling.estimation.logit_stats import StackedRows
-from customsnet.modeling.results import Combination, FitResult
 from customsnet.modeling.estimation.separation import Identification
 from customsnet.modeling.estimation.speedglm import SplitRows
+from customsnet.modeling.results import Combination, FitResult
 
 __all__ = ["ESTIMATORS", "EstimationError", "fit_tergm"]
 
@@ -149,7 +149,11 @@ def fit_tergm(
         idx0 = np.zeros((0, T), dtype=np.int64)
     if len(idx0):
         statistic = _ReplicateStatistic(
-            estimator, rows, point.identification, n_jobs=n_jobs, split=point.split,
+            estimator,
+            rows,
+            point.identification,
+            n_jobs=n_jobs,
+            split=point.split,
             start=point.raw if warm_start and estimator != "btergm" else None,
         )
         reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)

@@ -288,9 +288,7 @@ def replicate_statistics(
         steps = np.flatnonzero(counts.sum(axis=0) > 0)
         st = pair_statistics(rows, steps, np.zeros(len(steps), np.int64), np.zeros((1, p)), mode, n_jobs)
         c = counts[:, steps].astype(np.float64)
-        return ReplicateStats(
-            np.einsum("rs,sij->rij", c, st.A), c @ st.b, c @ st.g, c @ st.dev
-        )
+        return ReplicateStats(np.einsum("rs,sij->rij", c, st.A), c @ st.b, c @ st.g, c @ st.dev)
     rep_idx, step_idx = np.nonzero(counts > 0)
     st = pair_statistics(rows, step_idx, rep_idx, B, mode, n_jobs)
     c = counts[rep_idx, step_idx].astype(np.float64)

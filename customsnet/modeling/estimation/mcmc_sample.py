@@ -96,8 +96,9 @@ class StepModel:
         values = np.hstack(columns) if columns else np.zeros((len(tail), 0))
         observed = sp.csr_matrix(step.network, dtype=np.float64)
         observed.data[:] = 1.0
-        return cls(step.year, step.n, step.directed, observed, values, np.asarray(positions, dtype=np.int64),
-                   dependence, k)
+        return cls(
+            step.year, step.n, step.directed, observed, values, np.asarray(positions, dtype=np.int64), dependence, k
+        )
 
     # ------------------------------------------------------------------ the model at theta
     def ergm_model(self, theta: np.ndarray) -> ErgmModel:
@@ -198,5 +199,6 @@ def run_chain(
         accepted += state.run(interval, rng)
         stats[s] = step.draw_statistics(state, model)
     total = burnin + n_draws * interval
-    return ChainDraws(stats, state.elist[: state.n_edges].copy(), accepted / total if total else 0.0,
-                      time.process_time() - cpu)
+    return ChainDraws(
+        stats, state.elist[: state.n_edges].copy(), accepted / total if total else 0.0, time.process_time() - cpu
+    )

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 
-from customsnet.modeling.terms.formula import as_formula
 from customsnet.modeling.estimation.mcmc_diagnostics import (
     effective_sizes,
     hummel_steplength,
@@ -43,6 +42,7 @@ from customsnet.modeling.estimation.mcmc_diagnostics import (
     principal_basis,
 )
 from customsnet.modeling.estimation.mcmc_sample import ChainDraws, StepModel, run_chain
+from customsnet.modeling.terms.formula import as_formula
 
 
 class MCMLEDegeneracyError(RuntimeError):
@@ -151,9 +151,7 @@ def sample_pooled(
     def seed_of(t: int, c: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(seed, spawn_key=(*np.atleast_1d(iteration).tolist(), t, c))
 
-    args = [
-        (steps[t], theta, starts.get((t, c)), draws_per_chain, burnin, interval, seed_of(t, c)) for t, c in tasks
-    ]
+    args = [(steps[t], theta, starts.get((t, c)), draws_per_chain, burnin, interval, seed_of(t, c)) for t, c in tasks]
     if n_jobs == 1 or len(tasks) == 1:
         outs: list[ChainDraws] = [run_chain(*a) for a in args]
     else:
@@ -190,8 +188,18 @@ def _adaptive_sample(
     seconds = cpu = 0.0
     while True:
         burnin = max(int(control.burnin), 16 * interval) if attempt == 0 else 0
-        sample = sample_pooled(steps, theta, starts, draws_per_chain, burnin, interval, control.n_chains, seed,
-                               (iteration, attempt), n_jobs)
+        sample = sample_pooled(
+            steps,
+            theta,
+            starts,
+            draws_per_chain,
+            burnin,
+            interval,
+            control.n_chains,
+            seed,
+            (iteration, attempt),
+            n_jobs,
+        )
         seconds += sample.seconds
         cpu += sample.cpu_seconds
         sample.seconds, sample.cpu_seconds = seconds, cpu  # the whole iteration, every attempt
@@ -308,14 +316,17 @@ def mcmle(
     previous: tuple[np.ndarray, float] | None = None  # (θ before the last step, its γ)
     backtracks = 0
     for iteration in range(1, int(control.max_iterations) + 1):
-        sample, interval = _adaptive_sample(steps, theta, starts, control, control.draws_per_chain, interval, seed,
-                                            iteration, n_jobs, layout)
+        sample, interval = _adaptive_sample(
+            steps, theta, starts, control, control.draws_per_chain, interval, seed, iteration, n_jobs, layout
+        )
         starts = sample.ends
         z = sample.stacked
         ess = _ess(sample, theta, layout)
         degenerate = _degeneracy(sample)
         if degenerate:
-            notes.append(f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}")
+            notes.append(
+                f"iteration {iteration}: {degenerate}; the model is degenerate at {np.round(theta, 4).tolist()}"
+            )
             break
         gamma = _steplength(z, observed, theta, layout, control.hummel_margin)
         if previous is not None and gamma < 0.01 and previous[1] >= 0.1 and backtracks < 6:
@@ -323,10 +334,21 @@ def mcmle(
             # degenerate model): go back half way instead of crawling out with tiny steps
             theta = 0.5 * (theta + previous[0])
             backtracks += 1
-            trace.append({"iteration": iteration, "theta": theta.tolist(), "gamma": gamma, "trust_scale": 0.0,
-                          "interval": interval, "min_ess": float(np.min(ess)), "max_abs_t": float("nan"),
-                          "acceptance": sample.acceptance, "seconds": sample.seconds,
-                          "cpu_seconds": sample.cpu_seconds, "backtrack": True})
+            trace.append(
+                {
+                    "iteration": iteration,
+                    "theta": theta.tolist(),
+                    "gamma": gamma,
+                    "trust_scale": 0.0,
+                    "interval": interval,
+                    "min_ess": float(np.min(ess)),
+                    "max_abs_t": float("nan"),
+                    "acceptance": sample.acceptance,
+                    "seconds": sample.seconds,
+                    "cpu_seconds": sample.cpu_seconds,
+                    "backtrack": True,
+                }
+            )
             full_steps = 0
             continue
         target = z.mean(axis=0) + gamma * (observed - z.mean(axis=0))
@@ -369,13 +391,13 @@ def mcmle(
         )
 
     # final sample at the estimate: last Newton step, diagnostics and covariance
-    final, interval = _adaptive_sample(steps, theta, starts, control, control.final_draws_per_chain, interval, seed,
-                                       0, n_jobs, layout)
+    final, interval = _adaptive_sample(
+        steps, theta, starts, control, control.final_draws_per_chain, interval, seed, 0, n_jobs, layout
+    )
     degenerate = _degeneracy(final)
     if degenerate:
         raise MCMLEDegeneracyError(
-            f"the final sample at {np.round(theta, 4).tolist()} is degenerate ({degenerate}); "
-            + " ".join(notes)
+            f"the final sample at {np.round(theta, 4).tolist()} is degenerate ({degenerate}); " + " ".join(notes)
         )
     z = final.stacked
     mu = z.mean(axis=0)
@@ -476,8 +498,16 @@ def fit_mcmle(
         from customsnet.modeling.estimation.separable import is_separable
 
         if is_separable(formula):
-            return fit_separable_mcmle(panel, formula, control=control, seed=seed, n_jobs=n_jobs, missing=missing,
-                                       level=level, progress=progress)
+            return fit_separable_mcmle(
+                panel,
+                formula,
+                control=control,
+                seed=seed,
+                n_jobs=n_jobs,
+                missing=missing,
+                level=level,
+                progress=progress,
+            )
 
         formula, curved = split_curved(formula)
     formula = as_formula(formula)
@@ -506,16 +536,38 @@ def fit_mcmle(
         steps = [CurvedStepModel.wrap(s, layout) for s in steps]
         start = layout.start(start) if given_start is None else np.asarray(given_start, dtype=float)
         names = layout.names
-    fit = mcmle(steps, names, np.asarray(start, dtype=float), control=control, seed=seed, n_jobs=n_jobs,
-                progress=progress, layout=layout)
+    fit = mcmle(
+        steps,
+        names,
+        np.asarray(start, dtype=float),
+        control=control,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        layout=layout,
+    )
     for message in fit.warnings:
         warnings.warn(message, MCMLEWarning, stacklevel=2)
-    return MCMLEResult.from_mcmle(fit, formula=written, years=list(years), nobs_dyads=int(design.n_dyads),
-                                  nobs_btergm=int(design.nobs_btergm), level=level)
+    return MCMLEResult.from_mcmle(
+        fit,
+        formula=written,
+        years=list(years),
+        nobs_dyads=int(design.n_dyads),
+        nobs_btergm=int(design.nobs_btergm),
+        level=level,
+    )
 
 
-def fit_separable_mcmle(panel, formula: str, control=None, seed: int | None = None, n_jobs: int = 1,
-                        missing: str = "error", level: float = 0.95, progress=None):
+def fit_separable_mcmle(
+    panel,
+    formula: str,
+    control=None,
+    seed: int | None = None,
+    n_jobs: int = 1,
+    missing: str = "error",
+    level: float = 0.95,
+    progress=None,
+):
     """tergm's CMLE of a ``Form(~ …) + Persist(~ …)`` model by MCMC-MLE, started from the CMPLE.
 
     All transitions and both parts are one pooled model (independent chains per transition and
@@ -532,7 +584,13 @@ def fit_separable_mcmle(panel, formula: str, control=None, seed: int | None = No
     fit = mcmle(models, names, start, control=control, seed=seed, n_jobs=n_jobs, progress=progress)
     for message in fit.warnings:
         warnings.warn(message, MCMLEWarning, stacklevel=2)
-    result = MCMLEResult.from_mcmle(fit, formula=formula, years=list(design.years), nobs_dyads=int(design.n_dyads),
-                                    nobs_btergm=int(design.nobs_btergm), level=level)
+    result = MCMLEResult.from_mcmle(
+        fit,
+        formula=formula,
+        years=list(design.years),
+        nobs_dyads=int(design.n_dyads),
+        nobs_btergm=int(design.nobs_btergm),
+        level=level,
+    )
     result.meta["model"] = "separable (CMLE by MCMC)"
     return result

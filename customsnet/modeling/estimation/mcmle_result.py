@@ -37,8 +37,9 @@ class MCMLEResult(FitResult):
     control: dict = field(default_factory=dict)
 
     @classmethod
-    def from_mcmle(cls, fit, formula: str, years: list[int], nobs_dyads: int, nobs_btergm: int,
-                   level: float = 0.95) -> MCMLEResult:
+    def from_mcmle(
+        cls, fit, formula: str, years: list[int], nobs_dyads: int, nobs_btergm: int, level: float = 0.95
+    ) -> MCMLEResult:
         """Wrap an :class:`~customsnet.modeling.estimation.mcmle.MCMLEFit`."""
         p = len(fit.names)
         t = np.asarray(fit.diagnostics.get("t_ratio", [np.nan] * p), float)
@@ -126,8 +127,13 @@ class MCMLEResult(FitResult):
             z = est / se
             mc_pct = 100.0 * mcse**2 / se**2
         frame = pd.DataFrame(
-            {"Estimate": est, "Std. Error": se, "MCMC %": np.round(mc_pct, 1), "z value": z,
-             "Pr(>|z|)": 2.0 * norm.sf(np.abs(z))},
+            {
+                "Estimate": est,
+                "Std. Error": se,
+                "MCMC %": np.round(mc_pct, 1),
+                "z value": z,
+                "Pr(>|z|)": 2.0 * norm.sf(np.abs(z)),
+            },
             index=self.names,
         )
         frame = frame.join(self.conf_int(level))
@@ -144,14 +150,20 @@ class MCMLEResult(FitResult):
             f"Formula: {self.formula}" if self.formula else "Formula: (not recorded)",
             f"Time steps: {self.n_steps} ({span})",
             f"Observations: {self.nobs_dyads:,} dyads ({self.nobs_btergm:,} ordered pairs)",
-            (f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; "
-            f"max |t| of the statistics at the estimate: {self.criterion:.3g}"),
-            (f"MCMC: sample size {c.get('samplesize')} over {c.get('n_chains')} chains per year, burn-in "
-            f"{c.get('burnin')}, final interval {int(self.diagnostics.get('final_interval', [0])[0])}, seed {self.seed}"),
+            (
+                f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; "
+                f"max |t| of the statistics at the estimate: {self.criterion:.3g}"
+            ),
+            (
+                f"MCMC: sample size {c.get('samplesize')} over {c.get('n_chains')} chains per year, burn-in "
+                f"{c.get('burnin')}, final interval {int(self.diagnostics.get('final_interval', [0])[0])}, seed {self.seed}"
+            ),
             "Std. Error includes the MCMC error (MCMC % is its share of the variance)",
             "",
         ]
-        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.6f}".format):
+        with pd.option_context(
+            "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.6f}".format
+        ):
             lines.append(table.to_string())
             lines += ["", "MCMC diagnostics at the estimate:", self.diagnostics_frame().to_string()]
         if self.warnings:

@@ -78,8 +78,9 @@ class TERGM:
                 raise EstimationError("estimator 'mcmle' needs the panel (it simulates networks), not a Design")
             from customsnet.modeling.estimation.mcmle import fit_mcmle
 
-            self.result_ = fit_mcmle(data, self.formula, control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs,
-                                     level=self.level)
+            self.result_ = fit_mcmle(
+                data, self.formula, control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs, level=self.level
+            )
             return self.result_
         design = data if isinstance(data, Design) else self.design(data)
         if not design.formula:
@@ -123,6 +124,5 @@ class TERGM:
 
     def __repr__(self) -> str:
         return (
-            f"TERGM({self.formula!r}, estimator={self.estimator!r}, R={self.R}, seed={self.seed}, "
-            f"n_jobs={self.n_jobs})"
+            f"TERGM({self.formula!r}, estimator={self.estimator!r}, R={self.R}, seed={self.seed}, n_jobs={self.n_jobs})"
         )

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.terms import rsyntax as rs
 from customsnet.modeling.design.build import restrict_network, step_inputs, subset_step
 from customsnet.modeling.design.design import Design, StepDesign
-from customsnet.modeling.terms.formula import Formula, as_formula
 from customsnet.modeling.estimation.mcmc_sample import StepModel
+from customsnet.modeling.terms import rsyntax as rs
 from customsnet.modeling.terms.base import all_dyads, tie_values
+from customsnet.modeling.terms.formula import Formula, as_formula
 
 OPERATORS = ("Form", "Persist", "Diss")
 
@@ -60,7 +60,9 @@ def split_separable(text: str) -> tuple[str, list[tuple[str, Formula]]]:
             raise SeparableError(f"{rs.deparse(node)}: write the model as a one-sided formula, {node.func}(~ edges)")
         formula = as_formula(f"{lhs} ~ {rs.deparse(inner.right)}")
         if formula.max_lag:
-            raise SeparableError(f"{rs.deparse(node)}: temporal terms (memory, delrecip, timecov) are not allowed inside")
+            raise SeparableError(
+                f"{rs.deparse(node)}: temporal terms (memory, delrecip, timecov) are not allowed inside"
+            )
         out.append((node.func, formula))
     ops = [op for op, _ in out]
     if ops.count("Form") > 1 or ops.count("Persist") + ops.count("Diss") > 1:
@@ -116,16 +118,30 @@ def separable_design(panel, text: str, missing: str = "error") -> Design:
             blocks_y.append(y)
             blocks_t.append(tail[risk])
             blocks_h.append(head[risk])
-        steps.append(StepDesign(year=year, X=np.vstack(blocks_X), y=np.concatenate(blocks_y),
-                                w=np.ones(sum(len(b) for b in blocks_y)), nodes=nodes,
-                                tail=np.concatenate(blocks_t), head=np.concatenate(blocks_h)))
-    meta = {"model": "separable (conditional MPLE)", "parts": [op for op, _ in parts],
-            "nodes_absent_at_t-1": dropped}
+        steps.append(
+            StepDesign(
+                year=year,
+                X=np.vstack(blocks_X),
+                y=np.concatenate(blocks_y),
+                w=np.ones(sum(len(b) for b in blocks_y)),
+                nodes=nodes,
+                tail=np.concatenate(blocks_t),
+                head=np.concatenate(blocks_h),
+            )
+        )
+    meta = {"model": "separable (conditional MPLE)", "parts": [op for op, _ in parts], "nodes_absent_at_t-1": dropped}
     return Design(names=names, steps=steps, directed=panel.directed, formula=text, meta=meta)
 
 
-def fit_separable(panel, formula: str, bootstrap: int = 0, seed: int | None = None, missing: str = "error",
-                  level: float = 0.95, n_jobs: int = 1):
+def fit_separable(
+    panel,
+    formula: str,
+    bootstrap: int = 0,
+    seed: int | None = None,
+    missing: str = "error",
+    level: float = 0.95,
+    n_jobs: int = 1,
+):
     """The conditional MPLE of a ``Form(~ …) + Persist(~ …)`` model (a FitResult, estimator "mple").
 
     ``bootstrap`` resamples transitions as the MPLE bootstrap resamples time steps.
@@ -209,9 +225,14 @@ def separable_step_models(panel, text: str, missing: str = "error") -> tuple[lis
             network = (now + prev) > 0 if op == "Form" else now.multiply(prev) > 0
             base = StepModel.from_step(formula, step.with_network(sp.csr_matrix(network, dtype=np.float64)))
             fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(StepModel)}
-            models.append(BlockStepModel(
-                **fields, offset=offset, total=len(names), sign=-1.0 if op == "Diss" else 1.0,
-                fixed_on=np.flatnonzero(was) if op == "Form" else None,
-                fixed_off=np.flatnonzero(~was) if op != "Form" else None,
-            ))
+            models.append(
+                BlockStepModel(
+                    **fields,
+                    offset=offset,
+                    total=len(names),
+                    sign=-1.0 if op == "Diss" else 1.0,
+                    fixed_on=np.flatnonzero(was) if op == "Form" else None,
+                    fixed_off=np.flatnonzero(~was) if op != "Form" else None,
+                )
+            )
     return models, names

@@ -43,7 +43,7 @@ class Identification:
         if len(self.null_space) == 0:
             return np.eye(p)
         _, _, vt = np.linalg.svd(self.null_space, full_matrices=True)
-        return vt[len(self.null_space):].T
+        return vt[len(self.null_space) :].T
 
     @property
     def not_identified(self) -> list[str]:
@@ -53,7 +53,9 @@ class Identification:
         return [format_combination(c) for c, _ in self.combinations]
 
 
-def recession_directions(X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds: int = 10) -> tuple[np.ndarray, np.ndarray]:
+def recession_directions(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, max_rounds: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
     """Directions ``d`` with ``X~ d >= 0`` (ergm's LP, weighted objective) and the separated rows.
 
     Round ``k`` maximises ``sum_r w_r x~_r.d`` over ``-1 <= d <= 1`` subject to ``x~_r.d >= 0`` on
@@ -259,7 +261,9 @@ def describe(ident: Identification, X: np.ndarray, y: np.ndarray, w: np.ndarray)
         if len(outcome) == 1 and not cause:
             bits.append(f"all of them have y = {int(outcome[0])}")
     if ident.not_identified:
-        bits.append(f"{', '.join(ident.not_identified)} {'is' if len(ident.not_identified) == 1 else 'are'} not identified")
+        bits.append(
+            f"{', '.join(ident.not_identified)} {'is' if len(ident.not_identified) == 1 else 'are'} not identified"
+        )
         labels = ident.combination_labels()
         if labels:
             bits.append("only " + " and ".join(labels) + (" is" if len(labels) == 1 else " are") + " identified")

@@ -143,9 +143,7 @@ class SplitRows:
         null = np.asarray(null, dtype=np.float64).reshape(-1, rows.n_params)
         sep_idx = np.flatnonzero(separated)
         sep_offsets = np.searchsorted(sep_idx, rows.offsets).astype(np.int64)
-        sep = StackedRows(
-            np.ascontiguousarray(rows.XT[:, sep_idx]), rows.y[sep_idx], rows.w[sep_idx], sep_offsets
-        )
+        sep = StackedRows(np.ascontiguousarray(rows.XT[:, sep_idx]), rows.y[sep_idx], rows.w[sep_idx], sep_offsets)
         w_ov = np.where(separated, 0.0, rows.w)
         col_max = np.zeros((rows.n_steps, rows.n_params))
         null_resid = np.zeros((rows.n_steps, len(null)))

@@ -88,22 +88,25 @@ def check_degeneracy(
     for k, (step, year) in enumerate(zip(steps, modeled)):
         if wanted is not None and year not in wanted:
             continue
-        draws = run_chain(step, theta, None, int(nsim), int(burnin), int(interval),
-                          np.random.SeedSequence(seed, spawn_key=(k,))).stats
+        draws = run_chain(
+            step, theta, None, int(nsim), int(burnin), int(interval), np.random.SeedSequence(seed, spawn_key=(k,))
+        ).stats
         observed = step.observed_statistics()
         mean, sd = draws.mean(axis=0), draws.std(axis=0, ddof=1)
         lo, hi = np.quantile(draws, [0.025, 0.975], axis=0)
         for j, name in enumerate(names):
-            rows.append({
-                "year": year,
-                "term": name,
-                "observed": observed[j],
-                "sim_mean": mean[j],
-                "sim_sd": sd[j],
-                "q2.5": lo[j],
-                "q97.5": hi[j],
-                "below": float(np.mean(draws[:, j] < observed[j])),  # share of simulations below the observation
-                "above": float(np.mean(draws[:, j] > observed[j])),
-                "t": (observed[j] - mean[j]) / sd[j] if sd[j] > 0 else (0.0 if observed[j] == mean[j] else np.inf),
-            })
+            rows.append(
+                {
+                    "year": year,
+                    "term": name,
+                    "observed": observed[j],
+                    "sim_mean": mean[j],
+                    "sim_sd": sd[j],
+                    "q2.5": lo[j],
+                    "q97.5": hi[j],
+                    "below": float(np.mean(draws[:, j] < observed[j])),  # share of simulations below the observation
+                    "above": float(np.mean(draws[:, j] > observed[j])),
+                    "t": (observed[j] - mean[j]) / sd[j] if sd[j] > 0 else (0.0 if observed[j] == mean[j] else np.inf),
+                }
+            )
     return DegeneracyCheck(pd.DataFrame(rows), int(nsim), int(seed))

@@ -175,8 +175,15 @@ def reduce_btergm(sim: np.ndarray, obs: np.ndarray, labels: list[str], geodesic:
             p[k] = _welch_p(obs[k], sim[k])
         table = pd.DataFrame(
             [
-                obs.mean(axis=1), np.median(obs, axis=1), obs.min(axis=1), obs.max(axis=1),
-                mean, median, lo, hi, p,
+                obs.mean(axis=1),
+                np.median(obs, axis=1),
+                obs.min(axis=1),
+                obs.max(axis=1),
+                mean,
+                median,
+                lo,
+                hi,
+                p,
             ],
             index=["obs: mean", "obs: median", "obs: min", "obs: max", "sim: mean", "median", "min", "max", "Pr(>z)"],
         ).T
@@ -212,8 +219,14 @@ def summarize(sim: np.ndarray, obs: np.ndarray, labels: list[str], nsim: int) ->
     s, o = pooled_sim[idx], pooled_obs[idx]
     p = np.minimum(1.0, 2 * np.minimum((s <= o[:, None]).mean(axis=1), (s >= o[:, None]).mean(axis=1)))
     return pd.DataFrame(
-        {"obs": o, "sim: mean": s.mean(axis=1), "median": np.median(s, axis=1), "min": s.min(axis=1),
-         "max": s.max(axis=1), "MC p-value": p},
+        {
+            "obs": o,
+            "sim: mean": s.mean(axis=1),
+            "median": np.median(s, axis=1),
+            "min": s.min(axis=1),
+            "max": s.max(axis=1),
+            "MC p-value": p,
+        },
         index=[labels[k] for k in idx],
     )
 
@@ -284,7 +297,7 @@ def gof(
     if start not in ("observed", "previous"):
         raise ValueError(f"start must be 'observed' or 'previous', got {start!r}")
     if years is None:
-        years = panel.years[formula.max_lag:]
+        years = panel.years[formula.max_lag :]
     for name in statistics:
         if name not in STATISTICS:
             raise ValueError(f"unknown GOF statistic {name!r} (choose from {STATISTICS})")
@@ -308,7 +321,7 @@ def gof(
         sims = [network_distribution(name, m, ordered) for block in simulated for m in block]
         obs = [network_distribution(name, t, ordered) for t in targets]
         both = _pad(sims + obs, geo)
-        s, o = both[:, : len(sims)], both[:, len(sims):]
+        s, o = both[:, : len(sims)], both[:, len(sims) :]
         lab = category_labels(name, both.shape[0])
         raw_sim[name], raw_obs[name], labels[name] = s, o, lab
         tables[name] = reduce_btergm(s, o, lab, geo) if btergm_compatible else summarize(s, o, lab, nsim)
@@ -318,12 +331,26 @@ def gof(
         scores, truth = simulation_scores(simulated, targets)
         metrics = standard_metrics(scores, truth)
     settings = {
-        "formula": str(formula), "seed": seed, "burnin": burnin, "interval": interval, "start": start,
-        "simulation_seconds": t_sim, "total_seconds": time.perf_counter() - t0,
+        "formula": str(formula),
+        "seed": seed,
+        "burnin": burnin,
+        "interval": interval,
+        "start": start,
+        "simulation_seconds": t_sim,
+        "total_seconds": time.perf_counter() - t0,
     }
-    return GofResult(years=list(years), nsim=nsim, tables=tables, raw_sim=raw_sim, raw_obs=raw_obs, labels=labels,
-                     btergm_compatible=btergm_compatible, tie_prediction=prediction, standard_metrics=metrics,
-                     settings=settings)
+    return GofResult(
+        years=list(years),
+        nsim=nsim,
+        tables=tables,
+        raw_sim=raw_sim,
+        raw_obs=raw_obs,
+        labels=labels,
+        btergm_compatible=btergm_compatible,
+        tie_prediction=prediction,
+        standard_metrics=metrics,
+        settings=settings,
+    )
 
 
 # --------------------------------------------------------------------------- figure
@@ -333,7 +360,9 @@ UNITS = {"degree": "nodes", "esp": "edges", "dsp": "pairs", "geodesic": "pairs"}
 MAX_CATEGORIES = 15
 
 
-def plot_categories(result: GofResult, name: str, max_categories: int = MAX_CATEGORIES) -> tuple[list[str], np.ndarray, np.ndarray]:
+def plot_categories(
+    result: GofResult, name: str, max_categories: int = MAX_CATEGORIES
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The categories a GOF panel shows, with per-draw simulated shares and the observed share.
 
     Shares are of the year's nodes/edges/pairs, averaged over the evaluated years, so years and
@@ -360,8 +389,8 @@ def plot_categories(result: GofResult, name: str, max_categories: int = MAX_CATE
     out_sim, out_obs = fs[:cut], fo[:cut]
     if fs[cut:].any() or fo[cut:].any():  # pool the tail (nothing is dropped: shares still sum to 1)
         out_labels = out_labels[:-1] + [f"≥{out_labels[-1]}"]
-        out_sim = np.vstack([out_sim[:-1], fs[cut - 1:].sum(axis=0)])
-        out_obs = np.r_[out_obs[:-1], fo[cut - 1:].sum()]
+        out_sim = np.vstack([out_sim[:-1], fs[cut - 1 :].sum(axis=0)])
+        out_obs = np.r_[out_obs[:-1], fo[cut - 1 :].sum()]
     if geodesic:
         out_labels = out_labels + ["unreachable"]
         out_sim = np.vstack([out_sim, sim_share[-1]])
@@ -391,7 +420,7 @@ def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
     with publication_style():
         fig = new_figure(DOUBLE_COLUMN, 0.6 + 2.2 * nrows)
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-        for ax in axes[len(names):]:
+        for ax in axes[len(names) :]:
             ax.set_visible(False)
         width = 0.8 / len(models)
         handles = []
@@ -401,14 +430,21 @@ def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
                 labels, sim, obs = plot_categories(results[model], name)
                 pos = np.arange(len(labels)) + (k - (len(models) - 1) / 2) * width
                 color = colors[model]
-                box = ax.boxplot(sim.T, positions=pos, widths=width * 0.85, showfliers=False, patch_artist=True,
-                                 manage_ticks=False,
-                                 boxprops={"facecolor": color, "alpha": 0.45, "edgecolor": color, "lw": 0.6},
-                                 medianprops={"color": color, "lw": 1.0}, whiskerprops={"color": color, "lw": 0.6},
-                                 capprops={"color": color, "lw": 0.6})
+                box = ax.boxplot(
+                    sim.T,
+                    positions=pos,
+                    widths=width * 0.85,
+                    showfliers=False,
+                    patch_artist=True,
+                    manage_ticks=False,
+                    boxprops={"facecolor": color, "alpha": 0.45, "edgecolor": color, "lw": 0.6},
+                    medianprops={"color": color, "lw": 1.0},
+                    whiskerprops={"color": color, "lw": 0.6},
+                    capprops={"color": color, "lw": 0.6},
+                )
                 if ax is axes[0]:
                     handles.append((box["boxes"][0], f"simulated: {model}" if len(models) > 1 else "simulated"))
-            line, = ax.plot(np.arange(len(labels)), obs, color="black", lw=1.0, marker="o", ms=2.5, label="observed")
+            (line,) = ax.plot(np.arange(len(labels)), obs, color="black", lw=1.0, marker="o", ms=2.5, label="observed")
             if ax is axes[0]:
                 handles.insert(0, (line, "observed"))
             step = max(1, math.ceil(len(labels) / 10))

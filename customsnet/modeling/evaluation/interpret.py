@@ -153,8 +153,7 @@ def _step_networks(panel, lhs: str, design: Design) -> dict[int, sp.csr_matrix]:
     from customsnet.modeling.design.build import restrict_network
 
     return {
-        s.year: restrict_network(panel.network(lhs, s.year), panel.nodes[s.year], s.nodes).tocsr()
-        for s in design.steps
+        s.year: restrict_network(panel.network(lhs, s.year), panel.nodes[s.year], s.nodes).tocsr() for s in design.steps
     }
 
 
@@ -229,8 +228,15 @@ def probability_by_shared_partners(
     """
     if per_year:
         top = int(structure["shared_partners"].max()) if max_k is None else int(max_k)
-        return _per_year(probability_by_shared_partners, fit_or_coefs, table, structure, kind=kind, max_k=top,
-                         formula=formula if formula is not None else table.attrs.get("formula"))
+        return _per_year(
+            probability_by_shared_partners,
+            fit_or_coefs,
+            table,
+            structure,
+            kind=kind,
+            max_k=top,
+            formula=formula if formula is not None else table.attrs.get("formula"),
+        )
     names = [c for c in table.columns if c not in _NON_STAT]
     coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
     ks = structure["shared_partners"].to_numpy()
@@ -261,9 +267,16 @@ def probability_by_degree(
     dyads. Pooled over the table's years, or ``per_year``.
     """
     if per_year:
-        return _per_year(probability_by_degree, fit_or_coefs, table, structure, kind=kind, measure=measure,
-                         formula=formula if formula is not None else table.attrs.get("formula"),
-                         max_k=max_k)
+        return _per_year(
+            probability_by_degree,
+            fit_or_coefs,
+            table,
+            structure,
+            kind=kind,
+            measure=measure,
+            formula=formula if formula is not None else table.attrs.get("formula"),
+            max_k=max_k,
+        )
     names = [c for c in table.columns if c not in _NON_STAT]
     coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
     di, dj = structure["degree_i"].to_numpy(), structure["degree_j"].to_numpy()
@@ -293,8 +306,12 @@ def _counterfactual(table: pd.DataFrame, coefs: pd.Series, top: int, label: str,
     theta = coefs.to_numpy()
     base = X @ theta - X[:, col] * theta[col]
     rows = [
-        {label: k, "probability": float(_logistic(base + theta[col] * term.counterfactual_change(label, k)).mean()),
-         "n_dyads": len(X), "kind": "counterfactual"}
+        {
+            label: k,
+            "probability": float(_logistic(base + theta[col] * term.counterfactual_change(label, k)).mean()),
+            "n_dyads": len(X),
+            "kind": "counterfactual",
+        }
         for k in range(top + 1)
     ]
     return pd.DataFrame(rows)
@@ -340,13 +357,26 @@ def binary_covariate_effect(fit_or_coefs, table: pd.DataFrame, name: str, low: f
     base = X @ theta - X[:, col] * theta[col]
     p_high = float(_logistic(base + theta[col] * high).mean())
     p_low = float(_logistic(base + theta[col] * low).mean())
-    return {"term": name, "low": low, "high": high, "p_low": p_low, "p_high": p_high, "difference": p_high - p_low,
-            "n_dyads": len(X)}
+    return {
+        "term": name,
+        "low": low,
+        "high": high,
+        "p_low": p_low,
+        "p_high": p_high,
+        "difference": p_high - p_low,
+        "n_dyads": len(X),
+    }
 
 
 # --------------------------------------------------------------------------- intervals
-def with_bootstrap_intervals(average: Callable[..., pd.DataFrame], fit, table: pd.DataFrame, structure: pd.DataFrame,
-                             level: float = 0.95, **kwargs) -> pd.DataFrame:
+def with_bootstrap_intervals(
+    average: Callable[..., pd.DataFrame],
+    fit,
+    table: pd.DataFrame,
+    structure: pd.DataFrame,
+    level: float = 0.95,
+    **kwargs,
+) -> pd.DataFrame:
     """``average(fit, table, structure, **kwargs)`` with ``lower``/``upper``: a bootstrap interval per row.
 
     ``average`` is :func:`probability_by_shared_partners` or :func:`probability_by_degree`. Each
@@ -375,8 +405,10 @@ def with_bootstrap_intervals(average: Callable[..., pd.DataFrame], fit, table: p
                 warnings.simplefilter("ignore")  # a replicate's infinite coefficient is dropped as in edgeprob
                 out = average(pd.Series(theta, index=names), rep, structure, **kwargs)
             values[r] = out.set_index(key)["probability"].reindex(frame[key]).to_numpy()
-        bounds = [percentile_interval(col[np.isfinite(col)], level) if np.isfinite(col).any() else (np.nan, np.nan)
-                  for col in values.T]
+        bounds = [
+            percentile_interval(col[np.isfinite(col)], level) if np.isfinite(col).any() else (np.nan, np.nan)
+            for col in values.T
+        ]
         frame["lower"] = [b[0] for b in bounds]
         frame["upper"] = [b[1] for b in bounds]
     frame.attrs["level"] = level
@@ -403,7 +435,7 @@ def probability_figure(frames: list[pd.DataFrame], title: str = ""):
         fig = new_figure(DOUBLE_COLUMN if len(frames) > 1 else SINGLE_COLUMN, 2.6 if len(frames) <= 2 else 4.6)
         ncols = min(len(frames), 2)
         axes = fig.subplots(-(-len(frames) // ncols), ncols, squeeze=False).ravel()
-        for ax in axes[len(frames):]:
+        for ax in axes[len(frames) :]:
             ax.set_visible(False)
         for ax, frame in zip(axes, frames):
             xcol = "shared_partners" if "shared_partners" in frame.columns else "degree"
@@ -413,12 +445,18 @@ def probability_figure(frames: list[pd.DataFrame], title: str = ""):
             if {"lower", "upper"} <= set(frame.columns) and np.isfinite(frame["lower"]).any():
                 # the interval from its own centre: a percentile interval need not contain p
                 lo, hi = frame["lower"].to_numpy(float), frame["upper"].to_numpy(float)
-                ax.errorbar(x, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", elinewidth=0.7, ecolor="#333333",
-                            capsize=1.5)
+                ax.errorbar(
+                    x, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", elinewidth=0.7, ecolor="#333333", capsize=1.5
+                )
             kind = frame["kind"].iloc[0] if len(frame) else ""
             ax.set_title(f"{xcol.replace('_', ' ').capitalize()} ({kind})")
-            ax.set_xlabel("shared partners" if xcol == "shared_partners" else
-                          f"degree ({frame['measure'].iloc[0]})" if "measure" in frame.columns and len(frame) else "degree")
+            ax.set_xlabel(
+                "shared partners"
+                if xcol == "shared_partners"
+                else f"degree ({frame['measure'].iloc[0]})"
+                if "measure" in frame.columns and len(frame)
+                else "degree"
+            )
             ax.set_ylabel("mean predicted probability")
             step = max(1, math.ceil(len(x) / 12))
             ax.set_xticks(x[::step])

@@ -110,8 +110,11 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = PNG_DPI) -> list[Path]
     else:
         targets = [path.with_name(path.name + suffix) for suffix in DEFAULT_FORMATS]
     for target in targets:
-        fig.savefig(target, dpi=dpi if target.suffix.lower() == ".png" else None,
-                    metadata={"Creator": "customsnet"} if target.suffix.lower() != ".png" else None)
+        fig.savefig(
+            target,
+            dpi=dpi if target.suffix.lower() == ".png" else None,
+            metadata={"Creator": "customsnet"} if target.suffix.lower() != ".png" else None,
+        )
     return targets
 
 
@@ -128,8 +131,9 @@ def formation_term(fit: FitResult, term: str) -> str:
     return f"edges - {memory}"
 
 
-def coefficient_table(fits: Mapping[str, FitResult], terms: Sequence[str] | None = None,
-                      level: float = 0.95) -> pd.DataFrame:
+def coefficient_table(
+    fits: Mapping[str, FitResult], terms: Sequence[str] | None = None, level: float = 0.95
+) -> pd.DataFrame:
     """Long table ``model, term, estimate, lower, upper, status`` of several fits (terms first-seen order).
 
     From each fit's :meth:`~FitResult.tidy`; the formation model's ``edges`` row is renamed to
@@ -155,9 +159,13 @@ def excludes_zero(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
         return np.isfinite(lower) & np.isfinite(upper) & ((lower > 0) | (upper < 0))
 
 
-def coefficient_figure(fits: FitResult | Mapping[str, FitResult], terms: Sequence[str] | None = None,
-                       level: float = 0.95, title: str = "",
-                       truth: Mapping[str, float] | None = None) -> Figure:
+def coefficient_figure(
+    fits: FitResult | Mapping[str, FitResult],
+    terms: Sequence[str] | None = None,
+    level: float = 0.95,
+    title: str = "",
+    truth: Mapping[str, float] | None = None,
+) -> Figure:
     """Dot-and-whisker plot (the study's Figure 7): estimates with bootstrap intervals, models side by side.
 
     Each term is a row; models are offset within the row in their :func:`model_colors`. A filled
@@ -174,8 +182,10 @@ def coefficient_figure(fits: FitResult | Mapping[str, FitResult], terms: Sequenc
     models = list(fits)
     colors = model_colors(models)
     with publication_style():
-        fig = new_figure(DOUBLE_COLUMN if len(models) > 1 else SINGLE_COLUMN + 1.5,
-                         0.9 + 0.22 * len(term_order) * max(1.0, len(models) ** 0.6))
+        fig = new_figure(
+            DOUBLE_COLUMN if len(models) > 1 else SINGLE_COLUMN + 1.5,
+            0.9 + 0.22 * len(term_order) * max(1.0, len(models) ** 0.6),
+        )
         ax = fig.add_subplot()
         offsets = np.linspace(-0.28, 0.28, len(models)) if len(models) > 1 else np.zeros(1)
         for k, model in enumerate(models):
@@ -186,19 +196,32 @@ def coefficient_figure(fits: FitResult | Mapping[str, FitResult], terms: Sequenc
             has_ci = ok & np.isfinite(lo) & np.isfinite(hi)
             # drawn from the interval's own centre: a percentile interval need not contain the
             # estimate (few replicates, bootstrap bias), and errorbar refuses negative half-widths
-            ax.errorbar((lo[has_ci] + hi[has_ci]) / 2, y[has_ci], xerr=(hi[has_ci] - lo[has_ci]) / 2,
-                        fmt="none", ecolor=colors[model], elinewidth=1.0, capsize=1.5)
+            ax.errorbar(
+                (lo[has_ci] + hi[has_ci]) / 2,
+                y[has_ci],
+                xerr=(hi[has_ci] - lo[has_ci]) / 2,
+                fmt="none",
+                ecolor=colors[model],
+                elinewidth=1.0,
+                capsize=1.5,
+            )
             sig = excludes_zero(lo, hi) & ok
             ax.plot(est[ok & sig], y[ok & sig], "o", color=colors[model], ms=4, label=model)
-            ax.plot(est[ok & ~sig], y[ok & ~sig], "o", mfc="white", mec=colors[model], ms=4, mew=1.0,
-                    label="_" + model)
+            ax.plot(est[ok & ~sig], y[ok & ~sig], "o", mfc="white", mec=colors[model], ms=4, mew=1.0, label="_" + model)
             for yy in y[~ok]:
-                ax.annotate("n/a", xy=(0, yy), xycoords=("axes fraction", "data"), xytext=(2, 0),
-                            textcoords="offset points", va="center", fontsize=6, color=colors[model])
+                ax.annotate(
+                    "n/a",
+                    xy=(0, yy),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(2, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=6,
+                    color=colors[model],
+                )
         if truth:
             ys = [i for i, t in enumerate(term_order) if t in truth]
-            ax.plot([truth[term_order[i]] for i in ys], ys, "|", color="#C0392B", ms=9, mew=1.5,
-                    label="true value")
+            ax.plot([truth[term_order[i]] for i in ys], ys, "|", color="#C0392B", ms=9, mew=1.5, label="true value")
         ax.axvline(0.0, color="#777777", lw=0.6, ls="--")
         ax.set_yticks(range(len(term_order)), term_order)
         ax.set_ylim(len(term_order) - 0.5, -0.5)
@@ -211,8 +234,13 @@ def coefficient_figure(fits: FitResult | Mapping[str, FitResult], terms: Sequenc
     return fig
 
 
-def coefficient_plot(fits: FitResult | Mapping[str, FitResult], path: str | Path,
-                     terms: Sequence[str] | None = None, level: float = 0.95,
-                     title: str = "", truth: Mapping[str, float] | None = None) -> list[Path]:
+def coefficient_plot(
+    fits: FitResult | Mapping[str, FitResult],
+    path: str | Path,
+    terms: Sequence[str] | None = None,
+    level: float = 0.95,
+    title: str = "",
+    truth: Mapping[str, float] | None = None,
+) -> list[Path]:
     """:func:`coefficient_figure` written to ``path`` (format by extension; see :func:`save_figure`)."""
     return save_figure(coefficient_figure(fits, terms, level, title, truth), path)

@@ -69,12 +69,14 @@ class Prediction:
             row["btergm auc.roc.rgraph"] = self.btergm_all.auc_roc_rgraph
             row["btergm auc.pr.rgraph"] = self.btergm_all.auc_pr_rgraph
         if self.btergm_new is not None:
-            row.update({
-                "new ties: btergm auc.roc": self.btergm_new.auc_roc,
-                "new ties: btergm auc.pr": self.btergm_new.auc_pr,
-                "new ties: roc_auc": self.standard_new["roc_auc"],
-                "new ties: average_precision": self.standard_new["average_precision"],
-            })
+            row.update(
+                {
+                    "new ties: btergm auc.roc": self.btergm_new.auc_roc,
+                    "new ties: btergm auc.pr": self.btergm_new.auc_pr,
+                    "new ties: roc_auc": self.standard_new["roc_auc"],
+                    "new ties: average_precision": self.standard_new["average_precision"],
+                }
+            )
         row["new ties"] = int(self.scores.loc[self.scores["lag_tie"] == 0, "y"].sum())
         row["dyads"] = len(self.scores)
         return row
@@ -82,8 +84,10 @@ class Prediction:
 
 def _require_undirected(ym: YearModel) -> None:
     if ym.model.directed:
-        raise PredictionError("tie prediction is implemented for undirected panels only (the sampler itself "
-                              "handles directed models: customsnet.modeling.simulation.simulate)")
+        raise PredictionError(
+            "tie prediction is implemented for undirected panels only (the sampler itself "
+            "handles directed models: customsnet.modeling.simulation.simulate)"
+        )
 
 
 def _score_frame(ym: YearModel, scores: np.ndarray) -> pd.DataFrame:
@@ -91,14 +95,27 @@ def _score_frame(ym: YearModel, scores: np.ndarray) -> pd.DataFrame:
     i, j = np.triu_indices(n, k=1)
     y = np.asarray(ym.observed[i, j]).ravel() != 0
     lag = np.asarray(ym.previous[i, j]).ravel() != 0 if ym.previous is not None else np.zeros(len(i), bool)
-    return pd.DataFrame({
-        "i": i + 1, "j": j + 1, "i.name": ym.nodes[i], "j.name": ym.nodes[j],
-        "y": y.astype(np.int64), "lag_tie": lag.astype(np.int64), "score": scores,
-    })
+    return pd.DataFrame(
+        {
+            "i": i + 1,
+            "j": j + 1,
+            "i.name": ym.nodes[i],
+            "j.name": ym.nodes[j],
+            "y": y.astype(np.int64),
+            "lag_tie": lag.astype(np.int64),
+            "score": scores,
+        }
+    )
 
 
-def evaluate(label: str, year: int, mode: str, frame: pd.DataFrame, settings: dict,
-             rgraph: tuple[np.ndarray, np.ndarray] | None = None) -> Prediction:
+def evaluate(
+    label: str,
+    year: int,
+    mode: str,
+    frame: pd.DataFrame,
+    settings: dict,
+    rgraph: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Prediction:
     """Metrics of a score frame (all dyads and new ties; btergm's and sklearn's)."""
     all_ = rocpr(frame["score"], frame["y"])
     if rgraph is not None:
@@ -107,7 +124,10 @@ def evaluate(label: str, year: int, mode: str, frame: pd.DataFrame, settings: di
     new = frame[frame["lag_tie"] == 0]
     has_new = 0 < new["y"].sum() < len(new)
     return Prediction(
-        label=label, year=year, mode=mode, scores=frame,
+        label=label,
+        year=year,
+        mode=mode,
+        scores=frame,
         btergm_all=all_,
         btergm_new=rocpr(new["score"], new["y"]) if has_new else None,
         standard_all=standard_metrics(frame["score"], frame["y"]),
@@ -125,8 +145,16 @@ def _simulated_scores(ym: YearModel, start, nsim: int, seed: int, burnin: int, i
 
 
 def predict_btergm(
-    fit_or_coefs, panel, formula, year: int, nsim: int = 100, seed: int = 0,
-    burnin: int = 10_000, interval: int = 1_000, label: str = "model", rgraph_seed: int | None = None,
+    fit_or_coefs,
+    panel,
+    formula,
+    year: int,
+    nsim: int = 100,
+    seed: int = 0,
+    burnin: int = 10_000,
+    interval: int = 1_000,
+    label: str = "model",
+    rgraph_seed: int | None = None,
     missing: str = "error",
 ) -> Prediction:
     """btergm's out-of-sample recipe: chains start at the target network (see module doc)."""
@@ -137,8 +165,14 @@ def predict_btergm(
     rgraph = None
     if rgraph_seed is not None:
         rgraph = random_graph_scores([ym.observed], nsim, rgraph_seed)
-    settings = {"nsim": nsim, "seed": seed, "burnin": burnin, "interval": interval, "start": "target network",
-                "rgraph_seed": rgraph_seed}
+    settings = {
+        "nsim": nsim,
+        "seed": seed,
+        "burnin": burnin,
+        "interval": interval,
+        "start": "target network",
+        "rgraph_seed": rgraph_seed,
+    }
     return evaluate(label, year, "btergm", frame, settings, rgraph)
 
 
@@ -157,8 +191,17 @@ def conditional_probabilities(ym: YearModel) -> np.ndarray:
 
 
 def predict_honest(
-    fit_or_coefs, panel, formula, year: int, method: str = "auto", nsim: int = 100, seed: int = 0,
-    sweeps: int = 10, interval: int | None = None, label: str = "model", missing: str = "error",
+    fit_or_coefs,
+    panel,
+    formula,
+    year: int,
+    method: str = "auto",
+    nsim: int = 100,
+    seed: int = 0,
+    sweeps: int = 10,
+    interval: int | None = None,
+    label: str = "model",
+    missing: str = "error",
 ) -> Prediction:
     """Predict ``year`` without using its network (see module doc for the methods).
 
@@ -229,10 +272,12 @@ def roc_pr_figure(predictions: list[Prediction], new_ties: bool = False) -> Figu
                 continue
             mode = p.mode.split(":")[0]
             style = {"color": colors[p.label], "ls": MODE_STYLES.get(mode, ":"), "lw": 1.2}
-            line, = ax_roc.plot(result.roc["fpr"], result.roc["tpr"], **style)
+            (line,) = ax_roc.plot(result.roc["fpr"], result.roc["tpr"], **style)
             ax_pr.plot(result.pr["recall"], result.pr["precision"], **style)
             handles.append(line)
-            labels.append(f"{p.label}, {p.mode.replace('honest:', 'honest ')}: ROC {result.auc_roc:.3f}, PR {result.auc_pr:.3f}")
+            labels.append(
+                f"{p.label}, {p.mode.replace('honest:', 'honest ')}: ROC {result.auc_roc:.3f}, PR {result.auc_pr:.3f}"
+            )
         ax_roc.plot([0, 1], [0, 1], color="#999999", lw=0.6, ls=":")
         ax_roc.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1), ylim=(0, 1.01))
         ax_pr.set(xlabel="recall", ylabel="precision", title="Precision-recall", xlim=(0, 1), ylim=(0, 1.01))

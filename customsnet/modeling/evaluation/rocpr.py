@@ -179,9 +179,7 @@ def _as_dense(m) -> np.ndarray:
     return m.toarray() if sp.issparse(m) else np.asarray(m)
 
 
-def simulation_scores(
-    simulated: list[list], targets: list, directed: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+def simulation_scores(simulated: list[list], targets: list, directed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """btergm's joint scores and truth: per target, the sum of its simulated adjacencies divided by
     the **total** number of simulations over all targets (a constant that keeps the joint ranking).
 
@@ -204,9 +202,7 @@ def simulation_scores(
     return np.concatenate(scores), np.concatenate(truth)
 
 
-def random_graph_scores(
-    targets: list, nsim: int, seed: int, directed: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+def random_graph_scores(targets: list, nsim: int, seed: int, directed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """btergm's "rgraph" baseline: ``nsim`` Bernoulli(density) graphs per target, scored like simulations.
 
     Density is ``sna::gden``: ties over non-missing possible dyads (ordered pairs when directed).

@@ -41,8 +41,8 @@ seeds are recorded in the panel's ``meta`` and in the study table's ``attrs``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,9 +51,9 @@ from matplotlib.figure import Figure
 
 from customsnet.modeling.design.build import build_design
 from customsnet.modeling.estimation.fit import fit_tergm
-from customsnet.modeling.terms.formula import Formula, as_formula
-from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.evaluation.plots import save_figure
+from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.terms.formula import Formula, as_formula
 
 SCHEMES = ("events", "per-year")
 DEFAULT_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -93,8 +93,7 @@ def _tie_cells(panel: Panel, lhs: str, labels: np.ndarray) -> np.ndarray:
     return ties
 
 
-def _cells_to_network(cells: np.ndarray, labels: np.ndarray, year_labels: np.ndarray,
-                      directed: bool) -> sp.csr_matrix:
+def _cells_to_network(cells: np.ndarray, labels: np.ndarray, year_labels: np.ndarray, directed: bool) -> sp.csr_matrix:
     """A year's adjacency (aligned to ``year_labels``) from its tied cells on the global index."""
     n = len(labels)
     local = np.full(n, -1, dtype=np.int64)
@@ -134,8 +133,9 @@ def _draw(rng: np.random.Generator, candidates: np.ndarray, k: int, what: str) -
     return rng.choice(candidates, size=k, replace=False) if k else candidates[:0]
 
 
-def _rewire_events(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.random.Generator,
-                   years: Sequence[int]) -> tuple[np.ndarray, dict[int, int]]:
+def _rewire_events(
+    ties: np.ndarray, usable: np.ndarray, share: float, rng: np.random.Generator, years: Sequence[int]
+) -> tuple[np.ndarray, dict[int, int]]:
     spells = tie_spells(ties)
     chosen = []
     for _, group in spells.groupby("start", sort=True):
@@ -164,8 +164,9 @@ def _rewire_events(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.r
     return out, per_year
 
 
-def _rewire_per_year(ties: np.ndarray, usable: np.ndarray, share: float, rng: np.random.Generator,
-                     years: Sequence[int]) -> tuple[np.ndarray, dict[int, int]]:
+def _rewire_per_year(
+    ties: np.ndarray, usable: np.ndarray, share: float, rng: np.random.Generator, years: Sequence[int]
+) -> tuple[np.ndarray, dict[int, int]]:
     out = ties.copy()
     per_year = {}
     for t, year in enumerate(years):
@@ -179,8 +180,9 @@ def _rewire_per_year(ties: np.ndarray, usable: np.ndarray, share: float, rng: np
     return out, per_year
 
 
-def rewire_panel(panel: Panel, network: str, share: float, seed: int | Sequence[int] | None = None,
-                 scheme: str = "events") -> Panel:
+def rewire_panel(
+    panel: Panel, network: str, share: float, seed: int | Sequence[int] | None = None, scheme: str = "events"
+) -> Panel:
     """A copy of ``panel`` whose ``network`` has ``share`` of its ties rewired at random.
 
     ``scheme="events"`` (default) rewires tie spells so ties keep persisting; ``"per-year"``
@@ -203,9 +205,13 @@ def rewire_panel(panel: Panel, network: str, share: float, seed: int | Sequence[
         y: _cells_to_network(cells[t], labels, panel.nodes[y], panel.directed) for t, y in enumerate(panel.years)
     }
     meta = dict(panel.meta)
-    meta["rewiring"] = {"network": network, "scheme": scheme, "share": float(share),
-                        "seed": seed if seed is None or isinstance(seed, int) else list(seed),
-                        "removed_per_year": per_year}
+    meta["rewiring"] = {
+        "network": network,
+        "scheme": scheme,
+        "share": float(share),
+        "seed": seed if seed is None or isinstance(seed, int) else list(seed),
+        "removed_per_year": per_year,
+    }
     return Panel(
         years=list(panel.years),
         nodes=dict(panel.nodes),
@@ -288,8 +294,7 @@ def rewiring_study(
         try:
             data = panel if share == 0 else rewire_panel(panel, formula.lhs, share, cell_seed(seed, share, rep), scheme)
             design = build_design(data, formula, compress=True, missing=missing)
-            result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs,
-                               level=level)
+            result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, level=level)
         except Exception as exc:  # noqa: BLE001 - one failed refit must not lose the finished ones
             # a rewired panel can defeat a numerical step (e.g. the separation LP); record it, go on
             failed.append({"share": share, "rep": rep, "error": f"{type(exc).__name__}: {exc}"})
@@ -298,21 +303,38 @@ def rewiring_study(
     if not frames:
         raise RewiringError(f"every refit failed (first, share {failed[0]['share']:g}: {failed[0]['error']})")
     frame = pd.concat(frames, ignore_index=True)[STUDY_COLUMNS]
-    frame.attrs.update({"formula": str(formula), "scheme": scheme, "estimator": estimator, "bootstrap": bootstrap,
-                        "seed": seed, "level": level, "reps": reps, "failed": failed})
+    frame.attrs.update(
+        {
+            "formula": str(formula),
+            "scheme": scheme,
+            "estimator": estimator,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "level": level,
+            "reps": reps,
+            "failed": failed,
+        }
+    )
     return frame
 
 
 def summarize_study(frame: pd.DataFrame) -> pd.DataFrame:
     """Per share and term: mean estimate, its spread over repetitions (sd), mean interval, reps."""
     grouped = frame.groupby(["share", "term"], sort=False)
-    return pd.DataFrame({
-        "estimate": grouped["estimate"].mean(),
-        "sd": grouped["estimate"].std(ddof=1),
-        "lower": grouped["lower"].mean(),
-        "upper": grouped["upper"].mean(),
-        "reps": grouped["estimate"].size(),
-    }).reset_index().sort_values(["term", "share"], kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "estimate": grouped["estimate"].mean(),
+                "sd": grouped["estimate"].std(ddof=1),
+                "lower": grouped["lower"].mean(),
+                "upper": grouped["upper"].mean(),
+                "reps": grouped["estimate"].size(),
+            }
+        )
+        .reset_index()
+        .sort_values(["term", "share"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
@@ -348,23 +370,46 @@ def sensitivity_figure(frame: pd.DataFrame, title: str = "") -> Figure:
             x = m["share"].to_numpy(float)
             est, sd = m["estimate"].to_numpy(float), m["sd"].to_numpy(float)
             if np.isfinite(sd).any():
-                ax.fill_between(x, est - np.nan_to_num(sd), est + np.nan_to_num(sd), color="#E69F00", alpha=0.3,
-                                lw=0, label="±1 sd over repetitions")
+                ax.fill_between(
+                    x,
+                    est - np.nan_to_num(sd),
+                    est + np.nan_to_num(sd),
+                    color="#E69F00",
+                    alpha=0.3,
+                    lw=0,
+                    label="±1 sd over repetitions",
+                )
             lo, hi = m["lower"].to_numpy(float), m["upper"].to_numpy(float)
             ci = np.isfinite(est) & np.isfinite(lo) & np.isfinite(hi) & (x > 0)
             if ci.any():
-                ax.errorbar(x[ci], (lo[ci] + hi[ci]) / 2, yerr=(hi[ci] - lo[ci]) / 2, fmt="none", ecolor="#D55E00",
-                            elinewidth=0.7, capsize=1.5, label="mean bootstrap interval")
+                ax.errorbar(
+                    x[ci],
+                    (lo[ci] + hi[ci]) / 2,
+                    yerr=(hi[ci] - lo[ci]) / 2,
+                    fmt="none",
+                    ecolor="#D55E00",
+                    elinewidth=0.7,
+                    capsize=1.5,
+                    label="mean bootstrap interval",
+                )
             ax.plot(x, est, "-", color="#D55E00", lw=1.2, label="mean over repetitions")
             ax.axhline(0.0, color="#999999", lw=0.5)
             if not np.isfinite(sub["estimate"].to_numpy(float)).any():
-                ax.text(0.5, 0.6, "no estimate at any share\n(not identified)", ha="center",
-                        va="center", fontsize=7, color="#555555", transform=ax.transAxes)
+                ax.text(
+                    0.5,
+                    0.6,
+                    "no estimate at any share\n(not identified)",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="#555555",
+                    transform=ax.transAxes,
+                )
             ax.set_title(term)
             ax.set_xlabel("share of ties rewired")
             ax.set_ylabel("estimate")
             ax.set_xlim(-0.03, 1.03)
-        for ax in axes[len(terms):]:
+        for ax in axes[len(terms) :]:
             ax.set_visible(False)
         handles = {}
         for ax in axes[: len(terms)]:

@@ -33,14 +33,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from customsnet.modeling.estimation.bootstrap import percentile_interval
 from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.bootstrap import percentile_interval
 from customsnet.modeling.estimation.fit import fit_tergm
-from customsnet.modeling.terms.formula import Formula, FormulaError, as_formula
-from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.evaluation.plots import save_figure
+from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.results import FitResult
 from customsnet.modeling.terms import AbsDiff, DyadCov, EdgeCov, Term, TimeCov
+from customsnet.modeling.terms.formula import Formula, FormulaError, as_formula
 
 TABLE_COLUMNS = ["covariate", "effect", "term", "estimate", "lower", "upper"]
 
@@ -171,7 +171,9 @@ class TimeTrendResult:
 
     def table(self, level: float | None = None) -> pd.DataFrame:
         """Main effects and time interactions with bootstrap intervals (one row per coefficient)."""
-        estimates = self.fit.tidy(self.fit.level if level is None else level).set_index("term")[["estimate", "lower", "upper"]]
+        estimates = self.fit.tidy(self.fit.level if level is None else level).set_index("term")[
+            ["estimate", "lower", "upper"]
+        ]
         rows = [
             {"covariate": trend.covariate, "effect": effect, "term": name, **estimates.loc[name].to_dict()}
             for trend in self.trends
@@ -219,10 +221,18 @@ def effects_figure(panels: Sequence[tuple[TimeTrendResult, TrendTerm]], level: f
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, (result, trend) in zip(axes, panels):
             frame = result.effect_over_time(trend.covariate, level)
-            ax.fill_between(frame["year"], frame["lower"], frame["upper"], color="#0072B2", alpha=0.25, lw=0,
-                            label="bootstrap interval")
-            ax.plot(frame["year"], frame["effect"], "o-", color="#0072B2", ms=2.5, lw=1.2,
-                    label="main + interaction x time")
+            ax.fill_between(
+                frame["year"],
+                frame["lower"],
+                frame["upper"],
+                color="#0072B2",
+                alpha=0.25,
+                lw=0,
+                label="bootstrap interval",
+            )
+            ax.plot(
+                frame["year"], frame["effect"], "o-", color="#0072B2", ms=2.5, lw=1.2, label="main + interaction x time"
+            )
             ax.axhline(0.0, color="#777777", lw=0.6, ls="--")
             ax.set_title(trend.covariate)
             ax.set_xlabel("year")
@@ -250,8 +260,9 @@ class TimeTrendStudy:
 
     def effects(self, level: float | None = None) -> pd.DataFrame:
         """Per covariate and modeled year: the implied effect and its interval."""
-        return pd.concat([r.effect_over_time(cov, level).assign(covariate=cov) for cov, r in self.results.items()],
-                         ignore_index=True)
+        return pd.concat(
+            [r.effect_over_time(cov, level).assign(covariate=cov) for cov, r in self.results.items()], ignore_index=True
+        )
 
     def figure(self, level: float | None = None) -> Figure:
         return effects_figure([(r, r.trend(cov)) for cov, r in self.results.items()], level)
@@ -285,8 +296,17 @@ def fit_timetrends(
     for cov in covariates:
         if progress is not None:
             progress(cov)
-        results[cov] = fit_timetrend(panel, formula, [cov], estimator=estimator, bootstrap=bootstrap, seed=seed,
-                                     level=level, n_jobs=n_jobs, missing=missing)
+        results[cov] = fit_timetrend(
+            panel,
+            formula,
+            [cov],
+            estimator=estimator,
+            bootstrap=bootstrap,
+            seed=seed,
+            level=level,
+            n_jobs=n_jobs,
+            missing=missing,
+        )
     return TimeTrendStudy(results)
 
 
@@ -318,5 +338,6 @@ def fit_timetrend(
     # every trend has the default clock: s = calendar position in the untrimmed year list
     clock = TimeCov().time_values(len(panel.years))
     times = {y: float(clock[panel.years.index(y)]) for y in design.years}
-    return TimeTrendResult(fit=fit, formula=model, trends=trends, panel_years=list(panel.years),
-                           directed=panel.directed, time_values=times)
+    return TimeTrendResult(
+        fit=fit, formula=model, trends=trends, panel_years=list(panel.years), directed=panel.directed, time_values=times
+    )

@@ -134,9 +134,7 @@ class MissingLog:
         if not bad:
             return
         self.detail.setdefault(name, {})[str(year)] = {"missing": len(bad), "of": len(labels), "countries": bad}
-        self.notes.append(
-            f"{name} {year}: {len(bad)} of {len(labels)} node-years NaN{why} ({name_list(bad)})"
-        )
+        self.notes.append(f"{name} {year}: {len(bad)} of {len(labels)} node-years NaN{why} ({name_list(bad)})")
 
     def dyads(self, name: str, year: int, labels: np.ndarray, matrix: np.ndarray, why: str = "") -> None:
         """Record NaN dyads (upper triangle) of a dyadic covariate and the countries they involve."""
@@ -148,7 +146,9 @@ class MissingLog:
             return
         involved = labels[np.unique(np.concatenate([iu[nan], ju[nan]]))].tolist()
         self.detail.setdefault(name, {})[str(year)] = {
-            "missing": count, "of": len(iu), "countries": involved,
+            "missing": count,
+            "of": len(iu),
+            "countries": involved,
         }
         self.notes.append(
             f"{name} {year}: {count} of {len(iu)} dyads NaN{why}, involving {len(involved)} countries "
@@ -231,8 +231,11 @@ def export_panel(
         outcome=outcome,
         basis=basis,
         lag=int(lag),
-        attributes=tuple(dict.fromkeys([*attributes, *(DERIVED_FROM_ATTRIBUTE[c] for c in covariates
-                                                       if c in DERIVED_FROM_ATTRIBUTE)])),
+        attributes=tuple(
+            dict.fromkeys(
+                [*attributes, *(DERIVED_FROM_ATTRIBUTE[c] for c in covariates if c in DERIVED_FROM_ATTRIBUTE)]
+            )
+        ),
         covariates=tuple(covariates),
         networks=tuple(n for n in networks if n != outcome),
         covariate_basis=covariate_basis or basis,
@@ -269,8 +272,10 @@ def export_panel(
             log.note(f"{name}: {undated_report[name]['why']}")
         panel_networks[name] = _networks(ties.by_year(name, config.tie_basis), name, nodes, 0, log)
     if config.undated == "error" and any(u["relationships"] for u in undated_report.values()):
-        raise ExportError("undated agreements (undated='error'): " + "; ".join(
-            f"{k}: {u['why']}" for k, u in undated_report.items() if u["relationships"]))
+        raise ExportError(
+            "undated agreements (undated='error'): "
+            + "; ".join(f"{k}: {u['why']}" for k, u in undated_report.items() if u["relationships"])
+        )
     observation_sources: dict[str, dict] = {}
     node_attrs = _node_attributes(graph, config, nodes, log, precedence or {}, observation_sources)
     dyad_covs = _dyadic_covariates(graph, config, nodes, node_attrs, loaded, ties, log)
@@ -317,18 +322,22 @@ def undated_counts(coverage_row: dict, config: ExportConfig) -> dict:
         why = "without a signing year (undated='exclude'; undated='in_force' would date them by entry into force)"
     total = coverage_row.get("agreements", 0)
     return {
-        "policy": config.undated, "basis": config.basis, "relationships": int(rels or 0),
-        "agreements": int(agreements or 0), "of_agreements": int(total or 0),
+        "policy": config.undated,
+        "basis": config.basis,
+        "relationships": int(rels or 0),
+        "agreements": int(agreements or 0),
+        "of_agreements": int(total or 0),
         "why": f"{int(agreements or 0)} of {int(total or 0)} agreements ({int(rels or 0)} pairwise ties) are in no "
-               f"year's network: {why}",
+        f"year's network: {why}",
     }
 
 
 def check_provenance(graph: Graph, config: ExportConfig, allow_mixed: bool) -> list[dict]:
     """The sources of the facts this export uses; ExportError when synthetic and real ones would mix."""
     first, last = config.years
-    rows = provenance.fact_sources(graph, first, last, config.lag, (config.outcome, *config.networks, "MLAT", "FTA"),
-                                   config.attributes)
+    rows = provenance.fact_sources(
+        graph, first, last, config.lag, (config.outcome, *config.networks, "MLAT", "FTA"), config.attributes
+    )
     # the loader's built-in Source (the EU's membership spell) belongs to every graph, real or demo
     real = sorted({r["source"] for r in rows if not r["synthetic"] and r["source"] != "customsnet"})
     synthetic = sorted({r["source"] for r in rows if r["synthetic"]})
@@ -389,8 +398,12 @@ def release_number(source: str) -> int:
     return int(found[-1]) if found else -1
 
 
-def rank_sources(frame: pd.DataFrame, variable: str, precedence: dict[str, Sequence[str]],
-                 coverage: dict[tuple[str, str], int] | None = None) -> tuple[list[str], str]:
+def rank_sources(
+    frame: pd.DataFrame,
+    variable: str,
+    precedence: dict[str, Sequence[str]],
+    coverage: dict[tuple[str, str], int] | None = None,
+) -> tuple[list[str], str]:
     """Sources of ``variable`` in precedence order, and the rule that ordered them.
 
     Configured names (``precedence[variable]``, else ``precedence["*"]``) come first in their order;
@@ -403,13 +416,20 @@ def rank_sources(frame: pd.DataFrame, variable: str, precedence: dict[str, Seque
     default = sorted(last_year, key=lambda src: (-last_year[src], -release_number(src), src))
     configured = [src for src in precedence.get(variable, precedence.get("*", [])) if src in last_year]
     ranked = configured + [src for src in default if src not in configured]
-    rule = ("configured precedence" if configured else
-            "newest release (the series reaching the latest year, then the higher release number)")
+    rule = (
+        "configured precedence"
+        if configured
+        else "newest release (the series reaching the latest year, then the higher release number)"
+    )
     return ranked, rule
 
 
-def one_value_per_fact(frame: pd.DataFrame, precedence: dict[str, Sequence[str]], log: MissingLog | None = None,
-                       coverage: dict[tuple[str, str], int] | None = None) -> tuple[pd.DataFrame, dict[str, dict]]:
+def one_value_per_fact(
+    frame: pd.DataFrame,
+    precedence: dict[str, Sequence[str]],
+    log: MissingLog | None = None,
+    coverage: dict[tuple[str, str], int] | None = None,
+) -> tuple[pd.DataFrame, dict[str, dict]]:
     """Keep, per country-year-variable, the value of the first source in precedence order (no averaging)."""
     if frame.empty or "source" not in frame:
         return frame, {}
@@ -427,10 +447,14 @@ def one_value_per_fact(frame: pd.DataFrame, precedence: dict[str, Sequence[str]]
         differing = int(((spread["max"] - spread["min"]).abs() > 1e-9).sum())
         best = rows.drop_duplicates(["country", "year"], keep="first").drop(columns="_rank")
         values_from = best["source"].value_counts().reindex(ranked, fill_value=0).astype(int).to_dict()
-        choices[variable] = {"sources": ranked, "rule": rule, "values_from": values_from,
-                             "last_year": {src: int((coverage or {}).get((variable, src), -1)) for src in ranked},
-                             "facts_with_several_sources": int((rows.groupby(["country", "year"]).size() > 1).sum()),
-                             "differing": differing}
+        choices[variable] = {
+            "sources": ranked,
+            "rule": rule,
+            "values_from": values_from,
+            "last_year": {src: int((coverage or {}).get((variable, src), -1)) for src in ranked},
+            "facts_with_several_sources": int((rows.groupby(["country", "year"]).size() > 1).sum()),
+            "differing": differing,
+        }
         if log is not None:
             log.note(
                 f"{variable}: {len(ranked)} sources give it; precedence ({rule}): {' > '.join(ranked)}; values taken "
@@ -442,8 +466,12 @@ def one_value_per_fact(frame: pd.DataFrame, precedence: dict[str, Sequence[str]]
 
 
 def _node_attributes(
-    graph: Graph, config: ExportConfig, nodes: dict[int, np.ndarray], log: MissingLog,
-    precedence: dict[str, Sequence[str]] | None = None, choices: dict[str, dict] | None = None,
+    graph: Graph,
+    config: ExportConfig,
+    nodes: dict[int, np.ndarray],
+    log: MissingLog,
+    precedence: dict[str, Sequence[str]] | None = None,
+    choices: dict[str, dict] | None = None,
 ) -> dict[str, dict[int, np.ndarray]]:
     """Each attribute per year t: value of ``t - lag`` for the nodes of t (one source per fact)."""
     if not config.attributes:
@@ -519,14 +547,17 @@ def _dyadic_covariates(
         out["contiguity"] = {}
         for year, labels in nodes.items():
             n, source_year = len(labels), year - config.lag
-            covered = bool(spans) and spans["first_year"] <= source_year and (
-                spans["last_year"] is None or source_year <= spans["last_year"]
+            covered = (
+                bool(spans)
+                and spans["first_year"] <= source_year
+                and (spans["last_year"] is None or source_year <= spans["last_year"])
             )
             if not covered:
                 m = np.full((n, n), np.nan)
                 np.fill_diagonal(m, 0.0)
                 why = (
-                    " (no contiguity loaded)" if not spans
+                    " (no contiguity loaded)"
+                    if not spans
                     else f" ({source_year} is outside the contiguity data, {spans['first_year']}-{spans['last_year']})"
                 )
             else:
@@ -557,7 +588,9 @@ def _dyadic_covariates(
                 out[name][year] = m
                 log.dyads(name, year, labels, m, f" (no {tie_type} relationships in the graph)")
             continue
-        nets = _networks(ties.by_year(tie_type, config.dating(config.covariate_basis)), tie_type, nodes, config.lag, log)
+        nets = _networks(
+            ties.by_year(tie_type, config.dating(config.covariate_basis)), tie_type, nodes, config.lag, log
+        )
         out[name] = {year: m.toarray() for year, m in nets.items()}
 
     for name, attribute in DERIVED_FROM_ATTRIBUTE.items():

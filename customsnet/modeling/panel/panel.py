@@ -62,8 +62,7 @@ class Panel:
             if y not in self.nodes:
                 raise PanelError(f"panel has no node set for year {y}")
         self.networks = {
-            k: {int(y): sp.csr_matrix(m, dtype=np.float64) for y, m in v.items()}
-            for k, v in self.networks.items()
+            k: {int(y): sp.csr_matrix(m, dtype=np.float64) for y, m in v.items()} for k, v in self.networks.items()
         }
         self.dyad_covs = {
             k: {int(y): np.asarray(m.toarray() if sp.issparse(m) else m, dtype=np.float64) for y, m in v.items()}
@@ -122,8 +121,10 @@ class Panel:
                 raise PanelError(f"dyadic covariate {name!r} has no value for year {year}") from None
         if name in self.networks:
             # the same-year network as a covariate would be silent simultaneity; lagged ones are covariates
-            raise PanelError(f"{name!r} is a network of the panel, not a dyadic covariate: a same-year network "
-                             f"is never used as a covariate (dyadic covariates: {sorted(self.dyad_covs)})")
+            raise PanelError(
+                f"{name!r} is a network of the panel, not a dyadic covariate: a same-year network "
+                f"is never used as a covariate (dyadic covariates: {sorted(self.dyad_covs)})"
+            )
         raise PanelError(
             f"panel has no dyadic covariate or network named {name!r} "
             f"(has: {sorted(set(self.dyad_covs) | set(self.networks))})"
@@ -189,8 +190,13 @@ class Panel:
         for name, by_year in self.node_attrs.items():
             for y, a in by_year.items():
                 arrays[f"attr/{name}/{y}"] = a
-        header = {"years": self.years, "directed": self.directed, "missing": self.missing, "meta": self.meta,
-                  "attr_levels": {k: list(v) for k, v in self.attr_levels.items()}}
+        header = {
+            "years": self.years,
+            "directed": self.directed,
+            "missing": self.missing,
+            "meta": self.meta,
+            "attr_levels": {k: list(v) for k, v in self.attr_levels.items()},
+        }
         arrays["__header__"] = np.array(json.dumps(header))
         np.savez_compressed(path, **arrays)
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
@@ -267,12 +273,16 @@ def attribute_codes(
             try:
                 codes = np.asarray(a, dtype=np.float64)
             except (TypeError, ValueError):
-                raise PanelError(f"node attribute {name!r} in {y}: codes of a categorical attribute must be "
-                                 f"numbers 0..{len(levels) - 1}") from None
+                raise PanelError(
+                    f"node attribute {name!r} in {y}: codes of a categorical attribute must be "
+                    f"numbers 0..{len(levels) - 1}"
+                ) from None
             bad = ~np.isnan(codes) & ((codes < 0) | (codes >= len(levels)) | (codes != np.floor(codes)))
             if bad.any():
-                raise PanelError(f"node attribute {name!r} in {y}: code {codes[bad][0]} is not a level index "
-                                 f"0..{len(levels) - 1} of {list(levels)}")
+                raise PanelError(
+                    f"node attribute {name!r} in {y}: code {codes[bad][0]} is not a level index "
+                    f"0..{len(levels) - 1} of {list(levels)}"
+                )
             out[y] = codes
         return out, None
     numeric: dict[int, np.ndarray] = {}

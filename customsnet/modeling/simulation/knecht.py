@@ -27,13 +27,33 @@ KNECHT_FORMULA = (
 )
 
 # transitiveties (bounded by the number of ties) gives clustering without ttriple's degeneracy
-_FIRST_WAVE = ("friendship ~ edges + mutual + transitiveties + ctriple + nodematch('sex') + edgecov(primary)",
-               {"edges": -3.4, "mutual": 2.0, "transitiveties": 0.9, "ctriple": -0.2, "nodematch.sex": 1.2,
-                "edgecov.primary[[i]]": 0.8})
-_LATER_WAVES = (("friendship ~ edges + mutual + transitiveties + ctriple + nodematch('sex') + edgecov(primary) "
-                 "+ delrecip + memory(type = 'stability')"),
-                {"edges": -2.6, "mutual": 1.0, "transitiveties": 0.5, "ctriple": -0.2, "nodematch.sex": 0.8,
-                 "edgecov.primary[[i]]": 0.5, "edgecov.delrecip[[i]]": 0.9, "edgecov.memory[[i]]": 1.2})
+_FIRST_WAVE = (
+    "friendship ~ edges + mutual + transitiveties + ctriple + nodematch('sex') + edgecov(primary)",
+    {
+        "edges": -3.4,
+        "mutual": 2.0,
+        "transitiveties": 0.9,
+        "ctriple": -0.2,
+        "nodematch.sex": 1.2,
+        "edgecov.primary[[i]]": 0.8,
+    },
+)
+_LATER_WAVES = (
+    (
+        "friendship ~ edges + mutual + transitiveties + ctriple + nodematch('sex') + edgecov(primary) "
+        "+ delrecip + memory(type = 'stability')"
+    ),
+    {
+        "edges": -2.6,
+        "mutual": 1.0,
+        "transitiveties": 0.5,
+        "ctriple": -0.2,
+        "nodematch.sex": 0.8,
+        "edgecov.primary[[i]]": 0.5,
+        "edgecov.delrecip[[i]]": 0.9,
+        "edgecov.memory[[i]]": 1.2,
+    },
+)
 
 
 def _degree_attributes(net: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

@@ -86,8 +86,8 @@ class ErgmModel:
             if self.gwidegree_coef != 0 or self.gwodegree_coef != 0 or self.mutual_coef != 0:
                 raise ValueError("gwidegree, gwodegree and mutual need a directed model (directed=True)")
         if self.generic and any(
-            getattr(self, f) != 0 for f in ("gwesp_coef", "gwdegree_coef", "gwidegree_coef", "gwodegree_coef",
-                                            "mutual_coef")
+            getattr(self, f) != 0
+            for f in ("gwesp_coef", "gwdegree_coef", "gwidegree_coef", "gwodegree_coef", "mutual_coef")
         ):
             raise ValueError("a model with generic sampler terms gives every dependent term as a SamplerTerm")
         object.__setattr__(self, "dyad_logodds", m)
@@ -118,8 +118,14 @@ class SamplerTerm:
     @classmethod
     def of(cls, term, step, coef: np.ndarray) -> SamplerTerm:
         func, params = term.sampler_change(step)
-        return cls(term, step, func, np.ascontiguousarray(params, dtype=np.float64),
-                   np.asarray(coef, dtype=np.float64), tuple(term.coef_names(step.directed)))
+        return cls(
+            term,
+            step,
+            func,
+            np.ascontiguousarray(params, dtype=np.float64),
+            np.asarray(coef, dtype=np.float64),
+            tuple(term.coef_names(step.directed)),
+        )
 
     def statistic(self, network: sp.csr_matrix) -> np.ndarray:
         return np.asarray(self.term.statistic(self.step.with_network(network)), dtype=np.float64)
@@ -376,8 +382,28 @@ def _toggle_directed(i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr,
 
 @numba.njit(cache=True)
 def _mcmc_directed(
-    uniforms, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2, elist, epos, n_edges, logodds,
-    theta_esp, esp_exp, esp_rpow, theta_in, in_rpow, theta_out, out_rpow, theta_mut, running,
+    uniforms,
+    adj,
+    outdeg,
+    indeg,
+    out_nbr,
+    out_pos,
+    in_nbr,
+    in_pos,
+    l2,
+    elist,
+    epos,
+    n_edges,
+    logodds,
+    theta_esp,
+    esp_exp,
+    esp_rpow,
+    theta_in,
+    in_rpow,
+    theta_out,
+    out_rpow,
+    theta_mut,
+    running,
 ):
     """TNT proposals on a directed network; ``running`` holds the six directed statistics."""
     n = adj.shape[0]
@@ -409,8 +435,9 @@ def _mcmc_directed(
             log_ratio = -log_ratio
         log_ratio += tnt_log_q_ratio(n_edges, n_dyads, adding)
         if log_ratio >= 0.0 or u[3] < math.exp(log_ratio):
-            n_edges = _toggle_directed(i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2,
-                                       elist, epos, n_edges)
+            n_edges = _toggle_directed(
+                i, j, adding, adj, outdeg, indeg, out_nbr, out_pos, in_nbr, in_pos, l2, elist, epos, n_edges
+            )
             sign = 1.0 if adding else -1.0
             running[0] += sign
             running[1] += sign * d_esp
@@ -558,10 +585,28 @@ class DirectedChainState:
             return 0
         m = self.model
         self.n_edges, accepted = _mcmc_directed(
-            rng.random((n_steps, 4)), self.adj, self.outdeg, self.indeg, self.out_nbr, self.out_pos,
-            self.in_nbr, self.in_pos, self.l2, self.elist, self.epos, self.n_edges, self.logodds,
-            float(m.gwesp_coef), math.exp(m.gwesp_decay), self.esp_rpow, float(m.gwidegree_coef), self.in_rpow,
-            float(m.gwodegree_coef), self.out_rpow, float(m.mutual_coef), self.running,
+            rng.random((n_steps, 4)),
+            self.adj,
+            self.outdeg,
+            self.indeg,
+            self.out_nbr,
+            self.out_pos,
+            self.in_nbr,
+            self.in_pos,
+            self.l2,
+            self.elist,
+            self.epos,
+            self.n_edges,
+            self.logodds,
+            float(m.gwesp_coef),
+            math.exp(m.gwesp_decay),
+            self.esp_rpow,
+            float(m.gwidegree_coef),
+            self.in_rpow,
+            float(m.gwodegree_coef),
+            self.out_rpow,
+            float(m.mutual_coef),
+            self.running,
         )
         return int(accepted)
 
@@ -626,12 +671,15 @@ def generic_kernel(funcs: tuple) -> object:
     call per term; everything else (proposal, acceptance, bookkeeping) is shared.
     """
     if funcs not in _GENERIC_KERNELS:
-        calls = "\n".join(
-            f"        f{k}(adj, i, j, p{k}, buf[bounds[{k}]:bounds[{k + 1}]])" for k in range(len(funcs))
-        )
+        calls = "\n".join(f"        f{k}(adj, i, j, p{k}, buf[bounds[{k}]:bounds[{k + 1}]])" for k in range(len(funcs)))
         source = _GENERIC_TEMPLATE.format(params=", ".join(f"p{k}" for k in range(len(funcs))), calls=calls)
-        env = {"math": math, "_tnt_proposal": _tnt_proposal, "tnt_log_q_ratio": tnt_log_q_ratio,
-               "_edge_list_add": _edge_list_add, "_edge_list_remove": _edge_list_remove}
+        env = {
+            "math": math,
+            "_tnt_proposal": _tnt_proposal,
+            "tnt_log_q_ratio": tnt_log_q_ratio,
+            "_edge_list_add": _edge_list_add,
+            "_edge_list_remove": _edge_list_remove,
+        }
         env.update({f"f{k}": f for k, f in enumerate(funcs)})
         exec(compile(source, f"<generic TNT kernel for {len(funcs)} terms>", "exec"), env)  # noqa: S102 (our template)
         _GENERIC_KERNELS[funcs] = numba.njit(env["kernel"])
@@ -680,8 +728,17 @@ class GenericChainState:
         if n_steps <= 0:
             return 0
         self.n_edges, accepted = self.kernel(
-            rng.random((n_steps, 4)), self.adj, self.elist, self.epos, self.n_edges, self.logodds,
-            self.model.directed, self.theta, self.bounds, self.buf, self.running,
+            rng.random((n_steps, 4)),
+            self.adj,
+            self.elist,
+            self.epos,
+            self.n_edges,
+            self.logodds,
+            self.model.directed,
+            self.theta,
+            self.bounds,
+            self.buf,
+            self.running,
             *(t.params for t in self.model.generic),
         )
         return int(accepted)
@@ -820,8 +877,8 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     ``"drop-nodes"``, ``"impute-zero"``, ``"impute-mode"``), applied as ``build_design`` applies it.
     """
     from customsnet.modeling.design.build import restrict_network, step_inputs
-    from customsnet.modeling.terms.formula import as_formula
     from customsnet.modeling.terms.base import all_dyads
+    from customsnet.modeling.terms.formula import as_formula
 
     formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
@@ -862,8 +919,15 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     if year_index > 0:
         prev_year = panel.years[year_index - 1]
         previous = restrict_network(panel.network(formula.lhs, prev_year), panel.nodes[prev_year], labels)
-    return YearModel(year=year, nodes=step.nodes, model=model, observed=step.network, previous=previous, step=step,
-                     dependent=tuple(dependent))
+    return YearModel(
+        year=year,
+        nodes=step.nodes,
+        model=model,
+        observed=step.network,
+        previous=previous,
+        step=step,
+        dependent=tuple(dependent),
+    )
 
 
 def sampler_model(logodds: np.ndarray, directed: bool, step, dependent: Sequence[tuple]) -> ErgmModel:

@@ -85,9 +85,7 @@ def optional_number(term: str, arg: str, node: rs.Node) -> float | None:
 def function(term: str, arg: str, node: rs.Node) -> str:
     if isinstance(node, (rs.Function, rs.Name)):
         return rs.deparse(node)
-    raise ArgumentError(
-        f"{term}: argument {arg} must be a function such as function(t) t^2, got {rs.deparse(node)}"
-    )
+    raise ArgumentError(f"{term}: argument {arg} must be a function such as function(t) t^2, got {rs.deparse(node)}")
 
 
 def _scalars(term: str, arg: str, node: rs.Node) -> list[rs.Node]:

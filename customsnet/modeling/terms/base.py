@@ -31,8 +31,8 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from customsnet.modeling.terms.rsyntax import r_number
 from customsnet.modeling.terms.arguments import ArgumentError, Formal, match_arguments
+from customsnet.modeling.terms.rsyntax import r_number
 
 
 class TermError(ValueError):
@@ -72,8 +72,7 @@ class StepInputs:
             return self.dyad_covs[name]
         except KeyError:
             raise TermError(
-                f"term {term}: no dyadic covariate {name!r} for year {self.year} "
-                f"(available: {sorted(self.dyad_covs)})"
+                f"term {term}: no dyadic covariate {name!r} for year {self.year} (available: {sorted(self.dyad_covs)})"
             ) from None
 
     def node_attr(self, name: str, term: str) -> np.ndarray:
@@ -81,8 +80,7 @@ class StepInputs:
             return self.node_attrs[name]
         except KeyError:
             raise TermError(
-                f"term {term}: no node attribute {name!r} for year {self.year} "
-                f"(available: {sorted(self.node_attrs)})"
+                f"term {term}: no node attribute {name!r} for year {self.year} (available: {sorted(self.node_attrs)})"
             ) from None
 
     def lagged_network(self, lag: int, term: str) -> sp.csr_matrix:
@@ -162,7 +160,9 @@ class Term:
         name = cls.__dict__.get("r_name")
         if name:
             if name in REGISTRY and REGISTRY[name].__qualname__ != cls.__qualname__:
-                raise TypeError(f"term {name!r} is registered twice ({REGISTRY[name].__qualname__}, {cls.__qualname__})")
+                raise TypeError(
+                    f"term {name!r} is registered twice ({REGISTRY[name].__qualname__}, {cls.__qualname__})"
+                )
             REGISTRY[name] = cls
 
     @classmethod
@@ -257,8 +257,14 @@ class PerDyadChange(Term):
 
     def change_stats(self, step: StepInputs, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
         func, params = self.sampler_change(step)
-        return per_dyad_changes(func, params, self.n_stats, dense_adjacency(step.network),
-                                np.asarray(tail, dtype=np.int64), np.asarray(head, dtype=np.int64))
+        return per_dyad_changes(
+            func,
+            params,
+            self.n_stats,
+            dense_adjacency(step.network),
+            np.asarray(tail, dtype=np.int64),
+            np.asarray(head, dtype=np.int64),
+        )
 
 
 def dense_adjacency(network: sp.spmatrix) -> np.ndarray:
@@ -282,7 +288,9 @@ def per_dyad_changes(func, params, n_stats, adj, tail, head) -> np.ndarray:
     out = np.zeros((len(tail), n_stats))
     buf = np.zeros(n_stats)
     params = np.ascontiguousarray(params, dtype=np.float64)
-    for r, (i, j) in enumerate(zip(np.asarray(tail, dtype=np.int64).tolist(), np.asarray(head, dtype=np.int64).tolist())):
+    for r, (i, j) in enumerate(
+        zip(np.asarray(tail, dtype=np.int64).tolist(), np.asarray(head, dtype=np.int64).tolist())
+    ):
         buf[:] = 0.0
         func(adj, i, j, params, buf)
         out[r] = buf

@@ -117,8 +117,7 @@ class NodeMatch(LevelTerm):
     levels: tuple | None = None
     resolved: tuple | None = field(default=None, compare=False, repr=False)
     r_name = "nodematch"
-    formals = (Formal("attr", A.name), Formal("diff", A.logical), Formal("keep", A.levels),
-               Formal("levels", A.levels))
+    formals = (Formal("attr", A.name), Formal("diff", A.logical), Formal("keep", A.levels), Formal("levels", A.levels))
 
     def __post_init__(self) -> None:
         if self.keep is not None and any(isinstance(k, str) for k in self.keep):
@@ -235,10 +234,19 @@ class NodeMix(LevelTerm):
     levels2: tuple | None = BASE1
     resolved: tuple | None = field(default=None, compare=False, repr=False)
     r_name = "nodemix"
-    formals = (Formal("attr", A.name), Formal("base", A.number), Formal("b1levels", A.levels),
-               Formal("b2levels", A.levels), Formal("levels", A.levels), Formal("levels2", A.levels))
-    refused: ClassVar[dict[str, str]] = {"base": "base= is ergm's deprecated form; use levels2 = -k",
-               "b1levels": "bipartite networks are not supported", "b2levels": "bipartite networks are not supported"}
+    formals = (
+        Formal("attr", A.name),
+        Formal("base", A.number),
+        Formal("b1levels", A.levels),
+        Formal("b2levels", A.levels),
+        Formal("levels", A.levels),
+        Formal("levels2", A.levels),
+    )
+    refused: ClassVar[dict[str, str]] = {
+        "base": "base= is ergm's deprecated form; use levels2 = -k",
+        "b1levels": "bipartite networks are not supported",
+        "b2levels": "bipartite networks are not supported",
+    }
 
     def resolve(self, values: np.ndarray, labels: tuple[str, ...], directed: bool) -> tuple:
         """``(values, labels, cells)``: the selected levels and the selected (row, col) cells."""
@@ -256,8 +264,9 @@ class NodeMix(LevelTerm):
 
     def check_directedness(self, directed: bool) -> None:
         if self.resolved is not None and self.resolved[3] != directed:
-            raise TermError(f"term {self.to_r()} was bound for a {'directed' if self.resolved[3] else 'undirected'} "
-                            f"network")
+            raise TermError(
+                f"term {self.to_r()} was bound for a {'directed' if self.resolved[3] else 'undirected'} network"
+            )
 
     def coef_names(self, directed: bool) -> list[str]:
         labels = self.bound()[1]

@@ -24,8 +24,8 @@ import dataclasses
 import difflib
 from collections.abc import Mapping
 
-from customsnet.modeling.terms.formula import Formula, as_formula
 from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.terms.formula import Formula, as_formula
 
 #: the paper's and the source files' names for the exported variables
 STUDY_ALIASES: dict[str, str] = {
@@ -58,16 +58,21 @@ def _match(name: str, known: list[str], aliases: Mapping[str, str], what: str, t
     if target is not None:
         if target in known:
             return target
-        raise CovariateNameError(f"{term}: {name!r} is an alias of {target!r}, which the panel has no {what} of "
-                                 f"(has: {', '.join(sorted(known)) or 'none'})")
+        raise CovariateNameError(
+            f"{term}: {name!r} is an alias of {target!r}, which the panel has no {what} of "
+            f"(has: {', '.join(sorted(known)) or 'none'})"
+        )
     folded = [k for k in known if k.lower() == name.lower()]
     if len(folded) == 1:
         return folded[0]
     if folded:
-        raise CovariateNameError(f"{term}: {name!r} matches several {what}s when case is ignored: "
-                                 f"{', '.join(sorted(folded))}; write one exactly")
-    raise CovariateNameError(f"{term}: the panel has no {what} {name!r} (has: {', '.join(sorted(known)) or 'none'})"
-                             + _closest(name, known))
+        raise CovariateNameError(
+            f"{term}: {name!r} matches several {what}s when case is ignored: "
+            f"{', '.join(sorted(folded))}; write one exactly"
+        )
+    raise CovariateNameError(
+        f"{term}: the panel has no {what} {name!r} (has: {', '.join(sorted(known)) or 'none'})" + _closest(name, known)
+    )
 
 
 def _dyadic(name: str, panel: Panel, aliases: Mapping[str, str], term: str) -> str:
@@ -75,23 +80,29 @@ def _dyadic(name: str, panel: Panel, aliases: Mapping[str, str], term: str) -> s
     networks = {n.lower(): n for n in panel.networks}
     folds_to_covariate = any(c.lower() == name.lower() for c in covariates)
     exact_network = name in panel.networks and name not in covariates
-    if exact_network or (name not in covariates and name.lower() not in aliases and not folds_to_covariate
-                         and name.lower() in networks):
+    if exact_network or (
+        name not in covariates and name.lower() not in aliases and not folds_to_covariate and name.lower() in networks
+    ):
         network = networks[name.lower()]
         lagged = next((c for c in covariates if c == network.lower()), None)
         if lagged is not None:
             raise CovariateNameError(
                 f"{term} names the network {network} of the same year t, which is not a covariate of this model; "
-                f"the study's covariate is edgecov({lagged}): {network} in place in t-1. Write edgecov({lagged})")
+                f"the study's covariate is edgecov({lagged}): {network} in place in t-1. Write edgecov({lagged})"
+            )
         raise CovariateNameError(
             f"{term} names the network {network}, not a dyadic covariate; a same-year network is not used as a "
             f"covariate (temporal terms such as memory() or delrecip() read earlier networks; dyadic covariates: "
-            f"{', '.join(covariates) or 'none'})")
+            f"{', '.join(covariates) or 'none'})"
+        )
     return _match(name, covariates, aliases, "dyadic covariate", term)
 
 
-def resolve_names(formula: Formula | str, panel: Panel, aliases: Mapping[str, str] | None = None,
-                  ) -> tuple[Formula, dict[str, str]]:
+def resolve_names(
+    formula: Formula | str,
+    panel: Panel,
+    aliases: Mapping[str, str] | None = None,
+) -> tuple[Formula, dict[str, str]]:
     """``formula`` with each name replaced by the panel variable it resolves to.
 
     Returns the resolved formula and the renames made (given name -> panel name); raises
@@ -107,11 +118,19 @@ def resolve_names(formula: Formula | str, panel: Panel, aliases: Mapping[str, st
     for term in formula.terms:
         label = term.to_r()
         mapping = {name: _dyadic(name, panel, table, label) for name in term.dyad_covariates()}
-        mapping.update({name: _match(name, sorted(panel.node_attrs), table, "node attribute", label)
-                        for name in term.node_attributes()})
-        changes = {f.name: mapping[getattr(term, f.name)] for f in dataclasses.fields(term)
-                   if f.name in ("x", "attr") and isinstance(getattr(term, f.name), str)
-                   and mapping.get(getattr(term, f.name), getattr(term, f.name)) != getattr(term, f.name)}
+        mapping.update(
+            {
+                name: _match(name, sorted(panel.node_attrs), table, "node attribute", label)
+                for name in term.node_attributes()
+            }
+        )
+        changes = {
+            f.name: mapping[getattr(term, f.name)]
+            for f in dataclasses.fields(term)
+            if f.name in ("x", "attr")
+            and isinstance(getattr(term, f.name), str)
+            and mapping.get(getattr(term, f.name), getattr(term, f.name)) != getattr(term, f.name)
+        }
         renames.update({k: v for k, v in mapping.items() if k != v})
         terms.append(dataclasses.replace(term, **changes) if changes else term)
     return Formula(lhs, tuple(terms)), renames

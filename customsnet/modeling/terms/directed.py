@@ -68,8 +68,13 @@ class Mutual(Term):
     resolved: tuple | None = field(default=None, compare=False, repr=False)
     r_name = "mutual"
     directed_only = True
-    formals = (Formal("same", A.optional_name), Formal("by", A.optional_name), Formal("diff", A.logical),
-               Formal("keep", A.levels), Formal("levels", A.levels))
+    formals = (
+        Formal("same", A.optional_name),
+        Formal("by", A.optional_name),
+        Formal("diff", A.logical),
+        Formal("keep", A.levels),
+        Formal("levels", A.levels),
+    )
 
     def __post_init__(self) -> None:
         if self.keep is not None and any(isinstance(k, str) for k in self.keep):
@@ -100,7 +105,9 @@ class Mutual(Term):
 
     def _bound(self) -> tuple:
         if self.resolved is None:
-            raise TermError(f"term {self.to_r()} needs the levels of {self.attr!r}; bind it with Formula.for_panel(panel)")
+            raise TermError(
+                f"term {self.to_r()} needs the levels of {self.attr!r}; bind it with Formula.for_panel(panel)"
+            )
         return self.resolved
 
     @property

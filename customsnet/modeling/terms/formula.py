@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from customsnet.modeling.terms import rsyntax as rs
 from customsnet.modeling.terms import (
     REGISTRY,
     DelRecip,
@@ -29,6 +28,7 @@ from customsnet.modeling.terms import (
     TermError,
     TimeCov,
 )
+from customsnet.modeling.terms import rsyntax as rs
 
 
 class FormulaError(ValueError):

@@ -98,9 +98,7 @@ def _weighted_ties(adjacency: sp.csr_matrix, counts: np.ndarray, powers: np.ndar
     return sp.csr_matrix((vals, (coo.row, coo.col)), shape=adjacency.shape)
 
 
-def esp_change(
-    network: sp.spmatrix, directed: bool, decay: float, tail: np.ndarray, head: np.ndarray
-) -> np.ndarray:
+def esp_change(network: sp.spmatrix, directed: bool, decay: float, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     """GWESP change statistics (UTP if undirected, OTP if directed) for the given dyads.
 
     Neighbour sums are matrix products (module docstring); the focal tie's own weight is added

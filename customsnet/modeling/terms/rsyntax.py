@@ -384,12 +384,16 @@ def evaluate(node: Node, env: dict[str, np.ndarray]) -> np.ndarray:
             return _BINARY[node.op](evaluate(node.left, env), evaluate(node.right, env))
     if isinstance(node, Call):
         if node.func not in SAFE_FUNCTIONS:
-            raise RSyntaxError(f"function {node.func!r} is not allowed in a transform (allowed: {sorted(SAFE_FUNCTIONS)})")
+            raise RSyntaxError(
+                f"function {node.func!r} is not allowed in a transform (allowed: {sorted(SAFE_FUNCTIONS)})"
+            )
         if len(node.args) != 1 or node.args[0].name is not None:
             raise RSyntaxError(f"{node.func}() takes exactly one unnamed argument in a transform")
         with np.errstate(all="ignore"):
             return SAFE_FUNCTIONS[node.func](evaluate(node.args[0].value, env))
-    raise RSyntaxError(f"{deparse(node)!r} is not arithmetic (numbers, the parameter, + - * / ^, {sorted(SAFE_FUNCTIONS)})")
+    raise RSyntaxError(
+        f"{deparse(node)!r} is not arithmetic (numbers, the parameter, + - * / ^, {sorted(SAFE_FUNCTIONS)})"
+    )
 
 
 @dataclass(frozen=True)

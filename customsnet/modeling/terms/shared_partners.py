@@ -146,7 +146,10 @@ class _GWSharedPartners(_FixedDecay, PerDyadChange):
     kind = DYADWISE
     stem = "gwdsp"
     formals = _GW_FORMALS + (Formal("cutoff", A.number), Formal("type", A.text))
-    refused: ClassVar[dict[str, str]] = {"cutoff": _GW_REFUSED["cutoff"], "alpha": "use decay = (alpha is ergm's old name)"}
+    refused: ClassVar[dict[str, str]] = {
+        "cutoff": _GW_REFUSED["cutoff"],
+        "alpha": "use decay = (alpha is ergm's old name)",
+    }
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -149,7 +149,12 @@ def sp_change(adj, i, j, params, out):
 
 
 def sp_params(sp_type: str, kind: int, directed: bool, values: np.ndarray, counts: bool) -> np.ndarray:
-    head = [float(SP_TYPES.index(sp_type)), float(kind), 1.0 if directed else 0.0, float(len(values)) if counts else 0.0]
+    head = [
+        float(SP_TYPES.index(sp_type)),
+        float(kind),
+        1.0 if directed else 0.0,
+        float(len(values)) if counts else 0.0,
+    ]
     return np.concatenate([np.array(head), np.asarray(values, dtype=np.float64)])
 
 

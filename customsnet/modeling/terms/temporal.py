@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 from customsnet.modeling.terms import arguments as A
 from customsnet.modeling.terms.arguments import Formal
 from customsnet.modeling.terms.base import (
@@ -22,6 +21,7 @@ from customsnet.modeling.terms.base import (
     r_number,
 )
 from customsnet.modeling.terms.dyad_independent import DyadIndependent
+from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 
 #: memory type -> (value when the earlier tie exists, value when it does not)
 MEMORY_CODES: dict[str, tuple[float, float]] = {
@@ -124,8 +124,12 @@ class TimeCov(DyadIndependent):
     transform: str = "function(t) t"
     ordinal: int = field(default=1, compare=True)
     r_name = "timecov"
-    formals = (Formal("x", A.optional_name), Formal("minimum", A.number), Formal("maximum", A.optional_number),
-               Formal("transform", A.function))
+    formals = (
+        Formal("x", A.optional_name),
+        Formal("minimum", A.number),
+        Formal("maximum", A.optional_number),
+        Formal("transform", A.function),
+    )
 
     def __post_init__(self) -> None:
         try:

@@ -111,7 +111,8 @@ def print_costs(stats: dict, pass_s: float, r_seconds: float | None) -> None:
     limit = stats["passes"] * pass_s
     print(f"   wall {stats['wall']:.2f} s; CPU {stats['cpu']:.1f} s; peak RSS {stats['rss']:.0f} MB; {stats['load']}")
     print(
-        f"   {stats['passes']:.0f} design passes x {pass_s * 1e3:.1f} ms (one pass, 1 thread) = limit {limit:.1f} s CPU; "
+        f"   {stats['passes']:.0f} design passes x {pass_s * 1e3:.1f} ms (one pass, 1 thread) "
+        f"= limit {limit:.1f} s CPU; "
         f"CPU / limit = {stats['cpu'] / limit:.2f}"
         if limit > 0
         else "   no kernel passes in this process"
@@ -139,7 +140,8 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
         result, stats = timed_fit(design, estimator, R, jobs, seed, record=caught)
         cpu_by_estimator[estimator] = stats["cpu"]
         print(
-            f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s) (design + fit {stats['wall'] + t_design:.2f} s); "
+            f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s) "
+            f"(design + fit {stats['wall'] + t_design:.2f} s); "
             f"{result.iterations} iterations; failed replicates {result.n_failed}"
         )
         print_costs(stats, pass_s, BTERGM_SECONDS.get(case))

@@ -103,7 +103,8 @@ def main() -> None:
         print(
             f"gof nsim={args.nsim} ({mode}): {total:.2f} s total, of which simulation "
             f"{result.settings['simulation_seconds']:.2f} s; mean simulated ties {sim_edges:.0f} "
-            f"(observed {n_ties}); auc.roc {result.tie_prediction.auc_roc:.3f} auc.pr {result.tie_prediction.auc_pr:.3f}"
+            f"(observed {n_ties}); auc.roc {result.tie_prediction.auc_roc:.3f} "
+            f"auc.pr {result.tie_prediction.auc_pr:.3f}"
             f" -> {'OK' if total < 60 else 'SLOWER THAN'} 60 s target"
         )
 

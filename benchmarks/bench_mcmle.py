@@ -70,7 +70,8 @@ def bench_big(case: str, jobs: int, seed: int, control: MCMLEControl) -> None:
     def report(r: dict) -> None:
         print(
             f"  iteration {r['iteration']:2d}: step {r['gamma']:.3f} (trust x{r['trust_scale']:.2f}), interval "
-            f"{r['interval']}, min ESS {r['min_ess']:.0f}, max |t| {r['max_abs_t']:.2f}, {r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s chain CPU",
+            f"{r['interval']}, min ESS {r['min_ess']:.0f}, max |t| {r['max_abs_t']:.2f}, {r['seconds']:.1f} s wall, "
+            f"{r['cpu_seconds']:.1f} s chain CPU",
             flush=True,
         )
 
@@ -205,7 +206,8 @@ def bench_recovery(reps: int, jobs: int, seed: int, control: MCMLEControl, curve
             flush=True,
         )
     print(
-        f"recovery ({fit_formula}): {reps} panels (n = 50, 6 years, 5 modeled), {time.perf_counter() - t0:.0f} s, {failed} failed"
+        f"recovery ({fit_formula}): {reps} panels (n = 50, 6 years, 5 modeled), {time.perf_counter() - t0:.0f} s, "
+        f"{failed} failed"
     )
     print(f"  95% Wald intervals covering the truth: {covered.sum()} of {covered.size} ({covered.mean():.1%})")
     table = pd.DataFrame(

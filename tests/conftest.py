@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from customsnet.config import NEO4J_VERSION, Settings
-from customsnet.graph import server
+from customsnet.graph import runtime as server
 from customsnet.graph.connection import Graph
 from customsnet.graph.schema import apply_schema, clear_database
 

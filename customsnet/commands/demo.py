@@ -22,12 +22,12 @@ def _progress_printer(quiet: bool):
 
 
 def _connect(start: bool, progress):
-    from customsnet.graph import server
+    from customsnet.graph import runtime
     from customsnet.graph.connection import Graph
 
     settings = Settings.from_env()
     if start and not settings.external:
-        server.start(settings, report=progress)
+        runtime.start(settings, report=progress)
     return Graph.connect(settings)
 
 

@@ -312,7 +312,7 @@ def build_world(config: DemoConfig | None = None) -> World:
     iu, ju = np.triu_indices(n, 1)
     pair_effect = rng.normal(0, 0.8, len(iu))
     trade_rows = []
-    for t, year in enumerate(years):
+    for year in years:
         s = sizes.loc[year].to_numpy()
         ok = ~np.isnan(s[iu]) & ~np.isnan(s[ju])
         log_flow = (

@@ -94,7 +94,10 @@ class LoadLock:
 def _holder(row: dict) -> LockHolder | None:
     if row.get("load_id") is None:
         return None
-    as_native = lambda value: value.to_native() if hasattr(value, "to_native") else value
+
+    def as_native(value):
+        return value.to_native() if hasattr(value, "to_native") else value
+
     return LockHolder(
         row["load_id"],
         row["source"] or "?",

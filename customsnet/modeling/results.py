@@ -272,7 +272,8 @@ class FitResult:
             f"Formula: {self.formula}" if self.formula else "Formula: (not recorded)",
             *(
                 [
-                    "Model: tie formation (dyads untied at t-1; memory terms dropped; edges estimates btergm's edges - memory)"
+                    "Model: tie formation (dyads untied at t-1; memory terms dropped; "
+                    "edges estimates btergm's edges - memory)"
                 ]
                 if self.estimator == "formation"
                 else []
@@ -286,7 +287,8 @@ class FitResult:
                 if self.estimator == "formation"
                 else f"Observations: {self.nobs_dyads:,} dyads ({self.nobs_btergm:,} ordered pairs, btergm's nobs)"
             ),
-            f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; {crit}: {self.criterion:.3g}",
+            f"Iterations: {self.iterations}; converged: {'yes' if self.converged else 'NO'}; "
+            f"{crit}: {self.criterion:.3g}",
             "",
         ]
         lines.insert(-1, self._likelihood_line())

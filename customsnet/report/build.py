@@ -51,7 +51,9 @@ GLOSSARY = {
 
 #: one line in words under each figure (by figure file stem)
 CAPTIONS = {
-    "coefficients": "Estimates with 95% bootstrap intervals, one colour per model; a filled dot means the interval excludes 0.",
+    "coefficients": (
+        "Estimates with 95% bootstrap intervals, one colour per model; a filled dot means the interval excludes 0."
+    ),
     "roc_pr_all": "ROC and precision-recall curves on all dyads; solid: btergm recipe, dashed: honest prediction.",
     "roc_pr_new_ties": "The same curves on the new ties only (dyads untied the year before).",
     "gof": "Observed shares (black line) against simulated ones (boxes, one colour per model): degree, edgewise and "
@@ -263,7 +265,8 @@ def _recovery_section(fits: dict[str, FitResult], truth: dict) -> list[ReportSec
     return [
         ReportSection(
             "Recovery of the true parameters (synthetic demo)",
-            text=f"The CMAA network was simulated with these values (formation intercept {truth.get('formation_intercept', float('nan')):.3f}). "
+            text=f"The CMAA network was simulated with these values "
+            f"(formation intercept {truth.get('formation_intercept', float('nan')):.3f}). "
             "A 95% interval should cover the true value for most terms.",
             tables=[("Model 3", cov3), ("Formation model", covf)],
             anchor="recovery",
@@ -281,7 +284,8 @@ def _prediction_sections(run_dir: Path, summary: dict) -> list[ReportSection]:
         out.append(
             ReportSection(
                 f"Out-of-sample prediction (Figure 8; train {train[0]}–{train[1]}, test {test})",
-                text="The btergm recipe (gof(..., rocpr)) starts its simulations at the test-year network itself, so the "
+                text="The btergm recipe (gof(..., rocpr)) starts its simulations "
+                "at the test-year network itself, so the "
                 "scores already contain the answer; the honest prediction uses nothing from the test year. "
                 + prediction_text(frame)
                 + " 'New ties' are the dyads untied the year before: predicting them is the hard part.",
@@ -295,7 +299,8 @@ def _prediction_sections(run_dir: Path, summary: dict) -> list[ReportSection]:
         out.append(
             ReportSection(
                 "Goodness of fit (Figure A1)",
-                text=f"{' and '.join(map(str, models))}, simulated from the year before (nothing from the evaluated year is used).",
+                text=f"{' and '.join(map(str, models))}, simulated from the year before "
+                "(nothing from the evaluated year is used).",
                 figures=_figures(run_dir, ["gof"]),
                 anchor="gof",
             )

@@ -16,7 +16,8 @@ import pandas as pd
 
 CSS = """
 *{box-sizing:border-box}
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;\
+padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd}
 nav{font-size:.9em} nav a{margin-right:.8em}
 table{border-collapse:collapse;font-size:.82em;margin:.6em 0;max-width:100%}
@@ -74,7 +75,8 @@ def render_report(title: str, sections: list[ReportSection], banner: str = "", s
             parts.append(_table_html(caption, df))
         for caption, uri in sec.figures:
             parts.append(
-                f"<figure><img alt='{html.escape(caption)}' src='{uri}'><figcaption>{html.escape(caption)}</figcaption></figure>"
+                f"<figure><img alt='{html.escape(caption)}' src='{uri}'>"
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
         parts.append("</section>")
     parts.append("</body></html>")

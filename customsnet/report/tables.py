@@ -142,7 +142,8 @@ class RegressionTable:
             )
             body.append(f"<tr><th scope='row'>{html.escape(row.term)}</th>{cells}</tr>")
         stats = "".join(
-            f"<tr class='stat'><th scope='row'>{html.escape(n)}</th>{''.join(f'<td>{html.escape(c)}</td>' for c in cells)}</tr>"
+            f"<tr class='stat'><th scope='row'>{html.escape(n)}</th>"
+            f"{''.join(f'<td>{html.escape(c)}</td>' for c in cells)}</tr>"
             for n, cells in self.statistics
         )
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""

@@ -237,8 +237,11 @@ def estimability(
         elif uncovered:
             out[key] = {
                 "estimable": False,
-                "why": f"{name} is missing for most {kind}s in {_ranges(uncovered)} (overall {share:.0%} of the modeled "
-                f"{kind}-years, lagged one year); restrict the years to those it covers or add a source that covers them",
+                "why": (
+                    f"{name} is missing for most {kind}s in {_ranges(uncovered)} (overall {share:.0%} of the modeled "
+                    f"{kind}-years, lagged one year); "
+                    "restrict the years to those it covers or add a source that covers them"
+                ),
             }
         elif not _varies(panel, kind, name, years):
             out[key] = {"estimable": False, "why": f"{name} does not vary in the modeled years"}

@@ -101,7 +101,8 @@ def write_world(graph: Graph) -> None:
             "UNWIND $rows AS row MATCH (a:Country {iso3: row[0]}), (b:Country {iso3: row[1]}) "
             f"CREATE (ag:Agreement:{kind} {{id: row[5], type: $kind, year_signed: row[2]}}) "
             "CREATE (a)-[:PARTY_TO {source: 'test'}]->(ag), (b)-[:PARTY_TO {source: 'test'}]->(ag) "
-            f"CREATE (a)-[:{kind} {{since: row[2], in_force: row[3], until: row[4], agreement: row[5], source: 'test'}}]->(b)",
+            f"CREATE (a)-[:{kind} {{since: row[2], in_force: row[3], until: row[4], "
+            f"agreement: row[5], source: 'test'}}]->(b)",
             rows=[list(t) for t in ties],
             kind=kind,
         )

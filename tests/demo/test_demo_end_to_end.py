@@ -212,7 +212,8 @@ def test_report_renders_in_headless_chromium(demo_run, tmp_path):
         ".map(e=>e.tagName+':'+(e.closest('section')||{id:'top'}).id);"
         "document.body.setAttribute('data-page',d.scrollWidth+'/'+d.clientWidth);"
         "document.body.setAttribute('data-wide',wide.join(' '));"
-        "document.body.setAttribute('data-sections',[...document.querySelectorAll('section')].map(s=>s.id).join(' '));});"
+        "document.body.setAttribute('data-sections',"
+        "[...document.querySelectorAll('section')].map(s=>s.id).join(' '));});"
         "</script>"
     )
     probe.write_text(

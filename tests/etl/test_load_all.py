@@ -84,7 +84,8 @@ def test_every_shared_file_is_recognised_and_loads(loaded, shared_data_dir):
 def test_every_fact_names_a_loaded_source(graph, loaded):
     orphans = graph.read(
         "MATCH ()-[r:TRADE|CMAA|FTA|PARTY_TO|CONTIGUOUS|MEMBER_OF_SYSTEM]->() "
-        "WHERE NOT EXISTS { MATCH (s:Source) WHERE s.name = r.source AND (s.sha256 IS NOT NULL OR s.name = 'customsnet') } "
+        "WHERE NOT EXISTS { MATCH (s:Source) WHERE s.name = r.source "
+        "AND (s.sha256 IS NOT NULL OR s.name = 'customsnet') } "
         "RETURN type(r) AS type, count(*) AS n"
     )
     assert orphans == []

@@ -34,7 +34,8 @@ def _docstrings(tree: ast.AST) -> set[int]:
 def test_the_package_has_no_inline_cypher():
     # a string literal (not a docstring) that starts with a Cypher clause belongs in customsnet/cypher/
     clause = re.compile(
-        r"\s*(MATCH|OPTIONAL MATCH|MERGE|CREATE|UNWIND|CALL|SHOW|RETURN|WITH) [A-Za-z($]|\s*LOAD CSV (WITH HEADERS )?FROM"
+        r"\s*(MATCH|OPTIONAL MATCH|MERGE|CREATE|UNWIND|CALL|SHOW|RETURN|WITH) [A-Za-z($]"
+        r"|\s*LOAD CSV (WITH HEADERS )?FROM"
     )
     offenders = []
     for path in sorted(PACKAGE_DIR.rglob("*.py")):

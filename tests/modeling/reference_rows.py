@@ -60,7 +60,7 @@ def dyadlist_design(case: str) -> Design:
     memory = X_all[:, names.index("edgecov.memory[[i]]")]
     n_nodes = int(max(rows["tail"].max(), rows["head"].max()))
     steps = []
-    for step, idx in rows.groupby("step", sort=True).indices.items():
+    for _, idx in rows.groupby("step", sort=True).indices.items():
         steps.append(
             StepDesign(
                 year=int(rows["year"].iloc[idx[0]]),

@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 from reference_rows import compressed_design
 
+from customsnet.modeling.estimation.dask_cluster import LoopbackCluster  # needs distributed only when started
 from customsnet.modeling.estimation.fit import fit_tergm
 
 distributed = pytest.importorskip("distributed")
-
-from customsnet.modeling.estimation.dask_cluster import LoopbackCluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

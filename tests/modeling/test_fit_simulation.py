@@ -61,7 +61,8 @@ def test_true_parameters_fall_inside_bootstrap_intervals():
         np.testing.assert_allclose(parity.params.to_numpy(), estimates[k], atol=1e-6)
     coverage = covered.mean()
     print(
-        f"coverage of 95% percentile intervals: {coverage:.3f} ({covered.sum()}/{covered.size}); per term {covered.mean(axis=0)}"
+        f"coverage of 95% percentile intervals: {coverage:.3f} ({covered.sum()}/{covered.size}); "
+        f"per term {covered.mean(axis=0)}"
     )
     assert coverage >= 0.75
     # the estimator is consistent: the mean over repetitions is close to the truth

@@ -35,7 +35,7 @@ def case1():
 
     d = case_dir("case1")
     panel = read_reference_panel(d)
-    line = next(l for l in (d / "gof_summary.txt").read_text().splitlines() if l.startswith("coef:"))
+    line = next(ln for ln in (d / "gof_summary.txt").read_text().splitlines() if ln.startswith("coef:"))
     # the coefficients R fitted on years 1-9 and used for its out-of-sample gof
     coefs = {k: float(v) for k, v in (part.strip().rsplit(" ", 1) for part in line[5:].split(";"))}
     return panel, coefs, REFERENCE_FORMULA

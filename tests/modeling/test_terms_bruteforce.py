@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from customsnet.modeling.terms import (
     GWESP,
+    REGISTRY,
     AbsDiff,
     DelRecip,
     DyadCov,
@@ -32,7 +33,12 @@ from customsnet.modeling.terms import (
     TermError,
     TimeCov,
     all_dyads,
+    triads,
 )
+from customsnet.modeling.terms import categorical as cat
+from customsnet.modeling.terms import degree as degree_terms
+from customsnet.modeling.terms import shared_partners as sp_terms
+from customsnet.modeling.terms.base import dense_adjacency, per_dyad_changes
 
 DECAYS = [0.0, 0.1, 0.5, 1.0]
 
@@ -255,15 +261,6 @@ def test_directedness_is_enforced():
 
 
 # ------------------------------------------------------------------ the registry: every term, both kinds of network
-from customsnet.modeling.terms import (
-    REGISTRY,
-    triads,
-)
-from customsnet.modeling.terms import categorical as cat
-from customsnet.modeling.terms import degree as degree_terms
-from customsnet.modeling.terms import shared_partners as sp_terms
-from customsnet.modeling.terms.base import dense_adjacency, per_dyad_changes
-
 SP_TYPES = ("OTP", "ITP", "RTP", "OSP", "ISP")
 
 #: R name -> example terms; a registered term without an entry fails test_every_registered_term_has_examples

@@ -199,7 +199,8 @@ def _read_baci(source_file: SourceFile, resolver: CountryResolver, chunksize: in
         totals.append(chunk.groupby(["t", "i", "j"], as_index=False).agg(v=("v", "sum"), row=("row", "min")))
     flows = pd.concat(totals).groupby(["t", "i", "j"], as_index=False).agg(v=("v", "sum"), row=("row", "min"))
     notes = [
-        f"{rows_read} product rows summed into {len(flows)} exporter-importer-years; country codes from {codes_path.name}"
+        f"{rows_read} product rows summed into {len(flows)} exporter-importer-years; "
+        f"country codes from {codes_path.name}"
     ]
     used = sorted(c for c in BACI_CONVENTIONS if c in set(flows["i"]) | set(flows["j"]))
     if used:

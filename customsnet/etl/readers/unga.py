@@ -40,7 +40,8 @@ def read_unga(path: str | Path, resolver: CountryResolver) -> ReadResult:
     value_column = next((c for c in VALUE_COLUMNS if source_file.has(c)), None)
     if value_column is None:
         raise SourceFormatError(
-            f"{path}: missing the ideal point column (one of {list(VALUE_COLUMNS)}); columns found: {source_file.header}"
+            f"{path}: missing the ideal point column (one of {list(VALUE_COLUMNS)}); "
+            f"columns found: {source_file.header}"
         )
     if source_file.has("year"):
         layout, time_column = "shared:bsv_idealpoints", "year"

@@ -314,7 +314,8 @@ def _prepare_step(panel: Panel, formula: Formula, year_index: int, missing: str)
     inputs, record = apply_missing_policy(inputs, missing)
     if inputs.n < 2:
         raise DesignError(
-            f"year {year} keeps {inputs.n} node(s) after composition and missing-value handling; a step needs at least 2"
+            f"year {year} keeps {inputs.n} node(s) after composition and missing-value handling; "
+            "a step needs at least 2"
         )
     return inputs, absent, record
 

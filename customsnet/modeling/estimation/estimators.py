@@ -73,7 +73,7 @@ def fit_btergm(rows: StackedRows, names: list[str], check_separation: bool = Tru
             "scaled covariates (e.g. trade in billions, not dollars) or use estimator='mple'"
         )
     status = []
-    for j, name in enumerate(names):
+    for j, _ in enumerate(names):
         if j in out.dropped:
             status.append("dropped: collinear (speedglm eigen check)")
         elif ident is not None and not ident.identified[j]:

@@ -118,7 +118,8 @@ def fit_tergm(
     if estimator == "mcmle":
         raise EstimationError(
             "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
-            "TERGM(formula, estimator='mcmle').fit(panel) or customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
+            "TERGM(formula, estimator='mcmle').fit(panel) or "
+            "customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
         )
     if design.n_steps == 0:
         raise EstimationError("the design has no time steps")

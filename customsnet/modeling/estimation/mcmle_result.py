@@ -156,7 +156,8 @@ class MCMLEResult(FitResult):
             ),
             (
                 f"MCMC: sample size {c.get('samplesize')} over {c.get('n_chains')} chains per year, burn-in "
-                f"{c.get('burnin')}, final interval {int(self.diagnostics.get('final_interval', [0])[0])}, seed {self.seed}"
+                f"{c.get('burnin')}, final interval {int(self.diagnostics.get('final_interval', [0])[0])}, "
+                f"seed {self.seed}"
             ),
             "Std. Error includes the MCMC error (MCMC % is its share of the variance)",
             "",

@@ -67,7 +67,9 @@ def _drop_infinite(coefs: pd.Series) -> pd.Series:
     """btergm's edgeprob drops ±Inf coefficients (offsets) with a warning."""
     bad = ~np.isfinite(coefs.to_numpy())
     if bad.any():
-        warnings.warn(f"coefficients {list(coefs.index[bad])} are infinite and were dropped (as btergm's edgeprob)")
+        warnings.warn(
+            f"coefficients {list(coefs.index[bad])} are infinite and were dropped (as btergm's edgeprob)", stacklevel=2
+        )
     return coefs[~bad]
 
 
@@ -108,7 +110,9 @@ def _replace_infinite(theta: np.ndarray, names: list[str]) -> np.ndarray:
     bad = ~np.isfinite(theta)
     if bad.any():
         warnings.warn(
-            f"coefficients {[n for n, b in zip(names, bad) if b]} are infinite; replaced by ±9e8 (as btergm's interpret)"
+            f"coefficients {[n for n, b in zip(names, bad) if b]} are infinite; "
+            "replaced by ±9e8 (as btergm's interpret)",
+            stacklevel=2,
         )
         theta = np.where(bad, np.sign(theta) * 9e8, theta)
     return theta

@@ -1,8 +1,8 @@
 """A small reader for the R syntax used in btergm formulas, and a safe evaluator for ``function(t) ...``.
 
 Only what model formulas need: names, numbers, strings, ``TRUE``/``FALSE``/``NULL``, calls with
-positional and named arguments (``c(1, 2)`` is a call), ``+ - * / ^``, ``a:b`` sequences, unary minus, parentheses, ``~`` and
-anonymous functions ``function(t) <arithmetic>``. Nothing is ever passed to Python's ``eval``:
+positional and named arguments (``c(1, 2)`` is a call), ``+ - * / ^``, ``a:b`` sequences, unary minus, parentheses,
+``~`` and anonymous functions ``function(t) <arithmetic>``. Nothing is ever passed to Python's ``eval``:
 a function body is evaluated by walking its syntax tree with a fixed table of numpy functions.
 """
 

@@ -193,11 +193,24 @@ def run_demo(
 
 
 def _check_signals(panel, degrees: pd.DataFrame, shared: pd.DataFrame) -> None:
-    """Cypher degree counts must equal the exported adjacency's row sums (a cheap integrity check)."""
+    """Cypher's degree and shared-partner counts must equal the exported adjacency's (an integrity check).
+
+    Degree: the row sums; shared partners: the off-diagonal entries of A², for every pair Cypher
+    lists (it lists pairs with at least one shared partner) and no pair it leaves out.
+    """
     for year in panel.years:
         a = panel.network("CMAA", year)
-        deg = dict(zip(panel.nodes[year], np.asarray(a.sum(axis=1)).ravel().astype(int)))
+        labels = panel.nodes[year]
+        deg = dict(zip(labels, np.asarray(a.sum(axis=1)).ravel().astype(int)))
         d = degrees[degrees["year"] == year]
         bad = [c for c, v in zip(d["country"], d["degree"]) if deg.get(c, 0) != int(v)]
         if bad:
             raise RuntimeError(f"Cypher degree and exported panel disagree in {year} for {bad[:5]}")
+        two_paths = (a @ a).tocoo()
+        pairs = zip(two_paths.row, two_paths.col, two_paths.data)
+        expected = {tuple(sorted((labels[i], labels[j]))): int(v) for i, j, v in pairs if i < j and v}
+        s = shared[shared["year"] == year]
+        got = {tuple(sorted((u, v))): int(c) for u, v, c in zip(s["source"], s["target"], s["shared"])}
+        if got != expected:
+            diff = sorted(set(got.items()) ^ set(expected.items()))[:5]
+            raise RuntimeError(f"Cypher shared partners and exported panel disagree in {year}: {diff}")

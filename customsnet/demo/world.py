@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from customsnet.demo.countries import great_circle_km, land_borders, world_countries
 
@@ -371,16 +370,3 @@ def build_world(config: DemoConfig | None = None) -> World:
     return World(
         config=cfg, countries=countries, attributes=attrs, borders=borders, mlat=mlat_df, fta=fta_df, trade=trade_df
     )
-
-
-def adjacency_by_year(pairs: pd.DataFrame, labels: list[str], year: int) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency over ``labels`` of the pairs signed in or before ``year``."""
-    idx = {a: k for k, a in enumerate(labels)}
-    sub = pairs[(pairs["year_signed"] <= year) & pairs["a"].isin(idx) & pairs["b"].isin(idx)]
-    i = sub["a"].map(idx).to_numpy()
-    j = sub["b"].map(idx).to_numpy()
-    n = len(labels)
-    m = sp.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)).tocsr()
-    m = m + m.T
-    m.data[:] = 1.0
-    return m.tocsr()

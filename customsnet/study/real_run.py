@@ -68,6 +68,8 @@ class RunConfig:
     min_ties: int = 30  # fewer ties than this in the last year: report estimability only
     max_missing_share: float = 0.5  # a covariate missing for more node/dyad-years than this is not estimable
     keep_synthetic: bool = False  # keep synthetic (demo) sources in the graph; the run is then labelled synthetic
+    # formula name -> panel variable, on top of the study's own (fta_wto, tradeflow_baci, ...: covariate_names.py)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: str | Path) -> RunConfig:
@@ -250,6 +252,40 @@ def estimability(
     return {"ties": ties, "new_ties": new_ties, "dissolutions": dissolved, "terms": out}
 
 
+def resolve_formulas(
+    formulas: dict[str, str], panel: Panel, aliases: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """Each formula with its names resolved against the panel (exact, study or config aliases, case).
+
+    Term by term: a term whose variable the panel lacks stays as written, so that the estimability
+    check reports it (e.g. no MLAT source loaded) instead of the run stopping. Returns the formulas
+    and one line per formula whose names changed.
+    """
+    from customsnet.modeling.terms.covariate_names import CovariateNameError, resolve_names
+    from customsnet.modeling.terms.formula import Formula, as_formula
+
+    resolved, notes = {}, []
+    for name, text in formulas.items():
+        formula = as_formula(text)
+        terms, renames, lhs = [], {}, formula.lhs
+        for term in formula.terms:
+            try:
+                single, changed = resolve_names(Formula(formula.lhs, (term,)), panel, aliases)
+            except CovariateNameError:
+                terms.append(term)
+                continue
+            terms.extend(single.terms)
+            renames.update(changed)
+            lhs = single.lhs  # the network's name resolves the same way in every term
+        if renames:
+            resolved[name] = str(Formula(lhs, tuple(terms)))
+            shown = ", ".join(f"{given} -> {to}" for given, to in renames.items())
+            notes.append(f"{name}: formula names resolved ({shown})")
+        else:
+            resolved[name] = text
+    return resolved, notes
+
+
 def fitted_formulas(formulas: dict[str, str], verdicts: dict[str, dict]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each formula without its non-estimable terms, and what was dropped per model.
 
@@ -318,7 +354,9 @@ def run_real(
         precedence=config.precedence,
         allow_mixed=config.keep_synthetic,
     )
-    formulas = config.model_formulas()
+    formulas, renames = resolve_formulas(config.model_formulas(), panel, config.aliases)
+    for note in renames:
+        progress(note)
     est = estimability(panel, config, formulas=formulas)
     result = {
         "estimability": est,

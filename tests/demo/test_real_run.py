@@ -112,3 +112,30 @@ def test_estimability_is_a_pure_function_of_the_panel():
     panel.networks["CMAA"][2001] = sp.csr_matrix((3, 3))  # A-B dissolves in 2001 (and forms again in 2002)
     again = estimability(panel, cfg)["terms"]
     assert again[memory]["estimable"] and again[memory]["dissolutions"] == 1
+
+
+def test_config_aliases_and_case_resolve_formula_names_and_unknown_ones_stay_for_the_verdicts():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from customsnet.modeling.panel.panel import Panel
+    from customsnet.study.real_run import resolve_formulas
+
+    years = [2000, 2001]
+    net = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=float))
+    panel = Panel(
+        years=years,
+        nodes={y: np.array(["A", "B", "C"]) for y in years},
+        networks={"CMAA": {y: net for y in years}},
+        dyad_covs={"trade": {y: np.ones((3, 3)) for y in years}},
+        node_attrs={"polyarchy": {y: np.array([0.1, 0.5, 0.9]) for y in years}},
+    )
+    formulas = {"M": "cmaa ~ edges + edgecov(mytrade) + absdiff('Polyarchy') + edgecov(mlat)"}
+    resolved, notes = resolve_formulas(formulas, panel, {"mytrade": "trade"})
+    assert resolved["M"] == 'CMAA ~ edges + edgecov(trade) + absdiff("polyarchy") + edgecov(mlat)'
+    assert notes and "mytrade -> trade" in notes[0] and "Polyarchy -> polyarchy" in notes[0]
+    # no alias and no panel variable: left as written, the estimability check then says why
+    assert resolve_formulas({"M": "CMAA ~ edges + edgecov(mlat)"}, panel, {}) == (
+        {"M": "CMAA ~ edges + edgecov(mlat)"},
+        [],
+    )

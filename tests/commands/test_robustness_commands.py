@@ -68,7 +68,8 @@ def test_sensitivity_on_a_saved_panel(tmp_path):
 
 def test_sensitivity_keeps_the_finished_refits_when_one_share_fails(tmp_path, monkeypatch):
     """The separation LP is made to fail for every rewiring at share 0.3 (as HiGHS once did at 0.6)."""
-    from customsnet.modeling.evaluation import sensitivity, separation
+    from customsnet.modeling.estimation import separation
+    from customsnet.modeling.evaluation import sensitivity
 
     current = {"share": 0.0}
     rewire, recession = sensitivity.rewire_panel, separation.recession_directions

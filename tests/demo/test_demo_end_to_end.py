@@ -163,7 +163,7 @@ def test_cli_fits_on_the_panel_exported_from_the_graph(graph, neo4j_connection, 
     )
     assert res.exit_code == 0, res.output
     saved = json.loads((tmp_path / "fit" / "fit.json").read_text())
-    assert saved["meta"]["panel"] == "exported from the graph"
+    assert saved["meta"]["panel"] == "exported from the graph (basis signed)"  # PanelSource.describe()
     assert saved["years"][0] == 1996 and saved["years"][-1] == 2020  # 1995 only serves as the lagged network
     assert all(np.isfinite(saved["estimates"]))
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import click
 
+from customsnet.commands.progress import task_bars
 from customsnet.config import Settings
 from customsnet.graph import runtime
 from customsnet.graph.connection import Graph
@@ -109,37 +108,6 @@ def scratch_command(ctx: click.Context, command: tuple[str, ...]) -> None:
     ctx.exit(code)
 
 
-@contextmanager
-def _erase_progress(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
-    """rich bars with counts and ETA for the batched deletes (None when --quiet)."""
-    if quiet:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = [
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, transient=True) as bars:
-
-        def start(description: str, total: int) -> Callable[[int], None]:
-            task = bars.add_task(description, total=total or None)
-            return lambda n: bars.advance(task, n)
-
-        yield start
-
-
 @db.command("reset")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--batch", default=10_000, show_default=True, type=click.IntRange(1), help="Deletions per transaction.")
@@ -159,7 +127,7 @@ def reset_command(ctx: click.Context, yes: bool, batch: int) -> None:
                 abort=True,
             )
         started = time.perf_counter()
-        with _erase_progress(bool(ctx.obj and ctx.obj.get("quiet"))) as progress:
+        with task_bars() as progress:
             report = reset_graph(graph, batch=batch, progress=progress)
     click.echo(
         f"deleted {report.nodes} nodes and {report.relationships} relationships in {report.transactions} "

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from customsnet.commands.progress import task_bars
 from customsnet.etl.countries import CountryResolver, cached_resolver
 from customsnet.etl.detect import READERS
 from customsnet.etl.load import (
@@ -24,29 +22,6 @@ from customsnet.graph.connection import Graph
 from customsnet.graph.schema import apply_schema
 
 AGREEMENT_SOURCES = {"cmaa", "mlat"}
-
-
-@contextmanager
-def progress_bars(quiet: bool) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
-    """A ``progress(description, total) -> advance`` callback drawing rich bars (None when quiet)."""
-    if quiet:
-        yield None
-        return
-    columns = [
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    ]  # counts and time left
-    with Progress(*columns, transient=True) as bars:
-
-        def start(description: str, total: int) -> Callable[[int], None]:
-            task = bars.add_task(description, total=total)
-            return lambda n: bars.advance(task, n)
-
-        yield start
 
 
 def summary_table(outcomes: list[FileOutcome]) -> Table:
@@ -173,10 +148,9 @@ def load_command(
       majors         customsnet Majors List CSV (fiscal_year, country, determination_date, source_url)
     Undo a load with `customsnet unload SOURCE` (names: `customsnet unload --list`).
     """
-    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     console = Console()
     try:
-        outcomes = _run(source, path, agreement_type, max_reject_share, rejects_dir, country_codes, allow_shrink, quiet)
+        outcomes = _run(source, path, agreement_type, max_reject_share, rejects_dir, country_codes, allow_shrink)
     except LoadInterrupted as interrupted:
         done = getattr(interrupted, "outcomes", [])
         if done:
@@ -214,12 +188,11 @@ def _run(
     rejects_dir: Path,
     country_codes: Path | None,
     allow_shrink: bool,
-    quiet: bool,
 ) -> list[FileOutcome]:
     """Connect, apply the schema, load; the outcomes of every file."""
     with Graph.connect() as graph:
         apply_schema(graph)
-        with progress_bars(quiet) as progress:
+        with task_bars() as progress:
             if source == "all":
                 if not path.is_dir():
                     raise click.BadParameter(f"{path} is not a directory", param_hint="PATH")

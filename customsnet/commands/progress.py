@@ -21,22 +21,17 @@ def quiet() -> bool:
     return False
 
 
-@contextmanager
-def progress_bar(description: str, total: int) -> Iterator[Callable[[str | None], None]]:
-    """A bar of ``total`` steps (count, elapsed, time left); yields ``step(text)`` to call per step done."""
-    if quiet():
-        yield lambda text=None: None
-        return
+def _bar_columns() -> list:
+    """Description, bar, count, elapsed and time left: the columns of every bar."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
-        Progress,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
-    columns = [
+    return [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -44,15 +39,45 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[str | None]
         TextColumn("left"),
         TimeRemainingColumn(),
     ]
-    from rich.console import Console
 
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bars:
+
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[[str | None], None]]:
+    """A bar of ``total`` steps (count, elapsed, time left); yields ``step(text)`` to call per step done."""
+    if quiet():
+        yield lambda text=None: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(*_bar_columns(), console=Console(stderr=True), transient=True) as bars:
         task = bars.add_task(description, total=total)
 
         def step(text: str | None = None) -> None:
             bars.update(task, advance=1, description=text or description)
 
         yield step
+
+
+@contextmanager
+def task_bars() -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+    """Bars for a library call that reports its own tasks: yields ``start(description, total) -> advance(n)``.
+
+    The shape of the loader's and the batched deletes' ``progress`` argument; None under ``--quiet``.
+    A total of 0 (unknown) draws a pulsing bar.
+    """
+    if quiet():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(*_bar_columns(), transient=True) as bars:
+
+        def start(description: str, total: int) -> Callable[[int], None]:
+            task = bars.add_task(description, total=total or None)
+            return lambda n: bars.advance(task, n)
+
+        yield start
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from customsnet.commands.progress import spinner
 @click.option("--bootstrap", type=click.IntRange(min=0), default=100, show_default=True, help="Replications R.")
 @seed_option
 @click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True, help="Threads.")
-@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) to run the replicates on.")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) to run the replicates (mcmle: chains) on.")
 @click.option(
     "--boot-indices",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

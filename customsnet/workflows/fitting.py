@@ -73,7 +73,7 @@ def run_fit(
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
     if estimator == "mcmle":
-        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes)
+        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes, scheduler)
     if is_separable(formula):
         design = separable_design(panel, formula, missing=source.missing)
     else:
@@ -111,8 +111,12 @@ def _run_mcmle(
     status: Callable[[str], None] | None,
     mcmc: dict,
     notes: list[str],
+    scheduler: str | None = None,
 ) -> FitOutcome:
-    """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits."""
+    """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits.
+
+    ``scheduler``: the chains run on that Dask cluster instead of ``jobs`` local processes.
+    """
     from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
 
     control = MCMLEControl(**{k: v for k, v in mcmc.items() if v is not None})
@@ -127,7 +131,14 @@ def _run_mcmle(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fit_mcmle(
-            panel, formula, control=control, seed=seed, n_jobs=jobs, missing=source.missing, progress=report
+            panel,
+            formula,
+            control=control,
+            seed=seed,
+            n_jobs=jobs,
+            missing=source.missing,
+            progress=report,
+            scheduler=scheduler,
         )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing

@@ -21,7 +21,8 @@ draws doubles (and the chains continue) until the smallest effective sample size
 ``min_ess``, as ergm's ``MCMLE.effectiveSize`` does; the burn-in is at least 16 intervals.
 
 Randomness: each chain's generator is ``SeedSequence(seed, spawn_key=(iteration, year, chain))``,
-so results depend only on the seed and the control settings, not on ``n_jobs``.
+so results depend only on the seed and the control settings, not on ``n_jobs`` nor on whether the
+chains run on a Dask cluster (``scheduler=``, see :mod:`.chain_dispatch`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from customsnet.modeling.estimation.chain_dispatch import ChainDispatch, ChainTask
 from customsnet.modeling.estimation.mcmc_diagnostics import (
     effective_sizes,
     hummel_steplength,
@@ -41,7 +43,7 @@ from customsnet.modeling.estimation.mcmc_diagnostics import (
     mcmc_covariance,
     principal_basis,
 )
-from customsnet.modeling.estimation.mcmc_sample import ChainDraws, StepModel, run_chain
+from customsnet.modeling.estimation.mcmc_sample import ChainDraws, StepModel
 from customsnet.modeling.terms.formula import as_formula
 
 
@@ -143,21 +145,23 @@ def sample_pooled(
     seed: int,
     iteration: int | tuple[int, ...],
     n_jobs: int = 1,
+    dispatch: ChainDispatch | None = None,
 ) -> PooledSample:
-    """Draw the pooled model at ``theta``: one chain per (year, chain) task, summed over years."""
+    """Draw the pooled model at ``theta``: one chain per (year, chain) task, summed over years.
+
+    The chains run on ``dispatch`` (an open :class:`ChainDispatch` over ``steps``: local cores or
+    a Dask cluster), else on ``n_jobs`` local processes.
+    """
     tic = time.perf_counter()
     tasks = [(t, c) for t in range(len(steps)) for c in range(n_chains)]
 
     def seed_of(t: int, c: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(seed, spawn_key=(*np.atleast_1d(iteration).tolist(), t, c))
 
-    args = [(steps[t], theta, starts.get((t, c)), draws_per_chain, burnin, interval, seed_of(t, c)) for t, c in tasks]
-    if n_jobs == 1 or len(tasks) == 1:
-        outs: list[ChainDraws] = [run_chain(*a) for a in args]
-    else:
-        from joblib import Parallel, delayed
-
-        outs = Parallel(n_jobs=n_jobs, backend="loky")(delayed(run_chain)(*a) for a in args)
+    chain_tasks = [
+        ChainTask(t, theta, starts.get((t, c)), draws_per_chain, burnin, interval, seed_of(t, c)) for t, c in tasks
+    ]
+    outs: list[ChainDraws] = (dispatch or ChainDispatch(steps, n_jobs)).run(chain_tasks)
     chains = [np.zeros((draws_per_chain, steps[0].n_stats)) for _ in range(n_chains)]
     ends = {}
     for (t, c), out in zip(tasks, outs):
@@ -176,7 +180,7 @@ def _adaptive_sample(
     interval: int,
     seed: int,
     iteration: int,
-    n_jobs: int,
+    dispatch: ChainDispatch,
     layout=None,
 ) -> tuple[PooledSample, int]:
     """Sample at ``theta``, doubling the interval (chains continue) until min ESS >= ``control.min_ess``.
@@ -198,7 +202,7 @@ def _adaptive_sample(
             control.n_chains,
             seed,
             (iteration, attempt),
-            n_jobs,
+            dispatch=dispatch,
         )
         seconds += sample.seconds
         cpu += sample.cpu_seconds
@@ -289,13 +293,31 @@ def mcmle(
     n_jobs: int = 1,
     progress=None,
     layout=None,
+    scheduler: Any = None,
 ) -> MCMLEFit:
     """Maximise the pooled likelihood from ``start`` (see the module doc for the algorithm).
 
     ``progress`` is called with each iteration's trace record (a dict), e.g. to print it.
     ``layout`` is a :class:`~customsnet.modeling.estimation.curved.CurvedLayout` for a curved model (the
     statistics are then η-space counts and the steps are found numerically); None: linear.
+    The chains run on ``n_jobs`` local processes, or on the Dask cluster ``scheduler``
+    (``"tcp://host:8786"`` or a ``distributed.Client``); the result is the same bit for bit.
     """
+    with ChainDispatch(steps, n_jobs, scheduler) as dispatch:
+        return _mcmle_on(dispatch, steps, names, start, control, seed, progress, layout)
+
+
+def _mcmle_on(
+    dispatch: ChainDispatch,
+    steps: list[StepModel],
+    names: list[str],
+    start: np.ndarray,
+    control: MCMLEControl | None,
+    seed: int | None,
+    progress,
+    layout,
+) -> MCMLEFit:
+    """:func:`mcmle` with its chains on ``dispatch`` (an open :class:`ChainDispatch` over ``steps``)."""
     tic = time.perf_counter()
     control = control or MCMLEControl()
     if seed is None:
@@ -317,7 +339,7 @@ def mcmle(
     backtracks = 0
     for iteration in range(1, int(control.max_iterations) + 1):
         sample, interval = _adaptive_sample(
-            steps, theta, starts, control, control.draws_per_chain, interval, seed, iteration, n_jobs, layout
+            steps, theta, starts, control, control.draws_per_chain, interval, seed, iteration, dispatch, layout
         )
         starts = sample.ends
         z = sample.stacked
@@ -392,7 +414,7 @@ def mcmle(
 
     # final sample at the estimate: last Newton step, diagnostics and covariance
     final, interval = _adaptive_sample(
-        steps, theta, starts, control, control.final_draws_per_chain, interval, seed, 0, n_jobs, layout
+        steps, theta, starts, control, control.final_draws_per_chain, interval, seed, 0, dispatch, layout
     )
     degenerate = _degeneracy(final)
     if degenerate:
@@ -475,6 +497,7 @@ def fit_mcmle(
     start: np.ndarray | None = None,
     level: float = 0.95,
     progress=None,
+    scheduler: Any = None,
 ) -> Any:
     """MCMC-MLE of ``formula`` on ``panel`` (btergm's ``mtergm``), started from the MPLE.
 
@@ -482,7 +505,8 @@ def fit_mcmle(
     default) are curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
     is the MPLE of the formula with the decays fixed at their starting values. A separable
     formula (``Form(~ …) + Persist(~ …)``) is fitted by tergm's CMLE
-    (:func:`fit_separable_mcmle`).
+    (:func:`fit_separable_mcmle`). ``scheduler``: run the chains on that Dask cluster (as the
+    bootstrap's ``--scheduler``), with the same result as locally.
 
     Returns an :class:`~customsnet.modeling.estimation.mcmle_result.MCMLEResult` (a ``FitResult`` with standard
     errors that include the MCMC error, the iteration trace and the convergence diagnostics).
@@ -507,6 +531,7 @@ def fit_mcmle(
                 missing=missing,
                 level=level,
                 progress=progress,
+                scheduler=scheduler,
             )
 
         formula, curved = split_curved(formula)
@@ -545,6 +570,7 @@ def fit_mcmle(
         n_jobs=n_jobs,
         progress=progress,
         layout=layout,
+        scheduler=scheduler,
     )
     for message in fit.warnings:
         warnings.warn(message, MCMLEWarning, stacklevel=2)
@@ -567,6 +593,7 @@ def fit_separable_mcmle(
     missing: str = "error",
     level: float = 0.95,
     progress=None,
+    scheduler: Any = None,
 ):
     """tergm's CMLE of a ``Form(~ …) + Persist(~ …)`` model by MCMC-MLE, started from the CMPLE.
 
@@ -581,7 +608,7 @@ def fit_separable_mcmle(
         warnings.simplefilter("ignore")
         start = fit_separable(panel, formula, missing=missing).estimates
     models, names = separable_step_models(panel, formula, missing=missing)
-    fit = mcmle(models, names, start, control=control, seed=seed, n_jobs=n_jobs, progress=progress)
+    fit = mcmle(models, names, start, control=control, seed=seed, n_jobs=n_jobs, progress=progress, scheduler=scheduler)
     for message in fit.warnings:
         warnings.warn(message, MCMLEWarning, stacklevel=2)
     result = MCMLEResult.from_mcmle(

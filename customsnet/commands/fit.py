@@ -10,6 +10,8 @@ from customsnet.commands.options import (
     design_options,
     estimator_option,
     formula_option,
+    mcmc_options,
+    mcmc_settings,
     out_option,
     seed_option,
 )
@@ -30,12 +32,7 @@ from customsnet.commands.progress import spinner
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV of 1-based step indices (R rows x T' columns), e.g. R's boot.array, to reproduce a run.",
 )
-@click.option("--mcmc-samplesize", type=click.IntRange(min=8), help="mcmle: pooled draws per iteration [1024].")
-@click.option(
-    "--mcmc-interval", type=click.IntRange(min=1), help="mcmle: starting proposals per year between draws [1024]."
-)
-@click.option("--mcmc-burnin", type=click.IntRange(min=0), help="mcmle: burn-in proposals per year and chain [16384].")
-@click.option("--mcmc-chains", type=click.IntRange(min=1), help="mcmle: chains per year [2].")
+@mcmc_options
 @out_option()
 def fit_command(
     source,
@@ -55,7 +52,7 @@ def fit_command(
     """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
     from customsnet.workflows.fitting import run_fit
 
-    mcmc = {"samplesize": mcmc_samplesize, "interval": mcmc_interval, "burnin": mcmc_burnin, "n_chains": mcmc_chains}
+    mcmc = mcmc_settings(mcmc_samplesize, mcmc_interval, mcmc_burnin, mcmc_chains)
     with spinner() as update:
         outcome = run_fit(
             source,

@@ -132,3 +132,74 @@ def out_option(required: bool = True, help: str = "Output directory."):
 def parse_names(text: str) -> list[str]:
     """``"a, b,c"`` -> ["a", "b", "c"]."""
     return [v.strip() for v in text.split(",") if v.strip()]
+
+
+def mcmc_options(command):
+    """``--mcmc-samplesize --mcmc-interval --mcmc-burnin --mcmc-chains``: the mcmle estimator's MCMC settings.
+
+    The command receives the four values as ``mcmc_samplesize`` ... ``mcmc_chains`` (None when not
+    given: :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl`'s defaults); :func:`mcmc_settings`
+    turns them into the ``mcmc`` dict of the workflows.
+    """
+    for option in reversed(
+        [
+            click.option(
+                "--mcmc-samplesize", type=click.IntRange(min=8), help="mcmle: pooled draws per iteration [1024]."
+            ),
+            click.option(
+                "--mcmc-interval",
+                type=click.IntRange(min=1),
+                help="mcmle: starting proposals per year between draws [1024].",
+            ),
+            click.option(
+                "--mcmc-burnin", type=click.IntRange(min=0), help="mcmle: burn-in proposals per year and chain [16384]."
+            ),
+            click.option("--mcmc-chains", type=click.IntRange(min=1), help="mcmle: chains per year [2]."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def mcmc_settings(samplesize: int | None, interval: int | None, burnin: int | None, chains: int | None) -> dict:
+    """The ``mcmc`` dict of :func:`~customsnet.workflows.fitting.run_fit` from the ``--mcmc-*`` values."""
+    return {"samplesize": samplesize, "interval": interval, "burnin": burnin, "n_chains": chains}
+
+
+def interval_options(default: str = "se"):
+    """``--se | --ci | --mixed``: what a regression table shows under each estimate (``interval``)."""
+    mark = {k: (" [default]." if k == default else ".") for k in ("se", "ci", "mixed")}
+
+    def decorate(command):
+        # click lets the last of several flags on one name set the default; say it here instead
+        @functools.wraps(command)
+        def with_default(*args, interval, **kwargs):
+            return command(*args, interval=interval or default, **kwargs)
+
+        for option in reversed(
+            [
+                click.option(
+                    "--se",
+                    "interval",
+                    flag_value="se",
+                    help="Standard errors in parentheses (bootstrap; MCMC-MLE: including the MCMC error)" + mark["se"],
+                ),
+                click.option(
+                    "--ci",
+                    "interval",
+                    flag_value="ci",
+                    help="Intervals in brackets (bootstrap percentile; MCMC-MLE: Wald)" + mark["ci"],
+                ),
+                click.option(
+                    "--mixed",
+                    "interval",
+                    flag_value="mixed",
+                    help="Each fit its own: bootstrap intervals for MPLE fits, standard errors for MCMC-MLE fits"
+                    + mark["mixed"],
+                ),
+            ]
+        ):
+            with_default = option(with_default)
+        return with_default
+
+    return decorate

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from customsnet.commands.options import interval_options
+
 FORMATS = ("latex", "html", "markdown", "csv")
 SUFFIX_FORMATS = {".tex": "latex", ".html": "html", ".htm": "html", ".md": "markdown", ".csv": "csv"}
 
@@ -34,30 +36,30 @@ def parse_stars(text: str) -> list[float]:
     type=click.Choice(FORMATS),
     help="Output format (default: from the --out suffix .tex/.html/.md/.csv, else markdown).",
 )
-@click.option(
-    "--se/--ci",
-    "use_se",
-    default=True,
-    show_default=True,
-    help="Bootstrap standard errors in parentheses (--se) or bootstrap intervals in brackets (--ci).",
-)
+@interval_options("se")
 @click.option(
     "--stars",
     default="0.05,0.01,0.001",
     show_default=True,
-    help="Star levels: a star per level whose (1 - level) bootstrap interval excludes 0 (btergm's rule); '' for none.",
+    help="Star levels: a star per level whose (1 - level) interval excludes 0 (btergm's rule; MCMC-MLE: Wald, "
+    "i.e. p < level); '' for none.",
 )
 @click.option(
     "--level",
     type=click.FloatRange(0.5, 0.999),
     default=0.95,
     show_default=True,
-    help="Interval level shown with --ci.",
+    help="Interval level shown with --ci and --mixed.",
 )
 @click.option("--caption", default="", help="Table caption (LaTeX and HTML).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
-def table_command(fits, labels, fmt, use_se, stars, level, caption, out):
-    """Regression table of saved fits side by side (texreg layout): LaTeX, HTML, Markdown or CSV."""
+def table_command(fits, labels, fmt, interval, stars, level, caption, out):
+    """Regression table of saved fits side by side (texreg layout): LaTeX, HTML, Markdown or CSV.
+
+    MPLE fits (fit, timetrend) show bootstrap SEs or intervals, MCMC-MLE fits their standard errors
+    including the MCMC error or Wald intervals; --mixed gives each its own (the robustness table of
+    `customsnet compare`). The note under the table says which is which.
+    """
     from customsnet.modeling.results import FitResult
     from customsnet.report.tables import regression_table
 
@@ -71,9 +73,7 @@ def table_command(fits, labels, fmt, use_se, stars, level, caption, out):
     fmt = fmt or (SUFFIX_FORMATS.get(out.suffix.lower(), "markdown") if out else "markdown")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # incomplete-replicate warnings were shown when fitting
-        table = regression_table(
-            dict(zip(names, results)), interval="se" if use_se else "ci", stars=parse_stars(stars), level=level
-        )
+        table = regression_table(dict(zip(names, results)), interval=interval, stars=parse_stars(stars), level=level)
     text = table.render(fmt, caption=caption)
     if out is None:
         click.echo(text, nl=False)

@@ -26,6 +26,7 @@ import json
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,10 @@ class FitResult:
     warnings: list[str] = field(default_factory=list)
     level: float = 0.95
     meta: dict = field(default_factory=dict)
+
+    #: where :attr:`bse` and the intervals come from: "bootstrap" (the replicates; none when R = 0)
+    #: or "mcmc" (Wald, from an MCMC-MLE's standard errors), so tables can say which is which
+    interval_source: ClassVar[str] = "bootstrap"
 
     # ------------------------------------------------------------------ basics
     @property

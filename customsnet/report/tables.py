@@ -3,7 +3,11 @@
 :func:`regression_table` lays out any number of :class:`~customsnet.modeling.results.FitResult`
 objects as texreg does for btergm: one column per model, each coefficient on one line with its
 stars and, below it, the bootstrap standard error in parentheses (``interval="se"``) or the
-bootstrap interval in brackets (``interval="ci"``); then the model statistics. It writes LaTeX
+bootstrap interval in brackets (``interval="ci"``); then the model statistics. An MCMC-MLE fit
+(:class:`~customsnet.modeling.estimation.mcmle_result.MCMLEResult`) shows its standard error
+including the MCMC error, or its Wald interval; ``interval="mixed"`` gives each fit its own kind
+(bootstrap intervals for the MPLE, standard errors for the MCMC-MLE: the robustness table of
+``customsnet compare``), and the note under the table says which is which. It writes LaTeX
 (plain ``tabular`` with ``\\hline``, so it compiles with ``latex-base`` alone), Markdown (pipe
 table; pastes into Word via pandoc or any Markdown editor), HTML and CSV.
 
@@ -12,7 +16,8 @@ bootstrapped MPLE, and texreg marks a btergm coefficient significant when its bo
 excludes 0. With star levels (0.05, 0.01, 0.001) a coefficient gets ``*`` when the 95%
 percentile interval excludes 0, ``**`` for the 99% interval and ``***`` for the 99.9% interval
 (each from the same replicates; with few replicates the outer percentiles are the extreme
-replicates, so read ``***`` with R < 1000 as "every replicate has the same sign").
+replicates, so read ``***`` with R < 1000 as "every replicate has the same sign"). For an MCMC-MLE
+fit the same rule on its Wald intervals is the usual two-sided p < level.
 
 Rows: the formation model's ``edges`` estimates btergm's ``edges - memory`` and is printed in
 that row (:func:`~customsnet.modeling.evaluation.plots.formation_term`). A term whose estimate does not
@@ -35,11 +40,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from customsnet.modeling.evaluation.plots import excludes_zero, formation_term
 from customsnet.modeling.results import FitResult, is_estimated
 
 FORMATS = ("latex", "html", "markdown", "csv")
+INTERVALS = ("se", "ci", "mixed")
 DEFAULT_STARS = (0.05, 0.01, 0.001)
 NOT_IDENTIFIED = "n.i."
 
@@ -66,20 +73,42 @@ class RegressionTable:
     level: float
     notes: list[str] = field(default_factory=list)
     stat_values: list[tuple[str, list]] = field(default_factory=list)  # the statistics as numbers, for CSV
+    sources: list[str] = field(default_factory=list)  # per model: FitResult.interval_source
 
     # ------------------------------------------------------------------ layouts
     def note(self) -> str:
-        below = (
-            "bootstrap standard errors in parentheses"
-            if self.interval == "se"
-            else f"{100 * self.level:g}% bootstrap percentile intervals in brackets"
-        )
+        sources = self.sources or ["bootstrap"] * len(self.models)
+        mcmc = [m for m, s in zip(self.models, sources) if s == "mcmc"]
+        boot = [m for m, s in zip(self.models, sources) if s != "mcmc"]
+        parts = []
+        if boot:
+            below = (
+                "bootstrap standard errors in parentheses"
+                if _below_kind(self.interval, "bootstrap") == "se"
+                else f"{100 * self.level:g}% bootstrap percentile intervals in brackets"
+            )
+            parts.append((f"{_names(boot)}: {below}" if mcmc else below.capitalize()) + ".")
+        if mcmc:
+            below = (
+                "standard errors including the MCMC error in parentheses"
+                if _below_kind(self.interval, "mcmc") == "se"
+                else f"{100 * self.level:g}% Wald intervals (estimate ± {norm.ppf(0.5 + self.level / 2):.2f} SE, "
+                "SE including the MCMC error) in brackets"
+            )
+            parts.append((f"{_names(mcmc)}: {below}" if boot else below.capitalize()) + ".")
         star_text = "; ".join(
             f"{'*' * (k + 1)} {100 * (1 - a):g}% interval excludes 0" for k, a in enumerate(self.stars)
         )
-        parts = [below.capitalize() + "."]
         if star_text:
-            parts.append(star_text + ".")
+            parts.append(
+                star_text
+                + (
+                    f" (MCMC-MLE: the Wald interval, i.e. two-sided p < {', '.join(f'{a:g}' for a in self.stars)})"
+                    if mcmc
+                    else ""
+                )
+                + "."
+            )
         parts.append(f"{NOT_IDENTIFIED}: not identified (the estimate does not exist).")
         return " ".join(parts + self.notes)
 
@@ -155,7 +184,11 @@ class RegressionTable:
     def to_csv(self) -> str:
         """Wide CSV: ``term`` then per model its estimate, SE or interval bounds and stars (numbers, not text)."""
         wide = pd.DataFrame({"term": [r.term for r in self.rows]})
-        cols = ["estimate", "std_error"] if self.interval == "se" else ["estimate", "lower", "upper"]
+        cols = {
+            "se": ["estimate", "std_error"],
+            "ci": ["estimate", "lower", "upper"],
+            "mixed": ["estimate", "std_error", "lower", "upper"],
+        }[self.interval]
         for m in self.models:
             sub = self.numbers[self.numbers["model"] == m].set_index("term")
             for c in cols + ["stars"]:
@@ -208,8 +241,8 @@ def regression_table(
     """Several fits side by side in texreg's layout (see the module notes for the star rule)."""
     if not fits:
         raise ValueError("regression_table needs at least one fit")
-    if interval not in ("se", "ci"):
-        raise ValueError(f"interval must be 'se' or 'ci', got {interval!r}")
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be 'se', 'ci' or 'mixed', got {interval!r}")
     stars = tuple(sorted({float(a) for a in stars}, reverse=True))
     bad = [a for a in stars if not 0 < a < 1]
     if bad:
@@ -219,15 +252,16 @@ def regression_table(
     for model, fit in fits.items():
         tidy = fit.tidy(level)
         intervals = {a: fit.tidy(1 - a) for a in stars}
-        tidy["stars"] = star_marks(tidy, intervals) if fit.R else [""] * len(tidy)
+        tidy["stars"] = star_marks(tidy, intervals) if _has_intervals(fit) else [""] * len(tidy)
         tidy["term"] = [formation_term(fit, t) for t in tidy["term"]]
         numbers.append(tidy.assign(model=model))
     long = pd.concat(numbers, ignore_index=True)
     order = list(terms) if terms is not None else list(dict.fromkeys(long["term"]))
     rows = []
+    sources = [fit.interval_source for fit in fits.values()]
     for term in order:
         cells, below = [], []
-        for model in models:
+        for model, source in zip(models, sources):
             hit = long[(long["model"] == model) & (long["term"] == term)]
             if hit.empty:
                 cells.append("")
@@ -239,7 +273,7 @@ def regression_table(
                 below.append("")
                 continue
             cells.append(f"{r['estimate']:.{digits}f}{r['stars']}")
-            if interval == "se":
+            if _below_kind(interval, source) == "se":
                 below.append(f"({r['std_error']:.{digits}f})" if math.isfinite(r["std_error"]) else "")
             else:
                 ok = math.isfinite(r["lower"]) and math.isfinite(r["upper"])
@@ -248,7 +282,7 @@ def regression_table(
     statistics = [
         ("Dyads", [f"{f.nobs:,}" for f in fits.values()]),
         ("Time steps", [str(f.n_steps) for f in fits.values()]),
-        ("Bootstrap replications", [str(f.R) for f in fits.values()]),
+        ("Bootstrap replications", [str(f.R) if f.interval_source == "bootstrap" else "" for f in fits.values()]),
         ("Log pseudo-likelihood", [_num(f.llf, 1) for f in fits.values()]),
         ("Pseudo-AIC", [_num(f.aic, 1) for f in fits.values()]),
         ("Pseudo-BIC", [_num(f.bic, 1) for f in fits.values()]),
@@ -257,18 +291,45 @@ def regression_table(
     stat_values = [
         ("Dyads", [f.nobs for f in fits.values()]),
         ("Time steps", [f.n_steps for f in fits.values()]),
-        ("Bootstrap replications", [f.R for f in fits.values()]),
+        ("Bootstrap replications", [f.R if f.interval_source == "bootstrap" else None for f in fits.values()]),
         ("Log pseudo-likelihood", [f.llf for f in fits.values()]),
         ("Pseudo-AIC", [f.aic for f in fits.values()]),
         ("Pseudo-BIC", [f.bic for f in fits.values()]),
         ("Identification", statistics[-1][1]),
     ]
+    if "mcmc" in sources:
+        # the MCMC-MLE's own statistics: how much it sampled, and whether it converged
+        draws = [len(f.final_sample) if s == "mcmc" else None for f, s in zip(fits.values(), sources)]
+        done = [("yes" if f.converged else "NO") if s == "mcmc" else "" for f, s in zip(fits.values(), sources)]
+        statistics[-1:-1] = [
+            ("MCMC draws (final sample)", [f"{d:,}" if d else "" for d in draws]),
+            ("MCMC-MLE converged", done),
+        ]
+        stat_values[-1:-1] = [("MCMC draws (final sample)", draws), ("MCMC-MLE converged", done)]
     notes = []
+    if "mcmc" in sources:
+        notes.append("The pseudo-likelihood rows do not apply to the MCMC-MLE (left empty).")
     if any(f.estimator == "formation" for f in fits.values()):
         notes.append(
             "Formation: fitted on the dyads untied the year before; its intercept is in the edges - memory row."
         )
-    return RegressionTable(models, rows, statistics, long, interval, stars, level, notes, stat_values)
+    return RegressionTable(models, rows, statistics, long, interval, stars, level, notes, stat_values, sources)
+
+
+def _below_kind(interval: str, source: str) -> str:
+    """What a model's second line shows: "se" or "ci" (``mixed``: intervals for bootstrap fits, SEs for MCMC)."""
+    if interval != "mixed":
+        return interval
+    return "se" if source == "mcmc" else "ci"
+
+
+def _has_intervals(fit: FitResult) -> bool:
+    """Whether ``fit`` has intervals to star by: bootstrap replicates, or an MCMC-MLE's standard errors."""
+    return fit.interval_source == "mcmc" or fit.R > 0
+
+
+def _names(models: Sequence[str]) -> str:
+    return ", ".join(models)
 
 
 def identification_text(fit: FitResult) -> str:
@@ -299,6 +360,9 @@ _TEX = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "±": r"$\pm$",
     "[": "{[}",
     "]": "{]}",
 }

@@ -125,6 +125,6 @@ def test_regression_table_checks_its_arguments(study_fits):
     fits, _ = study_fits
     with pytest.raises(ValueError, match="at least one fit"):
         regression_table({})
-    with pytest.raises(ValueError, match="'se' or 'ci'"):
+    with pytest.raises(ValueError, match="'se', 'ci' or 'mixed'"):
         regression_table(fits, interval="sd")
     assert np.isfinite(_table(study_fits).numbers["estimate"]).any()

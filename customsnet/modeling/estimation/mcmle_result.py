@@ -3,11 +3,14 @@
 It has no bootstrap; its intervals are Wald intervals from standard errors that include the
 MCMC error (ergm's ``summary``: Estimate, Std. Error, MCMC %, z value, Pr(>|z|)). It also keeps
 the iteration trace, the convergence diagnostics and the final sample of statistics.
+:meth:`~customsnet.modeling.results.FitResult.tidy` reads them (``std_error`` is the SE with the
+MCMC error, ``lower``/``upper`` the Wald interval), so plots and regression tables show them.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,8 @@ class MCMLEResult(FitResult):
     diagnostics: dict = field(default_factory=dict)
     final_sample: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     control: dict = field(default_factory=dict)
+
+    interval_source: ClassVar[str] = "mcmc"
 
     @classmethod
     def from_mcmle(
@@ -78,6 +83,15 @@ class MCMLEResult(FitResult):
     def std_errors(self) -> pd.Series:
         """√diag(covariance): standard errors including the MCMC error (ergm's ``Std. Error``)."""
         return pd.Series(np.sqrt(np.diag(self.covariance)), index=self.names, name="Std. Error")
+
+    @property
+    def bse(self) -> pd.Series:
+        """The standard errors of the table and :meth:`tidy` (statsmodels' name): :attr:`std_errors`."""
+        return self.std_errors.rename("Std.Err")
+
+    def cov_params(self) -> pd.DataFrame:
+        """The covariance of the estimates, MCMC part included (as :attr:`std_errors`)."""
+        return pd.DataFrame(np.asarray(self.covariance, float), index=self.names, columns=self.names)
 
     @property
     def mcmc_std_errors(self) -> pd.Series:

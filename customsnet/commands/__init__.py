@@ -27,10 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "customsnet.commands.table:table_command",
         "Regression table of saved fits (LaTeX, HTML, Markdown, CSV).",
     ),
-    "compare": (
-        "customsnet.commands.compare:compare_command",
-        "One model by several estimators (MPLE vs MCMC-MLE): robustness table.",
-    ),
+    "compare": ("customsnet.commands.compare:compare_command", "MPLE vs MCMC-MLE (any estimators) side by side."),
     "demo": ("customsnet.commands.demo:demo_command", "The SYNTHETIC demo world end to end."),
     "run": ("customsnet.commands.demo:run_command", "The study on real source files end to end."),
     "report": ("customsnet.commands.demo:report_command", "Rebuild the HTML report of a run."),

@@ -152,3 +152,22 @@ def test_mcmle_chains_are_tasks_spread_over_both_workers(cluster):
     for a, b in zip(remote, local):
         assert a.stats.tobytes() == b.stats.tobytes()
         np.testing.assert_array_equal(a.end_edges, b.end_edges)
+
+
+def test_fit_command_sends_the_mcmle_chains_to_the_scheduler(cluster, tmp_path):
+    """``customsnet fit --estimator mcmle --scheduler`` saves the fit the local run saves."""
+    from click.testing import CliRunner
+    from mcmle_cases import dyad_independent_panel
+
+    from customsnet.cli import main
+    from customsnet.modeling.results import FitResult
+
+    panel = dyad_independent_panel(seed=5, n=12, years=3).save(tmp_path / "panel.npz")
+    args = ["--quiet", "fit", "--panel", str(panel), "--formula", "nets ~ edges + edgecov(cov)", "--estimator"]
+    args += ["mcmle", "--seed", "3", "--mcmc-samplesize", "64", "--mcmc-burnin", "200", "--mcmc-interval", "20"]
+    runner = CliRunner()
+    local = runner.invoke(main, [*args, "--jobs", "1", "--out", str(tmp_path / "local")])
+    remote = runner.invoke(main, [*args, "--scheduler", cluster.address, "--out", str(tmp_path / "remote")])
+    assert local.exit_code == 0 and remote.exit_code == 0, (local.output, remote.output)
+    a, b = FitResult.load(tmp_path / "local" / "fit.json"), FitResult.load(tmp_path / "remote" / "fit.json")
+    assert a.estimates.tobytes() == b.estimates.tobytes() and a.covariance.tobytes() == b.covariance.tobytes()

@@ -183,6 +183,8 @@ def test_gof_on_a_directed_panel(tmp_path):
     assert obs_total == 2 * n * (n - 1)  # two years pooled
     assert result.tie_prediction is not None and 0 <= result.tie_prediction.auc_roc <= 1
     assert "Indegree" in result.summary() and "Outdegree" in result.summary()
+    geodesic = result.tables["geodesic"]  # trailing empty distances trimmed, the unreachable pairs kept
+    assert geodesic.index[-1] == "Inf" and geodesic.iloc[-2][["obs", "max"]].max() > 0
     fig = gof_figure(result)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [LABELS[name] for name in DIRECTED_STATISTICS]

@@ -370,6 +370,8 @@ def summarize(sim: np.ndarray, obs: np.ndarray, labels: list[str], nsim: int, tr
     pooled_sim = sim.reshape(sim.shape[0], n_targets, nsim).sum(axis=1)
     pooled_obs = obs.sum(axis=1)
     keep = (pooled_sim.sum(axis=1) > 0) | (pooled_obs > 0)
+    if labels[-1] == "Inf":  # trim the finite distances only (Inf is kept below in any case)
+        keep[-1] = False
     last = np.flatnonzero(keep).max() + 1 if keep.any() else 1
     if not trim:
         idx = np.arange(len(labels))

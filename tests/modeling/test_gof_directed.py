@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from directed_panels import COEFS, FORMULA, random_digraph, small_directed_panel
 
 from customsnet.modeling.evaluation.gof import (
+    BTERGM_DIRECTED_STATISTICS,
     DIRECTED_STATISTICS,
     DIRECTED_TRIADS,
     LABELS,
@@ -159,6 +160,9 @@ def test_triad_census_counts_every_triple_once(seed, p):
 def test_statistics_choice_by_directedness():
     assert gof_statistics(STATISTICS, directed=True) == DIRECTED_STATISTICS
     assert gof_statistics(STATISTICS, directed=False) == STATISTICS
+    # btergm's own default list (dsp, esp, deg, ideg, geodesic) on a directed network
+    assert gof_statistics(STATISTICS, directed=True, btergm_compatible=True) == BTERGM_DIRECTED_STATISTICS
+    assert set(BTERGM_DIRECTED_STATISTICS) == {"dsp", "esp", "degree", "idegree", "geodesic"}
     assert gof_statistics(("degree", "triad"), directed=True) == ("degree", "triad")
     with pytest.raises(ValueError, match="directed panel"):
         gof_statistics(("idegree",), directed=False)
@@ -188,6 +192,10 @@ def test_gof_on_a_directed_panel(tmp_path):
     fig = gof_figure(result)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [LABELS[name] for name in DIRECTED_STATISTICS]
+    compatible = gof(COEFS, panel, FORMULA, years=[3], nsim=4, burnin=100, interval=10, btergm_compatible=True)
+    assert list(compatible.tables) == list(BTERGM_DIRECTED_STATISTICS)
+    # ordered counting changes nothing on a digraph: btergm's observed DSP row sums to n(n-1)
+    assert compatible.tables["dsp"]["obs"].sum() == n * (n - 1)
     with_triads = gof(COEFS, panel, FORMULA, years=[3], nsim=4, burnin=100, interval=10, statistics=("triad",))
     table = with_triads.tables["triad"]
     assert list(table.index) == list(DIRECTED_TRIADS)  # nominal: nothing trimmed

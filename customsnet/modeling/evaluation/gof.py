@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 STATISTICS = ("degree", "esp", "dsp", "geodesic")
 #: the default for directed panels: btergm's directed statistics (ideg/odeg, OTP ESP/DSP, directed geodesics)
 DIRECTED_STATISTICS = ("idegree", "odegree", "esp", "dsp", "geodesic")
+#: btergm's own defaults (``dsp, esp, deg, ideg, geodesic``) on a directed network, for ``btergm_compatible``
+BTERGM_DIRECTED_STATISTICS = ("degree", "idegree", "esp", "dsp", "geodesic")
 #: statistics computed on request only (btergm's ``triad.directed`` / ``triad.undirected``)
 OPTIONAL_STATISTICS = ("triad",)
 #: statistics defined for directed networks only (ergm's idegree/odegree)
@@ -91,13 +93,14 @@ DIRECTED_TRIADS = (
 UNDIRECTED_TRIADS = ("0", "1", "2", "3")
 
 
-def gof_statistics(statistics: tuple[str, ...], directed: bool) -> tuple[str, ...]:
+def gof_statistics(statistics: tuple[str, ...], directed: bool, btergm_compatible: bool = False) -> tuple[str, ...]:
     """The statistics a GOF run computes: the default :data:`STATISTICS` become
-    :data:`DIRECTED_STATISTICS` on a directed panel; unknown names and in/out-degree on an
-    undirected panel are refused."""
+    :data:`DIRECTED_STATISTICS` on a directed panel (:data:`BTERGM_DIRECTED_STATISTICS`, btergm's
+    own default list, when ``btergm_compatible``); unknown names and in/out-degree on an undirected
+    panel are refused."""
     statistics = tuple(statistics)
     if directed and statistics == STATISTICS:
-        return DIRECTED_STATISTICS
+        return BTERGM_DIRECTED_STATISTICS if btergm_compatible else DIRECTED_STATISTICS
     for name in statistics:
         if name not in KNOWN_STATISTICS:
             raise ValueError(f"unknown GOF statistic {name!r} (choose from {KNOWN_STATISTICS})")
@@ -446,8 +449,9 @@ def gof(
     ``start="observed"`` starts each chain at the year's own network (btergm); ``"previous"`` at
     the year t−1 network (no information from the target year). ``years`` defaults to every
     modeled year of the formula. The per-year chains get independent seeds spawned from ``seed``.
-    On a directed panel the default ``statistics`` are :data:`DIRECTED_STATISTICS` and tie
-    prediction scores ordered pairs (:func:`gof_statistics`).
+    On a directed panel the default ``statistics`` are :data:`DIRECTED_STATISTICS` (btergm's
+    list with ``btergm_compatible``, :func:`gof_statistics`) and tie prediction scores every cell
+    of the adjacency matrix, as btergm's ``rocpr`` does for directed networks.
     ``missing`` is the design's missing-value policy for the years' covariates.
     """
     from customsnet.modeling.terms.formula import as_formula
@@ -457,7 +461,7 @@ def gof(
         if not formula:
             raise ValueError("gof needs the model formula (pass formula=, or a fit result that carries it)")
     formula = as_formula(formula)
-    statistics = gof_statistics(statistics, panel.directed)
+    statistics = gof_statistics(statistics, panel.directed, btergm_compatible)
     if start not in ("observed", "previous"):
         raise ValueError(f"start must be 'observed' or 'previous', got {start!r}")
     if years is None:

@@ -153,11 +153,10 @@ def test_gof_on_reference_case(tmp_path):
     assert "Dyad-wise shared partners" in ours.summary()
 
 
-def test_gof_start_previous_and_directed_refusal():
+def test_gof_start_previous_and_argument_checks():
     case = REF / "case1"
     if not case.is_dir():
         pytest.skip(f"reference data not found at {case}")
-    from customsnet.modeling.panel.panel import Panel
     from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
 
     panel = read_reference_panel(case)
@@ -173,11 +172,5 @@ def test_gof_start_previous_and_directed_refusal():
     assert ties(observed) > ties(previous) + 15
     with pytest.raises(ValueError, match="start"):
         gof(coefs, panel, REFERENCE_FORMULA, start="elsewhere", **kwargs)
-    directed = Panel(
-        years=[1, 2],
-        nodes={1: np.array(["a", "b"]), 2: np.array(["a", "b"])},
-        networks={"nets": {1: sp.csr_matrix((2, 2)), 2: sp.csr_matrix((2, 2))}},
-        directed=True,
-    )
-    with pytest.raises(ValueError, match="undirected"):
-        gof({"edges": -1.0}, directed, "nets ~ edges", years=[2], nsim=2)
+    with pytest.raises(ValueError, match="needs a directed panel"):  # directed panels: test_gof_directed.py
+        gof(coefs, panel, REFERENCE_FORMULA, statistics=("idegree",), **kwargs)

@@ -4,6 +4,13 @@ For each modeled year the fitted model (:func:`~customsnet.modeling.simulation.s
 simulated ``nsim`` times and four distributions are compared with the observed network: degree,
 edgewise shared partners (ESP), dyadwise shared partners (DSP) and geodesic distances.
 
+Directed panels get btergm's directed statistics (:data:`DIRECTED_STATISTICS`): in-degree and
+out-degree (``ideg``/``odeg``), ESP and DSP as ergm's ``esp(d)``/``dsp(d)`` with their default
+``type = "OTP"`` (shared partners h of i→j are two-paths i→h→j; DSP over all n(n−1) ordered
+pairs), and geodesics along directed paths over ordered pairs. ``degree`` on a directed panel is
+btergm's ``deg``: neighbours in either direction. The triad census (``"triad"``, btergm's
+``triad.directed``/``triad.undirected``) is available on request.
+
 Two counting conventions:
 
 * customsnet (default): an undirected network is counted once per unordered pair / edge.
@@ -45,12 +52,61 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 STATISTICS = ("degree", "esp", "dsp", "geodesic")
+#: the default for directed panels: btergm's directed statistics (ideg/odeg, OTP ESP/DSP, directed geodesics)
+DIRECTED_STATISTICS = ("idegree", "odegree", "esp", "dsp", "geodesic")
+#: btergm's own defaults (``dsp, esp, deg, ideg, geodesic``) on a directed network, for ``btergm_compatible``
+BTERGM_DIRECTED_STATISTICS = ("degree", "idegree", "esp", "dsp", "geodesic")
+#: statistics computed on request only (btergm's ``triad.directed`` / ``triad.undirected``)
+OPTIONAL_STATISTICS = ("triad",)
+#: statistics defined for directed networks only (ergm's idegree/odegree)
+DIRECTED_ONLY = ("idegree", "odegree")
+KNOWN_STATISTICS = STATISTICS + DIRECTED_ONLY + OPTIONAL_STATISTICS
 LABELS = {
     "degree": "Degree",
+    "idegree": "Indegree",
+    "odegree": "Outdegree",
     "esp": "Edge-wise shared partners",
     "dsp": "Dyad-wise shared partners",
     "geodesic": "Geodesic distances",
+    "triad": "Triad census",
 }
+#: triad types in the order of sna's ``triad.census`` (Holland & Leinhardt's MAN labels)
+DIRECTED_TRIADS = (
+    "003",
+    "012",
+    "102",
+    "021D",
+    "021U",
+    "021C",
+    "111D",
+    "111U",
+    "030T",
+    "030C",
+    "201",
+    "120D",
+    "120U",
+    "120C",
+    "210",
+    "300",
+)
+#: undirected triads by their number of edges, as sna's ``triad.census(mode = "graph")``
+UNDIRECTED_TRIADS = ("0", "1", "2", "3")
+
+
+def gof_statistics(statistics: tuple[str, ...], directed: bool, btergm_compatible: bool = False) -> tuple[str, ...]:
+    """The statistics a GOF run computes: the default :data:`STATISTICS` become
+    :data:`DIRECTED_STATISTICS` on a directed panel (:data:`BTERGM_DIRECTED_STATISTICS`, btergm's
+    own default list, when ``btergm_compatible``); unknown names and in/out-degree on an undirected
+    panel are refused."""
+    statistics = tuple(statistics)
+    if directed and statistics == STATISTICS:
+        return BTERGM_DIRECTED_STATISTICS if btergm_compatible else DIRECTED_STATISTICS
+    for name in statistics:
+        if name not in KNOWN_STATISTICS:
+            raise ValueError(f"unknown GOF statistic {name!r} (choose from {KNOWN_STATISTICS})")
+        if name in DIRECTED_ONLY and not directed:
+            raise ValueError(f"GOF statistic {name!r} needs a directed panel (use 'degree' on an undirected one)")
+    return statistics
 
 
 # --------------------------------------------------------------------------- statistics
@@ -62,63 +118,168 @@ def _binary(a) -> sp.csr_matrix:
     return m
 
 
+def _either_direction(m: sp.csr_matrix) -> sp.csr_matrix:
+    """The undirected graph of a digraph: i–j tied if i→j or j→i (network's ``directed = FALSE``)."""
+    both = (m + m.T).tocsr()
+    both.data[:] = 1.0
+    return both
+
+
 def degree_distribution(a) -> np.ndarray:
-    """Number of nodes with degree k, k = 0..n−1 (undirected degree)."""
+    """Number of nodes with degree k, k = 0..n−1 (undirected degree).
+
+    A directed network is read as btergm's ``deg`` reads it (``network(mat, directed = FALSE)``):
+    a node's degree is its number of neighbours in either direction.
+    """
+    m = _either_direction(_binary(a))
+    n = m.shape[0]
+    return np.bincount(np.asarray(m.sum(axis=1)).ravel().astype(np.int64), minlength=n)[:n].astype(np.float64)
+
+
+def indegree_distribution(a) -> np.ndarray:
+    """Number of nodes with in-degree k, k = 0..n−1 (btergm's ``ideg``; row i → column j is a tie i→j)."""
+    m = _binary(a)
+    n = m.shape[0]
+    return np.bincount(np.asarray(m.sum(axis=0)).ravel().astype(np.int64), minlength=n)[:n].astype(np.float64)
+
+
+def outdegree_distribution(a) -> np.ndarray:
+    """Number of nodes with out-degree k, k = 0..n−1 (btergm's ``odeg``)."""
     m = _binary(a)
     n = m.shape[0]
     return np.bincount(np.asarray(m.sum(axis=1)).ravel().astype(np.int64), minlength=n)[:n].astype(np.float64)
 
 
-def esp_distribution(a, ordered: bool = False) -> np.ndarray:
-    """Number of edges with k shared partners, k = 0..n−2 (each edge twice when ``ordered``)."""
+def esp_distribution(a, ordered: bool = False, directed: bool = False) -> np.ndarray:
+    """Number of edges with k shared partners, k = 0..n−2 (each edge twice when ``ordered``).
+
+    ``directed``: ergm's ``esp(d)`` with its default ``type = "OTP"``: ties i→j with exactly k
+    nodes h such that i→h→j (``ordered`` changes nothing: every tie is counted once).
+    """
     m = _binary(a)
     n = m.shape[0]
-    upper = sp.triu(m, k=1).tocoo()
+    size = max(n - 1, 1)
+    ties = (m if directed else sp.triu(m, k=1)).tocoo()
     shared = (m @ m).tocsr()
-    counts = np.asarray(shared[upper.row, upper.col]).ravel().astype(np.int64) if upper.nnz else np.zeros(0, np.int64)
-    out = np.bincount(counts, minlength=max(n - 1, 1))[: max(n - 1, 1)].astype(np.float64)
-    return 2 * out if ordered else out
+    counts = np.asarray(shared[ties.row, ties.col]).ravel().astype(np.int64) if ties.nnz else np.zeros(0, np.int64)
+    out = np.bincount(counts, minlength=size)[:size].astype(np.float64)
+    return 2 * out if ordered and not directed else out
 
 
-def dsp_distribution(a, ordered: bool = False) -> np.ndarray:
-    """Number of node pairs (tied or not) with k shared partners, k = 0..n−2 (ordered pairs when ``ordered``)."""
+def dsp_distribution(a, ordered: bool = False, directed: bool = False) -> np.ndarray:
+    """Number of node pairs (tied or not) with k shared partners, k = 0..n−2 (ordered pairs when ``ordered``).
+
+    ``directed``: ergm's ``dsp(d, type = "OTP")``: ordered pairs i≠j with exactly k two-paths
+    i→h→j, all n(n−1) of them.
+    """
     m = _binary(a)
     n = m.shape[0]
+    size = max(n - 1, 1)
     shared = (m @ m).toarray()
-    iu = np.triu_indices(n, k=1)
-    out = np.bincount(shared[iu].astype(np.int64), minlength=max(n - 1, 1))[: max(n - 1, 1)].astype(np.float64)
-    return 2 * out if ordered else out
+    pairs = np.nonzero(~np.eye(n, dtype=bool)) if directed else np.triu_indices(n, k=1)
+    out = np.bincount(shared[pairs].astype(np.int64), minlength=size)[:size].astype(np.float64)
+    return 2 * out if ordered and not directed else out
 
 
-def geodesic_distribution(a, ordered: bool = False) -> np.ndarray:
-    """Pairs at geodesic distance 1..n−1, then the unreachable pairs (``Inf``), as in ergm.geodistdist."""
+def geodesic_distribution(a, ordered: bool = False, directed: bool = False) -> np.ndarray:
+    """Pairs at geodesic distance 1..n−1, then the unreachable pairs (``Inf``), as in ergm.geodistdist.
+
+    ``directed``: lengths of directed paths i→…→j over all ordered pairs i≠j (ergm.geodistdist of
+    a directed network).
+    """
     m = _binary(a)
     n = m.shape[0]
-    dist = shortest_path(m, method="D", directed=False, unweighted=True)
-    iu = np.triu_indices(n, k=1)
-    d = dist[iu]
+    dist = shortest_path(m, method="D", directed=directed, unweighted=True)
+    pairs = np.nonzero(~np.eye(n, dtype=bool)) if directed else np.triu_indices(n, k=1)
+    d = dist[pairs]
     finite = d[np.isfinite(d)].astype(np.int64)
     out = np.r_[np.bincount(finite, minlength=n)[1:n], np.count_nonzero(~np.isfinite(d))].astype(np.float64)
-    return 2 * out if ordered else out
+    return 2 * out if ordered and not directed else out
 
 
-def category_labels(statistic: str, length: int) -> list[str]:
+def _triad_code_table() -> np.ndarray:
+    """Triad type (index into :data:`DIRECTED_TRIADS`) of each of the 64 arc patterns of (a, b, c).
+
+    Bit order of a pattern: a→b, b→a, a→c, c→a, b→c, c→b. The type is read off the dyad census
+    (Mutual, Asymmetric, Null) and, where MAN leaves a choice, the orientation of the arcs.
+    """
+    table = np.empty(64, dtype=np.int64)
+    for code in range(64):
+        arc = {(u, v) for bit, (u, v) in enumerate([(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)]) if code >> bit & 1}
+        mutual = [(u, v) for u, v in [(0, 1), (0, 2), (1, 2)] if (u, v) in arc and (v, u) in arc]
+        asym = [(u, v) for u, v in arc if (v, u) not in arc]
+        man = f"{len(mutual)}{len(asym)}{3 - len(mutual) - len(asym)}"
+        outdeg = [sum((u, v) in asym for v in range(3)) for u in range(3)]
+        indeg = [sum((v, u) in asym for v in range(3)) for u in range(3)]
+        if man == "021":
+            # D: one node sends both asymmetric arcs; U: one receives both; C: a chain
+            man += "D" if 2 in outdeg else "U" if 2 in indeg else "C"
+        elif man == "111":
+            # D: the asymmetric arc points into the mutual dyad (a<->b<-c); U: out of it (a<->b->c)
+            man += "D" if asym[0][1] in mutual[0] else "U"
+        elif man == "030":
+            man += "T" if 2 in outdeg else "C"  # transitive (someone sends two) or a cycle
+        elif man == "120":
+            # the node outside the mutual dyad: sends both (D), receives both (U), or one each (C)
+            third = ({0, 1, 2} - set(mutual[0])).pop()
+            man += "D" if outdeg[third] == 2 else "U" if indeg[third] == 2 else "C"
+        table[code] = DIRECTED_TRIADS.index(man)
+    return table
+
+
+def triad_census(a, directed: bool = False) -> np.ndarray:
+    """btergm's ``triad.directed`` / ``triad.undirected`` (sna's ``triad.census``): the number of
+    node triples of each type, in :data:`DIRECTED_TRIADS` order, or by edge count 0..3 if undirected."""
+    m = _binary(a).toarray().astype(np.int64)
+    n = m.shape[0]
+    if not directed:
+        m = np.maximum(m, m.T)
+    out = np.zeros(len(DIRECTED_TRIADS) if directed else 4)
+    table = _triad_code_table()
+    for a_ in range(n - 2):  # one node at a time keeps memory at O(n²)
+        b, c = np.triu_indices(n, k=1)
+        keep = b > a_
+        b, c = b[keep], c[keep]
+        if directed:
+            code = m[a_, b] | m[b, a_] << 1 | m[a_, c] << 2 | m[c, a_] << 3 | m[b, c] << 4 | m[c, b] << 5
+            out += np.bincount(table[code], minlength=len(DIRECTED_TRIADS))
+        else:
+            out += np.bincount(m[a_, b] + m[a_, c] + m[b, c], minlength=4)
+    return out
+
+
+def category_labels(statistic: str, length: int, directed: bool = False) -> list[str]:
     if statistic == "geodesic":
         return [str(k) for k in range(1, length)] + ["Inf"]
+    if statistic == "triad":
+        return list(DIRECTED_TRIADS if directed else UNDIRECTED_TRIADS)
     return [str(k) for k in range(length)]
 
 
-def network_distribution(statistic: str, a, ordered: bool = False) -> np.ndarray:
-    """One GOF statistic of one network (see :data:`STATISTICS`)."""
+def network_distribution(statistic: str, a, ordered: bool = False, directed: bool = False) -> np.ndarray:
+    """One GOF statistic of one network (see :data:`STATISTICS` and :data:`DIRECTED_STATISTICS`).
+
+    ``directed``: ``a`` is a digraph (row i, column j is the tie i→j) and ESP, DSP and geodesics
+    are ergm's directed versions; ``ordered`` (btergm's double counting of undirected pairs) then
+    changes nothing.
+    """
     if statistic == "degree":
         return degree_distribution(a)
+    if statistic in DIRECTED_ONLY and not directed:
+        raise ValueError(f"GOF statistic {statistic!r} needs a directed network")
+    if statistic == "idegree":
+        return indegree_distribution(a)
+    if statistic == "odegree":
+        return outdegree_distribution(a)
     if statistic == "esp":
-        return esp_distribution(a, ordered)
+        return esp_distribution(a, ordered, directed)
     if statistic == "dsp":
-        return dsp_distribution(a, ordered)
+        return dsp_distribution(a, ordered, directed)
     if statistic == "geodesic":
-        return geodesic_distribution(a, ordered)
-    raise ValueError(f"unknown GOF statistic {statistic!r} (choose from {STATISTICS})")
+        return geodesic_distribution(a, ordered, directed)
+    if statistic == "triad":
+        return triad_census(a, directed)
+    raise ValueError(f"unknown GOF statistic {statistic!r} (choose from {KNOWN_STATISTICS})")
 
 
 def _pad(vectors: list[np.ndarray], geodesic: bool) -> np.ndarray:
@@ -201,18 +362,23 @@ def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if np.isnan(p) else float(p)
 
 
-def summarize(sim: np.ndarray, obs: np.ndarray, labels: list[str], nsim: int) -> pd.DataFrame:
+def summarize(sim: np.ndarray, obs: np.ndarray, labels: list[str], nsim: int, trim: bool = True) -> pd.DataFrame:
     """customsnet's table: obs, simulated mean/median/min/max and ergm-style Monte-Carlo p-values.
 
     ``sim`` holds ``nsim`` columns per target, target-major. With several targets each simulation
-    draw is summed over targets and compared with the summed observation.
+    draw is summed over targets and compared with the summed observation. ``trim=False`` keeps
+    every category (nominal ones such as the triad census).
     """
     n_targets = obs.shape[1]
     pooled_sim = sim.reshape(sim.shape[0], n_targets, nsim).sum(axis=1)
     pooled_obs = obs.sum(axis=1)
     keep = (pooled_sim.sum(axis=1) > 0) | (pooled_obs > 0)
+    if labels[-1] == "Inf":  # trim the finite distances only (Inf is kept below in any case)
+        keep[-1] = False
     last = np.flatnonzero(keep).max() + 1 if keep.any() else 1
-    if labels[-1] == "Inf":  # never trim the unreachable pairs away
+    if not trim:
+        idx = np.arange(len(labels))
+    elif labels[-1] == "Inf":  # never trim the unreachable pairs away
         idx = np.r_[np.arange(min(last, len(labels) - 1)), len(labels) - 1]
     else:
         idx = np.arange(last)
@@ -283,6 +449,9 @@ def gof(
     ``start="observed"`` starts each chain at the year's own network (btergm); ``"previous"`` at
     the year t−1 network (no information from the target year). ``years`` defaults to every
     modeled year of the formula. The per-year chains get independent seeds spawned from ``seed``.
+    On a directed panel the default ``statistics`` are :data:`DIRECTED_STATISTICS` (btergm's
+    list with ``btergm_compatible``, :func:`gof_statistics`) and tie prediction scores every cell
+    of the adjacency matrix, as btergm's ``rocpr`` does for directed networks.
     ``missing`` is the design's missing-value policy for the years' covariates.
     """
     from customsnet.modeling.terms.formula import as_formula
@@ -292,15 +461,11 @@ def gof(
         if not formula:
             raise ValueError("gof needs the model formula (pass formula=, or a fit result that carries it)")
     formula = as_formula(formula)
-    if panel.directed:
-        raise ValueError("gof's statistics (degree, ESP, DSP, geodesics) are implemented for undirected panels only")
+    statistics = gof_statistics(statistics, panel.directed, btergm_compatible)
     if start not in ("observed", "previous"):
         raise ValueError(f"start must be 'observed' or 'previous', got {start!r}")
     if years is None:
         years = panel.years[formula.max_lag :]
-    for name in statistics:
-        if name not in STATISTICS:
-            raise ValueError(f"unknown GOF statistic {name!r} (choose from {STATISTICS})")
     seeds = np.random.SeedSequence(seed).generate_state(len(years))
     t0 = time.perf_counter()
     simulated, targets = [], []
@@ -316,19 +481,21 @@ def gof(
     ordered = btergm_compatible
     tables, raw_sim, raw_obs, labels = {}, {}, {}, {}
     for name in statistics:
-        geo = name == "geodesic"
+        geo, nominal = name == "geodesic", name == "triad"
         # btergm: ESP/DSP/geodesic on the symmetric digraph (ordered pairs); degree is undirected anyway
-        sims = [network_distribution(name, m, ordered) for block in simulated for m in block]
-        obs = [network_distribution(name, t, ordered) for t in targets]
+        sims = [network_distribution(name, m, ordered, panel.directed) for block in simulated for m in block]
+        obs = [network_distribution(name, t, ordered, panel.directed) for t in targets]
         both = _pad(sims + obs, geo)
         s, o = both[:, : len(sims)], both[:, len(sims) :]
-        lab = category_labels(name, both.shape[0])
+        lab = category_labels(name, both.shape[0], panel.directed)
         raw_sim[name], raw_obs[name], labels[name] = s, o, lab
-        tables[name] = reduce_btergm(s, o, lab, geo) if btergm_compatible else summarize(s, o, lab, nsim)
+        tables[name] = (
+            reduce_btergm(s, o, lab, geo) if btergm_compatible else summarize(s, o, lab, nsim, trim=not nominal)
+        )
     prediction, metrics = None, {}
     if tie_prediction:
-        prediction = rocpr_from_simulations(simulated, targets, rgraph_seed=rgraph_seed)
-        scores, truth = simulation_scores(simulated, targets)
+        prediction = rocpr_from_simulations(simulated, targets, panel.directed, rgraph_seed=rgraph_seed)
+        scores, truth = simulation_scores(simulated, targets, panel.directed)
         metrics = standard_metrics(scores, truth)
     settings = {
         "formula": str(formula),
@@ -355,7 +522,15 @@ def gof(
 
 # --------------------------------------------------------------------------- figure
 #: what one count of each statistic is a count of (the plot shows shares of these)
-UNITS = {"degree": "nodes", "esp": "edges", "dsp": "pairs", "geodesic": "pairs"}
+UNITS = {
+    "degree": "nodes",
+    "idegree": "nodes",
+    "odegree": "nodes",
+    "esp": "edges",
+    "dsp": "pairs",
+    "geodesic": "pairs",
+    "triad": "triads",
+}
 #: at most this many categories on a panel's axis; the rest are pooled into a "≥k" bin
 MAX_CATEGORIES = 15
 
@@ -379,6 +554,8 @@ def plot_categories(
         sim_share = np.nan_to_num(draws / draws.sum(axis=0, keepdims=True)).mean(axis=1)  # categories × nsim
         obs_share = np.nan_to_num(obs / obs.sum(axis=0, keepdims=True)).mean(axis=1)
     labels = list(result.labels[name])
+    if name == "triad":  # nominal categories: every type shown, none pooled
+        return labels, sim_share, obs_share
     geodesic = name == "geodesic"
     finite = slice(0, len(labels) - 1) if geodesic else slice(0, len(labels))
     fs, fo = sim_share[finite], obs_share[finite]
@@ -447,11 +624,11 @@ def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
             (line,) = ax.plot(np.arange(len(labels)), obs, color="black", lw=1.0, marker="o", ms=2.5, label="observed")
             if ax is axes[0]:
                 handles.insert(0, (line, "observed"))
-            step = max(1, math.ceil(len(labels) / 10))
+            step = 1 if name == "triad" else max(1, math.ceil(len(labels) / 10))
             ticks = list(range(0, len(labels), step))
             if name == "geodesic" and ticks[-1] != len(labels) - 1:
                 ticks.append(len(labels) - 1)  # always label the unreachable bin
-            ax.set_xticks(ticks, [labels[t] for t in ticks])
+            ax.set_xticks(ticks, [labels[t] for t in ticks], rotation=90 if name == "triad" else 0)
             ax.set_xlim(-0.6, len(labels) - 0.4)
             ax.set_title(LABELS[name])
             ax.set_ylabel(f"share of {UNITS[name]}")

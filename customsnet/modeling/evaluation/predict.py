@@ -14,6 +14,9 @@
 Both report metrics on all dyads and on the **new ties** only (dyads untied in year t−1), with
 btergm's AUCs and the conventional scikit-learn ones. :func:`compare` tabulates several predictions
 and :func:`plot_roc_pr` draws their ROC and PR curves.
+
+Directed panels are scored on every ordered pair i≠j (n(n−1) dyads, row ``i`` → column ``j``),
+undirected ones on the pairs i<j.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from customsnet.modeling.evaluation.rocpr import (
     standard_metrics,
 )
 from customsnet.modeling.simulation.simulate import YearModel, simulate, simulation_inputs
+from customsnet.modeling.terms.base import all_dyads
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -82,17 +86,15 @@ class Prediction:
         return row
 
 
-def _require_undirected(ym: YearModel) -> None:
-    if ym.model.directed:
-        raise PredictionError(
-            "tie prediction is implemented for undirected panels only (the sampler itself "
-            "handles directed models: customsnet.modeling.simulation.simulate)"
-        )
+def _dyads(ym: YearModel) -> tuple[np.ndarray, np.ndarray]:
+    """The dyads a prediction scores: pairs i<j when undirected, every ordered pair i≠j
+    (n(n−1), row-major) when directed — the design's dyads (``terms.base.all_dyads``)."""
+    return all_dyads(len(ym.nodes), ym.model.directed)
 
 
 def _score_frame(ym: YearModel, scores: np.ndarray) -> pd.DataFrame:
-    n = len(ym.nodes)
-    i, j = np.triu_indices(n, k=1)
+    """One row per dyad of :func:`_dyads` (``i`` → ``j`` when directed) with truth, lagged tie and score."""
+    i, j = _dyads(ym)
     y = np.asarray(ym.observed[i, j]).ravel() != 0
     lag = np.asarray(ym.previous[i, j]).ravel() != 0 if ym.previous is not None else np.zeros(len(i), bool)
     return pd.DataFrame(
@@ -139,8 +141,7 @@ def evaluate(
 def _simulated_scores(ym: YearModel, start, nsim: int, seed: int, burnin: int, interval: int) -> np.ndarray:
     res = simulate(ym.model, start, n_samples=nsim, seed=seed, burnin=burnin, interval=interval)
     total = sum(res.networks[1:], res.networks[0]).tocsr()
-    n = len(ym.nodes)
-    i, j = np.triu_indices(n, k=1)
+    i, j = _dyads(ym)
     return np.asarray(total[i, j]).ravel() / nsim
 
 
@@ -159,12 +160,11 @@ def predict_btergm(
 ) -> Prediction:
     """btergm's out-of-sample recipe: chains start at the target network (see module doc)."""
     ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
-    _require_undirected(ym)
     scores = _simulated_scores(ym, ym.observed, nsim, seed, burnin, interval)
     frame = _score_frame(ym, scores)
     rgraph = None
     if rgraph_seed is not None:
-        rgraph = random_graph_scores([ym.observed], nsim, rgraph_seed)
+        rgraph = random_graph_scores([ym.observed], nsim, rgraph_seed, ym.model.directed)
     settings = {
         "nsim": nsim,
         "seed": seed,
@@ -177,15 +177,15 @@ def predict_btergm(
 
 
 def conditional_probabilities(ym: YearModel) -> np.ndarray:
-    """logistic(θᵀΔ) with Δ evaluated on the year t−1 network (dyads i<j, row-major).
+    """logistic(θᵀΔ) with Δ evaluated on the year t−1 network (the dyads of :func:`_dyads`:
+    i<j row-major when undirected, every ordered pair i≠j when directed).
 
     Δ holds every term's change statistics: the dyad-independent part of the model plus each
     dependent term's own change statistics on the year t−1 network.
     """
     if ym.previous is None:
         raise PredictionError(f"year {ym.year} has no previous year in the panel")
-    n = len(ym.nodes)
-    i, j = np.triu_indices(n, k=1)
+    i, j = _dyads(ym)
     eta = ym.conditional_logodds(ym.previous, i, j)
     return 0.5 * (1.0 + np.tanh(0.5 * eta))
 
@@ -211,7 +211,6 @@ def predict_honest(
     if method not in HONEST_METHODS:
         raise PredictionError(f"method must be one of {HONEST_METHODS}, got {method!r}")
     ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
-    _require_undirected(ym)
     if ym.previous is None:
         raise PredictionError(f"year {year} is the first panel year: there is no year t−1 network to start from")
     dependent = any(np.any(coef != 0) for _, coef in ym.dependent)
@@ -219,11 +218,10 @@ def predict_honest(
         method = "simulate" if dependent else "exact"
     if method == "exact" and dependent:
         raise PredictionError("exact probabilities need a dyad-independent model; use 'conditional' or 'simulate'")
-    n = len(ym.nodes)
-    n_dyads = n * (n - 1) // 2
+    n_dyads = len(_dyads(ym)[0])
     settings: dict = {"method": method, "start": "year t-1 network"}
     if method == "exact":
-        i, j = np.triu_indices(n, k=1)
+        i, j = _dyads(ym)
         scores = 0.5 * (1.0 + np.tanh(0.5 * ym.model.dyad_logodds[i, j]))
     elif method == "conditional":
         scores = conditional_probabilities(ym)

@@ -36,6 +36,13 @@ from customsnet.commands.progress import spinner
 )
 @click.option("--mcmc-burnin", type=click.IntRange(min=0), help="mcmle: burn-in proposals per year and chain [16384].")
 @click.option("--mcmc-chains", type=click.IntRange(min=1), help="mcmle: chains per year [2].")
+@click.option(
+    "--naming",
+    type=click.Choice(["ergm4.4", "ergm4.5"]),
+    default="ergm4.4",
+    show_default=True,
+    help="Names of directed gwesp/gwdsp/gwnsp/esp/dsp/nsp: ergm 4.4 (gwesp.fixed.0.5) or 4.5+ (gwesp.OTP.fixed.0.5).",
+)
 @out_option()
 def fit_command(
     source,
@@ -50,6 +57,7 @@ def fit_command(
     mcmc_interval,
     mcmc_burnin,
     mcmc_chains,
+    naming,
     out,
 ):
     """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
@@ -69,6 +77,7 @@ def fit_command(
             boot_indices=boot_indices,
             status=update,
             mcmc=mcmc,
+            naming=naming,
         )
     click.echo(str(outcome.result.summary()))
     echo_warnings(outcome.messages, shown=outcome.result.warnings)

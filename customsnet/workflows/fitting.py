@@ -58,20 +58,25 @@ def run_fit(
     boot_indices: Path | None = None,
     status: Callable[[str], None] | None = None,
     mcmc: dict | None = None,
+    naming: str = "ergm4.4",
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
     ``status(text)`` is told what is being fitted before the (long) fit starts. ``mcmc`` holds
     :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
+    ``naming`` is the coefficient-name convention (``"ergm4.4"`` or ``"ergm4.5"``, see ``terms.formula``).
     """
     from customsnet.modeling.design.build import build_design
     from customsnet.modeling.estimation.fit import fit_tergm
     from customsnet.modeling.estimation.separable import is_separable, separable_design
+    from customsnet.modeling.terms.formula import as_formula
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
+    if not is_separable(formula):
+        formula = str(as_formula(formula, naming=naming))  # the convention is written into the R text
     if estimator == "mcmle":
         return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes)
     if is_separable(formula):

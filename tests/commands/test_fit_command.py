@@ -103,3 +103,29 @@ def test_fit_with_r_indices_reproduces_btergm_confint(tmp_path):
     table = pd.read_csv(out / "fit.csv", index_col="term")
     ref = pd.read_csv(case / "confint.csv", index_col=0)
     np.testing.assert_allclose(table.loc[ref.index, ref.columns].to_numpy(), ref.to_numpy(), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("naming, name", [(None, "gwesp.fixed.0.5"), ("ergm4.5", "gwesp.OTP.fixed.0.5")])
+def test_fit_names_directed_gwesp_as_ergm_4_4_unless_asked(tmp_path, naming, name):
+    from customsnet.modeling.simulation.knecht import knecht_like_panel
+
+    path = knecht_like_panel(seed=1, n=12, waves=3).save(tmp_path / "panel.npz")
+    extra = [] if naming is None else ["--naming", naming]
+    res = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            "--panel",
+            str(path),
+            "--formula",
+            "friendship ~ edges + gwesp(0.5, fixed = TRUE)",
+            "--bootstrap",
+            "0",
+            *extra,
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "o" / "fit.csv", index_col="term")
+    assert list(table.index) == ["edges", name]

@@ -43,6 +43,11 @@ from customsnet.commands.progress import spinner
     show_default=True,
     help="Names of directed gwesp/gwdsp/gwnsp/esp/dsp/nsp: ergm 4.4 (gwesp.fixed.0.5) or 4.5+ (gwesp.OTP.fixed.0.5).",
 )
+@click.option(
+    "--offset-coef",
+    help="Fixed coefficients of the formula's offset() terms, comma-separated in formula order "
+    "(ergm's offset.coef; -inf for structural zeros), e.g. '-inf' or '0.5,-inf'.",
+)
 @out_option()
 def fit_command(
     source,
@@ -58,10 +63,11 @@ def fit_command(
     mcmc_burnin,
     mcmc_chains,
     naming,
+    offset_coef,
     out,
 ):
     """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
-    from customsnet.workflows.fitting import run_fit
+    from customsnet.workflows.fitting import parse_offset_coef, run_fit
 
     mcmc = {"samplesize": mcmc_samplesize, "interval": mcmc_interval, "burnin": mcmc_burnin, "n_chains": mcmc_chains}
     with spinner() as update:
@@ -78,6 +84,7 @@ def fit_command(
             status=update,
             mcmc=mcmc,
             naming=naming,
+            offset_coef=parse_offset_coef(offset_coef),
         )
     click.echo(str(outcome.result.summary()))
     echo_warnings(outcome.messages, shown=outcome.result.warnings)

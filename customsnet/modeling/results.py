@@ -376,6 +376,12 @@ class FitResult:
         ]
         for key in ("criterion", "deviance"):
             d[key] = _nan_if_none(d[key])
+        # offsets' fixed coefficients (-inf for structural zeros) are kept as text: JSON has no infinity
+        for name, value in d.get("meta", {}).get("offset_coef", {}).items():
+            if name in d["names"]:
+                k = d["names"].index(name)
+                d["estimates"][k] = float(value)
+                d["boot_t"][:, k] = float(value)
         return cls(**d)
 
     def save(self, path: str | Path) -> tuple[Path, Path]:

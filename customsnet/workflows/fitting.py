@@ -46,6 +46,19 @@ def read_boot_indices(path: Path):
     return frame.to_numpy(dtype=np.int64)
 
 
+def parse_offset_coef(text: str | None) -> list[float] | None:
+    """``--offset-coef "0.5,-inf"`` as numbers (``inf``/``-inf``/``Inf`` accepted, as R prints them)."""
+    if text is None or not text.strip():
+        return None
+    values = []
+    for item in text.split(","):
+        try:
+            values.append(float(item.strip()))
+        except ValueError:
+            raise ValueError(f"--offset-coef: {item.strip()!r} is not a number (use e.g. 0.5 or -inf)") from None
+    return values
+
+
 def run_fit(
     source: PanelSource,
     formula: str | None,
@@ -59,6 +72,7 @@ def run_fit(
     status: Callable[[str], None] | None = None,
     mcmc: dict | None = None,
     naming: str = "ergm4.4",
+    offset_coef: list[float] | None = None,
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
@@ -66,6 +80,7 @@ def run_fit(
     :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
     ``naming`` is the coefficient-name convention (``"ergm4.4"`` or ``"ergm4.5"``, see ``terms.formula``).
+    ``offset_coef`` are the fixed coefficients of the formula's ``offset()`` terms (ergm's ``offset.coef``).
     """
     from customsnet.modeling.design.build import build_design
     from customsnet.modeling.estimation.fit import fit_tergm
@@ -97,6 +112,7 @@ def run_fit(
             n_jobs=jobs,
             scheduler=scheduler,
             boot_indices=indices,
+            offset_coef=offset_coef,
         )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing

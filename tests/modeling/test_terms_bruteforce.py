@@ -29,6 +29,7 @@ from customsnet.modeling.terms import (
     NodeICov,
     NodeMatch,
     NodeOCov,
+    Offset,
     StepInputs,
     TermError,
     TimeCov,
@@ -265,6 +266,7 @@ SP_TYPES = ("OTP", "ITP", "RTP", "OSP", "ISP")
 
 #: R name -> example terms; a registered term without an entry fails test_every_registered_term_has_examples
 EXAMPLES = {
+    "offset": [Offset(EdgeCov("cov")), Offset(GWESP(0.5)), Offset(cat.NodeFactor("group")), Offset(Mutual())],
     "edges": [Edges()],
     "edgecov": [EdgeCov("cov")],
     "dyadcov": [DyadCov("cov")],

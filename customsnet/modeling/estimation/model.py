@@ -44,6 +44,7 @@ class TERGM:
         level: float = 0.95,
         mcmc: Any = None,
         naming: str = "ergm4.4",
+        offset_coef: Any = None,
     ) -> None:
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -56,6 +57,9 @@ class TERGM:
         self.level = level
         self.mcmc = mcmc  # MCMLEControl for estimator="mcmle" (None: its defaults)
         self.naming = naming  # coefficient-name convention ("ergm4.4" or "ergm4.5", see terms.formula.NAMINGS)
+        self.offset_coef = (
+            offset_coef  # fixed coefficients of offset() terms (ergm's offset.coef; -inf: structural zeros)
+        )
         self.result_: FitResult | None = None
 
     def design(self, panel: Any) -> Design:
@@ -103,6 +107,7 @@ class TERGM:
             scheduler=self.scheduler,
             boot_indices=boot_indices,
             level=self.level,
+            offset_coef=self.offset_coef,
         )
         return self.result_
 

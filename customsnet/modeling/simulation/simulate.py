@@ -872,18 +872,24 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     ``L = Σ_k θ_k Δ_k``; every dependent term (``term.dependent``) becomes a dependence term of the
     sampler (:func:`sampler_model`). The node
     set and lagged networks are cut exactly as :func:`~customsnet.modeling.design.build.build_design` does.
-    Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
-    ``-inf`` entries of ``L``. ``missing`` is the design's missing-value policy (``"error"``,
-    ``"drop-nodes"``, ``"impute-zero"``, ``"impute-mode"``), applied as ``build_design`` applies it.
+    An ``offset()`` term keeps its fixed coefficient; ``-Inf`` on a dyad-independent offset gives
+    ``-inf`` entries of ``L`` (structural zeros: the sampler never proposes them, prediction gives
+    them probability 0). Other non-finite coefficients are refused. ``missing`` is the design's
+    missing-value policy (``"error"``, ``"drop-nodes"``, ``"impute-zero"``, ``"impute-mode"``),
+    applied as ``build_design`` applies it.
     """
     from customsnet.modeling.design.build import restrict_network, step_inputs
     from customsnet.modeling.terms.base import all_dyads
     from customsnet.modeling.terms.formula import as_formula
+    from customsnet.modeling.terms.offset import Offset, fixed_product
 
     formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
     theta = coefficient_vector(coefs, names)
-    if not np.all(np.isfinite(theta)):
+    structural = {
+        n for t in formula.terms if isinstance(t, Offset) and not t.dependent for n in t.coef_names(panel.directed)
+    }
+    if not all(np.isfinite(v) or (n in structural and v == -np.inf) for n, v in zip(names, theta)):
         bad = [n for n, v in zip(names, theta) if not np.isfinite(v)]
         raise SimulationError(
             f"coefficients {bad} are not finite (NaN: not identified by the MPLE, e.g. under separation; "
@@ -908,7 +914,9 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
         if term.dependent:
             dependent.append((term, coef))
             continue
-        delta = term.change_stats(step, tail, head) @ coef
+        delta = fixed_product(term.change_stats(step, tail, head), coef)
+        if np.isposinf(delta).any():
+            raise SimulationError(f"term {term.to_r()}: an infinite offset forces ties, which the sampler cannot hold")
         if np.isnan(delta).any():
             raise SimulationError(f"term {term.to_r()} has missing values in year {year}")
         logodds[tail, head] += delta

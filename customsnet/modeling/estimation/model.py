@@ -45,6 +45,7 @@ class TERGM:
         mcmc: Any = None,
         naming: str = "ergm4.4",
         offset_coef: Any = None,
+        offset: bool = False,
     ) -> None:
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -57,9 +58,9 @@ class TERGM:
         self.level = level
         self.mcmc = mcmc  # MCMLEControl for estimator="mcmle" (None: its defaults)
         self.naming = naming  # coefficient-name convention ("ergm4.4" or "ergm4.5", see terms.formula.NAMINGS)
-        self.offset_coef = (
-            offset_coef  # fixed coefficients of offset() terms (ergm's offset.coef; -inf: structural zeros)
-        )
+        # fixed coefficients of offset() terms (ergm's offset.coef; -inf: structural zeros)
+        self.offset_coef = offset_coef
+        self.offset = offset  # btergm's offset = TRUE composition (union of nodes, structural zeros)
         self.result_: FitResult | None = None
 
     def design(self, panel: Any) -> Design:
@@ -71,7 +72,7 @@ class TERGM:
 
         if is_separable(self.formula):
             return separable_design(panel, self.formula)
-        return build_design(panel, self._formula(), compress=True)
+        return build_design(panel, self._formula(), compress=True, offset=self.offset)
 
     def _formula(self):
         """The formula under this model's naming convention (a Formula; separable formulas stay text)."""

@@ -129,3 +129,20 @@ def test_fit_names_directed_gwesp_as_ergm_4_4_unless_asked(tmp_path, naming, nam
     assert res.exit_code == 0, res.output
     table = pd.read_csv(tmp_path / "o" / "fit.csv", index_col="term")
     assert list(table.index) == ["edges", name]
+
+
+def test_fit_with_offset_coef(tmp_path):
+    from customsnet.modeling.simulation.knecht import knecht_like_panel
+
+    path = knecht_like_panel(seed=1, n=12, waves=3).save(tmp_path / "panel.npz")
+    args = ["fit", "--panel", str(path), "--formula", "friendship ~ edges + offset(edgecov(primary))"]
+    args += ["--bootstrap", "0", "--out", str(tmp_path / "o")]
+    res = CliRunner().invoke(main, [*args, "--offset-coef", "0.5"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "o" / "fit.csv", index_col="term")
+    assert table.loc["offset(edgecov.primary[[i]])", "Estimate"] == 0.5
+    assert "fixed (offset)" in res.output
+    missing = CliRunner().invoke(main, args)
+    assert missing.exit_code != 0 and "offset_coef" in missing.output
+    bad = CliRunner().invoke(main, [*args, "--offset-coef", "big"])
+    assert bad.exit_code != 0 and "'big' is not a number" in bad.output

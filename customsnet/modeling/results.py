@@ -201,8 +201,13 @@ class FitResult:
 
     @property
     def df_model(self) -> int:
-        """Estimated parameters: finite estimates plus identified combinations (each one direction)."""
-        return int(np.isfinite(np.asarray(self.estimates, float)).sum()) + len(self.combinations)
+        """Estimated parameters: finite estimates plus identified combinations (each one direction).
+
+        Offsets (status "fixed (offset)") are given, not estimated, and do not count (as in ergm).
+        """
+        estimated = np.isfinite(np.asarray(self.estimates, float))
+        estimated &= np.array([not str(s).startswith("fixed (offset)") for s in self.status], dtype=bool)
+        return int(estimated.sum()) + len(self.combinations)
 
     @property
     def aic(self) -> float:

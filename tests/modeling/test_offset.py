@@ -100,6 +100,7 @@ def test_finite_offset_equals_hand_computed_logit_with_offset():
     np.testing.assert_allclose(fit.estimates[:2], expected, rtol=0, atol=1e-7)
     assert fit.estimates[2] == 0.8 and fit.status == ["ok", "ok", "fixed (offset)"]
     assert np.all(fit.boot_t[:, 2] == 0.8) and np.isfinite(fit.boot_t[:, :2]).all()
+    assert fit.df_model == 2  # the offset is given, not estimated (ergm's AIC counts it out too)
     # a different fixed value gives a different fit (the offset is used, not ignored)
     other = fit_tergm(design, estimator="mple", bootstrap=0, offset_coef={"offset(edgecov.x[[i]])": 0.0})
     np.testing.assert_allclose(other.estimates[:2], newton_logit(rows[:, :2], rows[:, 4], 0 * rows[:, 2]), atol=1e-7)

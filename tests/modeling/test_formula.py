@@ -129,6 +129,8 @@ def test_ergm_4_5_naming_option_and_round_trip():
     # undirected names are the same under both conventions
     assert f.coef_names(directed=False) == parse_formula(SP_FAMILY).coef_names(directed=False)
     assert as_formula(parse_formula(SP_FAMILY), naming="ergm4.5").coef_names(True) == newer
+    wrapped = parse_formula("nets ~ edges + offset(gwesp(0.5, fixed = TRUE))", naming="ergm4.5")
+    assert wrapped.coef_names(directed=True) == ["edges", "offset(gwesp.OTP.fixed.0.5)"]
     with pytest.raises(FormulaError, match="naming must be one of"):
         parse_formula(SP_FAMILY, naming="ergm5")
 

@@ -165,3 +165,15 @@ def test_model_api_and_simulation_respect_structural_zeros():
     i, j = np.triu_indices(N, 1)
     p = 1 / (1 + np.exp(-ym.conditional_logodds(ym.observed, i, j)))
     assert np.all(p[z[i, j] == 1] == 0) and np.all(p[z[i, j] == 0] > 0)
+
+
+def test_sampler_never_ties_structural_zeros_with_a_dependence_term():
+    from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
+
+    panel = offset_panel()
+    formula = "net ~ edges + gwesp(0.5, fixed = TRUE) + offset(edgecov(z))"
+    ym = simulation_inputs(formula, panel, 2003, [-0.5, 0.3, -np.inf])
+    res = simulate(ym.model, ym.observed, n_samples=20, seed=4, burnin=2000, interval=200)
+    z = panel.dyad_cov("z", 2003)
+    total = sum(res.networks[1:], res.networks[0]).toarray()
+    assert total.sum() > 0 and total[z == 1].sum() == 0

@@ -29,6 +29,7 @@ from customsnet.modeling.terms import (
     REGISTRY,
     DelRecip,
     Memory,
+    Offset,
     StepInputs,
     Term,
     TermError,
@@ -53,6 +54,8 @@ def _with_naming(term: Term, naming: str) -> Term:
     Writing ``type = "OTP"`` into the term (rather than remembering the convention beside it)
     keeps the names when the formula's R text is parsed again (fits, GOF and prediction re-read it).
     """
+    if isinstance(term, Offset):
+        return dataclasses.replace(term, term=_with_naming(term.term, naming))
     plain = isinstance(term, (GWESP, GWDSP, GWNSP, ESP, DSP, NSP)) and not getattr(term, "always_typed", False)
     if naming == "ergm4.5" and plain and term.type is None:
         return dataclasses.replace(term, type="OTP")

@@ -48,6 +48,12 @@ from customsnet.commands.progress import spinner
     help="Fixed coefficients of the formula's offset() terms, comma-separated in formula order "
     "(ergm's offset.coef; -inf for structural zeros), e.g. '-inf' or '0.5,-inf'.",
 )
+@click.option(
+    "--offset-composition",
+    is_flag=True,
+    help="btergm's offset = TRUE: keep the union of each step's node sets and leave the dyads of nodes "
+    "absent from some object out as structural zeros (default: drop those nodes).",
+)
 @out_option()
 def fit_command(
     source,
@@ -64,6 +70,7 @@ def fit_command(
     mcmc_chains,
     naming,
     offset_coef,
+    offset_composition,
     out,
 ):
     """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
@@ -85,6 +92,7 @@ def fit_command(
             mcmc=mcmc,
             naming=naming,
             offset_coef=parse_offset_coef(offset_coef),
+            offset=offset_composition,
         )
     click.echo(str(outcome.result.summary()))
     echo_warnings(outcome.messages, shown=outcome.result.warnings)

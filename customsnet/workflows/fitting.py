@@ -73,6 +73,7 @@ def run_fit(
     mcmc: dict | None = None,
     naming: str = "ergm4.4",
     offset_coef: list[float] | None = None,
+    offset: bool = False,
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
@@ -81,6 +82,7 @@ def run_fit(
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
     ``naming`` is the coefficient-name convention (``"ergm4.4"`` or ``"ergm4.5"``, see ``terms.formula``).
     ``offset_coef`` are the fixed coefficients of the formula's ``offset()`` terms (ergm's ``offset.coef``).
+    ``offset=True`` is btergm's ``offset = TRUE`` node composition (``build_design(offset=True)``).
     """
     from customsnet.modeling.design.build import build_design
     from customsnet.modeling.estimation.fit import fit_tergm
@@ -97,7 +99,7 @@ def run_fit(
     if is_separable(formula):
         design = separable_design(panel, formula, missing=source.missing)
     else:
-        design = build_design(panel, formula, compress=True, missing=source.missing)
+        design = build_design(panel, formula, compress=True, missing=source.missing, offset=offset)
     indices = read_boot_indices(boot_indices) if boot_indices is not None else None
     if status is not None:
         reps = len(indices) if indices is not None else bootstrap

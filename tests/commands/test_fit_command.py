@@ -146,3 +146,32 @@ def test_fit_with_offset_coef(tmp_path):
     assert missing.exit_code != 0 and "offset_coef" in missing.output
     bad = CliRunner().invoke(main, [*args, "--offset-coef", "big"])
     assert bad.exit_code != 0 and "'big' is not a number" in bad.output
+
+
+def test_fit_offset_composition_flag(tmp_path):
+    from customsnet.modeling.simulation.knecht import knecht_like_panel
+
+    panel = knecht_like_panel(seed=2, n=10, waves=3)
+    # one pupil leaves after the first wave: dropped by default, a structural zero with the flag
+    panel.nodes[panel.years[1]] = panel.nodes[panel.years[1]][1:]
+    for store in (panel.networks, panel.dyad_covs):
+        for by_year in store.values():
+            by_year[panel.years[1]] = by_year[panel.years[1]][1:, 1:]
+    for by_year in panel.node_attrs.values():
+        by_year[panel.years[1]] = by_year[panel.years[1]][1:]
+    path = panel.save(tmp_path / "panel.npz")
+    formula = "friendship ~ edges + edgecov(primary) + memory(type = 'stability')"
+    outs = []
+    for extra in ([], ["--offset-composition"]):
+        out = tmp_path / ("o" + str(len(extra)))
+        res = CliRunner().invoke(
+            main,
+            ["fit", "--panel", str(path), "--formula", formula, "--estimator", "btergm", "--bootstrap", "0"]
+            + extra
+            + ["--out", str(out)],
+        )
+        assert res.exit_code == 0, res.output
+        outs.append(json.loads((out / "fit.json").read_text()))
+    # dyad-independent terms: the same estimates and nobs either way (btergm's theory)
+    np.testing.assert_allclose(outs[1]["estimates"], outs[0]["estimates"], atol=1e-10)
+    assert outs[1]["nobs_btergm"] == outs[0]["nobs_btergm"]

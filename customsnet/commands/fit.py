@@ -33,6 +33,24 @@ from customsnet.commands.progress import spinner
     help="CSV of 1-based step indices (R rows x T' columns), e.g. R's boot.array, to reproduce a run.",
 )
 @mcmc_options
+@click.option(
+    "--naming",
+    type=click.Choice(["ergm4.4", "ergm4.5"]),
+    default="ergm4.4",
+    show_default=True,
+    help="Names of directed gwesp/gwdsp/gwnsp/esp/dsp/nsp: ergm 4.4 (gwesp.fixed.0.5) or 4.5+ (gwesp.OTP.fixed.0.5).",
+)
+@click.option(
+    "--offset-coef",
+    help="Fixed coefficients of the formula's offset() terms, comma-separated in formula order "
+    "(ergm's offset.coef; -inf for structural zeros), e.g. '-inf' or '0.5,-inf'.",
+)
+@click.option(
+    "--offset-composition",
+    is_flag=True,
+    help="btergm's offset = TRUE: keep the union of each step's node sets and leave the dyads of nodes "
+    "absent from some object out as structural zeros (default: drop those nodes).",
+)
 @out_option()
 def fit_command(
     source,
@@ -47,10 +65,13 @@ def fit_command(
     mcmc_interval,
     mcmc_burnin,
     mcmc_chains,
+    naming,
+    offset_coef,
+    offset_composition,
     out,
 ):
     """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
-    from customsnet.workflows.fitting import run_fit
+    from customsnet.workflows.fitting import parse_offset_coef, run_fit
 
     mcmc = mcmc_settings(mcmc_samplesize, mcmc_interval, mcmc_burnin, mcmc_chains)
     with spinner() as update:
@@ -66,6 +87,9 @@ def fit_command(
             boot_indices=boot_indices,
             status=update,
             mcmc=mcmc,
+            naming=naming,
+            offset_coef=parse_offset_coef(offset_coef),
+            offset=offset_composition,
         )
     click.echo(str(outcome.result.summary()))
     echo_warnings(outcome.messages, shown=outcome.result.warnings)

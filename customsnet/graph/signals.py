@@ -151,17 +151,24 @@ def pair_year_counts(pairs: Sequence[str], first_years: Sequence[int], counts: S
 
 
 def observations(graph: Graph, variables: Sequence[str], first: int, last: int) -> pd.DataFrame:
-    """Columns ``year, country, variable, value, source``: yearly attributes in long form (one row per source)."""
+    """Columns ``year, country, variable, value, source``: yearly attributes in long form (one row per source).
+
+    ``value`` is float64 when every stored value is a number (or null); when some are text (a region
+    or regime-type label) the column keeps the values as stored (object), for the caller to tell apart.
+    """
     check_years(first, last)
     rows = read_rows(
         graph, load_cypher("signals_observations"), variables=list(variables), **{"from": first, "to": last}
     )
-    return explode_lists(
+    frame = explode_lists(
         rows,
         ["year", "variable"],
         {"countries": "country", "values": "value", "sources": "source"},
-        {"year": "int64", "value": "float64"},
+        {"year": "int64"},
     )
+    if not any(isinstance(v, str) for v in frame["value"].tolist()):
+        frame["value"] = frame["value"].astype("float64")
+    return frame
 
 
 def trade(graph: Graph, first: int, last: int) -> pd.DataFrame:

@@ -206,8 +206,13 @@ class FitResult:
 
     @property
     def df_model(self) -> int:
-        """Estimated parameters: finite estimates plus identified combinations (each one direction)."""
-        return int(np.isfinite(np.asarray(self.estimates, float)).sum()) + len(self.combinations)
+        """Estimated parameters: finite estimates plus identified combinations (each one direction).
+
+        Offsets (status "fixed (offset)") are given, not estimated, and do not count (as in ergm).
+        """
+        estimated = np.isfinite(np.asarray(self.estimates, float))
+        estimated &= np.array([not str(s).startswith("fixed (offset)") for s in self.status], dtype=bool)
+        return int(estimated.sum()) + len(self.combinations)
 
     @property
     def aic(self) -> float:
@@ -381,6 +386,12 @@ class FitResult:
         ]
         for key in ("criterion", "deviance"):
             d[key] = _nan_if_none(d[key])
+        # offsets' fixed coefficients (-inf for structural zeros) are kept as text: JSON has no infinity
+        for name, value in d.get("meta", {}).get("offset_coef", {}).items():
+            if name in d["names"]:
+                k = d["names"].index(name)
+                d["estimates"][k] = float(value)
+                d["boot_t"][:, k] = float(value)
         return cls(**d)
 
     def save(self, path: str | Path) -> tuple[Path, Path]:

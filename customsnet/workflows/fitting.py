@@ -46,6 +46,19 @@ def read_boot_indices(path: Path):
     return frame.to_numpy(dtype=np.int64)
 
 
+def parse_offset_coef(text: str | None) -> list[float] | None:
+    """``--offset-coef "0.5,-inf"`` as numbers (``inf``/``-inf``/``Inf`` accepted, as R prints them)."""
+    if text is None or not text.strip():
+        return None
+    values = []
+    for item in text.split(","):
+        try:
+            values.append(float(item.strip()))
+        except ValueError:
+            raise ValueError(f"--offset-coef: {item.strip()!r} is not a number (use e.g. 0.5 or -inf)") from None
+    return values
+
+
 def run_fit(
     source: PanelSource,
     formula: str | None,
@@ -58,26 +71,35 @@ def run_fit(
     boot_indices: Path | None = None,
     status: Callable[[str], None] | None = None,
     mcmc: dict | None = None,
+    naming: str = "ergm4.4",
+    offset_coef: list[float] | None = None,
+    offset: bool = False,
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
     ``status(text)`` is told what is being fitted before the (long) fit starts. ``mcmc`` holds
     :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
+    ``naming`` is the coefficient-name convention (``"ergm4.4"`` or ``"ergm4.5"``, see ``terms.formula``).
+    ``offset_coef`` are the fixed coefficients of the formula's ``offset()`` terms (ergm's ``offset.coef``).
+    ``offset=True`` is btergm's ``offset = TRUE`` node composition (``build_design(offset=True)``).
     """
     from customsnet.modeling.design.build import build_design
     from customsnet.modeling.estimation.fit import fit_tergm
     from customsnet.modeling.estimation.separable import is_separable, separable_design
+    from customsnet.modeling.terms.formula import as_formula
 
     formula = resolve_formula(formula, source)
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
+    if not is_separable(formula):
+        formula = str(as_formula(formula, naming=naming))  # the convention is written into the R text
     if estimator == "mcmle":
         return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes, scheduler)
     if is_separable(formula):
         design = separable_design(panel, formula, missing=source.missing)
     else:
-        design = build_design(panel, formula, compress=True, missing=source.missing)
+        design = build_design(panel, formula, compress=True, missing=source.missing, offset=offset)
     indices = read_boot_indices(boot_indices) if boot_indices is not None else None
     if status is not None:
         reps = len(indices) if indices is not None else bootstrap
@@ -92,6 +114,7 @@ def run_fit(
             n_jobs=jobs,
             scheduler=scheduler,
             boot_indices=indices,
+            offset_coef=offset_coef,
         )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing

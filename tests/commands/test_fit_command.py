@@ -103,3 +103,75 @@ def test_fit_with_r_indices_reproduces_btergm_confint(tmp_path):
     table = pd.read_csv(out / "fit.csv", index_col="term")
     ref = pd.read_csv(case / "confint.csv", index_col=0)
     np.testing.assert_allclose(table.loc[ref.index, ref.columns].to_numpy(), ref.to_numpy(), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("naming, name", [(None, "gwesp.fixed.0.5"), ("ergm4.5", "gwesp.OTP.fixed.0.5")])
+def test_fit_names_directed_gwesp_as_ergm_4_4_unless_asked(tmp_path, naming, name):
+    from customsnet.modeling.simulation.knecht import knecht_like_panel
+
+    path = knecht_like_panel(seed=1, n=12, waves=3).save(tmp_path / "panel.npz")
+    extra = [] if naming is None else ["--naming", naming]
+    res = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            "--panel",
+            str(path),
+            "--formula",
+            "friendship ~ edges + gwesp(0.5, fixed = TRUE)",
+            "--bootstrap",
+            "0",
+            *extra,
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "o" / "fit.csv", index_col="term")
+    assert list(table.index) == ["edges", name]
+
+
+def test_fit_with_offset_coef(tmp_path):
+    from customsnet.modeling.simulation.knecht import knecht_like_panel
+
+    path = knecht_like_panel(seed=1, n=12, waves=3).save(tmp_path / "panel.npz")
+    args = ["fit", "--panel", str(path), "--formula", "friendship ~ edges + offset(edgecov(primary))"]
+    args += ["--bootstrap", "0", "--out", str(tmp_path / "o")]
+    res = CliRunner().invoke(main, [*args, "--offset-coef", "0.5"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "o" / "fit.csv", index_col="term")
+    assert table.loc["offset(edgecov.primary[[i]])", "Estimate"] == 0.5
+    assert "fixed (offset)" in res.output
+    missing = CliRunner().invoke(main, args)
+    assert missing.exit_code != 0 and "offset_coef" in missing.output
+    bad = CliRunner().invoke(main, [*args, "--offset-coef", "big"])
+    assert bad.exit_code != 0 and "'big' is not a number" in bad.output
+
+
+def test_fit_offset_composition_flag(tmp_path):
+    from customsnet.modeling.simulation.knecht import knecht_like_panel
+
+    panel = knecht_like_panel(seed=2, n=10, waves=3)
+    # one pupil leaves after the first wave: dropped by default, a structural zero with the flag
+    panel.nodes[panel.years[1]] = panel.nodes[panel.years[1]][1:]
+    for store in (panel.networks, panel.dyad_covs):
+        for by_year in store.values():
+            by_year[panel.years[1]] = by_year[panel.years[1]][1:, 1:]
+    for by_year in panel.node_attrs.values():
+        by_year[panel.years[1]] = by_year[panel.years[1]][1:]
+    path = panel.save(tmp_path / "panel.npz")
+    formula = "friendship ~ edges + edgecov(primary) + memory(type = 'stability')"
+    outs = []
+    for extra in ([], ["--offset-composition"]):
+        out = tmp_path / ("o" + str(len(extra)))
+        res = CliRunner().invoke(
+            main,
+            ["fit", "--panel", str(path), "--formula", formula, "--estimator", "btergm", "--bootstrap", "0"]
+            + extra
+            + ["--out", str(out)],
+        )
+        assert res.exit_code == 0, res.output
+        outs.append(json.loads((out / "fit.json").read_text()))
+    # dyad-independent terms: the same estimates and nobs either way (btergm's theory)
+    np.testing.assert_allclose(outs[1]["estimates"], outs[0]["estimates"], atol=1e-10)
+    assert outs[1]["nobs_btergm"] == outs[0]["nobs_btergm"]

@@ -17,7 +17,7 @@ from customsnet.modeling.terms import (
     TimeCov,
     r_number,
 )
-from customsnet.modeling.terms.formula import Formula, FormulaError, parse_formula
+from customsnet.modeling.terms.formula import Formula, FormulaError, as_formula, parse_formula
 from customsnet.modeling.terms.rsyntax import RFunction, RSyntaxError
 
 PAPER = (
@@ -71,7 +71,7 @@ def test_directed_names():
     assert f.coef_names(directed=True) == [
         "edges",
         "mutual",
-        "gwesp.OTP.fixed.0.5",
+        "gwesp.fixed.0.5",  # ergm 4.4's name (the default naming)
         "gwideg.fixed.0.1",
         "gwodeg.fixed.1",
         "nodeicov.gdp",
@@ -80,6 +80,59 @@ def test_directed_names():
     ]
     with pytest.raises(ValueError, match="needs a directed network"):
         f.coef_names(directed=False)
+
+
+SP_FAMILY = (
+    "nets ~ gwesp(0.5, fixed = TRUE) + gwdsp(0.25, fixed = TRUE) + gwnsp(1, fixed = TRUE) + esp(1) + dsp(0:1) "
+    "+ nsp(2) + dgwesp(0.75, fixed = TRUE, type = 'ITP') + dgwdsp(0.1, fixed = TRUE) "
+    "+ gwesp(0.1, fixed = TRUE, type = 'OTP')"
+)
+
+
+def test_directed_shared_partner_names_follow_ergm_4_4_by_default():
+    # ergm 4.4.0 R/InitErgmTerm.R: plain gwesp/gwdsp/gwnsp/esp/dsp/nsp name no type; the dgw* terms
+    # (R/InitErgmTerm.dgw_sp.R) and an explicit type (only possible from ergm 4.5) do
+    f = parse_formula(SP_FAMILY)
+    assert f.naming == "ergm4.4"
+    assert f.coef_names(directed=True) == [
+        "gwesp.fixed.0.5",
+        "gwdsp.fixed.0.25",
+        "gwnsp.fixed.1",
+        "esp1",
+        "dsp0",
+        "dsp1",
+        "nsp2",
+        "gwesp.ITP.fixed.0.75",
+        "gwdsp.OTP.fixed.0.1",
+        "gwesp.OTP.fixed.0.1",
+    ]
+
+
+def test_ergm_4_5_naming_option_and_round_trip():
+    f = parse_formula(SP_FAMILY, naming="ergm4.5")
+    newer = [
+        "gwesp.OTP.fixed.0.5",
+        "gwdsp.OTP.fixed.0.25",
+        "gwnsp.OTP.fixed.1",
+        "esp.OTP1",
+        "dsp.OTP0",
+        "dsp.OTP1",
+        "nsp.OTP2",
+        "gwesp.ITP.fixed.0.75",
+        "gwdsp.OTP.fixed.0.1",
+        "gwesp.OTP.fixed.0.1",
+    ]
+    assert f.coef_names(directed=True) == newer
+    # the convention is written into the R text, so re-reading the formula keeps the names
+    assert parse_formula(str(f)).coef_names(directed=True) == newer
+    assert 'gwesp(0.5, fixed = TRUE, type = "OTP")' in str(f)
+    # undirected names are the same under both conventions
+    assert f.coef_names(directed=False) == parse_formula(SP_FAMILY).coef_names(directed=False)
+    assert as_formula(parse_formula(SP_FAMILY), naming="ergm4.5").coef_names(True) == newer
+    wrapped = parse_formula("nets ~ edges + offset(gwesp(0.5, fixed = TRUE))", naming="ergm4.5")
+    assert wrapped.coef_names(directed=True) == ["edges", "offset(gwesp.OTP.fixed.0.5)"]
+    with pytest.raises(FormulaError, match="naming must be one of"):
+        parse_formula(SP_FAMILY, naming="ergm5")
 
 
 @pytest.mark.parametrize(

@@ -569,3 +569,17 @@ def test_prediction_reads_timecov_at_the_calendar_position():
     ym = simulation_inputs("nets ~ edges + timecov() + memory()", panel, 2005, [0.0, 1.0, 0.0])
     off = ~np.eye(n, dtype=bool)
     np.testing.assert_array_equal(ym.model.dyad_logodds[off], 5.0)  # 2005 is calendar step 5 of 5
+    # btergm's gof(nets[4:5]) quirk, only when asked: 2005 is position 2 of the window 2004-2005
+    quirk = simulation_inputs(
+        "nets ~ edges + timecov() + memory()", panel, 2005, [0.0, 1.0, 0.0], btergm_window_start=2004
+    )
+    np.testing.assert_array_equal(quirk.model.dyad_logodds[off], 2.0)
+    # timecov(maximum = 4) is off in 2005 on the calendar clock, on inside the window (2 <= 4)
+    capped = "nets ~ edges + timecov(maximum = 4) + memory()"
+    np.testing.assert_array_equal(simulation_inputs(capped, panel, 2005, [0.0, 1.0, 0.0]).model.dyad_logodds[off], 0)
+    inside = simulation_inputs(capped, panel, 2005, [0.0, 1.0, 0.0], btergm_window_start=2004)
+    np.testing.assert_array_equal(inside.model.dyad_logodds[off], 2.0)
+    # the same network as the full panel's (only the clock moves)
+    assert (quirk.observed != ym.observed).nnz == 0 and (quirk.previous != ym.previous).nnz == 0
+    with pytest.raises(SimulationError, match="must start"):
+        simulation_inputs("nets ~ edges + timecov() + memory()", panel, 2005, [0, 1, 0], btergm_window_start=1999)

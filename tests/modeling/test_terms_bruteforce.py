@@ -29,6 +29,7 @@ from customsnet.modeling.terms import (
     NodeICov,
     NodeMatch,
     NodeOCov,
+    Offset,
     StepInputs,
     TermError,
     TimeCov,
@@ -265,6 +266,7 @@ SP_TYPES = ("OTP", "ITP", "RTP", "OSP", "ISP")
 
 #: R name -> example terms; a registered term without an entry fails test_every_registered_term_has_examples
 EXAMPLES = {
+    "offset": [Offset(EdgeCov("cov")), Offset(GWESP(0.5)), Offset(cat.NodeFactor("group")), Offset(Mutual())],
     "edges": [Edges()],
     "edgecov": [EdgeCov("cov")],
     "dyadcov": [DyadCov("cov")],
@@ -420,7 +422,8 @@ def test_categorical_names_and_refusals():
     g = parse_formula(
         "n ~ esp(1) + dsp(1, type = 'ISP') + gwnsp(0.5, fixed = TRUE, type = 'RTP') + dgwesp(0.1, fixed = TRUE)"
     )
-    assert g.coef_names(True) == ["esp.OTP1", "dsp.ISP1", "gwnsp.RTP.fixed.0.5", "gwesp.OTP.fixed.0.1"]
+    # ergm 4.4 names: plain esp without a type has none; an explicit type and dgw* terms carry it
+    assert g.coef_names(True) == ["esp1", "dsp.ISP1", "gwnsp.RTP.fixed.0.5", "gwesp.OTP.fixed.0.1"]
     with pytest.raises(FormulaError, match="curved"):
         parse_formula("n ~ gwdsp(0.5)")
     levels = {"sex": (np.array([0.0, 1.0]), ("F", "M"))}

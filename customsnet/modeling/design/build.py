@@ -94,6 +94,63 @@ def cut_step(panel: Panel, formula: Formula, year_index: int, labels: np.ndarray
     )
 
 
+def union_step(panel: Panel, formula: Formula, year_index: int) -> tuple[StepInputs, list[str]]:
+    """btergm's ``offset = TRUE`` composition of one modeled year: the union of the node sets.
+
+    The step keeps every node of year ``t`` and of each lagged year a temporal term reads (year
+    ``t``'s order, then the others in order of appearance). As btergm's ``adjust(value = 1)`` does,
+    every object gets the nodes it lacks with the value 1 in their rows and columns: the response
+    network (a node absent at ``t`` is tied to everybody), the lagged networks, the covariates and
+    the node attributes. Returns the inputs and the labels absent from some object: every dyad
+    touching one is a structural zero, which :func:`build_design` leaves out of the rows (btergm
+    deletes the rows whose offset covariate is non-zero). Dependence terms of the remaining dyads
+    are computed on the filled network, exactly as in btergm.
+    """
+    year = panel.years[year_index]
+    own = panel.nodes[year]
+    sets = [own] + [panel.nodes[panel.years[year_index - lag]] for lag in formula.lags]
+    labels = np.array(list(dict.fromkeys(label for nodes in sets for label in nodes.tolist())), dtype=own.dtype)
+    n = len(labels)
+    off_diagonal = ~np.eye(n, dtype=bool)
+
+    def filled_network(network: sp.csr_matrix, labels_from: np.ndarray) -> sp.csr_matrix:
+        lacking = ~np.isin(labels, labels_from)
+        fill = (lacking[:, None] | lacking[None, :]) & off_diagonal
+        restricted = restrict_network(network, labels_from, labels).toarray()
+        return sp.csr_matrix(np.where(fill, 1.0, restricted))
+
+    idx = positions(own, labels)
+    here = idx >= 0
+
+    def filled_matrix(m: np.ndarray) -> np.ndarray:
+        out = np.ones((n, n))
+        out[np.ix_(here, here)] = m[np.ix_(idx[here], idx[here])]
+        return out
+
+    def filled_vector(a: np.ndarray) -> np.ndarray:
+        out = np.ones(n)
+        out[here] = a[idx[here]]
+        return out
+
+    lagged = {}
+    for lag in formula.lags:
+        earlier_year = panel.years[year_index - lag]
+        lagged[lag] = filled_network(panel.network(formula.lhs, earlier_year), panel.nodes[earlier_year])
+    absent = [label for label in labels.tolist() if not all(label in set(nodes.tolist()) for nodes in sets)]
+    inputs = StepInputs(
+        year=year,
+        nodes=labels,
+        network=filled_network(panel.network(formula.lhs, year), own),
+        directed=panel.directed,
+        lagged=lagged,
+        dyad_covs={name: filled_matrix(panel.dyad_cov(name, year)) for name in formula.dyad_covariates},
+        node_attrs={name: filled_vector(panel.node_attr(name, year)) for name in formula.node_attributes},
+        time_index=year_index + 1,
+        n_times=len(panel.years),
+    )
+    return inputs, absent
+
+
 def subset_step(step: StepInputs, keep: np.ndarray) -> StepInputs:
     """The step restricted to the node positions ``keep`` (boolean mask)."""
     idx = np.flatnonzero(keep)
@@ -303,12 +360,21 @@ def check_collinearity(names: list[str], steps: list[StepDesign], tolerance: flo
 
 
 # ------------------------------------------------------------------------------ the builder
-def _prepare_step(panel: Panel, formula: Formula, year_index: int, missing: str) -> tuple[StepInputs, list[str], dict]:
-    """Inputs of one modeled year after composition and the missing-value policy."""
+def _prepare_step(
+    panel: Panel, formula: Formula, year_index: int, missing: str, offset: bool = False
+) -> tuple[StepInputs, list[str], dict]:
+    """Inputs of one modeled year after composition and the missing-value policy.
+
+    The labels returned are those dropped (``offset=False``) or those whose dyads are structural
+    zeros (``offset=True``, see :func:`union_step`).
+    """
     year = panel.years[year_index]
     try:
-        labels, absent = step_nodes(panel, formula.lhs, year_index, formula.lags)
-        inputs = cut_step(panel, formula, year_index, labels)
+        if offset:
+            inputs, absent = union_step(panel, formula, year_index)
+        else:
+            labels, absent = step_nodes(panel, formula.lhs, year_index, formula.lags)
+            inputs = cut_step(panel, formula, year_index, labels)
     except PanelError as exc:
         raise DesignError(f"year {year}: {exc}") from None
     inputs, record = apply_missing_policy(inputs, missing)
@@ -339,7 +405,13 @@ def step_inputs(panel: Panel, formula: Formula | str, year: int, *, missing: str
 
 
 def build_design(
-    panel: Panel, formula: Formula | str, *, compress: bool = True, missing: str = "error", check: bool = True
+    panel: Panel,
+    formula: Formula | str,
+    *,
+    compress: bool = True,
+    missing: str = "error",
+    check: bool = True,
+    offset: bool = False,
 ) -> Design:
     """Build btergm's MPLE design from a panel (see the module docstring for the rules).
 
@@ -348,6 +420,10 @@ def build_design(
     formula has a temporal term; in compressed mode only if it is constant within every merged
     row group (it is whenever a lag-1 ``memory`` term is present), otherwise it is ``None``.
     ``check=False`` skips the constant/collinearity checks (e.g. a single year built for prediction).
+    ``offset=True`` is btergm's ``offset = TRUE`` composition (:func:`union_step`): the union of the
+    node sets with the dyads of nodes absent from some object left out as structural zeros, instead
+    of dropping those nodes; ``meta["composition"]`` records them per year. It gives the same rows as
+    ``offset=False`` when every term is dyad-independent; dependence terms differ (as in btergm).
     """
     formula = as_formula(formula)
     if formula.lhs not in panel.networks:
@@ -364,14 +440,27 @@ def build_design(
     composition: dict[str, dict] = {}
     missing_record: dict[str, dict] = {}
     lag_tie_consistent = True
-    store = RowStore(len(names), _row_capacity(panel, max_lag))
+    structural_pairs = 0  # ordered pairs that are structural zeros (offset=True), for btergm's nobs
+    capacity = _row_capacity(panel, max_lag) if not offset else 0  # offset=True: steps keep their own arrays
+    store = RowStore(len(names), capacity)
     for year_index in range(max_lag, len(panel.years)):
         year = panel.years[year_index]
-        inputs, absent, record = _prepare_step(panel, formula, year_index, missing)
+        inputs, absent, record = _prepare_step(panel, formula, year_index, missing, offset)
         if record:
             missing_record[str(year)] = record
-        composition[str(year)] = {"n_nodes": int(inputs.n), "dropped_by_composition": absent}
         tail, head = all_dyads(inputs.n, panel.directed)
+        if offset:
+            zero = np.isin(inputs.nodes, absent)
+            informative = ~(zero[tail] | zero[head])
+            composition[str(year)] = {
+                "n_nodes": int(inputs.n),
+                "structural_zero_nodes": [label for label in absent if label in set(inputs.nodes.tolist())],
+                "structural_zero_dyads": int((~informative).sum()),
+            }
+            structural_pairs += int((~informative).sum()) * (1 if panel.directed else 2)
+            tail, head = tail[informative], head[informative]
+        else:
+            composition[str(year)] = {"n_nodes": int(inputs.n), "dropped_by_composition": absent}
         X = formula.change_stats(inputs, tail, head)
         _report_nan(names, X, year)
         y = tie_values(inputs.network, tail, head)
@@ -409,7 +498,10 @@ def build_design(
         "missing": missing_record,
         "lag_tie": _lag_tie_note(max_lag, compress, lag_tie_consistent),
         "n_rows": int(sum(len(s.y) for s in steps)),
+        "offset": offset,
     }
+    if offset:
+        meta["structural_zero_pairs"] = structural_pairs
     return Design(names=names, steps=steps, directed=panel.directed, formula=str(formula), meta=meta, store=store)
 
 

@@ -143,8 +143,11 @@ class Design:
 
     @property
     def nobs_btergm(self) -> int:
-        """btergm's ``nobs``: ordered pairs n(n-1) per step (twice the dyads when undirected)."""
-        return sum(len(s.nodes) * (len(s.nodes) - 1) for s in self.steps)
+        """btergm's ``nobs``: ordered pairs n(n-1) per step (twice the dyads when undirected),
+        without the structural zeros of ``offset=True`` composition (btergm counts the zero cells
+        of its offset matrices)."""
+        pairs = sum(len(s.nodes) * (len(s.nodes) - 1) for s in self.steps)
+        return pairs - int(self.meta.get("structural_zero_pairs", 0))
 
     def stacked(self, steps: list[int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row-bind ``X, y, w`` of the given step indices (default all), in that order; repeats allowed."""

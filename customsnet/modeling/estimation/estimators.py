@@ -25,6 +25,8 @@ from customsnet.modeling.estimation.separation import Identification, identify
 from customsnet.modeling.estimation.speedglm import SplitRows, speedglm_fit
 
 ESTIMATORS = ("btergm", "mple", "formation", "mcmle")
+#: the status of an offset's coefficient: given, not estimated
+OFFSET_STATUS = "fixed (offset)"
 
 
 class EstimationError(ValueError):
@@ -124,11 +126,17 @@ def replicates_btergm(
 
 
 # --------------------------------------------------------------------------- converged MPLE
-def fit_mple(rows: StackedRows, names: list[str], n_jobs: int = 1) -> PointFit:
-    """The converged MPLE on the identified subspace, after the LP existence check."""
-    ident = identify(rows, names)
+def fit_mple(rows: StackedRows, names: list[str], n_jobs: int = 1, fixed: np.ndarray | None = None) -> PointFit:
+    """The converged MPLE on the identified subspace, after the LP existence check.
+
+    ``fixed`` holds offsets' fixed coefficients (NaN where estimated): they enter the linear
+    predictor as they are and are reported with status "fixed (offset)".
+    """
+    ident = identify(rows, names, fixed)
     overlap = rows.with_weights(np.where(ident.separated, 0.0, rows.w))
-    out = newton_fit(overlap, np.ones((1, rows.n_steps), dtype=np.int64), ident.basis, n_jobs=n_jobs)[0]
+    out = newton_fit(
+        overlap, np.ones((1, rows.n_steps), dtype=np.int64), ident.basis, n_jobs=n_jobs, shift=ident.shift
+    )[0]
     if not out.converged:
         raise EstimationError(
             f"Newton did not converge on the identified part (max |gradient| {out.grad_max:.3g} after "
@@ -137,8 +145,12 @@ def fit_mple(rows: StackedRows, names: list[str], n_jobs: int = 1) -> PointFit:
     coef = out.coef.copy()
     coef[~ident.identified] = np.nan
     status = [
-        "ok" if ok else ("not identified: separation" if ident.separated.any() else "not identified: collinear")
-        for ok in ident.identified
+        OFFSET_STATUS
+        if not free
+        else "ok"
+        if ok
+        else ("not identified: separation" if ident.separated.any() else "not identified: collinear")
+        for ok, free in zip(ident.identified, ident.free)
     ]
     warnings = [] if ident.exists else [f"MPLE does not exist for all terms: {ident.reason}"]
     return PointFit(
@@ -166,7 +178,7 @@ def replicates_mple(
     starts every replicate's Newton: the same converged maximum in fewer passes.
     """
     overlap = rows.with_weights(np.where(ident.separated, 0.0, rows.w))
-    outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs, start=start)
+    outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs, start=start, shift=ident.shift)
     raw = np.array([o.coef for o in outs]).reshape(len(outs), rows.n_params)
     failed = np.zeros(len(outs), dtype=bool)
     notes = [""] * len(outs)
@@ -175,9 +187,12 @@ def replicates_mple(
         if o.converged:
             continue
         drawn = counts[r][step_of_row] > 0
-        own = identify(overlap.with_weights(np.where(drawn, overlap.w, 0.0)), ident.names)
+        own = identify(overlap.with_weights(np.where(drawn, overlap.w, 0.0)), ident.names, ident.fixed)
         refit = newton_fit(
-            overlap.with_weights(np.where(drawn & ~own.separated, overlap.w, 0.0)), counts[r : r + 1], own.basis
+            overlap.with_weights(np.where(drawn & ~own.separated, overlap.w, 0.0)),
+            counts[r : r + 1],
+            own.basis,
+            shift=own.shift,
         )[0]
         if refit.converged:
             raw[r] = refit.coef
@@ -245,14 +260,15 @@ def formation_design(design: Design) -> Design:
     )
 
 
-def fit_formation(rows: StackedRows, names: list[str], n_jobs: int = 1) -> PointFit:
+def fit_formation(rows: StackedRows, names: list[str], n_jobs: int = 1, fixed: np.ndarray | None = None) -> PointFit:
     """The MPLE on the formation risk set (``rows`` from :func:`formation_design`); must exist."""
-    fit = fit_mple(rows, names, n_jobs=n_jobs)
+    fit = fit_mple(rows, names, n_jobs=n_jobs, fixed=fixed)
     ident = fit.identification
     assert ident is not None
     if ident.exists:
         fit.warnings = []
     fit.status = [
-        "ok (exists: LP finds no separating direction)" if ok else s for ok, s in zip(ident.identified, fit.status)
+        "ok (exists: LP finds no separating direction)" if ok and s == "ok" else s
+        for ok, s in zip(ident.identified, fit.status)
     ]
     return fit

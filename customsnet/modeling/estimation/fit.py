@@ -32,6 +32,7 @@ from customsnet.modeling.estimation.bootstrap import (
 )
 from customsnet.modeling.estimation.estimators import (
     ESTIMATORS,
+    OFFSET_STATUS,
     EstimationError,
     PointFit,
     ReplicateFits,
@@ -44,6 +45,12 @@ from customsnet.modeling.estimation.estimators import (
     split_rows,
 )
 from customsnet.modeling.estimation.logit_stats import StackedRows
+from customsnet.modeling.estimation.offsets import (
+    OffsetError,
+    fixed_vector,
+    offset_values,
+    remove_structural_zeros,
+)
 from customsnet.modeling.estimation.separation import Identification
 from customsnet.modeling.estimation.speedglm import SplitRows
 from customsnet.modeling.results import Combination, FitResult
@@ -92,6 +99,7 @@ def fit_tergm(
     level: float = 0.95,
     check_separation: bool = True,
     warm_start: bool = True,
+    offset_coef: Any = None,
 ) -> FitResult:
     """Fit a TERGM by MPLE to ``design`` and bootstrap it over time steps.
 
@@ -112,6 +120,11 @@ def fit_tergm(
     warm_start : start the replicates' Newton at the full data's estimate (``mple``,
         ``formation``; the converged maxima agree to Newton's tolerance, ~1e-8). ``btergm`` mode
         always starts where speedglm does, as parity requires.
+    offset_coef : fixed coefficients of the formula's ``offset()`` terms (ergm's ``offset.coef``), a
+        sequence in the order of the offset columns or a mapping by name; ``-inf`` for structural
+        zeros (those dyads leave the design, see :mod:`.offsets`). Offsets are reported with status
+        "fixed (offset)". ``btergm`` mode takes only infinite offsets (btergm's own use: it deletes
+        the structural zeros' rows); finite ones need ``mple`` or ``formation``.
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -124,17 +137,29 @@ def fit_tergm(
     if design.n_steps == 0:
         raise EstimationError("the design has no time steps")
     _check_finite(design)
+    all_names = list(design.names)
+    try:
+        offset_fixed = offset_values(all_names, offset_coef)
+        design, structural = remove_structural_zeros(design, offset_fixed)
+    except OffsetError as exc:
+        raise EstimationError(str(exc)) from None
     if estimator == "formation":
         design = formation_design(design)
     rows = StackedRows.from_design(design)
     names = list(design.names)
+    fixed = fixed_vector(names, offset_fixed)
 
     if estimator == "btergm":
+        if fixed is not None:
+            raise EstimationError(
+                f"estimator 'btergm' takes only infinite offsets (structural zeros, as btergm's offset = TRUE); "
+                f"the finite offsets {[n for n in names if n in offset_fixed]} need estimator='mple'"
+            )
         point = fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
     elif estimator == "mple":
-        point = fit_mple(rows, names, n_jobs=n_jobs)
+        point = fit_mple(rows, names, n_jobs=n_jobs, fixed=fixed)
     else:
-        point = fit_formation(rows, names, n_jobs=n_jobs)
+        point = fit_formation(rows, names, n_jobs=n_jobs, fixed=fixed)
     for message in point.warnings:
         warnings.warn(message, MPLEWarning, stacklevel=2)
 
@@ -166,6 +191,17 @@ def fit_tergm(
     if estimator != "btergm" and point.identification is not None:
         t[:, ~point.identification.identified] = np.nan
     combos = _combinations(point, raw)
+    estimates, status = np.asarray(point.coef, dtype=float), list(point.status)
+    reported = [n for n in all_names if n in names or n in offset_fixed]  # formation drops memory
+    if len(reported) > len(names):  # infinite offsets were fitted out: report them at their values
+        estimates, status, t = _with_infinite_offsets(reported, names, offset_fixed, estimates, status, t)
+    names = reported
+    meta = {"identification": point.identification.reason if point.identification else ""}
+    if offset_fixed:
+        meta["offset_coef"] = {n: repr(v) for n, v in offset_fixed.items()}  # JSON keeps no infinities
+    removed = sum(structural.values())
+    if removed:
+        meta["structural_zeros"] = structural
     if reps.failed.any():
         warnings.warn(
             f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed "
@@ -175,13 +211,14 @@ def fit_tergm(
         )
     return FitResult(
         names=names,
-        estimates=np.asarray(point.coef, dtype=float),
-        status=point.status,
+        estimates=estimates,
+        status=status,
         estimator=estimator,
         formula=design.formula,
         years=list(design.years),
         nobs_dyads=int(design.n_dyads),
-        nobs_btergm=int(design.nobs_btergm),
+        # btergm's nobs counts the ordered pairs that are not structural zeros
+        nobs_btergm=int(design.nobs_btergm) - (1 if design.directed else 2) * removed,
         iterations=point.iterations,
         converged=point.converged,
         criterion=float(point.criterion),
@@ -194,8 +231,19 @@ def fit_tergm(
         seed=seed if boot_indices is None else None,
         warnings=list(point.warnings),
         level=level,
-        meta={"identification": point.identification.reason if point.identification else ""},
+        meta=meta,
     )
+
+
+def _with_infinite_offsets(all_names, names, values, estimates, status, t):
+    """Estimates, statuses and replicates with the infinite offsets (left out of the fit) put back in place."""
+    pos = {n: k for k, n in enumerate(names)}
+    est = np.array([values[n] if n not in pos else estimates[pos[n]] for n in all_names])
+    st = [OFFSET_STATUS if n not in pos else status[pos[n]] for n in all_names]
+    boot = np.full((t.shape[0], len(all_names)), np.nan)
+    for k, n in enumerate(all_names):
+        boot[:, k] = values[n] if n not in pos else t[:, pos[n]]
+    return est, st, boot
 
 
 def _combinations(point: PointFit, raw_boot: np.ndarray) -> list[Combination]:

@@ -538,6 +538,8 @@ def fit_mcmle(
     formula = as_formula(formula)
     design = build_design(panel, formula, compress=True, missing=missing)
     names = list(design.names)
+    if any(n.startswith("offset(") for n in names):
+        raise ValueError(f"estimator 'mcmle' does not take offset() terms ({names}); use estimator='mple'")
     given_start = start
     if curved:
         start = None  # the fixed formula's MPLE; a given start is in the curved coefficients

@@ -43,6 +43,9 @@ class TERGM:
         scheduler: Any = None,
         level: float = 0.95,
         mcmc: Any = None,
+        naming: str = "ergm4.4",
+        offset_coef: Any = None,
+        offset: bool = False,
     ) -> None:
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -54,6 +57,10 @@ class TERGM:
         self.scheduler = scheduler
         self.level = level
         self.mcmc = mcmc  # MCMLEControl for estimator="mcmle" (None: its defaults)
+        self.naming = naming  # coefficient-name convention ("ergm4.4" or "ergm4.5", see terms.formula.NAMINGS)
+        # fixed coefficients of offset() terms (ergm's offset.coef; -inf: structural zeros)
+        self.offset_coef = offset_coef
+        self.offset = offset  # btergm's offset = TRUE composition (union of nodes, structural zeros)
         self.result_: FitResult | None = None
 
     def design(self, panel: Any) -> Design:
@@ -65,7 +72,14 @@ class TERGM:
 
         if is_separable(self.formula):
             return separable_design(panel, self.formula)
-        return build_design(panel, self.formula, compress=True)
+        return build_design(panel, self._formula(), compress=True, offset=self.offset)
+
+    def _formula(self):
+        """The formula under this model's naming convention (a Formula; separable formulas stay text)."""
+        from customsnet.modeling.estimation.separable import is_separable
+        from customsnet.modeling.terms.formula import as_formula
+
+        return self.formula if is_separable(self.formula) else as_formula(self.formula, naming=self.naming)
 
     def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:
         """Fit to a Panel (design built from the formula) or directly to a Design; returns the results.
@@ -79,12 +93,12 @@ class TERGM:
             from customsnet.modeling.estimation.mcmle import fit_mcmle
 
             self.result_ = fit_mcmle(
-                data, self.formula, control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs, level=self.level
+                data, self._formula(), control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs, level=self.level
             )
             return self.result_
         design = data if isinstance(data, Design) else self.design(data)
         if not design.formula:
-            design = dataclasses.replace(design, formula=self.formula)
+            design = dataclasses.replace(design, formula=str(self._formula()))
         self.result_ = fit_tergm(
             design,
             estimator=self.estimator,
@@ -94,6 +108,7 @@ class TERGM:
             scheduler=self.scheduler,
             boot_indices=boot_indices,
             level=self.level,
+            offset_coef=self.offset_coef,
         )
         return self.result_
 

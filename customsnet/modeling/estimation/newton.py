@@ -69,6 +69,7 @@ def newton_fit(
     max_iter: int = MAX_ITER,
     n_jobs: int = 1,
     start: np.ndarray | None = None,
+    shift: np.ndarray | None = None,
 ) -> list[NewtonOutcome]:
     """Maximise each replicate's weighted log pseudolikelihood over ``beta = basis @ gamma``.
 
@@ -79,12 +80,15 @@ def newton_fit(
     ``start`` (coefficients, one vector or one per replicate) is where Newton starts instead of
     zero, e.g. the full data's estimate for bootstrap replicates: the maximum is unique on the
     subspace, so the start changes only how many passes it takes to get there.
+    ``shift`` (length p) is a fixed part of every coefficient vector, ``beta = shift + basis @ gamma``:
+    offsets' fixed coefficients, with ``basis`` zero on their rows.
     """
     counts = np.atleast_2d(np.asarray(counts))
     n_rep = counts.shape[0]
     p = rows.n_params
     Q = np.eye(p) if basis is None else np.asarray(basis, dtype=np.float64)
     q = Q.shape[1]
+    fixed_part = np.zeros(p) if shift is None else np.asarray(shift, dtype=np.float64)
     step_weight = np.bincount(rows.step_of_row(), weights=rows.w, minlength=rows.n_steps)
     total_w = np.maximum(counts @ step_weight, 1.0)
     gram = np.einsum("rs,sij->rij", counts.astype(np.float64), step_grams(rows))
@@ -109,7 +113,7 @@ def newton_fit(
         grad_max[:] = 0.0
     while active.any():
         idx = np.flatnonzero(active)
-        st = replicate_statistics(rows, counts[idx], gamma[idx] @ Q.T, MODE_EXACT, n_jobs)
+        st = replicate_statistics(rows, counts[idx], gamma[idx] @ Q.T + fixed_part, MODE_EXACT, n_jobs)
         for k, r in enumerate(idx):
             dev = st.dev[k]
             if dev > dev_prev[r] + 1e-10 * (abs(dev_prev[r]) + 1.0) and halvings[r] < MAX_HALVINGS:
@@ -148,7 +152,7 @@ def newton_fit(
             iters[r] += 1
     return [
         NewtonOutcome(
-            coef=np.full(p, np.nan) if diverged[r] else Q @ gamma[r],
+            coef=np.full(p, np.nan) if diverged[r] else Q @ gamma[r] + fixed_part,
             iterations=int(iters[r]),
             grad_max=float(grad_max[r]),
             converged=bool(converged[r]),

@@ -35,15 +35,33 @@ class Identification:
     identified: np.ndarray  # bool per coefficient
     combinations: list[tuple[dict[str, float], np.ndarray]] = field(default_factory=list)
     reason: str = ""
+    #: offsets: the fixed coefficient per column, NaN where the coefficient is estimated (None: no offsets)
+    fixed: np.ndarray | None = None
+
+    @property
+    def free(self) -> np.ndarray:
+        """Bool per coefficient: estimated (not an offset)."""
+        return np.ones(len(self.names), dtype=bool) if self.fixed is None else np.isnan(self.fixed)
+
+    @property
+    def shift(self) -> np.ndarray:
+        """The fixed part of every coefficient vector: offsets' values, 0 elsewhere."""
+        return np.zeros(len(self.names)) if self.fixed is None else np.where(self.free, 0.0, self.fixed)
 
     @property
     def basis(self) -> np.ndarray:
-        """Orthonormal basis (p, p - m) of the identified subspace."""
-        p = len(self.names)
-        if len(self.null_space) == 0:
-            return np.eye(p)
-        _, _, vt = np.linalg.svd(self.null_space, full_matrices=True)
-        return vt[len(self.null_space) :].T
+        """Orthonormal basis (p, q) of the identified subspace of the estimated coefficients (0 on offsets)."""
+        free = self.free
+        p, k = len(self.names), int(free.sum())
+        null = self.null_space[:, free] if len(self.null_space) else self.null_space
+        if len(null) == 0:
+            sub = np.eye(k)
+        else:
+            _, _, vt = np.linalg.svd(null, full_matrices=True)
+            sub = vt[len(null) :].T
+        out = np.zeros((p, sub.shape[1]))
+        out[free] = sub
+        return out
 
     @property
     def not_identified(self) -> list[str]:
@@ -188,8 +206,15 @@ def null_space_of_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return q.T
 
 
-def identify(rows: StackedRows, names: list[str]) -> Identification:
-    """Existence check and identification for the rows of ``rows`` with positive weight."""
+def identify(rows: StackedRows, names: list[str], fixed: np.ndarray | None = None) -> Identification:
+    """Existence check and identification for the rows of ``rows`` with positive weight.
+
+    ``fixed`` (offsets: the fixed value per column, NaN where estimated) restricts the check to the
+    estimated columns: a finite offset shifts the linear predictor but cannot create or remove a
+    separating direction. Arrays of the result are in the coordinates of all columns (0 on offsets).
+    """
+    if fixed is not None and not np.isnan(fixed).all():
+        return _identify_with_offsets(rows, names, np.asarray(fixed, dtype=np.float64))
     X, y, w = rows.X, rows.y, rows.w
     p = X.shape[1]
     directions, separated = recession_directions(X, y, w)
@@ -210,6 +235,33 @@ def identify(rows: StackedRows, names: list[str]) -> Identification:
     )
     ident.reason = describe(ident, X, y, w)
     return ident
+
+
+def _identify_with_offsets(rows: StackedRows, names: list[str], fixed: np.ndarray) -> Identification:
+    """:func:`identify` on the estimated columns, embedded in the coordinates of all columns."""
+    free = np.isnan(fixed)
+    sub = StackedRows(np.ascontiguousarray(rows.XT[free]), rows.y, rows.w, rows.offsets)
+    part = identify(sub, [n for n, f in zip(names, free) if f])
+    p = len(names)
+
+    def embed(m: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(m), p))
+        out[:, free] = m
+        return out
+
+    identified = np.ones(p, dtype=bool)
+    identified[free] = part.identified
+    return Identification(
+        names=list(names),
+        exists=part.exists,
+        separated=part.separated,
+        directions=embed(part.directions.reshape(-1, int(free.sum()))),
+        null_space=embed(part.null_space.reshape(-1, int(free.sum()))),
+        identified=identified,
+        combinations=[(c, embed(v[None, :])[0]) for c, v in part.combinations],
+        reason=part.reason,
+        fixed=fixed,
+    )
 
 
 def identified_combinations(null: np.ndarray, names: list[str]) -> list[tuple[dict[str, float], np.ndarray]]:

@@ -129,8 +129,8 @@ class MissingLog:
         self.notes.append(text)
 
     def nodes(self, name: str, year: int, labels: np.ndarray, values: np.ndarray, why: str = "") -> None:
-        """Record NaN entries of a node attribute (or nothing when complete)."""
-        bad = labels[np.isnan(values)].tolist()
+        """Record NaN (or, for a categorical attribute, None) entries of a node attribute (or nothing when complete)."""
+        bad = labels[pd.isna(values)].tolist()
         if not bad:
             return
         self.detail.setdefault(name, {})[str(year)] = {"missing": len(bad), "of": len(labels), "countries": bad}
@@ -189,11 +189,41 @@ def dyad_matrix(n: int, i: np.ndarray, j: np.ndarray, values: np.ndarray, fill: 
     return m
 
 
-def attribute_vector(labels: np.ndarray, countries, values, absent: float) -> np.ndarray:
-    """Values aligned to ``labels``; labels without a value get ``absent`` (NaN or 0)."""
+def attribute_vector(labels: np.ndarray, countries, values, absent: float | None) -> np.ndarray:
+    """Values aligned to ``labels``; labels without a value get ``absent`` (NaN or 0; None for text).
+
+    Numeric values give a float64 vector; text values (``absent`` None) an object vector of labels
+    with None where missing, which :class:`Panel` stores as a categorical attribute.
+    """
+    if absent is None:
+        series = pd.Series(np.asarray(values, dtype=object), index=pd.Index(countries, dtype=object))
+        out = series.reindex(pd.Index(labels, dtype=object)).to_numpy(dtype=object)
+        return np.array([None if pd.isna(v) else str(v) for v in out], dtype=object)
     series = pd.Series(np.asarray(values, dtype=np.float64), index=pd.Index(countries, dtype=object))
     # fill_value fills only labels without a row; a stored NaN value stays NaN
     return series.reindex(pd.Index(labels, dtype=object), fill_value=absent).to_numpy(dtype=np.float64)
+
+
+def text_valued(variable: str, rows: pd.DataFrame) -> bool:
+    """Whether an attribute's observations are labels (text) rather than numbers.
+
+    Raises :class:`ExportError` naming the variable and a country-year when both kinds occur: a
+    categorical attribute (region, regime type) must be text everywhere.
+    """
+    values = rows["value"].tolist()
+    is_text = [isinstance(v, str) for v in values]
+    if not any(is_text):
+        return False
+    odd = next((k for k, (v, t) in enumerate(zip(values, is_text)) if not t and not pd.isna(v)), None)
+    if odd is not None:
+        row = rows.iloc[odd]
+        first_text = rows.iloc[is_text.index(True)]
+        raise ExportError(
+            f"attribute {variable!r} mixes text and numbers in the graph: {row['country']} {int(row['year'])} is "
+            f"{row['value']!r} (source {row['source']}), {first_text['country']} {int(first_text['year'])} is "
+            f"{first_text['value']!r}; a categorical attribute must be text in every Observation"
+        )
+    return True
 
 
 def group_by_year(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
@@ -443,8 +473,12 @@ def one_value_per_fact(
             continue
         order = {src: k for k, src in enumerate(ranked)}
         rows = rows.assign(_rank=rows["source"].map(order)).sort_values("_rank", kind="stable")
-        spread = rows.groupby(["country", "year"])["value"].agg(["min", "max"])
-        differing = int(((spread["max"] - spread["min"]).abs() > 1e-9).sum())
+        if text_valued(variable, rows):  # labels differ when they are not the same label
+            differing = int((rows.groupby(["country", "year"])["value"].nunique() > 1).sum())
+        else:
+            numbers = rows.assign(value=rows["value"].astype("float64"))
+            spread = numbers.groupby(["country", "year"])["value"].agg(["min", "max"])
+            differing = int(((spread["max"] - spread["min"]).abs() > 1e-9).sum())
         best = rows.drop_duplicates(["country", "year"], keep="first").drop(columns="_rank")
         values_from = best["source"].value_counts().reindex(ranked, fill_value=0).astype(int).to_dict()
         choices[variable] = {
@@ -473,7 +507,13 @@ def _node_attributes(
     precedence: dict[str, Sequence[str]] | None = None,
     choices: dict[str, dict] | None = None,
 ) -> dict[str, dict[int, np.ndarray]]:
-    """Each attribute per year t: value of ``t - lag`` for the nodes of t (one source per fact)."""
+    """Each attribute per year t: value of ``t - lag`` for the nodes of t (one source per fact).
+
+    An attribute whose observations are text (a region or regime-type label) is exported as labels
+    (object arrays, None where missing), which :class:`Panel` stores as a categorical attribute
+    usable by ``nodematch``/``nodefactor``/``nodemix``; a country absent from its source is missing
+    (never a level), whatever ``absence_is_zero`` says.
+    """
     if not config.attributes:
         return {}
     first, last = config.years
@@ -485,16 +525,17 @@ def _node_attributes(
     grouped = {(int(y), v): g for (y, v), g in frame.groupby(["year", "variable"], sort=False)}
     out: dict[str, dict[int, np.ndarray]] = {}
     for variable in config.attributes:
-        zero_absent = variable in config.absence_is_zero
+        text = text_valued(variable, frame[frame["variable"] == variable])
+        zero_absent = variable in config.absence_is_zero and not text
         out[variable] = {}
         for year, labels in nodes.items():
             source_year = year - config.lag
             rows = grouped.get((source_year, variable))
             if rows is None:
-                values = np.full(len(labels), np.nan)
+                values = np.full(len(labels), None, dtype=object) if text else np.full(len(labels), np.nan)
                 why = f" (no {variable} observation at all in {source_year})"
             else:
-                absent = 0.0 if zero_absent else np.nan
+                absent = None if text else (0.0 if zero_absent else np.nan)
                 values = attribute_vector(labels, rows["country"].to_numpy(), rows["value"].to_numpy(), absent)
                 why = f" (value of {source_year})" if config.lag else ""
             out[variable][year] = values

@@ -864,7 +864,9 @@ def coefficient_vector(coefs, names: Sequence[str]) -> np.ndarray:
     return values
 
 
-def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") -> YearModel:
+def simulation_inputs(
+    formula, panel, year: int, coefs, missing: str = "error", btergm_window_start: int | None = None
+) -> YearModel:
     """Build the simulable ERGM of ``year`` from a btergm formula, a :class:`Panel` and coefficients.
 
     Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
@@ -872,18 +874,38 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
     ``L = Σ_k θ_k Δ_k``; every dependent term (``term.dependent``) becomes a dependence term of the
     sampler (:func:`sampler_model`). The node
     set and lagged networks are cut exactly as :func:`~customsnet.modeling.design.build.build_design` does.
-    Coefficients of ±Inf (offsets) are refused: the sampler has no structural zeros besides
-    ``-inf`` entries of ``L``. ``missing`` is the design's missing-value policy (``"error"``,
-    ``"drop-nodes"``, ``"impute-zero"``, ``"impute-mode"``), applied as ``build_design`` applies it.
+    An ``offset()`` term keeps its fixed coefficient; ``-Inf`` on a dyad-independent offset gives
+    ``-inf`` entries of ``L`` (structural zeros: the sampler never proposes them, prediction gives
+    them probability 0). Other non-finite coefficients are refused. ``missing`` is the design's
+    missing-value policy (``"error"``, ``"drop-nodes"``, ``"impute-zero"``, ``"impute-mode"``),
+    applied as ``build_design`` applies it.
+
+    ``timecov`` reads the year's calendar position in the panel's year list (the fit's clock). Only
+    to reproduce btergm's out-of-sample ``gof(fit, formula = nets[k:l] ~ ...)`` numbers, which count
+    positions inside the new list, give ``btergm_window_start=<year k>``: the panel is cut to the years
+    ``k..year`` first, so ``timecov`` sees position ``year - k + 1`` of ``T = year - k + 1`` steps (btergm's
+    re-indexing quirk, spec §10.16; e.g. ``nets[7:8]`` multiplies year 8 by 2, not 8).
     """
     from customsnet.modeling.design.build import restrict_network, step_inputs
     from customsnet.modeling.terms.base import all_dyads
     from customsnet.modeling.terms.formula import as_formula
+    from customsnet.modeling.terms.offset import Offset, fixed_product
 
+    if btergm_window_start is not None:
+        window = [y for y in panel.years if btergm_window_start <= y <= year]
+        if not window or window[0] != btergm_window_start or window[-1] != year:
+            raise SimulationError(
+                f"btergm_window_start={btergm_window_start}: the window {btergm_window_start}-{year} must start "
+                f"and end at panel years ({panel.years[0]}-{panel.years[-1]})"
+            )
+        panel = panel.subset_years(window)
     formula = as_formula(formula).for_panel(panel)
     names = formula.coef_names(panel.directed)
     theta = coefficient_vector(coefs, names)
-    if not np.all(np.isfinite(theta)):
+    structural = {
+        n for t in formula.terms if isinstance(t, Offset) and not t.dependent for n in t.coef_names(panel.directed)
+    }
+    if not all(np.isfinite(v) or (n in structural and v == -np.inf) for n, v in zip(names, theta)):
         bad = [n for n, v in zip(names, theta) if not np.isfinite(v)]
         raise SimulationError(
             f"coefficients {bad} are not finite (NaN: not identified by the MPLE, e.g. under separation; "
@@ -908,7 +930,9 @@ def simulation_inputs(formula, panel, year: int, coefs, missing: str = "error") 
         if term.dependent:
             dependent.append((term, coef))
             continue
-        delta = term.change_stats(step, tail, head) @ coef
+        delta = fixed_product(term.change_stats(step, tail, head), coef)
+        if np.isposinf(delta).any():
+            raise SimulationError(f"term {term.to_r()}: an infinite offset forces ties, which the sampler cannot hold")
         if np.isnan(delta).any():
             raise SimulationError(f"term {term.to_r()} has missing values in year {year}")
         logodds[tail, head] += delta

@@ -41,6 +41,7 @@ from customsnet.modeling.terms.dyad_independent import (
     NodeOCov,
 )
 from customsnet.modeling.terms.gw import GWESP, GWDegree, GWIDegree, GWODegree
+from customsnet.modeling.terms.offset import Offset
 from customsnet.modeling.terms.shared_partners import (
     DGWDSP,
     DGWESP,
@@ -101,6 +102,7 @@ __all__ = [
     "NodeOFactor",
     "ODegree",
     "OStar",
+    "Offset",
     "StepInputs",
     "TTriple",
     "Term",

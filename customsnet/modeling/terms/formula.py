@@ -20,9 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from customsnet.modeling.terms import (
+    DSP,
+    ESP,
+    GWDSP,
+    GWESP,
+    GWNSP,
+    NSP,
     REGISTRY,
     DelRecip,
     Memory,
+    Offset,
     StepInputs,
     Term,
     TermError,
@@ -35,20 +42,50 @@ class FormulaError(ValueError):
     """A formula cannot be read or describes an unsupported model."""
 
 
+#: coefficient-name conventions: ergm 4.4 (default; directed ``gwesp`` is ``gwesp.fixed.0.5``) or
+#: ergm 4.5 and later (``gwesp.OTP.fixed.0.5``); they differ only for directed shared-partner terms
+NAMINGS = ("ergm4.4", "ergm4.5")
+DEFAULT_NAMING = "ergm4.4"
+
+
+def _with_naming(term: Term, naming: str) -> Term:
+    """The term as the naming convention writes it: ergm 4.5 names spell out the default type.
+
+    Writing ``type = "OTP"`` into the term (rather than remembering the convention beside it)
+    keeps the names when the formula's R text is parsed again (fits, GOF and prediction re-read it).
+    """
+    if isinstance(term, Offset):
+        return dataclasses.replace(term, term=_with_naming(term.term, naming))
+    plain = isinstance(term, (GWESP, GWDSP, GWNSP, ESP, DSP, NSP)) and not getattr(term, "always_typed", False)
+    if naming == "ergm4.5" and plain and term.type is None:
+        return dataclasses.replace(term, type="OTP")
+    return term
+
+
 @dataclass(frozen=True)
 class Formula:
-    """A response network name and an ordered list of terms."""
+    """A response network name and an ordered list of terms.
+
+    ``naming`` picks the coefficient-name convention (:data:`NAMINGS`): ``"ergm4.4"`` (default)
+    prints directed ``gwesp(0.5, fixed = TRUE)`` as ``gwesp.fixed.0.5``, ``"ergm4.5"`` as
+    ``gwesp.OTP.fixed.0.5`` (likewise gwdsp, gwnsp, esp, dsp, nsp; ``dgw*`` terms and terms with an
+    explicit ``type =`` always carry the type). Undirected names are the same in both.
+    """
 
     lhs: str
     terms: tuple[Term, ...]
+    naming: str = DEFAULT_NAMING
 
     def __post_init__(self) -> None:
+        if self.naming not in NAMINGS:
+            raise FormulaError(f"naming must be one of {', '.join(NAMINGS)}, got {self.naming!r}")
         terms = tuple(self.terms)
         if not terms:
             raise FormulaError(f"formula for {self.lhs!r} has no terms")
         for term in terms:
             if not isinstance(term, Term):
                 raise FormulaError(f"{term!r} is not a term (use e.g. Edges(), GWESP(0.5), EdgeCov('mlat'))")
+        terms = tuple(_with_naming(t, self.naming) for t in terms)
         # btergm numbers timecov terms in formula order: timecov1, timecov2, ...
         numbered: list[Term] = []
         k = 0
@@ -136,8 +173,11 @@ def _split_plus(node: rs.Node) -> list[rs.Node]:
     return [node]
 
 
-def parse_formula(text: str) -> Formula:
-    """Parse a btergm formula such as ``"cmaa ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(mlat)"``."""
+def parse_formula(text: str, naming: str = DEFAULT_NAMING) -> Formula:
+    """Parse a btergm formula such as ``"cmaa ~ edges + gwesp(0.5, fixed = TRUE) + edgecov(mlat)"``.
+
+    ``naming`` is the coefficient-name convention (:data:`NAMINGS`, see :class:`Formula`).
+    """
     try:
         tree = rs.parse(text)
     except rs.RSyntaxError as exc:
@@ -146,9 +186,11 @@ def parse_formula(text: str) -> Formula:
         raise FormulaError(f"a formula needs 'network ~ terms', got {text!r}")
     if not isinstance(tree.left, rs.Name):
         raise FormulaError(f"the left-hand side must be a network name, got {rs.deparse(tree.left)!r}")
-    return Formula(tree.left.id, tuple(parse_term(node) for node in _split_plus(tree.right)))
+    return Formula(tree.left.id, tuple(parse_term(node) for node in _split_plus(tree.right)), naming=naming)
 
 
-def as_formula(formula: Formula | str) -> Formula:
-    """Accept a :class:`Formula` or its R string."""
-    return formula if isinstance(formula, Formula) else parse_formula(formula)
+def as_formula(formula: Formula | str, naming: str | None = None) -> Formula:
+    """Accept a :class:`Formula` or its R string; ``naming`` (if given) re-applies a naming convention."""
+    if isinstance(formula, Formula):
+        return formula if naming is None else dataclasses.replace(formula, naming=naming)
+    return parse_formula(formula, naming=naming or DEFAULT_NAMING)

@@ -197,6 +197,21 @@ def _gwodegree_change(adj, i, j, params, out):
     out[0] = params[adj[i].sum() - adj[i, j]]
 
 
+def typed_name(term: Term, directed: bool) -> bool:
+    """Whether a shared-partner term's coefficient name carries its type (``gwesp.OTP.fixed.0.5``).
+
+    ergm 4.4 and earlier had separate ``gwesp``/``gwdsp``/``gwnsp``/``esp``/``dsp``/``nsp``
+    functions without a ``type`` argument, named ``gwesp.fixed.0.5`` / ``esp1`` on directed networks
+    too; only the ``d``-prefixed terms (``dgwesp``, ...) printed the type. ergm 4.5.0 made the plain
+    names aliases of the ``d`` terms, so they print the type. customsnet follows ergm 4.4 unless the
+    type is written (``type = "OTP"``: an argument ergm 4.4's plain terms did not have), which is
+    what ``Formula(naming="ergm4.5")`` does for every such term. Undirected names never carry a type.
+    """
+    if not directed:
+        return False
+    return bool(getattr(term, "always_typed", False)) or getattr(term, "type", None) is not None
+
+
 class _FixedDecay(Term):
     """Shared checks for gw terms: a decay is required and must be fixed (no curved terms)."""
 
@@ -253,8 +268,12 @@ class GWESP(_FixedDecay):
         if directed and self.type is not None and self.type.upper() == "UTP":
             raise TermError(f"term {self.to_r()}: type UTP is for undirected networks; use OTP, ITP, RTP, OSP or ISP")
 
+    #: True for ergm's ``d``-prefixed name (``dgwesp``), which prints the type on directed networks
+    #: in every ergm version; plain ``gwesp`` prints it only from ergm 4.5 on (see :func:`typed_name`)
+    always_typed: ClassVar[bool] = False
+
     def coef_names(self, directed: bool) -> list[str]:
-        kind = f"{(self.type or 'OTP').upper()}." if directed else ""
+        kind = f"{(self.type or 'OTP').upper()}." if typed_name(self, directed) else ""
         return [f"gwesp.{kind}fixed.{r_number(self.decay)}"]
 
     def to_r(self) -> str:

@@ -48,6 +48,7 @@ from customsnet.modeling.terms.gw import (
     GWESP,
     _FixedDecay,
     focal_table,
+    typed_name,
 )
 from customsnet.modeling.terms.sp_kernels import (  # noqa: F401  (the kernels' names, for the terms below)
     DYADWISE,
@@ -86,9 +87,11 @@ class _SharedPartnerCounts(PerDyadChange):
     def n_stats(self) -> int:
         return len(self.d)
 
+    always_typed: ClassVar[bool] = False  # see gw.typed_name: plain esp/dsp/nsp print the type from ergm 4.5
+
     def coef_names(self, directed: bool) -> list[str]:
         t = resolve_type(self.to_r(), self.type, directed)
-        stem = self.stem if t == "UTP" else f"{self.stem}.{t}"
+        stem = f"{self.stem}.{t}" if typed_name(self, directed) else self.stem
         return [f"{stem}{v}" for v in self.d]
 
     def to_r(self) -> str:
@@ -158,9 +161,11 @@ class _GWSharedPartners(_FixedDecay, PerDyadChange):
     def fast_sampler_fields(self, coef: np.ndarray) -> dict[str, float] | None:
         return None
 
+    always_typed: ClassVar[bool] = False  # dgwdsp/dgwnsp: True (see gw.typed_name)
+
     def coef_names(self, directed: bool) -> list[str]:
         t = resolve_type(self.to_r(), self.type, directed)
-        stem = self.stem if t == "UTP" else f"{self.stem}.{t}"
+        stem = f"{self.stem}.{t}" if typed_name(self, directed) else self.stem
         return [f"{stem}.fixed.{r_number(self.decay)}"]
 
     def to_r(self) -> str:
@@ -207,6 +212,7 @@ class DGWDSP(GWDSP):
     """``dgwdsp``: ergm's name for the same term as ``gwdsp``."""
 
     r_name = "dgwdsp"
+    always_typed = True
 
 
 @dataclass(frozen=True)
@@ -214,6 +220,7 @@ class DGWNSP(GWNSP):
     """``dgwnsp``: ergm's name for the same term as ``gwnsp``."""
 
     r_name = "dgwnsp"
+    always_typed = True
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,7 @@ class DGWESP(GWESP):
     """``dgwesp``: ergm's name for the same term as ``gwesp``."""
 
     r_name = "dgwesp"
+    always_typed = True
 
     def to_r(self) -> str:
         return "d" + super().to_r()

@@ -160,10 +160,11 @@ def _draw_counter(progress: Progress | None, what: str, nsim: int):
 
 
 def _fixed_start(settings: SimulationSettings, start: str, recipe: str) -> None:
+    """A prediction's start is its recipe; refuse a settings object that asks for the other one."""
     if settings.start is not None and settings.start != start:
         raise PredictionError(
-            f"{recipe} starts its chains at the {start} network; settings.start={settings.start!r} is not "
-            "possible here (gof takes either start)"
+            f"{recipe} (start={start!r}); settings.start={settings.start!r} is not possible here "
+            "(leave it at None; gof takes either start)"
         )
 
 
@@ -186,7 +187,7 @@ def predict_btergm(
     ``progress`` (``start(description, total) -> advance(n)``) counts the simulated networks.
     """
     settings = settings or SimulationSettings()
-    _fixed_start(settings, "observed", "predict_btergm (btergm's recipe)")
+    _fixed_start(settings, "observed", "predict_btergm starts its chains at the target year's own network")
     settings = settings.with_defaults(burnin=10_000, interval=1_000, start="observed")
     formula = model_formula(fit, formula, "predict_btergm")
     ym = simulation_inputs(fit, panel, formula=formula, year=year, missing=missing)
@@ -238,7 +239,7 @@ def predict_honest(
     if method not in HONEST_METHODS:
         raise PredictionError(f"method must be one of {HONEST_METHODS}, got {method!r}")
     settings = settings or SimulationSettings()
-    _fixed_start(settings, "previous", "predict_honest (nothing from the target year)")
+    _fixed_start(settings, "previous", "predict_honest starts its chains at the year t-1 network")
     formula = model_formula(fit, formula, "predict_honest")
     ym = simulation_inputs(fit, panel, formula=formula, year=year, missing=missing)
     _require_undirected(ym)

@@ -26,6 +26,7 @@ from customsnet.modeling.evaluation.gof import gof
 from customsnet.modeling.evaluation.predict import predict_honest
 from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.panel.reference import REFERENCE_FORMULA
+from customsnet.modeling.simulation.settings import SimulationSettings
 from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
 
 
@@ -80,9 +81,9 @@ def main() -> None:
     print(f"fit (btergm IRLS, one step): {time.perf_counter() - t:.2f} s")
     print("  " + ", ".join(f"{k} {v:.3f}" for k, v in fit.params.items()))
 
-    ym = simulation_inputs(REFERENCE_FORMULA, panel, 2, fit)
+    ym = simulation_inputs(fit, panel, formula=REFERENCE_FORMULA, year=2)
     t = time.perf_counter()
-    simulate(ym.model, ym.observed, n_samples=1, seed=0, burnin=10, interval=10)
+    simulate(ym.model, ym.observed, nsim=1, seed=0, burnin=10, interval=10)
     print(f"numba warm-up (compile or cache load): {time.perf_counter() - t:.2f} s")
 
     for compatible in (False, True):
@@ -90,10 +91,9 @@ def main() -> None:
         result = gof(
             fit,
             panel,
-            REFERENCE_FORMULA,
+            formula=REFERENCE_FORMULA,
             years=[2],
-            nsim=args.nsim,
-            seed=args.seed,
+            settings=SimulationSettings(nsim=args.nsim, seed=args.seed),
             btergm_compatible=compatible,
             rgraph_seed=args.seed + 1,
         )
@@ -109,7 +109,14 @@ def main() -> None:
         )
 
     t = time.perf_counter()
-    honest = predict_honest(fit, panel, REFERENCE_FORMULA, 2, method="simulate", nsim=args.nsim, seed=args.seed)
+    honest = predict_honest(
+        fit,
+        panel,
+        formula=REFERENCE_FORMULA,
+        year=2,
+        method="simulate",
+        settings=SimulationSettings(nsim=args.nsim, seed=args.seed),
+    )
     print(
         f"honest prediction (burn-in {honest.settings['burnin']:,}, interval {honest.settings['interval']:,}, "
         f"nsim {args.nsim}): {time.perf_counter() - t:.2f} s; new-tie ROC-AUC {honest.standard_new['roc_auc']:.3f}"

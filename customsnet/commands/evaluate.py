@@ -10,10 +10,10 @@ from customsnet.commands.options import (
     fit_file_option,
     formula_option,
     out_option,
-    seed_option,
+    simulation_options,
 )
 from customsnet.commands.output import echo_warnings
-from customsnet.commands.progress import spinner
+from customsnet.commands.progress import spinner, task_bars
 
 
 # --------------------------------------------------------------------------- predict
@@ -68,8 +68,7 @@ def _echo_run(run, test_year: int, estimator: str, years: list[int], nsim: int) 
 @formula_option(multiple=True)
 @click.option("--test", "test_year", type=int, required=True, help="The held-out year to predict.")
 @estimator_option
-@click.option("--nsim", type=click.IntRange(min=2), default=100, show_default=True, help="Simulated networks.")
-@seed_option
+@simulation_options(chain=False)
 @click.option(
     "--method",
     type=click.Choice(["auto", "exact", "conditional", "simulate"]),
@@ -85,25 +84,26 @@ def _echo_run(run, test_year: int, estimator: str, years: list[int], nsim: int) 
     help="Honest simulation burn-in, in sweeps of all dyads.",
 )
 @out_option(required=False, help="Directory for scores, metrics, figures.")
-def predict_command(source, formulas, test_year, estimator, nsim, seed, method, sweeps, out):
+def predict_command(source, formulas, test_year, estimator, simulation, method, sweeps, out):
     """Fit on --train years and predict --test: btergm-compatible AUCs and honest new-tie AUCs."""
     from customsnet.workflows.evaluation import run_predict
 
     if source.years is None:
         raise click.UsageError("--train is required (the years to fit on)")
-    with spinner(f"fitting and simulating {nsim} networks per model..."):
+    with task_bars() as bars:
         outcome = run_predict(
             source,
             list(formulas),
             source.years,
             test_year,
             estimator=estimator,
-            nsim=nsim,
-            seed=seed,
+            settings=simulation,
             method=method,
             sweeps=sweeps,
             out=out,
+            progress=bars,
         )
+    nsim = simulation.nsim
     for k, run in enumerate(outcome.runs):
         if k:
             click.echo("")
@@ -123,36 +123,23 @@ def predict_command(source, formulas, test_year, estimator, nsim, seed, method, 
 @formula_option()
 @fit_file_option
 @estimator_option
-@click.option("--nsim", type=click.IntRange(min=2), default=100, show_default=True)
-@seed_option
-@click.option("--burnin", type=click.IntRange(min=0), default=10_000, show_default=True)
-@click.option("--interval", type=click.IntRange(min=1), default=1_000, show_default=True)
-@click.option(
-    "--start",
-    type=click.Choice(["observed", "previous"]),
-    default="observed",
-    show_default=True,
-    help="Start each chain at the year's network (btergm) or at the previous year's.",
-)
+@simulation_options(chain=True, start=True)
 @click.option("--btergm-compatible", is_flag=True, help="Count pairs as btergm does (ordered) and use its tables.")
 @out_option()
-def gof_command(source, formula, fit_path, estimator, nsim, seed, burnin, interval, start, btergm_compatible, out):
+def gof_command(source, formula, fit_path, estimator, simulation, btergm_compatible, out):
     """Goodness of fit: simulate from the fitted model; tables, boxplots and tie prediction in --out."""
     from customsnet.workflows.evaluation import run_gof
 
-    with spinner(f"simulating {nsim} networks per year..."):
+    with task_bars() as bars:
         outcome = run_gof(
             source,
             formula,
             fit_path,
             out,
             estimator=estimator,
-            nsim=nsim,
-            seed=seed,
-            burnin=burnin,
-            interval=interval,
-            start=start,
+            settings=simulation,
             btergm_compatible=btergm_compatible,
+            progress=bars,
         )
     click.echo(outcome.result.summary())
     echo_warnings(outcome.messages)

@@ -1,4 +1,4 @@
-"""The options commands share, declared once: panel source, formula, estimator, seed, output.
+"""The options commands share, declared once: panel source, formula, estimator, seed, simulation, output.
 
 :func:`design_options` is the one option set of every command that builds a design
 (``--panel``, ``--years``, ``--basis``, ``--missing``); it hands the command a
@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from customsnet.modeling.estimation.estimators import ESTIMATORS
+from customsnet.modeling.simulation.settings import STARTS, SimulationSettings, SimulationSettingsError
 from customsnet.workflows.inputs import (
     BASES,
     DEFAULT_ESTIMATOR,
@@ -109,7 +110,16 @@ estimator_option = click.option(
 seed_option = click.option(
     "--seed", type=int, default=1, show_default=True, help="Seed of the random draws (recorded in the outputs)."
 )
-jobs_option = click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Threads.")
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parallel workers: threads for a bootstrap, processes for simulation chains and refits.",
+)
+scheduler_option = click.option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the chains or refits on (instead of --jobs)."
+)
 level_option = click.option(
     "--level",
     type=click.FloatRange(0.5, 0.999),
@@ -201,5 +211,64 @@ def interval_options(default: str = "se"):
         ):
             with_default = option(with_default)
         return with_default
+
+
+def simulation_options(chain: bool = True, start: bool = False):
+    """``--nsim --seed [--burnin --interval] [--start] --jobs --scheduler``, passed as ``simulation``.
+
+    The command receives one :class:`~customsnet.modeling.simulation.settings.SimulationSettings`
+    (validated once, here); ``chain`` adds the chain lengths, ``start`` the chain start.
+    """
+
+    def decorate(command):
+        @functools.wraps(command)
+        def with_settings(*args, nsim, seed, jobs, scheduler, burnin=None, interval=None, start=None, **kwargs):
+            try:
+                simulation = SimulationSettings(
+                    nsim=nsim,
+                    seed=seed,
+                    burnin=burnin,
+                    interval=interval,
+                    start=start,
+                    n_jobs=jobs,
+                    scheduler=scheduler,
+                )
+            except SimulationSettingsError as exc:
+                raise click.BadParameter(str(exc)) from None
+            return command(*args, simulation=simulation, **kwargs)
+
+        options = [
+            click.option(
+                "--nsim", type=click.IntRange(min=2), default=100, show_default=True, help="Simulated networks."
+            ),
+            seed_option,
+        ]
+        if chain:
+            options += [
+                click.option(
+                    "--burnin", type=click.IntRange(min=0), default=10_000, show_default=True, help="Burn-in proposals."
+                ),
+                click.option(
+                    "--interval",
+                    type=click.IntRange(min=1),
+                    default=1_000,
+                    show_default=True,
+                    help="Proposals between draws.",
+                ),
+            ]
+        if start:
+            options.append(
+                click.option(
+                    "--start",
+                    type=click.Choice(STARTS),
+                    default="observed",
+                    show_default=True,
+                    help="Start each chain at the year's network (btergm) or at the previous year's.",
+                )
+            )
+        options += [jobs_option, scheduler_option]
+        for option in reversed(options):
+            with_settings = option(with_settings)
+        return with_settings
 
     return decorate

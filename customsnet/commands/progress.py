@@ -69,9 +69,10 @@ def task_bars() -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
     if quiet():
         yield None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(*_bar_columns(), transient=True) as bars:
+    with Progress(*_bar_columns(), console=Console(stderr=True), transient=True) as bars:
 
         def start(description: str, total: int) -> Callable[[int], None]:
             task = bars.add_task(description, total=total or None)

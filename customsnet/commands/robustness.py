@@ -20,10 +20,11 @@ from customsnet.commands.options import (
     level_option,
     out_option,
     parse_names,
+    scheduler_option,
     seed_option,
 )
 from customsnet.commands.output import echo_warnings
-from customsnet.commands.progress import progress_bar, spinner
+from customsnet.commands.progress import spinner, task_bars
 
 DEFAULT_SHARES_TEXT = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"
 _level_option = level_option
@@ -86,8 +87,11 @@ def _table_text(frame) -> str:
     help="'network' (network terms), 'all', or a comma list of coefficient names.",
 )
 @jobs_option
+@scheduler_option
 @out_option()
-def sensitivity_command(source, formula, shares, reps, scheme, estimator, bootstrap, seed, level, terms, jobs, out):
+def sensitivity_command(
+    source, formula, shares, reps, scheme, estimator, bootstrap, seed, level, terms, jobs, scheduler, out
+):
     """Refit with a share of the outcome ties rewired at random; table, CSV and figure in --out.
 
     A refit that fails (e.g. its separation LP) is reported and left out; the others are kept.
@@ -97,14 +101,7 @@ def sensitivity_command(source, formula, shares, reps, scheme, estimator, bootst
     share_list = parse_shares(shares)
     chosen = terms if terms in ("network", "all") else parse_names(terms)
     n_fits = sensitivity_fits(share_list, reps)
-    with progress_bar(f"sensitivity ({estimator}, R = {bootstrap})", n_fits) as step:
-        started = []
-
-        def progress(share: float, rep: int) -> None:  # called before each fit: the one before is done
-            if started:
-                step(f"sensitivity: share {share:g}, repetition {rep}")
-            started.append(share)
-
+    with task_bars() as bars:
         outcome = run_sensitivity(
             source,
             formula,
@@ -118,9 +115,9 @@ def sensitivity_command(source, formula, shares, reps, scheme, estimator, bootst
             level=level,
             terms=chosen,
             jobs=jobs,
-            progress=progress,
+            scheduler=scheduler,
+            progress=bars,
         )
-        step(None)
     echo_warnings(outcome.messages)
     click.echo(f"Sensitivity to rewired ties ({scheme}, estimator {estimator}, R = {bootstrap}, seed {seed})")
     click.echo(_table_text(outcome.summary))

@@ -86,7 +86,9 @@ def initial_network(
     empty = {y: sp.csr_matrix((len(panel.nodes[y]), len(panel.nodes[y]))) for y in panel.years}
     base = _with_network(panel, "cmaa", empty)
     # Covariate part only: the dependence terms vanish on an empty network's change statistics anyway.
-    ym = simulation_inputs(f"cmaa ~ edges + {truth.terms}", base, year, {"edges": 0.0, **truth.coefs}, missing=missing)
+    ym = simulation_inputs(
+        {"edges": 0.0, **truth.coefs}, base, formula=f"cmaa ~ edges + {truth.terms}", year=year, missing=missing
+    )
     iu, ju = np.triu_indices(len(ym.nodes), 1)
     w = np.exp(ym.model.dyad_logodds[iu, ju] - ym.model.dyad_logodds[iu, ju].max())
     pick = rng.choice(len(iu), size=min(n_ties, len(iu)), replace=False, p=w / w.sum())
@@ -115,13 +117,15 @@ def simulate_forward(
         # later years are not read by simulation_inputs for year y; give them empty placeholders
         for yy in years[k + 1 :]:
             current[yy] = sp.csr_matrix((len(panel.nodes[yy]), len(panel.nodes[yy])))
-        ym = simulation_inputs(truth.formula, _with_network(panel, "cmaa", current), y, coefs, missing=missing)
+        ym = simulation_inputs(
+            coefs, _with_network(panel, "cmaa", current), formula=truth.formula, year=y, missing=missing
+        )
         n = len(ym.nodes)
         n_dyads = n * (n - 1) // 2
         res = simulate(
             ym.model,
             ym.previous,
-            n_samples=1,
+            nsim=1,
             seed=int(rng.integers(2**31)),
             burnin=int(sweeps * n_dyads),
             interval=1,

@@ -24,6 +24,7 @@ _EXPORTS = {
     "fit_tergm": "customsnet.modeling.estimation.fit",
     "fit_mcmle": "customsnet.modeling.estimation.mcmle",
     "MCMLEControl": "customsnet.modeling.estimation.mcmle",
+    "SimulationSettings": "customsnet.modeling.simulation.settings",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -25,6 +25,7 @@ from customsnet.modeling.design.build import build_design
 from customsnet.modeling.estimation.fit import fit_tergm
 from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.results import FitResult
+from customsnet.modeling.simulation.settings import SimulationSettings
 from customsnet.modeling.terms.formula import parse_formula
 from customsnet.study.rundir import RunDirectory
 
@@ -173,14 +174,14 @@ def out_of_sample(
             continue
         progress(f"out-of-sample: {name}")
         fit = _btergm_point_fit(train, formulas[name], settings)
+        simulation = SimulationSettings(nsim=settings.predict_nsim, seed=settings.seed)
         predictions.append(
             predict_btergm(
                 fit,
                 window,
-                formulas[name],
-                settings.test_year,
-                nsim=settings.predict_nsim,
-                seed=settings.seed,
+                formula=formulas[name],
+                year=settings.test_year,
+                settings=simulation,
                 label=name,
                 rgraph_seed=settings.seed,
                 missing=settings.missing,
@@ -190,11 +191,10 @@ def out_of_sample(
             predict_honest(
                 fit,
                 window,
-                formulas[name],
-                settings.test_year,
+                formula=formulas[name],
+                year=settings.test_year,
                 method="auto",
-                nsim=settings.predict_nsim,
-                seed=settings.seed,
+                settings=simulation,
                 label=name,
                 missing=settings.missing,
             )
@@ -244,18 +244,15 @@ def goodness_of_fit(
     for name, formula in formulas.items():
         progress(f"goodness of fit, {name} ({len(years)} years x {settings.gof_nsim} simulations)")
         fit = _btergm_point_fit(panel, formula, settings)
-        res = gof(
-            fit,
-            panel,
-            formula,
-            years=years,
+        simulation = SimulationSettings(
             nsim=settings.gof_nsim,
             seed=settings.seed,
             burnin=3 * sweep,
             interval=max(sweep // 4, 1000),
             start="previous",
-            missing=settings.missing,
+            n_jobs=settings.n_jobs,
         )
+        res = gof(fit, panel, formula=formula, years=years, settings=simulation, missing=settings.missing)
         results[name] = res
         for stat, table in res.tables.items():
             t = table.copy()
@@ -452,7 +449,9 @@ def predicted_partners(
     from customsnet.modeling.simulation.simulate import simulation_inputs
 
     last = panel.years[-1]
-    ym = simulation_inputs(without_memory(formula), panel, last, formation_fit.params, missing=settings.missing)
+    ym = simulation_inputs(
+        formation_fit.params, panel, formula=without_memory(formula), year=last, missing=settings.missing
+    )
     a = sp.csr_matrix(ym.observed)
     n = len(ym.nodes)
     i, j = np.triu_indices(n, k=1)

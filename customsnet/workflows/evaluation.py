@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from customsnet.modeling.parallel import Progress, map_tasks
+from customsnet.modeling.simulation.settings import SimulationSettings
 from customsnet.workflows.fitting import evaluation_fit, fit_or_load, point_fit
 from customsnet.workflows.inputs import (
     DEFAULT_ESTIMATOR,
@@ -22,6 +24,9 @@ from customsnet.workflows.inputs import (
     select_years,
     span_text,
 )
+
+#: the commands' simulation defaults: 100 networks, seed 1 (as ``--seed``), btergm's chain lengths
+DEFAULT_SIMULATION = SimulationSettings(nsim=100, seed=1)
 
 
 # --------------------------------------------------------------------------- predict
@@ -43,27 +48,69 @@ class PredictOutcome:
     messages: list[str] = field(default_factory=list)
 
 
+def _prediction(
+    kind: str,
+    coefs,
+    panel,
+    formula: str,
+    test: int,
+    settings: SimulationSettings,
+    label: str,
+    method: str,
+    sweeps: int,
+    missing: str,
+    progress: Progress | None = None,
+):
+    """One prediction of ``customsnet predict`` (a task: ``kind`` is ``"btergm"`` or ``"honest"``)."""
+    from customsnet.modeling.evaluation.predict import predict_btergm, predict_honest
+
+    if kind == "btergm":
+        return predict_btergm(
+            coefs,
+            panel,
+            formula=formula,
+            year=test,
+            settings=settings,
+            label=label,
+            rgraph_seed=settings.seed + 1,
+            missing=missing,
+            progress=progress,
+        )
+    return predict_honest(
+        coefs,
+        panel,
+        formula=formula,
+        year=test,
+        method=method,
+        settings=settings,
+        sweeps=sweeps,
+        label=label,
+        missing=missing,
+        progress=progress,
+    )
+
+
 def run_predict(
     source: PanelSource,
     formulas: list[str | None],
     train: list[int],
     test: int,
     estimator: str = DEFAULT_ESTIMATOR,
-    nsim: int = 100,
-    seed: int = 1,
+    settings: SimulationSettings = DEFAULT_SIMULATION,
     method: str = "auto",
     sweeps: int = 10,
     out: Path | None = None,
+    progress: Progress | None = None,
 ) -> PredictOutcome:
-    """Fit each formula on ``train`` and predict year ``test`` both ways; save tables and figures in ``out``."""
+    """Fit each formula on ``train`` and predict year ``test`` both ways; save tables and figures in ``out``.
+
+    ``settings``: nsim and seed of both predictions (the random-graph baseline uses seed + 1).
+    The predictions run on ``settings.n_jobs`` processes or ``settings.scheduler`` (then
+    ``progress`` counts finished predictions), else here (then it counts simulated networks).
+    """
     import pandas as pd
 
-    from customsnet.modeling.evaluation.predict import (
-        compare,
-        plot_roc_pr,
-        predict_btergm,
-        predict_honest,
-    )
+    from customsnet.modeling.evaluation.predict import compare, plot_roc_pr
 
     if max(train) >= test:
         raise InputError(f"--train: training years must precede the test year {test} (got up to {max(train)})")
@@ -73,30 +120,34 @@ def run_predict(
     if test not in panel.years:
         raise InputError(f"--test: test year {test} is not in the panel ({span_text(panel.years)})")
     training = select_years(panel, train)
-    runs, messages = [], []
+    models, messages = [], []
     for k, given in enumerate(resolved, start=1):
         formula, notes = resolve_formula_names(given, panel)
         messages += notes
         fit, caught = point_fit(training, formula, estimator, source.missing)
         fit, notes = evaluation_fit(fit, training, formula, source.missing)
         messages += caught + notes
-        label = f"model {k}" if len(resolved) > 1 else "model"
-        leaky = predict_btergm(
-            fit, panel, formula, test, nsim=nsim, seed=seed, rgraph_seed=seed + 1, label=label, missing=source.missing
+        models.append((f"model {k}" if len(resolved) > 1 else "model", formula, fit))
+    tasks = [
+        (kind, fit.params, panel, formula, test, settings, label, method, sweeps, source.missing)
+        for label, formula, fit in models
+        for kind in ("btergm", "honest")
+    ]
+    if settings.n_jobs > 1 or settings.scheduler is not None:
+        done = map_tasks(
+            _prediction,
+            tasks,
+            n_jobs=settings.n_jobs,
+            scheduler=settings.scheduler,
+            progress=progress,
+            description="predictions",
         )
-        honest = predict_honest(
-            fit,
-            panel,
-            formula,
-            test,
-            method=method,
-            nsim=nsim,
-            seed=seed,
-            sweeps=sweeps,
-            label=label,
-            missing=source.missing,
-        )
-        runs.append(PredictionRun(label, formula, fit, leaky, honest))
+    else:  # here, so the bars can count every simulated network
+        done = [_prediction(*task, progress=progress) for task in tasks]
+    runs = [
+        PredictionRun(label, formula, fit, done[2 * k], done[2 * k + 1])
+        for k, (label, formula, fit) in enumerate(models)
+    ]
     predictions = [p for run in runs for p in (run.btergm, run.honest)]
     table = compare(predictions)
     if out is not None:
@@ -125,14 +176,15 @@ def run_gof(
     fit_path: Path | None,
     out: Path,
     estimator: str = DEFAULT_ESTIMATOR,
-    nsim: int = 100,
-    seed: int = 1,
-    burnin: int = 10_000,
-    interval: int = 1_000,
-    start: str = "observed",
+    settings: SimulationSettings = DEFAULT_SIMULATION,
     btergm_compatible: bool = False,
+    progress: Progress | None = None,
 ) -> GofOutcome:
-    """Simulate from the fitted model on the panel's years; tables and boxplots in ``out``."""
+    """Simulate from the fitted model on the panel's years; tables and boxplots in ``out``.
+
+    ``settings`` as for :func:`~customsnet.modeling.evaluation.gof.gof` (the random-graph
+    baseline of the tie prediction uses seed + 1); ``progress`` counts the finished years.
+    """
     from customsnet.modeling.evaluation.gof import gof
     from customsnet.modeling.terms.formula import as_formula
 
@@ -142,16 +194,13 @@ def run_gof(
     result = gof(
         fit,
         panel,
-        formula,
+        formula=formula,
         years=eval_years,
-        nsim=nsim,
-        seed=seed,
-        burnin=burnin,
-        interval=interval,
-        start=start,
+        settings=settings,
         btergm_compatible=btergm_compatible,
-        rgraph_seed=seed + 1,
+        rgraph_seed=settings.seed + 1,
         missing=source.missing,
+        progress=progress,
     )
     out.mkdir(parents=True, exist_ok=True)
     for name, table in result.tables.items():
@@ -239,17 +288,15 @@ def run_degeneracy(
     fit_path: Path | None,
     out: Path,
     estimator: str = DEFAULT_ESTIMATOR,
-    nsim: int = 100,
-    seed: int = 1,
-    burnin: int = 10_000,
-    interval: int = 1_000,
+    settings: SimulationSettings = DEFAULT_SIMULATION,
+    progress: Progress | None = None,
 ) -> DegeneracyOutcome:
-    """btergm's checkdegeneracy: simulate from a fit per year; ``out/degeneracy.csv``."""
+    """btergm's checkdegeneracy: simulate from a fit per year; ``out/degeneracy.csv``; ``progress`` counts years."""
     from customsnet.modeling.evaluation.degeneracy import check_degeneracy
 
     panel = open_panel(source)
     fit, formula, messages = fit_or_load(panel, source, formula, fit_path, estimator)
-    check = check_degeneracy(panel, formula, fit, nsim=nsim, seed=seed, burnin=burnin, interval=interval)
+    check = check_degeneracy(fit, panel, formula=formula, settings=settings, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "degeneracy.csv"
     check.table.to_csv(path, index=False, float_format="%.10g")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from customsnet.modeling.parallel import Progress
 from customsnet.workflows.inputs import (
     DEFAULT_ESTIMATOR,
     PanelSource,
@@ -45,10 +46,12 @@ def run_sensitivity(
     level: float = 0.95,
     terms: str | Sequence[str] = "network",
     jobs: int = 1,
-    progress: Callable[[float, int], None] | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
 ) -> SensitivityOutcome:
     """Refit with ``shares`` of the outcome ties rewired; CSV tables, settings JSON and figure in ``out``.
 
+    The refits run on ``jobs`` processes or the Dask ``scheduler``; ``progress`` counts finished fits.
     A refit that fails is listed in ``sensitivity_failed.csv`` and the settings; the others are kept.
     """
     import pandas as pd
@@ -77,6 +80,7 @@ def run_sensitivity(
             terms=terms,
             n_jobs=jobs,
             missing=source.missing,
+            scheduler=scheduler,
             progress=progress,
         )
     failed = list(study.attrs.get("failed", []))

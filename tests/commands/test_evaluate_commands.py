@@ -138,3 +138,51 @@ def test_interpret_writes_btergm_edgeprob(case1, tmp_path):
     effect = pd.read_csv(out / "covariate_effects.csv")
     assert effect.loc[0, "term"] == "edgecov.cov[[i]]" and effect.loc[0, "difference"] > 0
     assert (out / "probabilities.pdf").exists()
+
+
+# --------------------------------------------------------------------------- parallel back-end and progress
+SMALL_FORMULA = "nets ~ edges + gwesp(0.5, fixed = TRUE) + memory()"
+
+
+@pytest.fixture(scope="module")
+def small_panel_file(tmp_path_factory) -> Path:
+    """15 nodes, 4 years of persistent random ties with turnover (no shared data needed)."""
+    import scipy.sparse as sp
+
+    from customsnet.modeling.panel.panel import Panel
+
+    rng = np.random.default_rng(3)
+    labels = np.array([f"v{k:02d}" for k in range(15)])
+    upper = np.triu(rng.random((15, 15)) < 0.2, 1)
+    nets = {}
+    for y in range(1, 5):
+        upper = upper ^ np.triu(rng.random((15, 15)) < 0.06, 1)
+        nets[y] = sp.csr_matrix((upper | upper.T).astype(float))
+    panel = Panel(years=[1, 2, 3, 4], nodes={y: labels for y in nets}, networks={"nets": nets})
+    return panel.save(tmp_path_factory.mktemp("small") / "panel.npz")
+
+
+@pytest.mark.parametrize("command", ["gof", "predict", "degeneracy", "sensitivity"])
+def test_simulating_commands_offer_jobs_and_a_scheduler(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "--jobs" in result.output and "--scheduler" in result.output
+
+
+@pytest.mark.slow  # starts joblib's two worker processes
+def test_gof_and_predict_run_on_two_jobs_and_quiet_hides_only_the_bars(small_panel_file, tmp_path):
+    gof_args = ["gof", "--panel", str(small_panel_file), "--formula", SMALL_FORMULA, "--nsim", "3"]
+    gof_args += ["--burnin", "50", "--interval", "5", "--jobs", "1", "--out", str(tmp_path / "g")]
+    shown = CliRunner().invoke(main, gof_args)
+    quiet = CliRunner().invoke(main, ["--quiet", *gof_args[:-4], "--jobs", "2", *gof_args[-2:]])
+    for result in (shown, quiet):
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("Degree\n") and "Tie prediction" in result.stdout
+    assert shown.stdout == quiet.stdout  # the same numbers on one or two jobs, with or without bars
+    assert shown.stderr != "" and quiet.stderr == ""  # the bar goes to stderr, and --quiet hides it
+    predict_args = ["--quiet", "predict", "--panel", str(small_panel_file), "--formula", SMALL_FORMULA]
+    predict_args += ["--train", "1-3", "--test", "4", "--nsim", "3", "--sweeps", "1", "--jobs", "2"]
+    result = CliRunner().invoke(main, predict_args)
+    assert result.exit_code == 0, result.output
+    assert "btergm-compatible" in result.stdout and result.stderr == ""
+    bad = CliRunner().invoke(main, [*predict_args, "--scheduler", "nowhere"])
+    assert bad.exit_code != 0 and "scheduler must be a Dask scheduler address" in bad.output

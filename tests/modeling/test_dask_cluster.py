@@ -10,6 +10,7 @@ import os
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from reference_rows import compressed_design
 
@@ -171,3 +172,31 @@ def test_fit_command_sends_the_mcmle_chains_to_the_scheduler(cluster, tmp_path):
     assert local.exit_code == 0 and remote.exit_code == 0, (local.output, remote.output)
     a, b = FitResult.load(tmp_path / "local" / "fit.json"), FitResult.load(tmp_path / "remote" / "fit.json")
     assert a.estimates.tobytes() == b.estimates.tobytes() and a.covariance.tobytes() == b.covariance.tobytes()
+
+
+def test_cluster_gof_and_sensitivity_are_bit_identical_to_local(cluster):
+    """The per-year GOF chains and the per-(share, rep) refits on the cluster: the same numbers as here."""
+    from reference_rows import REFERENCE
+
+    from customsnet.modeling.evaluation.gof import gof
+    from customsnet.modeling.evaluation.sensitivity import rewiring_study
+    from customsnet.modeling.panel.reference import REFERENCE_FORMULA, read_reference_panel
+    from customsnet.modeling.simulation.settings import SimulationSettings
+
+    case = REFERENCE / "case1"
+    if not case.is_dir():
+        pytest.skip(f"reference data not found at {case}")
+    panel = read_reference_panel(case).subset_years([8, 9, 10])
+    coefs = pd.read_csv(case / "coef.csv", index_col=0)["btergm_speedglm"]
+    local = SimulationSettings(nsim=3, seed=4, burnin=200, interval=20)
+    remote = SimulationSettings(nsim=3, seed=4, burnin=200, interval=20, scheduler=cluster.address)
+    a = gof(coefs, panel, formula=REFERENCE_FORMULA, settings=local, tie_prediction=False)
+    b = gof(coefs, panel, formula=REFERENCE_FORMULA, settings=remote, tie_prediction=False)
+    assert all(a.raw_sim[k].tobytes() == b.raw_sim[k].tobytes() for k in a.raw_sim)
+    assert b.settings["scheduler"] == cluster.address
+    formula = "nets ~ edges + gwesp(0.5, fixed = TRUE)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        here = rewiring_study(panel, formula, shares=[0.5], seed=2, terms="all")
+        there = rewiring_study(panel, formula, shares=[0.5], seed=2, terms="all", scheduler=cluster.address)
+    assert here["estimate"].to_numpy().tobytes() == there["estimate"].to_numpy().tobytes()

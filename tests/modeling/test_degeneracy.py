@@ -7,6 +7,7 @@ import pytest
 from mcmle_cases import DYAD_INDEPENDENT, dyad_independent_panel, exact_logit
 
 from customsnet.modeling.evaluation.degeneracy import check_degeneracy
+from customsnet.modeling.simulation.settings import SimulationSettings
 from customsnet.modeling.simulation.simulate import SimulationError
 
 
@@ -17,7 +18,9 @@ def panel():
 
 def test_the_mle_covers_the_observed_statistics(panel):
     mle, _ = exact_logit(panel, DYAD_INDEPENDENT)
-    check = check_degeneracy(panel, DYAD_INDEPENDENT, mle, nsim=200, seed=1, burnin=2000, interval=200)
+    check = check_degeneracy(
+        mle, panel, formula=DYAD_INDEPENDENT, settings=SimulationSettings(nsim=200, seed=1, burnin=2000, interval=200)
+    )
     table = check.table
     assert sorted(table["year"].unique()) == panel.years[1:]  # memory: the first year is only a lag
     assert len(table) == 3 * 4
@@ -30,7 +33,9 @@ def test_the_mle_covers_the_observed_statistics(panel):
 def test_a_degenerate_model_is_flagged_in_every_year(panel):
     mle, _ = exact_logit(panel, DYAD_INDEPENDENT)
     full = mle + np.array([6.0, 0.0, 0.0, 0.0])  # edges +6: the simulated networks are nearly complete
-    check = check_degeneracy(panel, DYAD_INDEPENDENT, full, nsim=50, seed=1, burnin=5000, interval=200)
+    check = check_degeneracy(
+        full, panel, formula=DYAD_INDEPENDENT, settings=SimulationSettings(nsim=50, seed=1, burnin=5000, interval=200)
+    )
     edges = check.table[check.table["term"] == "edges"]
     assert (edges["above"] == 1.0).all() or (edges["below"] == 0.0).all()
     assert set(check.flagged()["year"]) == set(panel.years[1:])
@@ -38,12 +43,20 @@ def test_a_degenerate_model_is_flagged_in_every_year(panel):
 
 def test_years_and_formation_are_checked(panel):
     mle, _ = exact_logit(panel, DYAD_INDEPENDENT)
-    one = check_degeneracy(panel, DYAD_INDEPENDENT, mle, nsim=20, seed=1, burnin=500, interval=50, years=[3])
+    one = check_degeneracy(
+        mle,
+        panel,
+        formula=DYAD_INDEPENDENT,
+        settings=SimulationSettings(nsim=20, seed=1, burnin=500, interval=50),
+        years=[3],
+    )
     assert set(one.table["year"]) == {3}
     with pytest.raises(SimulationError, match="not modeled"):
-        check_degeneracy(panel, DYAD_INDEPENDENT, mle, nsim=20, years=[1])
+        check_degeneracy(mle, panel, formula=DYAD_INDEPENDENT, settings=SimulationSettings(nsim=20), years=[1])
     with pytest.raises(SimulationError, match="formation"):
-        check_degeneracy(panel, DYAD_INDEPENDENT, mle, nsim=20, estimator="formation")
+        check_degeneracy(
+            mle, panel, formula=DYAD_INDEPENDENT, settings=SimulationSettings(nsim=20), estimator="formation"
+        )
 
 
 def test_degeneracy_command_reads_a_saved_fit(panel, tmp_path):

@@ -20,6 +20,7 @@ from customsnet.modeling.evaluation.gof import (
     reduce_btergm,
     summarize,
 )
+from customsnet.modeling.simulation.settings import SimulationSettings
 
 REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 
@@ -131,10 +132,10 @@ def test_gof_on_reference_case(tmp_path):
 
     panel = read_reference_panel(case)
     coefs = pd.read_csv(case / "coef.csv", index_col=0)["btergm_speedglm"]
-    kwargs = dict(years=[9, 10], nsim=20, seed=5, burnin=2000, interval=200)
-    ours = gof(coefs, panel, REFERENCE_FORMULA, rgraph_seed=1, **kwargs)
-    again = gof(coefs, panel, REFERENCE_FORMULA, rgraph_seed=1, **kwargs)
-    compat = gof(coefs, panel, REFERENCE_FORMULA, btergm_compatible=True, tie_prediction=False, **kwargs)
+    kwargs = dict(years=[9, 10], settings=SimulationSettings(nsim=20, seed=5, burnin=2000, interval=200))
+    ours = gof(coefs, panel, formula=REFERENCE_FORMULA, rgraph_seed=1, **kwargs)
+    again = gof(coefs, panel, formula=REFERENCE_FORMULA, rgraph_seed=1, **kwargs)
+    compat = gof(coefs, panel, formula=REFERENCE_FORMULA, btergm_compatible=True, tie_prediction=False, **kwargs)
     for name in ("degree", "esp", "dsp", "geodesic"):
         pd.testing.assert_frame_equal(ours.tables[name], again.tables[name])
         assert ours.raw_sim[name].shape[1] == 40 and ours.raw_obs[name].shape[1] == 2
@@ -161,9 +162,14 @@ def test_gof_start_previous_and_argument_checks():
 
     panel = read_reference_panel(case)
     coefs = pd.read_csv(case / "coef.csv", index_col=0)["btergm_speedglm"]
-    kwargs = dict(years=[10], nsim=10, seed=2, burnin=50, interval=5, tie_prediction=False)
-    observed = gof(coefs, panel, REFERENCE_FORMULA, start="observed", **kwargs)
-    previous = gof(coefs, panel, REFERENCE_FORMULA, start="previous", **kwargs)
+    chain = dict(nsim=10, seed=2, burnin=50, interval=5)
+    kwargs = dict(years=[10], tie_prediction=False)
+    observed = gof(
+        coefs, panel, formula=REFERENCE_FORMULA, **kwargs, settings=SimulationSettings(**chain, start="observed")
+    )
+    previous = gof(
+        coefs, panel, formula=REFERENCE_FORMULA, **kwargs, settings=SimulationSettings(**chain, start="previous")
+    )
 
     # a short chain stays near its start: year 10 has 236 ties, year 9 has 203
     def ties(result):  # ESP counts sum to the number of ties
@@ -171,6 +177,13 @@ def test_gof_start_previous_and_argument_checks():
 
     assert ties(observed) > ties(previous) + 15
     with pytest.raises(ValueError, match="start"):
-        gof(coefs, panel, REFERENCE_FORMULA, start="elsewhere", **kwargs)
+        gof(coefs, panel, formula=REFERENCE_FORMULA, **kwargs, settings=SimulationSettings(**chain, start="elsewhere"))
     with pytest.raises(ValueError, match="needs a directed panel"):  # directed panels: test_gof_directed.py
-        gof(coefs, panel, REFERENCE_FORMULA, statistics=("idegree",), **kwargs)
+        gof(
+            coefs,
+            panel,
+            formula=REFERENCE_FORMULA,
+            statistics=("idegree",),
+            **kwargs,
+            settings=SimulationSettings(**chain),
+        )

@@ -23,6 +23,7 @@ from customsnet.modeling.evaluation.gof import (
     network_distribution,
     triad_census,
 )
+from customsnet.modeling.simulation.settings import SimulationSettings
 
 
 def brute_force_directed(a: np.ndarray):
@@ -91,6 +92,9 @@ def test_asymmetric_tie_counts_as_its_direction():
 
 
 # Holland & Leinhardt's triad types on the nodes a=0, b=1, c=2 (sna's triad.census definitions)
+#: a short chain for the directed gof runs
+SHORT = SimulationSettings(nsim=4, burnin=100, interval=10)
+
 TRIAD_EXAMPLES = {
     "003": [],
     "012": [(0, 1)],
@@ -172,7 +176,14 @@ def test_statistics_choice_by_directedness():
 
 def test_gof_on_a_directed_panel(tmp_path):
     panel = small_directed_panel()
-    result = gof(COEFS, panel, FORMULA, years=[2, 3], nsim=6, seed=1, burnin=200, interval=20, rgraph_seed=2)
+    result = gof(
+        COEFS,
+        panel,
+        formula=FORMULA,
+        years=[2, 3],
+        settings=SimulationSettings(nsim=6, seed=1, burnin=200, interval=20),
+        rgraph_seed=2,
+    )
     assert list(result.tables) == list(DIRECTED_STATISTICS)
     n = 9
     for name in DIRECTED_STATISTICS:
@@ -192,11 +203,11 @@ def test_gof_on_a_directed_panel(tmp_path):
     fig = gof_figure(result)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [LABELS[name] for name in DIRECTED_STATISTICS]
-    compatible = gof(COEFS, panel, FORMULA, years=[3], nsim=4, burnin=100, interval=10, btergm_compatible=True)
+    compatible = gof(COEFS, panel, formula=FORMULA, years=[3], settings=SHORT, btergm_compatible=True)
     assert list(compatible.tables) == list(BTERGM_DIRECTED_STATISTICS)
     # ordered counting changes nothing on a digraph: btergm's observed DSP row sums to n(n-1)
     assert compatible.tables["dsp"]["obs"].sum() == n * (n - 1)
-    with_triads = gof(COEFS, panel, FORMULA, years=[3], nsim=4, burnin=100, interval=10, statistics=("triad",))
+    with_triads = gof(COEFS, panel, formula=FORMULA, years=[3], settings=SHORT, statistics=("triad",))
     table = with_triads.tables["triad"]
     assert list(table.index) == list(DIRECTED_TRIADS)  # nominal: nothing trimmed
     np.testing.assert_array_equal(table["obs"], triad_census(panel.network("friendship", 3), directed=True))

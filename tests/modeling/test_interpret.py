@@ -97,7 +97,9 @@ def test_tie_probability_equals_edgeprob():
     picks = np.r_[rng.choice(np.flatnonzero(table["tie"] == 1), 4), rng.choice(np.flatnonzero(table["tie"] == 0), 4)]
     for k in picks:
         row = table.iloc[k]
-        p = tie_probability(coefs, REFERENCE_FORMULA, panel, int(row["year"]), row["i.name"], row["j.name"])
+        p = tie_probability(
+            coefs, panel, formula=REFERENCE_FORMULA, year=int(row["year"]), i=row["i.name"], j=row["j.name"]
+        )
         assert p == pytest.approx(row["probability"], abs=1e-12)
 
 

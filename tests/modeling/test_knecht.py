@@ -77,7 +77,7 @@ def test_jss_model_fits_with_finite_estimates(panel, estimator):
 
 def test_jss_model_simulates(panel):
     fit = fit_tergm(build_design(panel, KNECHT_FORMULA), estimator="mple", bootstrap=0)
-    ym = simulation_inputs(KNECHT_FORMULA, panel, 4, fit)
+    ym = simulation_inputs(fit, panel, formula=KNECHT_FORMULA, year=4)
     assert ym.model.generic  # ttriple, transitiveties and ctriple run through the generic kernel
-    res = simulate(ym.model, ym.previous, n_samples=5, seed=2, burnin=2000, interval=600)
+    res = simulate(ym.model, ym.previous, nsim=5, seed=2, burnin=2000, interval=600)
     assert len(res.networks) == 5 and list(res.stats.columns)[:3] == ["edges", "mutual", "ttriple"]

@@ -157,7 +157,7 @@ def test_model_api_and_simulation_respect_structural_zeros():
     panel = offset_panel()
     formula = "net ~ edges + edgecov(x) + offset(edgecov(z))"
     fit = TERGM(formula, estimator="mple", R=0, offset_coef=[-np.inf]).fit(panel)
-    ym = simulation_inputs(formula, panel, 2003, fit)
+    ym = simulation_inputs(fit, panel, formula=formula, year=2003)
     z = panel.dyad_cov("z", 2003)
     off = ~np.eye(N, dtype=bool)
     assert np.all(np.isneginf(ym.model.dyad_logodds[(z == 1) & off]))
@@ -172,8 +172,8 @@ def test_sampler_never_ties_structural_zeros_with_a_dependence_term():
 
     panel = offset_panel()
     formula = "net ~ edges + gwesp(0.5, fixed = TRUE) + offset(edgecov(z))"
-    ym = simulation_inputs(formula, panel, 2003, [-0.5, 0.3, -np.inf])
-    res = simulate(ym.model, ym.observed, n_samples=20, seed=4, burnin=2000, interval=200)
+    ym = simulation_inputs([-0.5, 0.3, -np.inf], panel, formula=formula, year=2003)
+    res = simulate(ym.model, ym.observed, nsim=20, seed=4, burnin=2000, interval=200)
     z = panel.dyad_cov("z", 2003)
     total = sum(res.networks[1:], res.networks[0]).toarray()
     assert total.sum() > 0 and total[z == 1].sum() == 0

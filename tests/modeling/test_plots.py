@@ -7,6 +7,7 @@ simulation settings; :mod:`figure_checks` holds the checks.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from customsnet.modeling.evaluation.plots import (
     model_colors,
     save_figure,
 )
+from customsnet.modeling.simulation.settings import SimulationSettings
 
 REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 FORMULA_M2 = 'nets ~ edges + edgecov(cov) + absdiff("x")'
@@ -123,10 +125,11 @@ def test_gof_models_side_by_side_with_an_unreachable_bin(case1, coefs, tmp_path)
     from customsnet.modeling.evaluation.gof import gof, gof_figure, plot_categories
 
     panel, formula = case1
-    kwargs = {"years": [9, 10], "nsim": 8, "seed": 5, "burnin": 1000, "interval": 100, "tie_prediction": False}
+    chain = SimulationSettings(nsim=8, seed=5, burnin=1000, interval=100)
+    kwargs = {"years": [9, 10], "tie_prediction": False}
     results = {
-        "Model 3": gof(coefs, panel, formula, **kwargs),
-        "Model 3, start t-1": gof(coefs, panel, formula, start="previous", **kwargs),
+        "Model 3": gof(coefs, panel, formula=formula, settings=chain, **kwargs),
+        "Model 3, start t-1": gof(coefs, panel, formula=formula, settings=replace(chain, start="previous"), **kwargs),
     }
     fig = gof_figure(results)
     check_figure(fig, _write_all(fig, tmp_path / "gof"))
@@ -148,8 +151,15 @@ def test_roc_pr_compares_models_and_modes(case1, coefs, tmp_path):
 
     panel, formula = case1
     preds = [
-        predict_btergm(coefs, panel, formula, 10, nsim=10, seed=3, label="Model 3", burnin=500, interval=50),
-        predict_honest(coefs, panel, formula, 10, method="conditional", label="Model 3"),
+        predict_btergm(
+            coefs,
+            panel,
+            formula=formula,
+            year=10,
+            label="Model 3",
+            settings=SimulationSettings(nsim=10, seed=3, burnin=500, interval=50),
+        ),
+        predict_honest(coefs, panel, formula=formula, year=10, method="conditional", label="Model 3"),
     ]
     for new_ties in (False, True):
         fig = roc_pr_figure(preds, new_ties=new_ties)

@@ -17,6 +17,7 @@ from customsnet.modeling.evaluation.predict import (
     predict_btergm,
     predict_honest,
 )
+from customsnet.modeling.simulation.settings import SimulationSettings
 
 REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "btergm"
 DYAD_INDEPENDENT = 'nets ~ edges + edgecov(cov) + absdiff("x") + memory(type = "stability")'
@@ -47,7 +48,9 @@ def logistic(x):
 
 def test_btergm_mode_scores_line_up_with_r(case1):
     panel, coefs, formula = case1
-    pred = predict_btergm(coefs, panel, formula, 10, nsim=100, seed=3, rgraph_seed=4)
+    pred = predict_btergm(
+        coefs, panel, formula=formula, year=10, rgraph_seed=4, settings=SimulationSettings(nsim=100, seed=3)
+    )
     r_scores = pd.read_csv(case_dir("case1") / "gof_scores.csv")
     # same dyads, same truth, same lagged ties as R's gof_scores.csv
     np.testing.assert_array_equal(
@@ -59,7 +62,7 @@ def test_btergm_mode_scores_line_up_with_r(case1):
     assert pred.btergm_all.auc_pr == pytest.approx(0.944, abs=0.05)
     assert 0.4 < pred.btergm_all.auc_roc_rgraph < 0.6
     assert pred.metrics()["new ties"] == 33
-    again = predict_btergm(coefs, panel, formula, 10, nsim=100, seed=3)
+    again = predict_btergm(coefs, panel, formula=formula, year=10, settings=SimulationSettings(nsim=100, seed=3))
     np.testing.assert_array_equal(again.scores["score"], pred.scores["score"])
 
 
@@ -67,7 +70,12 @@ def test_btergm_mode_auc_matches_r_in_distribution(case1):
     # R's two runs on these coefficients: auc.roc 0.943013 (gof) and 0.942741 (hand re-run); one run's
     # Monte-Carlo sd is about 0.005, so the mean of 8 seeded runs must sit within 0.017 (≈ 4 combined sd)
     panel, coefs, formula = case1
-    aucs = [predict_btergm(coefs, panel, formula, 10, nsim=100, seed=s).btergm_all.auc_roc for s in range(8)]
+    aucs = [
+        predict_btergm(
+            coefs, panel, formula=formula, year=10, settings=SimulationSettings(nsim=100, seed=s)
+        ).btergm_all.auc_roc
+        for s in range(8)
+    ]
     assert np.mean(aucs) == pytest.approx((0.943013446622323 + 0.942741365213356) / 2, abs=0.017)
     assert np.std(aucs) > 0  # the seeds really give different chains
 
@@ -77,7 +85,7 @@ def test_exact_method_equals_design_probabilities(case1):
 
     panel, _, _ = case1
     coefs = {"edges": -1.2, "edgecov.cov[[i]]": 0.5, "absdiff.x": -0.4, "edgecov.memory[[i]]": 3.0}
-    pred = predict_honest(coefs, panel, DYAD_INDEPENDENT, 10, method="auto")
+    pred = predict_honest(coefs, panel, formula=DYAD_INDEPENDENT, year=10, method="auto")
     assert pred.mode == "honest:exact"
     design = build_design(panel, DYAD_INDEPENDENT, compress=False)
     step = design.steps[-1]
@@ -91,7 +99,7 @@ def test_conditional_method_uses_the_previous_network(case1):
     from customsnet.modeling.design.build import build_design
 
     panel, coefs, formula = case1
-    pred = predict_honest(coefs, panel, formula, 10, method="conditional")
+    pred = predict_honest(coefs, panel, formula=formula, year=10, method="conditional")
     # the design of a panel whose year 10 *is* year 9 has exactly the change statistics at Y^{t-1}
     shifted = copy.deepcopy(panel)
     shifted.networks["nets"][10] = shifted.networks["nets"][9]
@@ -99,7 +107,7 @@ def test_conditional_method_uses_the_previous_network(case1):
     theta = np.array([coefs[n] for n in build_design(shifted, formula, compress=False, check=False).names])
     np.testing.assert_allclose(pred.scores["score"], logistic(step.X @ theta), rtol=1e-12)
     with pytest.raises(PredictionError, match="dyad-independent"):
-        predict_honest(coefs, panel, formula, 10, method="exact")
+        predict_honest(coefs, panel, formula=formula, year=10, method="exact")
 
 
 def test_honest_simulation_ignores_the_target_but_btergm_mode_does_not(case1):
@@ -108,19 +116,25 @@ def test_honest_simulation_ignores_the_target_but_btergm_mode_does_not(case1):
     rng = np.random.default_rng(0)
     upper = np.triu(rng.random((60, 60)) < 0.13, 1)
     altered.networks["nets"][10] = sp.csr_matrix((upper | upper.T).astype(float))
-    honest = predict_honest(coefs, panel, formula, 10, nsim=30, seed=2, sweeps=3)
-    honest_alt = predict_honest(coefs, altered, formula, 10, nsim=30, seed=2, sweeps=3)
+    honest = predict_honest(
+        coefs, panel, formula=formula, year=10, sweeps=3, settings=SimulationSettings(nsim=30, seed=2)
+    )
+    honest_alt = predict_honest(
+        coefs, altered, formula=formula, year=10, sweeps=3, settings=SimulationSettings(nsim=30, seed=2)
+    )
     np.testing.assert_array_equal(honest.scores["score"], honest_alt.scores["score"])
     assert honest.settings["burnin"] == 3 * 1770 and honest.settings["interval"] == 1770
-    leaky = predict_btergm(coefs, panel, formula, 10, nsim=30, seed=2)
-    leaky_alt = predict_btergm(coefs, altered, formula, 10, nsim=30, seed=2)
+    leaky = predict_btergm(coefs, panel, formula=formula, year=10, settings=SimulationSettings(nsim=30, seed=2))
+    leaky_alt = predict_btergm(coefs, altered, formula=formula, year=10, settings=SimulationSettings(nsim=30, seed=2))
     assert not np.array_equal(leaky.scores["score"], leaky_alt.scores["score"])
 
 
 def test_compare_table_and_figure(case1, tmp_path):
     panel, coefs, formula = case1
-    a = predict_btergm(coefs, panel, formula, 10, nsim=20, seed=1, label="full")
-    b = predict_honest(coefs, panel, formula, 10, method="conditional", label="full")
+    a = predict_btergm(
+        coefs, panel, formula=formula, year=10, label="full", settings=SimulationSettings(nsim=20, seed=1)
+    )
+    b = predict_honest(coefs, panel, formula=formula, year=10, method="conditional", label="full")
     table = compare([a, b])
     assert list(table.index) == [("full", "btergm"), ("full", "honest:conditional")]
     assert table.loc[("full", "btergm"), "btergm auc.roc"] == a.btergm_all.auc_roc

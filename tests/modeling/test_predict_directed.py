@@ -7,6 +7,7 @@ import pytest
 from directed_panels import COEFS, FORMULA, small_directed_panel
 
 from customsnet.modeling.evaluation.predict import conditional_probabilities, predict_btergm, predict_honest
+from customsnet.modeling.simulation.settings import SimulationSettings
 from customsnet.modeling.simulation.simulate import simulation_inputs
 from customsnet.modeling.terms.base import all_dyads
 from customsnet.modeling.terms.formula import as_formula
@@ -31,7 +32,7 @@ def logistic(x):
 
 def brute_force_conditional(formula: str, panel, year: int, coefs) -> np.ndarray:
     """logistic(θᵀ[g(Y⁺ᵢⱼ) − g(Y⁻ᵢⱼ)]) from each term's statistic on the year t−1 network, toggling i -> j."""
-    ym = simulation_inputs(formula, panel, year, coefs)
+    ym = simulation_inputs(coefs, panel, formula=formula, year=year)
     terms = as_formula(formula).for_panel(panel).terms
     theta = np.asarray(coefs, dtype=float)
     previous = ym.previous.toarray()
@@ -50,12 +51,12 @@ def brute_force_conditional(formula: str, panel, year: int, coefs) -> np.ndarray
 
 
 def test_conditional_probabilities_are_brute_force_toggles(panel):
-    ym = simulation_inputs(DEPENDENT, panel, 3, DEPENDENT_COEFS)
+    ym = simulation_inputs(DEPENDENT_COEFS, panel, formula=DEPENDENT, year=3)
     got = conditional_probabilities(ym)
     assert len(got) == N * (N - 1)
     np.testing.assert_allclose(got, brute_force_conditional(DEPENDENT, panel, 3, DEPENDENT_COEFS), rtol=0, atol=1e-12)
     # i -> j and j -> i differ (ttriple, istar/ostar and nodeocov are direction-dependent)
-    frame = predict_honest(DEPENDENT_COEFS, panel, DEPENDENT, 3, method="conditional").scores
+    frame = predict_honest(DEPENDENT_COEFS, panel, formula=DEPENDENT, year=3, method="conditional").scores
     forward = frame.set_index(["i", "j"])["score"]
     backward = frame.set_index(["j", "i"])["score"]
     assert not np.allclose(forward.sort_index().to_numpy(), backward.sort_index().to_numpy())
@@ -64,7 +65,7 @@ def test_conditional_probabilities_are_brute_force_toggles(panel):
 def test_exact_method_scores_every_ordered_pair(panel):
     formula = "friendship ~ edges + nodeocov('x') + edgecov(primary) + memory(type = 'stability')"
     coefs = [-1.0, 0.7, 0.5, 1.5]
-    pred = predict_honest(coefs, panel, formula, 3, method="auto")
+    pred = predict_honest(coefs, panel, formula=formula, year=3, method="auto")
     assert pred.mode == "honest:exact"
     frame = pred.scores
     assert len(frame) == N * (N - 1) == pred.metrics()["dyads"]
@@ -83,8 +84,17 @@ def test_exact_method_scores_every_ordered_pair(panel):
 
 
 def test_simulated_predictions_on_a_directed_panel(panel):
-    leaky = predict_btergm(COEFS, panel, FORMULA, 3, nsim=8, seed=1, burnin=200, interval=20, rgraph_seed=2)
-    honest = predict_honest(COEFS, panel, FORMULA, 3, method="simulate", nsim=8, seed=1, sweeps=2)
+    leaky = predict_btergm(
+        COEFS,
+        panel,
+        formula=FORMULA,
+        year=3,
+        settings=SimulationSettings(nsim=8, seed=1, burnin=200, interval=20),
+        rgraph_seed=2,
+    )
+    honest = predict_honest(
+        COEFS, panel, formula=FORMULA, year=3, method="simulate", settings=SimulationSettings(nsim=8, seed=1), sweeps=2
+    )
     for pred in (leaky, honest):
         assert len(pred.scores) == N * (N - 1)
         scores = pred.scores["score"].to_numpy()

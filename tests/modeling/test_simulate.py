@@ -107,9 +107,9 @@ def test_incremental_state_matches_recount():
 def test_seed_fixes_the_chain():
     model = ErgmModel(np.full((12, 12), -1.0), 0.3, 0.5, 0.0, 0.0)
     start = sp.csr_matrix((12, 12))
-    a = simulate(model, start, n_samples=5, seed=4, burnin=200, interval=50)
-    b = simulate(model, start, n_samples=5, seed=4, burnin=200, interval=50)
-    c = simulate(model, start, n_samples=5, seed=5, burnin=200, interval=50)
+    a = simulate(model, start, nsim=5, seed=4, burnin=200, interval=50)
+    b = simulate(model, start, nsim=5, seed=4, burnin=200, interval=50)
+    c = simulate(model, start, nsim=5, seed=5, burnin=200, interval=50)
     assert all((x != y).nnz == 0 for x, y in zip(a.networks, b.networks))
     assert not a.stats.equals(c.stats)
 
@@ -117,23 +117,23 @@ def test_seed_fixes_the_chain():
 def test_start_network_is_validated():
     model = ErgmModel(np.zeros((4, 4)))
     with pytest.raises(ValueError, match="symmetric"):
-        simulate(model, sp.csr_matrix(np.triu(np.ones((4, 4)), 1)), n_samples=1, seed=0)
+        simulate(model, sp.csr_matrix(np.triu(np.ones((4, 4)), 1)), nsim=1, seed=0)
     with pytest.raises(ValueError, match="shape"):
-        simulate(model, sp.csr_matrix((5, 5)), n_samples=1, seed=0)
+        simulate(model, sp.csr_matrix((5, 5)), nsim=1, seed=0)
     forbid = np.zeros((4, 4))
     forbid[0, 1] = forbid[1, 0] = -np.inf
     with pytest.raises(ValueError, match="forbids"):
-        simulate(ErgmModel(forbid), sp.csr_matrix(np.ones((4, 4)) - np.eye(4)), n_samples=1, seed=0)
+        simulate(ErgmModel(forbid), sp.csr_matrix(np.ones((4, 4)) - np.eye(4)), nsim=1, seed=0)
 
 
 def test_forbidden_dyads_stay_empty():
     forbid = np.full((8, 8), 1.0)
     forbid[0, :] = forbid[:, 0] = -np.inf
-    res = simulate(ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=100, seed=1, burnin=500, interval=20)
+    res = simulate(ErgmModel(forbid), sp.csr_matrix((8, 8)), nsim=100, seed=1, burnin=500, interval=20)
     assert all(m[0].nnz == 0 for m in res.networks)
     # the other 21 dyads are independent with log-odds 1: E[edges] = 21 · logistic(1) ≈ 15.35, sd ≈ 2.03
     res = simulate(
-        ErgmModel(forbid), sp.csr_matrix((8, 8)), n_samples=5000, seed=1, burnin=500, interval=20, keep_networks=False
+        ErgmModel(forbid), sp.csr_matrix((8, 8)), nsim=5000, seed=1, burnin=500, interval=20, keep_networks=False
     )
     assert abs(res.stats["edges"].mean() - 21 / (1 + math.exp(-1))) < 5 * 2 * 2.03 / math.sqrt(5000)
 
@@ -148,11 +148,11 @@ def test_dyad_independent_means_match_logistic_expectation():
     p = 1 / (1 + np.exp(-model.dyad_logodds[iu]))
     exp_edges, exp_cov = p.sum(), (p * x[iu]).sum()
     sd_edges, sd_cov = np.sqrt((p * (1 - p)).sum()), np.sqrt((p * (1 - p) * x[iu] ** 2).sum())
-    n_samples = 3000
-    res = simulate(model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=2024, burnin=5000, interval=500)
+    nsim = 3000
+    res = simulate(model, sp.csr_matrix((n, n)), nsim=nsim, seed=2024, burnin=5000, interval=500)
     cov_stat = np.array([sp.triu(m, 1).multiply(x).sum() for m in res.networks])
     # 500 proposals ≈ 1.15 sweeps leave mild autocorrelation: allow se inflation 2 and 5 se
-    tol = 5 * 2 / np.sqrt(n_samples)
+    tol = 5 * 2 / np.sqrt(nsim)
     assert abs(res.stats["edges"].mean() - exp_edges) < tol * sd_edges
     assert abs(cov_stat.mean() - exp_cov) < tol * sd_cov
     # the kernel's running Σ y L is the same linear statistic
@@ -168,12 +168,10 @@ def test_gw_model_means_match_brute_force_enumeration():
     stats, prob = exact_stats_all_graphs(n, model)
     mean = prob @ stats
     sd = np.sqrt(prob @ (stats - mean) ** 2)
-    n_samples = 20000
-    res = simulate(
-        model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=99, burnin=1000, interval=30, keep_networks=False
-    )
+    nsim = 20000
+    res = simulate(model, sp.csr_matrix((n, n)), nsim=nsim, seed=99, burnin=1000, interval=30, keep_networks=False)
     # batch means showed an se ≈ 1.45 × the iid se at interval 30; allow 2 × iid and 5 se
-    tol = 5 * 2 * sd / np.sqrt(n_samples)
+    tol = 5 * 2 * sd / np.sqrt(nsim)
     np.testing.assert_array_less(np.abs(res.stats[list(STAT_NAMES)].mean().to_numpy() - mean), tol)
 
 
@@ -184,12 +182,10 @@ def test_sparse_model_visits_empty_graph_with_exact_frequency():
     model = ErgmModel(np.full((n, n), -2.0), gwesp_coef=0.5, gwesp_decay=0.5, gwdegree_coef=0.3, gwdegree_decay=0.2)
     stats, prob = exact_stats_all_graphs(n, model)
     exact = np.bincount(stats[:, 0].astype(int), weights=prob, minlength=7)
-    n_samples = 20000
-    res = simulate(
-        model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=3, burnin=200, interval=12, keep_networks=False
-    )
-    freq = np.bincount(res.stats["edges"].astype(int), minlength=7) / n_samples
-    tol = 5 * 2 * np.sqrt(exact * (1 - exact) / n_samples) + 1e-3
+    nsim = 20000
+    res = simulate(model, sp.csr_matrix((n, n)), nsim=nsim, seed=3, burnin=200, interval=12, keep_networks=False)
+    freq = np.bincount(res.stats["edges"].astype(int), minlength=7) / nsim
+    tol = 5 * 2 * np.sqrt(exact * (1 - exact) / nsim) + 1e-3
     np.testing.assert_array_less(np.abs(freq - exact), tol)
     assert exact[0] > 0.2 and exact[1] > 0.2  # the boundary really is visited
 
@@ -206,7 +202,7 @@ def test_simulation_inputs_reproduce_design_log_odds():
     design = build_design(panel, REFERENCE_FORMULA, compress=False)
     theta = np.array([-1.0, 0.35, -0.15, 0.53, -0.5, 2.0])
     step = design.steps[-1]
-    ym = simulation_inputs(REFERENCE_FORMULA, panel, step.year, dict(zip(design.names, theta)))
+    ym = simulation_inputs(dict(zip(design.names, theta)), panel, formula=REFERENCE_FORMULA, year=step.year)
     assert (ym.observed != panel.network("nets", step.year)).nnz == 0
     assert (ym.previous != panel.network("nets", step.year - 1)).nnz == 0
     # L holds the dyad-independent part; add the gw parts from the design columns
@@ -216,13 +212,13 @@ def test_simulation_inputs_reproduce_design_log_odds():
     assert (ym.model.gwesp_coef, ym.model.gwesp_decay) == (0.35, 0.5)
     assert (ym.model.gwdegree_coef, ym.model.gwdegree_decay) == (-0.15, 0.1)
     with pytest.raises(SimulationError, match="no coefficient"):
-        simulation_inputs(REFERENCE_FORMULA, panel, step.year, {"edges": 1.0})
+        simulation_inputs({"edges": 1.0}, panel, formula=REFERENCE_FORMULA, year=step.year)
     not_identified = dict(zip(design.names, theta))
     not_identified["edges"] = float("nan")
     with pytest.raises(SimulationError, match="not identified"):
-        simulation_inputs(REFERENCE_FORMULA, panel, step.year, not_identified)
+        simulation_inputs(not_identified, panel, formula=REFERENCE_FORMULA, year=step.year)
     with pytest.raises(SimulationError, match="predecessor"):
-        simulation_inputs(REFERENCE_FORMULA, panel, panel.years[0], theta)
+        simulation_inputs(theta, panel, formula=REFERENCE_FORMULA, year=panel.years[0])
 
 
 # ----------------------------------------------------------------- directed networks
@@ -320,12 +316,10 @@ def test_directed_model_means_match_brute_force_enumeration():
     stats, prob = exact_directed(n, model)
     mean = prob @ stats
     sd = np.sqrt(prob @ (stats - mean) ** 2)
-    n_samples = 20000
-    res = simulate(
-        model, sp.csr_matrix((n, n)), n_samples=n_samples, seed=7, burnin=500, interval=30, keep_networks=False
-    )
+    nsim = 20000
+    res = simulate(model, sp.csr_matrix((n, n)), nsim=nsim, seed=7, burnin=500, interval=30, keep_networks=False)
     assert list(res.stats.columns) == list(DIRECTED_STAT_NAMES)
-    tol = 5 * 2 * sd / np.sqrt(n_samples)
+    tol = 5 * 2 * sd / np.sqrt(nsim)
     np.testing.assert_array_less(np.abs(res.stats.to_numpy().mean(axis=0) - mean), tol)
 
 
@@ -347,13 +341,13 @@ def test_directed_simulation_inputs_reproduce_design_log_odds():
     )
     design = build_design(panel, formula, compress=False, check=False)
     theta = np.array([-2.0, 0.8, 0.4, -0.5, 0.3, 0.6, 1.1])
-    ym = simulation_inputs(formula, panel, 3, theta)
+    ym = simulation_inputs(theta, panel, formula=formula, year=3)
     assert ym.model.directed and ym.model.mutual_coef == 0.8 and ym.model.gwodegree_decay == 0.7
     step = design.steps[-1]
     dependent = [1, 2, 3, 4]  # mutual and the three gw terms
     eta = ym.model.dyad_logodds[step.tail, step.head] + step.X[:, dependent] @ theta[dependent]
     np.testing.assert_allclose(eta, step.X @ theta, atol=1e-12)
-    res = simulate(ym.model, ym.previous, n_samples=3, seed=1, burnin=500, interval=100)
+    res = simulate(ym.model, ym.previous, nsim=3, seed=1, burnin=500, interval=100)
     assert (res.networks[0] != res.networks[0].T).nnz > 0  # genuinely directed draws
 
 
@@ -465,17 +459,17 @@ def test_generic_sampler_means_match_exact_enumeration(family):
     stats, prob = _exact_generic(model, step, pairs)
     mean = prob @ stats
     sd = np.sqrt(prob @ (stats - mean) ** 2)
-    n_samples = 20000
+    nsim = 20000
     res = simulate(
         model,
         sp.csr_matrix((model.n, model.n)),
-        n_samples=n_samples,
+        nsim=nsim,
         seed=17,
         burnin=1000,
         interval=30,
         keep_networks=False,
     )
-    tol = 5 * 2 * sd / np.sqrt(n_samples) + 1e-9
+    tol = 5 * 2 * sd / np.sqrt(nsim) + 1e-9
     np.testing.assert_array_less(np.abs(res.stats.to_numpy().mean(axis=0) - mean), tol)
 
 
@@ -518,11 +512,11 @@ def test_simulation_inputs_run_any_formula_and_predict_with_every_term():
     )
     design = build_design(panel, formula, compress=False, check=False)
     theta = np.array([-2.0, 0.8, 0.2, -0.3, 0.1, -0.05, 0.3, 0.5, 1.0])
-    ym = simulation_inputs(formula, panel, 3, theta)
+    ym = simulation_inputs(theta, panel, formula=formula, year=3)
     assert ym.model.generic  # ttriple etc. need the generic kernel
     step = design.steps[-1]
     np.testing.assert_allclose(ym.conditional_logodds(ym.observed, step.tail, step.head), step.X @ theta, atol=1e-12)
-    res = simulate(ym.model, ym.previous, n_samples=3, seed=1, burnin=300, interval=50)
+    res = simulate(ym.model, ym.previous, nsim=3, seed=1, burnin=300, interval=50)
     assert res.stats.columns[0] == "edges" and len(res.networks) == 3
 
 
@@ -533,6 +527,7 @@ def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
     from customsnet.modeling.evaluation.gof import gof
     from customsnet.modeling.evaluation.predict import conditional_probabilities, predict_honest
     from customsnet.modeling.panel.panel import Panel
+    from customsnet.modeling.simulation.settings import SimulationSettings
 
     n, years = 16, [1, 2, 3, 4]
     labels = np.array([f"v{k}" for k in range(n)])
@@ -546,13 +541,13 @@ def test_gof_and_prediction_run_for_a_formula_only_the_generic_kernel_handles():
     panel = Panel(years=years, nodes={y: labels for y in years}, networks={"nets": nets})
     formula = "nets ~ edges + triangle + kstar(2) + gwdsp(0.5, fixed = TRUE) + memory()"
     fit = fit_tergm(build_design(panel, formula), estimator="mple", bootstrap=0)
-    ym = simulation_inputs(formula, panel, 4, fit)
+    ym = simulation_inputs(fit, panel, formula=formula, year=4)
     assert ym.model.generic
     p = conditional_probabilities(ym)
     assert p.shape == (n * (n - 1) // 2,) and np.all((p > 0) & (p < 1))
-    result = gof(fit, panel, formula, years=[4], nsim=5, burnin=2000, interval=200)
+    result = gof(fit, panel, formula=formula, years=[4], settings=SimulationSettings(nsim=5, burnin=2000, interval=200))
     assert result.nsim == 5
-    pred = predict_honest(fit, panel, formula, 4, method="simulate", nsim=5, sweeps=2)
+    pred = predict_honest(fit, panel, year=4, method="simulate", settings=SimulationSettings(nsim=5), sweeps=2)
     assert pred.mode == "honest:simulate" and 0 <= pred.btergm_all.auc_roc <= 1
 
 
@@ -566,20 +561,24 @@ def test_prediction_reads_timecov_at_the_calendar_position():
     panel = Panel(
         years=years, nodes={y: labels for y in years}, networks={"nets": {y: random_graph(n, 0.3, y) for y in years}}
     )
-    ym = simulation_inputs("nets ~ edges + timecov() + memory()", panel, 2005, [0.0, 1.0, 0.0])
+    ym = simulation_inputs([0.0, 1.0, 0.0], panel, formula="nets ~ edges + timecov() + memory()", year=2005)
     off = ~np.eye(n, dtype=bool)
     np.testing.assert_array_equal(ym.model.dyad_logodds[off], 5.0)  # 2005 is calendar step 5 of 5
     # btergm's gof(nets[4:5]) quirk, only when asked: 2005 is position 2 of the window 2004-2005
     quirk = simulation_inputs(
-        "nets ~ edges + timecov() + memory()", panel, 2005, [0.0, 1.0, 0.0], btergm_window_start=2004
+        [0.0, 1.0, 0.0], panel, formula="nets ~ edges + timecov() + memory()", year=2005, btergm_window_start=2004
     )
     np.testing.assert_array_equal(quirk.model.dyad_logodds[off], 2.0)
     # timecov(maximum = 4) is off in 2005 on the calendar clock, on inside the window (2 <= 4)
     capped = "nets ~ edges + timecov(maximum = 4) + memory()"
-    np.testing.assert_array_equal(simulation_inputs(capped, panel, 2005, [0.0, 1.0, 0.0]).model.dyad_logodds[off], 0)
-    inside = simulation_inputs(capped, panel, 2005, [0.0, 1.0, 0.0], btergm_window_start=2004)
+    np.testing.assert_array_equal(
+        simulation_inputs([0.0, 1.0, 0.0], panel, formula=capped, year=2005).model.dyad_logodds[off], 0
+    )
+    inside = simulation_inputs([0.0, 1.0, 0.0], panel, formula=capped, year=2005, btergm_window_start=2004)
     np.testing.assert_array_equal(inside.model.dyad_logodds[off], 2.0)
     # the same network as the full panel's (only the clock moves)
     assert (quirk.observed != ym.observed).nnz == 0 and (quirk.previous != ym.previous).nnz == 0
     with pytest.raises(SimulationError, match="must start"):
-        simulation_inputs("nets ~ edges + timecov() + memory()", panel, 2005, [0, 1, 0], btergm_window_start=1999)
+        simulation_inputs(
+            [0, 1, 0], panel, formula="nets ~ edges + timecov() + memory()", year=2005, btergm_window_start=1999
+        )

@@ -10,14 +10,16 @@ model (``btergm``, ``mple``, ``mcmle``); ``formation`` fits describe a different
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from customsnet.modeling.estimation.mcmc_sample import run_chain
 from customsnet.modeling.estimation.mcmle import pooled_steps
-from customsnet.modeling.simulation.simulate import SimulationError, coefficient_vector
+from customsnet.modeling.parallel import Progress, map_tasks
+from customsnet.modeling.simulation.settings import SimulationSettings
+from customsnet.modeling.simulation.simulate import SimulationError, coefficient_vector, model_formula
 
 
 @dataclass
@@ -27,6 +29,7 @@ class DegeneracyCheck:
     table: pd.DataFrame  # columns: year, term, observed, sim_mean, sim_sd, q2.5, q97.5, below, above, t
     nsim: int
     seed: int
+    settings: dict = field(default_factory=dict)  # SimulationSettings.record() of the run
 
     def flagged(self, tail: float = 0.025) -> pd.DataFrame:
         """Rows where the observed statistic lies outside the central ``1 - 2·tail`` of the simulations."""
@@ -46,52 +49,67 @@ class DegeneracyCheck:
             )
 
 
-def check_degeneracy(
-    panel,
-    formula,
-    coefs,
-    nsim: int = 100,
-    seed: int = 1,
-    burnin: int = 10_000,
-    interval: int = 1_000,
-    missing: str = "error",
-    estimator: str | None = None,
-    years: list[int] | None = None,
-) -> DegeneracyCheck:
-    """Simulate ``nsim`` networks per modeled year from ``coefs`` and compare with the observed statistics.
+def _year_draws(step, theta: np.ndarray, settings: SimulationSettings, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """One year's chain (a task of :func:`check_degeneracy`): simulated and observed statistics."""
+    seed = np.random.SeedSequence(settings.seed, spawn_key=(k,))
+    draws = run_chain(step, theta, None, settings.nsim, settings.burnin, settings.interval, seed).stats
+    return draws, step.observed_statistics()
 
-    ``coefs`` is a fit result, a mapping by coefficient name or a vector in formula order.
-    ``burnin`` and ``interval`` count TNT proposals per year (ergm's ``MCMC.burnin`` /
-    ``MCMC.interval``). ``years`` restricts the check to those modeled years (default: a fit
-    result's own years, else all). The sampler's generators are ``SeedSequence(seed, spawn_key=(k,))``
-    with k the position of the year in the panel's modeled years.
+
+def check_degeneracy(
+    fit,
+    panel,
+    *,
+    formula=None,
+    settings: SimulationSettings | None = None,
+    years: list[int] | None = None,
+    estimator: str | None = None,
+    missing: str = "error",
+    progress: Progress | None = None,
+) -> DegeneracyCheck:
+    """Simulate ``settings.nsim`` networks per modeled year from ``fit`` and compare with the observed statistics.
+
+    ``fit`` is a fit result, a mapping by coefficient name or a vector in formula order;
+    ``formula`` defaults to the fit's own. ``settings.burnin`` and ``settings.interval`` count
+    TNT proposals per year (ergm's ``MCMC.burnin`` / ``MCMC.interval``; default 10,000 / 1,000);
+    chains start at the observed network. ``years`` restricts the check to those modeled years
+    (default: a fit result's own years, else all). The sampler's generators are
+    ``SeedSequence(settings.seed, spawn_key=(k,))`` with k the position of the year in the
+    panel's modeled years, so the years may run on ``settings.n_jobs`` processes or
+    ``settings.scheduler`` with the same result. ``progress`` counts the finished years.
     """
-    estimator = estimator or getattr(coefs, "estimator", None)
+    settings = settings or SimulationSettings()
+    if settings.start not in (None, "observed"):
+        raise SimulationError(f"check_degeneracy starts its chains at the observed network, not {settings.start!r}")
+    settings = settings.with_defaults(burnin=10_000, interval=1_000, start="observed")
+    formula = model_formula(fit, formula, "check_degeneracy")
+    estimator = estimator or getattr(fit, "estimator", None)
     if estimator == "formation":
         raise SimulationError(
             "a formation fit models dyads untied at t-1 only; simulate a btergm, mple or mcmle fit of the full model"
         )
     steps, modeled = pooled_steps(panel, formula, missing=missing)
-    from customsnet.modeling.terms.formula import as_formula
-
-    names = as_formula(formula).coef_names(panel.directed)
-    theta = coefficient_vector(coefs, names)
+    names = formula.coef_names(panel.directed)
+    theta = coefficient_vector(fit, names)
     if not np.all(np.isfinite(theta)):
         bad = [n for n, v in zip(names, theta) if not np.isfinite(v)]
         raise SimulationError(f"coefficients {bad} are not finite (not identified); the model cannot be simulated")
-    wanted = years if years is not None else (getattr(coefs, "years", None) or None)
+    wanted = years if years is not None else (getattr(fit, "years", None) or None)
     if wanted is not None:
         absent = [y for y in wanted if y not in modeled]
         if absent:
             raise SimulationError(f"years {absent} are not modeled years of the panel ({modeled[0]}-{modeled[-1]})")
+    chosen = [(k, step, year) for k, (step, year) in enumerate(zip(steps, modeled)) if wanted is None or year in wanted]
+    results = map_tasks(
+        _year_draws,
+        [(step, theta, settings, k) for k, step, _ in chosen],
+        n_jobs=settings.n_jobs,
+        scheduler=settings.scheduler,
+        progress=progress,
+        description=f"degeneracy: {settings.nsim} networks per year",
+    )
     rows = []
-    for k, (step, year) in enumerate(zip(steps, modeled)):
-        if wanted is not None and year not in wanted:
-            continue
-        draws = run_chain(
-            step, theta, None, int(nsim), int(burnin), int(interval), np.random.SeedSequence(seed, spawn_key=(k,))
-        ).stats
-        observed = step.observed_statistics()
+    for (_, _, year), (draws, observed) in zip(chosen, results):
         mean, sd = draws.mean(axis=0), draws.std(axis=0, ddof=1)
         lo, hi = np.quantile(draws, [0.025, 0.975], axis=0)
         for j, name in enumerate(names):
@@ -109,4 +127,4 @@ def check_degeneracy(
                     "t": (observed[j] - mean[j]) / sd[j] if sd[j] > 0 else (0.0 if observed[j] == mean[j] else np.inf),
                 }
             )
-    return DegeneracyCheck(pd.DataFrame(rows), int(nsim), int(seed))
+    return DegeneracyCheck(pd.DataFrame(rows), settings.nsim, settings.seed, settings.record())

@@ -1,8 +1,9 @@
 """Goodness of fit: simulate networks from a fitted TERGM and compare structural statistics.
 
 For each modeled year the fitted model (:func:`~customsnet.modeling.simulation.simulate.simulation_inputs`) is
-simulated ``nsim`` times and four distributions are compared with the observed network: degree,
-edgewise shared partners (ESP), dyadwise shared partners (DSP) and geodesic distances.
+simulated ``nsim`` times (:class:`~customsnet.modeling.simulation.settings.SimulationSettings`) and four
+distributions are compared with the observed network: degree, edgewise shared partners (ESP), dyadwise
+shared partners (DSP) and geodesic distances.
 
 Directed panels get btergm's directed statistics (:data:`DIRECTED_STATISTICS`): in-degree and
 out-degree (``ideg``/``odeg``), ESP and DSP as ergm's ``esp(d)``/``dsp(d)`` with their default
@@ -46,7 +47,9 @@ from customsnet.modeling.evaluation.rocpr import (
     simulation_scores,
     standard_metrics,
 )
-from customsnet.modeling.simulation.simulate import simulate, simulation_inputs
+from customsnet.modeling.parallel import Progress, map_tasks
+from customsnet.modeling.simulation.settings import SimulationSettings
+from customsnet.modeling.simulation.simulate import model_formula, simulate, simulation_inputs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -428,55 +431,64 @@ class GofResult:
         return plot_gof(self, path)
 
 
+def _year_chain(coefs, panel, formula, year: int, missing: str, settings: SimulationSettings, seed: int):
+    """One year's chain (a task of :func:`gof`): the simulated networks and the observed target."""
+    ym = simulation_inputs(coefs, panel, formula=formula, year=year, missing=missing)
+    first = ym.observed if settings.start == "observed" else ym.previous
+    if first is None:
+        raise ValueError(f"year {year} has no previous year to start the chain from")
+    res = simulate(ym.model, first, nsim=settings.nsim, seed=seed, burnin=settings.burnin, interval=settings.interval)
+    return res.networks, ym.observed
+
+
 def gof(
-    fit_or_coefs,
+    fit,
     panel,
+    *,
     formula=None,
     years: list[int] | None = None,
-    nsim: int = 100,
-    seed: int = 0,
-    burnin: int = 10_000,
-    interval: int = 1_000,
-    start: str = "observed",
+    settings: SimulationSettings | None = None,
     statistics: tuple[str, ...] = STATISTICS,
     btergm_compatible: bool = False,
     tie_prediction: bool = True,
     rgraph_seed: int | None = None,
     missing: str = "error",
+    progress: Progress | None = None,
 ) -> GofResult:
-    """Simulate ``nsim`` networks per year from the fitted model and compare them with the observed ones.
+    """Simulate ``settings.nsim`` networks per year from the fitted model and compare them with the observed ones.
 
-    ``start="observed"`` starts each chain at the year's own network (btergm); ``"previous"`` at
-    the year t−1 network (no information from the target year). ``years`` defaults to every
-    modeled year of the formula. The per-year chains get independent seeds spawned from ``seed``.
-    On a directed panel the default ``statistics`` are :data:`DIRECTED_STATISTICS` (btergm's
-    list with ``btergm_compatible``, :func:`gof_statistics`) and tie prediction scores every cell
-    of the adjacency matrix, as btergm's ``rocpr`` does for directed networks.
-    ``missing`` is the design's missing-value policy for the years' covariates.
+    ``fit`` is a fit result or its coefficients (then ``formula=`` is needed; it defaults to the
+    fit's own). ``settings`` (:class:`~customsnet.modeling.simulation.settings.SimulationSettings`,
+    default ``SimulationSettings()``) fixes nsim, the chain lengths (default btergm's 10,000 /
+    1,000 proposals), the seed and the start: ``"observed"`` (default) starts each chain at the
+    year's own network (btergm); ``"previous"`` at the year t−1 network (no information from
+    the target year). ``years`` defaults to every modeled year of the formula. The per-year
+    chains get independent seeds spawned from ``settings.seed`` and run on ``settings.n_jobs``
+    processes or ``settings.scheduler`` with the same result. ``missing`` is the design's
+    missing-value policy for the years' covariates. ``progress`` (``start(description, total) ->
+    advance(n)``) counts the finished years. On a directed panel the default ``statistics`` are
+    :data:`DIRECTED_STATISTICS` (btergm's list with ``btergm_compatible``, :func:`gof_statistics`)
+    and tie prediction scores every cell of the adjacency matrix, as btergm's ``rocpr`` does for
+    directed networks.
     """
-    from customsnet.modeling.terms.formula import as_formula
-
-    if formula is None:
-        formula = getattr(fit_or_coefs, "formula", None)
-        if not formula:
-            raise ValueError("gof needs the model formula (pass formula=, or a fit result that carries it)")
-    formula = as_formula(formula)
+    formula = model_formula(fit, formula, "gof")
+    settings = (settings or SimulationSettings()).with_defaults(burnin=10_000, interval=1_000, start="observed")
     statistics = gof_statistics(statistics, panel.directed, btergm_compatible)
-    if start not in ("observed", "previous"):
-        raise ValueError(f"start must be 'observed' or 'previous', got {start!r}")
     if years is None:
         years = panel.years[formula.max_lag :]
-    seeds = np.random.SeedSequence(seed).generate_state(len(years))
+    seeds = np.random.SeedSequence(settings.seed).generate_state(len(years))
+    coefs = getattr(fit, "params", fit)  # ship the coefficients to the workers, not the whole fit
     t0 = time.perf_counter()
-    simulated, targets = [], []
-    for year, year_seed in zip(years, seeds):
-        ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
-        first = ym.observed if start == "observed" else ym.previous
-        if first is None:
-            raise ValueError(f"year {year} has no previous year to start the chain from")
-        res = simulate(ym.model, first, n_samples=nsim, seed=int(year_seed), burnin=burnin, interval=interval)
-        simulated.append(res.networks)
-        targets.append(ym.observed)
+    chains = map_tasks(
+        _year_chain,
+        [(coefs, panel, formula, year, missing, settings, int(s)) for year, s in zip(years, seeds)],
+        n_jobs=settings.n_jobs,
+        scheduler=settings.scheduler,
+        progress=progress,
+        description=f"gof: {settings.nsim} networks per year",
+    )
+    simulated = [networks for networks, _ in chains]
+    targets = [observed for _, observed in chains]
     t_sim = time.perf_counter() - t0
     ordered = btergm_compatible
     tables, raw_sim, raw_obs, labels = {}, {}, {}, {}
@@ -490,25 +502,26 @@ def gof(
         lab = category_labels(name, both.shape[0], panel.directed)
         raw_sim[name], raw_obs[name], labels[name] = s, o, lab
         tables[name] = (
-            reduce_btergm(s, o, lab, geo) if btergm_compatible else summarize(s, o, lab, nsim, trim=not nominal)
+            reduce_btergm(s, o, lab, geo)
+            if btergm_compatible
+            else summarize(s, o, lab, settings.nsim, trim=not nominal)
         )
     prediction, metrics = None, {}
     if tie_prediction:
         prediction = rocpr_from_simulations(simulated, targets, panel.directed, rgraph_seed=rgraph_seed)
         scores, truth = simulation_scores(simulated, targets, panel.directed)
         metrics = standard_metrics(scores, truth)
-    settings = {
+    record = {
         "formula": str(formula),
-        "seed": seed,
-        "burnin": burnin,
-        "interval": interval,
-        "start": start,
+        **settings.record(),
+        "rgraph_seed": rgraph_seed,
+        "missing": missing,
         "simulation_seconds": t_sim,
         "total_seconds": time.perf_counter() - t0,
     }
     return GofResult(
         years=list(years),
-        nsim=nsim,
+        nsim=settings.nsim,
         tables=tables,
         raw_sim=raw_sim,
         raw_obs=raw_obs,
@@ -516,7 +529,7 @@ def gof(
         btergm_compatible=btergm_compatible,
         tie_prediction=prediction,
         standard_metrics=metrics,
-        settings=settings,
+        settings=record,
     )
 
 

@@ -35,18 +35,18 @@ def _logistic(eta: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(eta, dtype=np.float64)))
 
 
-def coefficient_series(fit_or_coefs, names: list[str] | None = None) -> pd.Series:
+def coefficient_series(fit, names: list[str] | None = None) -> pd.Series:
     """Coefficients as a Series by name, from a fit result (``.params``), a mapping, or a sequence + names."""
-    if hasattr(fit_or_coefs, "params"):
-        fit_or_coefs = fit_or_coefs.params
-    if isinstance(fit_or_coefs, pd.Series):
-        s = fit_or_coefs.astype(float)
-    elif isinstance(fit_or_coefs, dict):
-        s = pd.Series(fit_or_coefs, dtype=float)
+    if hasattr(fit, "params"):
+        fit = fit.params
+    if isinstance(fit, pd.Series):
+        s = fit.astype(float)
+    elif isinstance(fit, dict):
+        s = pd.Series(fit, dtype=float)
     else:
         if names is None:
             raise InterpretError("coefficients given as a sequence need their names")
-        values = np.asarray(fit_or_coefs, dtype=np.float64).ravel()
+        values = np.asarray(fit, dtype=np.float64).ravel()
         if values.size != len(names):
             raise InterpretError(f"{values.size} coefficients for {len(names)} terms")
         s = pd.Series(values, index=names)
@@ -74,14 +74,14 @@ def _drop_infinite(coefs: pd.Series) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- edgeprob
-def edgeprob(fit_or_coefs, design: Design) -> pd.DataFrame:
+def edgeprob(fit, design: Design) -> pd.DataFrame:
     """btergm's ``edgeprob`` table from an uncompressed design.
 
     Columns: ``tie``, one column per coefficient (change statistics), ``i``, ``j`` (1-based node
     positions within the step), ``t`` (modeled step, 1-based), ``i.name``, ``j.name`` (node labels),
     ``year`` (calendar year; customsnet's addition) and ``probability``. Rows sorted by t, i, j.
     """
-    coefs = _drop_infinite(coefficient_series(fit_or_coefs, design.names))
+    coefs = _drop_infinite(coefficient_series(fit, design.names))
     cols = [design.names.index(n) for n in coefs.index]
     theta = coefs.to_numpy()
     frames = []
@@ -118,20 +118,21 @@ def _replace_infinite(theta: np.ndarray, names: list[str]) -> np.ndarray:
     return theta
 
 
-def tie_probability(fit_or_coefs, formula, panel, year: int, i: str, j: str) -> float:
+def tie_probability(fit, panel, *, formula=None, year: int, i: str, j: str) -> float:
     """btergm's ``interpret(type = "tie")``: logistic(θᵀ[g(Y⁺) − g(Y⁻)]) for the dyad of nodes ``i``, ``j``.
 
     g is recomputed from the terms' network statistics on the year's observed network with the dyad
     forced to 1 and to 0; the result equals :func:`edgeprob`'s probability for the same dyad.
+    ``formula`` defaults to the fit's own (needed with bare coefficients).
     """
     from customsnet.modeling.design.build import cut_step, step_nodes
-    from customsnet.modeling.terms.formula import as_formula
+    from customsnet.modeling.simulation.simulate import model_formula
 
-    formula = as_formula(formula).for_panel(panel)
+    formula = model_formula(fit, formula, "tie_probability").for_panel(panel)
     names = formula.coef_names(panel.directed)
-    if hasattr(fit_or_coefs, "params"):
-        fit_or_coefs = fit_or_coefs.params
-    raw = fit_or_coefs if isinstance(fit_or_coefs, (pd.Series, dict)) else dict(zip(names, fit_or_coefs))
+    if hasattr(fit, "params"):
+        fit = fit.params
+    raw = fit if isinstance(fit, (pd.Series, dict)) else dict(zip(names, fit))
     theta = _replace_infinite(np.array([float(raw[n]) for n in names]), names)
     year_index = panel.years.index(year)
     labels, _ = step_nodes(panel, formula.lhs, year_index, formula.lags)
@@ -214,7 +215,7 @@ def _counterfactual_term(table: pd.DataFrame, names: list[str], structure: str, 
 
 
 def probability_by_shared_partners(
-    fit_or_coefs,
+    fit,
     table: pd.DataFrame,
     structure: pd.DataFrame,
     kind: str = "empirical",
@@ -234,7 +235,7 @@ def probability_by_shared_partners(
         top = int(structure["shared_partners"].max()) if max_k is None else int(max_k)
         return _per_year(
             probability_by_shared_partners,
-            fit_or_coefs,
+            fit,
             table,
             structure,
             kind=kind,
@@ -242,7 +243,7 @@ def probability_by_shared_partners(
             formula=formula if formula is not None else table.attrs.get("formula"),
         )
     names = [c for c in table.columns if c not in _NON_STAT]
-    coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
+    coefs = _drop_infinite(coefficient_series(fit, names))
     ks = structure["shared_partners"].to_numpy()
     top = int(ks.max()) if max_k is None else int(max_k)
     if kind == "empirical":
@@ -254,7 +255,7 @@ def probability_by_shared_partners(
 
 
 def probability_by_degree(
-    fit_or_coefs,
+    fit,
     table: pd.DataFrame,
     structure: pd.DataFrame,
     kind: str = "empirical",
@@ -273,7 +274,7 @@ def probability_by_degree(
     if per_year:
         return _per_year(
             probability_by_degree,
-            fit_or_coefs,
+            fit,
             table,
             structure,
             kind=kind,
@@ -282,7 +283,7 @@ def probability_by_degree(
             max_k=max_k,
         )
     names = [c for c in table.columns if c not in _NON_STAT]
-    coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
+    coefs = _drop_infinite(coefficient_series(fit, names))
     di, dj = structure["degree_i"].to_numpy(), structure["degree_j"].to_numpy()
     funcs = {"max": np.maximum, "min": np.minimum, "sum": np.add}
     if measure not in funcs:
@@ -324,11 +325,11 @@ def _counterfactual(table: pd.DataFrame, coefs: pd.Series, top: int, label: str,
 _NON_STAT = {"tie", "i", "j", "t", "i.name", "j.name", "year", "probability"}
 
 
-def _per_year(func, fit_or_coefs, table: pd.DataFrame, structure: pd.DataFrame, **kwargs) -> pd.DataFrame:
+def _per_year(func, fit, table: pd.DataFrame, structure: pd.DataFrame, **kwargs) -> pd.DataFrame:
     """Run an averaging function on each year of the table; rows get a leading ``year`` column."""
     parts = []
     for year, rows in table.groupby("year", sort=True):
-        frame = func(fit_or_coefs, rows, structure.loc[rows.index], **kwargs)
+        frame = func(fit, rows, structure.loc[rows.index], **kwargs)
         frame.insert(0, "year", year)
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
@@ -345,14 +346,14 @@ def _empirical(table: pd.DataFrame, ks: np.ndarray, top: int, label: str) -> pd.
     return out[out["n_dyads"] > 0].reset_index(drop=True)
 
 
-def binary_covariate_effect(fit_or_coefs, table: pd.DataFrame, name: str, low: float = 0.0, high: float = 1.0) -> dict:
+def binary_covariate_effect(fit, table: pd.DataFrame, name: str, low: float = 0.0, high: float = 1.0) -> dict:
     """Average difference in tie probability with change statistic ``name`` set to ``high`` vs ``low``.
 
     Everything else is held at each dyad's observed change statistics; the result averages over all
     dyads of the table: mean p(high) − mean p(low) (for memory's ±1 coding pass ``low=-1``).
     """
     names = [c for c in table.columns if c not in _NON_STAT]
-    coefs = _drop_infinite(coefficient_series(fit_or_coefs, names))
+    coefs = _drop_infinite(coefficient_series(fit, names))
     if name not in coefs.index:
         raise InterpretError(f"no coefficient {name!r} (have {list(coefs.index)})")
     X = table[list(coefs.index)].to_numpy(dtype=np.float64)

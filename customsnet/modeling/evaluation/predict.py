@@ -34,7 +34,9 @@ from customsnet.modeling.evaluation.rocpr import (
     rocpr,
     standard_metrics,
 )
-from customsnet.modeling.simulation.simulate import YearModel, simulate, simulation_inputs
+from customsnet.modeling.parallel import Progress
+from customsnet.modeling.simulation.settings import SimulationSettings
+from customsnet.modeling.simulation.simulate import YearModel, model_formula, simulate, simulation_inputs
 from customsnet.modeling.terms.base import all_dyads
 
 if TYPE_CHECKING:
@@ -138,42 +140,66 @@ def evaluate(
     )
 
 
-def _simulated_scores(ym: YearModel, start, nsim: int, seed: int, burnin: int, interval: int) -> np.ndarray:
-    res = simulate(ym.model, start, n_samples=nsim, seed=seed, burnin=burnin, interval=interval)
+def _simulated_scores(ym: YearModel, start, settings: SimulationSettings, on_draw=None) -> np.ndarray:
+    res = simulate(
+        ym.model,
+        start,
+        nsim=settings.nsim,
+        seed=settings.seed,
+        burnin=settings.burnin,
+        interval=settings.interval,
+        on_draw=on_draw,
+    )
     total = sum(res.networks[1:], res.networks[0]).tocsr()
     i, j = _dyads(ym)
-    return np.asarray(total[i, j]).ravel() / nsim
+    return np.asarray(total[i, j]).ravel() / settings.nsim
+
+
+def _draw_counter(progress: Progress | None, what: str, nsim: int):
+    """``advance`` of a bar counting the ``nsim`` draws of one chain (None without a progress callback)."""
+    return None if progress is None else progress(what, nsim)
+
+
+def _fixed_start(settings: SimulationSettings, start: str, recipe: str) -> None:
+    """A prediction's start is its recipe; refuse a settings object that asks for the other one."""
+    if settings.start is not None and settings.start != start:
+        raise PredictionError(
+            f"{recipe} (start={start!r}); settings.start={settings.start!r} is not possible here "
+            "(leave it at None; gof takes either start)"
+        )
 
 
 def predict_btergm(
-    fit_or_coefs,
+    fit,
     panel,
-    formula,
+    *,
+    formula=None,
     year: int,
-    nsim: int = 100,
-    seed: int = 0,
-    burnin: int = 10_000,
-    interval: int = 1_000,
+    settings: SimulationSettings | None = None,
     label: str = "model",
     rgraph_seed: int | None = None,
     missing: str = "error",
+    progress: Progress | None = None,
 ) -> Prediction:
-    """btergm's out-of-sample recipe: chains start at the target network (see module doc)."""
-    ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
-    scores = _simulated_scores(ym, ym.observed, nsim, seed, burnin, interval)
+    """btergm's out-of-sample recipe: chains start at the target network (see module doc).
+
+    ``settings`` (default ``SimulationSettings()``): nsim, seed and the chain lengths (default
+    btergm's 10,000 / 1,000 proposals); the start is always the observed target network.
+    ``progress`` (``start(description, total) -> advance(n)``) counts the simulated networks.
+    """
+    settings = settings or SimulationSettings()
+    _fixed_start(settings, "observed", "predict_btergm starts its chains at the target year's own network")
+    settings = settings.with_defaults(burnin=10_000, interval=1_000, start="observed")
+    formula = model_formula(fit, formula, "predict_btergm")
+    ym = simulation_inputs(fit, panel, formula=formula, year=year, missing=missing)
+    advance = _draw_counter(progress, f"{label}: btergm-compatible, year {year}", settings.nsim)
+    scores = _simulated_scores(ym, ym.observed, settings, advance)
     frame = _score_frame(ym, scores)
     rgraph = None
     if rgraph_seed is not None:
-        rgraph = random_graph_scores([ym.observed], nsim, rgraph_seed, ym.model.directed)
-    settings = {
-        "nsim": nsim,
-        "seed": seed,
-        "burnin": burnin,
-        "interval": interval,
-        "start": "target network",
-        "rgraph_seed": rgraph_seed,
-    }
-    return evaluate(label, year, "btergm", frame, settings, rgraph)
+        rgraph = random_graph_scores([ym.observed], settings.nsim, rgraph_seed, ym.model.directed)
+    record = {**settings.record(), "start": "target network", "rgraph_seed": rgraph_seed, "missing": missing}
+    return evaluate(label, year, "btergm", frame, record, rgraph)
 
 
 def conditional_probabilities(ym: YearModel) -> np.ndarray:
@@ -191,26 +217,31 @@ def conditional_probabilities(ym: YearModel) -> np.ndarray:
 
 
 def predict_honest(
-    fit_or_coefs,
+    fit,
     panel,
-    formula,
+    *,
+    formula=None,
     year: int,
     method: str = "auto",
-    nsim: int = 100,
-    seed: int = 0,
+    settings: SimulationSettings | None = None,
     sweeps: int = 10,
-    interval: int | None = None,
     label: str = "model",
     missing: str = "error",
+    progress: Progress | None = None,
 ) -> Prediction:
     """Predict ``year`` without using its network (see module doc for the methods).
 
-    ``simulate`` burns in ``sweeps`` × (number of dyads) proposals from the year t−1 network and
-    records a network every ``interval`` proposals (default: one sweep of all dyads).
+    ``simulate`` starts at the year t−1 network, burns in ``sweeps`` × (number of dyads)
+    proposals and records a network every sweep of all dyads, unless ``settings`` gives its own
+    ``burnin`` / ``interval``; ``settings.nsim`` and ``settings.seed`` as for every simulation.
+    ``progress`` (``start(description, total) -> advance(n)``) counts the simulated networks.
     """
     if method not in HONEST_METHODS:
         raise PredictionError(f"method must be one of {HONEST_METHODS}, got {method!r}")
-    ym = simulation_inputs(formula, panel, year, fit_or_coefs, missing=missing)
+    settings = settings or SimulationSettings()
+    _fixed_start(settings, "previous", "predict_honest starts its chains at the year t-1 network")
+    formula = model_formula(fit, formula, "predict_honest")
+    ym = simulation_inputs(fit, panel, formula=formula, year=year, missing=missing)
     if ym.previous is None:
         raise PredictionError(f"year {year} is the first panel year: there is no year t−1 network to start from")
     dependent = any(np.any(coef != 0) for _, coef in ym.dependent)
@@ -219,17 +250,18 @@ def predict_honest(
     if method == "exact" and dependent:
         raise PredictionError("exact probabilities need a dyad-independent model; use 'conditional' or 'simulate'")
     n_dyads = len(_dyads(ym)[0])
-    settings: dict = {"method": method, "start": "year t-1 network"}
+    record: dict = {"method": method, "start": "year t-1 network", "missing": missing}
     if method == "exact":
         i, j = _dyads(ym)
         scores = 0.5 * (1.0 + np.tanh(0.5 * ym.model.dyad_logodds[i, j]))
     elif method == "conditional":
         scores = conditional_probabilities(ym)
     else:
-        step = n_dyads if interval is None else int(interval)
-        scores = _simulated_scores(ym, ym.previous, nsim, seed, sweeps * n_dyads, step)
-        settings.update({"nsim": nsim, "seed": seed, "burnin": sweeps * n_dyads, "interval": step, "sweeps": sweeps})
-    return evaluate(label, year, f"honest:{method}", _score_frame(ym, scores), settings)
+        settings = settings.with_defaults(burnin=sweeps * n_dyads, interval=n_dyads, start="previous")
+        advance = _draw_counter(progress, f"{label}: honest, year {year}", settings.nsim)
+        scores = _simulated_scores(ym, ym.previous, settings, advance)
+        record.update({**settings.record(), "start": "year t-1 network", "sweeps": sweeps})
+    return evaluate(label, year, f"honest:{method}", _score_frame(ym, scores), record)
 
 
 # --------------------------------------------------------------------------- comparison

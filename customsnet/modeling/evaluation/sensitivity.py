@@ -41,7 +41,8 @@ seeds are recorded in the panel's ``meta`` and in the study table's ``attrs``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,7 @@ from customsnet.modeling.design.build import build_design
 from customsnet.modeling.estimation.fit import fit_tergm
 from customsnet.modeling.evaluation.plots import save_figure
 from customsnet.modeling.panel.panel import Panel
+from customsnet.modeling.parallel import Progress, map_tasks
 from customsnet.modeling.terms.formula import Formula, as_formula
 
 SCHEMES = ("events", "per-year")
@@ -247,6 +249,42 @@ def cell_seed(seed: int, share: float, rep: int) -> list[int]:
     return [int(seed), int(round(share * 10_000)), int(rep)]
 
 
+def _refit_cell(
+    panel: Panel,
+    formula: Formula,
+    share: float,
+    rep: int,
+    options: dict,
+    wanted: list[str] | None,
+) -> tuple[pd.DataFrame | None, dict | None, list[tuple[type[Warning], str]]]:
+    """One (share, repetition) refit (a task of :func:`rewiring_study`): its rows, or its failure.
+
+    Warnings are returned rather than shown, so they reach the caller from a worker process too.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            data = (
+                panel
+                if share == 0
+                else rewire_panel(panel, formula.lhs, share, cell_seed(options["seed"], share, rep), options["scheme"])
+            )
+            design = build_design(data, formula, compress=True, missing=options["missing"])
+            result = fit_tergm(
+                design,
+                estimator=options["estimator"],
+                bootstrap=options["bootstrap"],
+                seed=options["seed"],
+                n_jobs=options["n_jobs"],
+                level=options["level"],
+            )
+            rows, failed = _select_rows(result.tidy(options["level"]), wanted).assign(share=share, rep=rep), None
+        except Exception as exc:  # noqa: BLE001 - one failed refit must not lose the finished ones
+            # a rewired panel can defeat a numerical step (e.g. the separation LP); record it, go on
+            rows, failed = None, {"share": share, "rep": rep, "error": f"{type(exc).__name__}: {exc}"}
+    return rows, failed, [(w.category, str(w.message)) for w in caught]
+
+
 def rewiring_study(
     panel: Panel,
     formula: Formula | str,
@@ -260,7 +298,8 @@ def rewiring_study(
     terms: str | Sequence[str] = "network",
     n_jobs: int = 1,
     missing: str = "error",
-    progress: Callable[[float, int], None] | None = None,
+    scheduler: object | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Refit ``formula`` on panels with ``shares`` of the outcome ties rewired; tidy estimates.
 
@@ -270,9 +309,15 @@ def rewiring_study(
     network terms and identified combinations involving them), ``"all"``, or a list of
     coefficient names. Returns columns ``share, rep, term, estimate, lower, upper`` (NaN
     where a coefficient is not identified or there is no bootstrap); the settings are in
-    ``frame.attrs``. ``progress(share, rep)`` is called before each fit. A refit that fails
-    (an estimation or LP error on one rewired panel) is left out of the table and listed in
-    ``frame.attrs["failed"]`` (share, rep, error); the study fails only when every fit does.
+    ``frame.attrs``. A refit that fails (an estimation or LP error on one rewired panel) is
+    left out of the table and listed in ``frame.attrs["failed"]`` (share, rep, error); the
+    study fails only when every fit does.
+
+    The refits run on ``n_jobs`` local processes or on the Dask ``scheduler`` (address or
+    ``distributed.Client``); each fit then bootstraps in one thread. With ``n_jobs=1`` and no
+    scheduler they run here and each fit's bootstrap is what gets ``n_jobs``. Every cell has its
+    own seeds, so the table is the same either way. ``progress`` (``start(description, total) ->
+    advance(n)``) counts the finished fits.
     """
     formula = as_formula(formula)
     wanted: list[str] | None
@@ -287,19 +332,32 @@ def rewiring_study(
     if reps < 1:
         raise RewiringError(f"reps must be at least 1, got {reps}")
     cells = [(0.0, 0)] + [(float(s), r) for s in shares if float(s) > 0 for r in range(reps)]
+    spread = scheduler is not None or n_jobs > 1
+    options = {
+        "seed": seed,
+        "scheme": scheme,
+        "missing": missing,
+        "estimator": estimator,
+        "bootstrap": bootstrap,
+        "level": level,
+        "n_jobs": 1 if spread else n_jobs,
+    }
+    outcomes = map_tasks(
+        _refit_cell,
+        [(panel, formula, share, rep, options, wanted) for share, rep in cells],
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        progress=progress,
+        description=f"sensitivity ({estimator}, R = {bootstrap})",
+    )
     frames, failed = [], []
-    for share, rep in cells:
-        if progress is not None:
-            progress(share, rep)
-        try:
-            data = panel if share == 0 else rewire_panel(panel, formula.lhs, share, cell_seed(seed, share, rep), scheme)
-            design = build_design(data, formula, compress=True, missing=missing)
-            result = fit_tergm(design, estimator=estimator, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, level=level)
-        except Exception as exc:  # noqa: BLE001 - one failed refit must not lose the finished ones
-            # a rewired panel can defeat a numerical step (e.g. the separation LP); record it, go on
-            failed.append({"share": share, "rep": rep, "error": f"{type(exc).__name__}: {exc}"})
-            continue
-        frames.append(_select_rows(result.tidy(level), wanted).assign(share=share, rep=rep))
+    for rows, failure, caught in outcomes:
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=2)
+        if failure is not None:
+            failed.append(failure)
+        else:
+            frames.append(rows)
     if not frames:
         raise RewiringError(f"every refit failed (first, share {failed[0]['share']:g}: {failed[0]['error']})")
     frame = pd.concat(frames, ignore_index=True)[STUDY_COLUMNS]
@@ -312,6 +370,8 @@ def rewiring_study(
             "seed": seed,
             "level": level,
             "reps": reps,
+            "n_jobs": n_jobs,
+            "scheduler": scheduler if scheduler is None or isinstance(scheduler, str) else repr(scheduler),
             "failed": failed,
         }
     )

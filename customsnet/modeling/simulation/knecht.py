@@ -96,8 +96,8 @@ def knecht_like_panel(seed: int = 0, n: int = 25, waves: int = 4, n_schools: int
         formula, coefs = _FIRST_WAVE if wave == 1 else _LATER_WAVES
         if wave > 1:
             nets[wave] = nets[wave - 1]  # placeholder: only the lagged network is read for this wave
-        ym = simulation_inputs(formula, _panel(labels, nets, sex, primary), wave, coefs)
+        ym = simulation_inputs(coefs, _panel(labels, nets, sex, primary), formula=formula, year=wave)
         start = nets[1] if wave == 1 else ym.previous
-        res = simulate(ym.model, start, n_samples=1, seed=int(rng.integers(2**31)), burnin=burnin, interval=1)
+        res = simulate(ym.model, start, nsim=1, seed=int(rng.integers(2**31)), burnin=burnin, interval=1)
         nets[wave] = sp.csr_matrix(res.networks[0])
     return _panel(labels, nets, sex, primary)

@@ -28,7 +28,7 @@ uniforms drawn from it, so a seed fixes the whole chain.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numba
@@ -763,23 +763,25 @@ def chain_state(start, model: ErgmModel) -> ChainState | DirectedChainState | Ge
 def simulate(
     model: ErgmModel,
     start,
-    n_samples: int,
+    nsim: int,
     seed: int,
     burnin: int = 10_000,
     interval: int = 1_000,
     keep_networks: bool = True,
     chunk: int = 1_000_000,
+    on_draw: Callable[[int], None] | None = None,
 ) -> SimulationResult:
-    """Draw ``n_samples`` networks from ``model`` by TNT Metropolis–Hastings.
+    """Draw ``nsim`` networks from ``model`` by TNT Metropolis–Hastings.
 
     The chain starts at ``start`` (btergm: the observed target network itself; honest prediction:
     the year t−1 network), makes ``burnin`` proposals, then records a network after every
     ``interval`` further proposals (ergm's ``MCMC.burnin`` / ``MCMC.interval``). ``keep_networks=False``
     keeps only the statistics (cheaper for long chains). Proposals are run in chunks of at most
-    ``chunk`` to bound the memory of the uniforms.
+    ``chunk`` to bound the memory of the uniforms. ``on_draw(1)`` is called after each draw
+    (a progress bar's ``advance``); it does not touch the generator.
     """
-    if n_samples < 1 or interval < 1 or burnin < 0:
-        raise ValueError("need n_samples >= 1, interval >= 1 and burnin >= 0")
+    if nsim < 1 or interval < 1 or burnin < 0:
+        raise ValueError(f"need nsim >= 1, interval >= 1 and burnin >= 0 (got {nsim}, {interval}, {burnin})")
     if model.n < 2:
         raise ValueError("a network needs at least two nodes to simulate")
     rng = np.random.default_rng(seed)
@@ -795,13 +797,15 @@ def simulate(
 
     accepted = advance(burnin)
     networks: list[sp.csr_matrix] = []
-    stats = np.empty((n_samples, len(model.stat_names)))
-    for s in range(n_samples):
+    stats = np.empty((nsim, len(model.stat_names)))
+    for s in range(nsim):
         accepted += advance(interval)
         stats[s] = state.running
         if keep_networks:
             networks.append(state.network())
-    total = burnin + n_samples * interval
+        if on_draw is not None:
+            on_draw(1)
+    total = burnin + nsim * interval
     return SimulationResult(
         networks=networks,
         stats=pd.DataFrame(stats, columns=list(model.stat_names)),
@@ -864,10 +868,27 @@ def coefficient_vector(coefs, names: Sequence[str]) -> np.ndarray:
     return values
 
 
+def model_formula(fit, formula=None, caller: str = "this function"):
+    """The :class:`~customsnet.modeling.terms.formula.Formula` of an after-fit call.
+
+    ``formula`` when given, else the one the fit result carries; bare coefficients need ``formula=``.
+    """
+    from customsnet.modeling.terms.formula import as_formula
+
+    if formula is None:
+        formula = getattr(fit, "formula", None)
+        if not formula:
+            raise ValueError(f"{caller} needs the model formula: pass formula=, or a fit result that carries it")
+    return as_formula(formula)
+
+
 def simulation_inputs(
-    formula, panel, year: int, coefs, missing: str = "error", btergm_window_start: int | None = None
+    fit, panel, *, formula=None, year: int, missing: str = "error", btergm_window_start: int | None = None
 ) -> YearModel:
-    """Build the simulable ERGM of ``year`` from a btergm formula, a :class:`Panel` and coefficients.
+    """Build the simulable ERGM of ``year`` from a fit (or coefficients), a :class:`Panel` and its formula.
+
+    ``fit`` is a fit result, a mapping of coefficients by name or a vector in formula order;
+    ``formula`` defaults to the fit's own.
 
     Every dyad-independent term (edges, edgecov, memory, timecov, nodecov, absdiff, …) is evaluated
     for all dyads of the year with the design's own term code and collapsed into
@@ -888,7 +909,6 @@ def simulation_inputs(
     """
     from customsnet.modeling.design.build import restrict_network, step_inputs
     from customsnet.modeling.terms.base import all_dyads
-    from customsnet.modeling.terms.formula import as_formula
     from customsnet.modeling.terms.offset import Offset, fixed_product
 
     if btergm_window_start is not None:
@@ -899,9 +919,9 @@ def simulation_inputs(
                 f"and end at panel years ({panel.years[0]}-{panel.years[-1]})"
             )
         panel = panel.subset_years(window)
-    formula = as_formula(formula).for_panel(panel)
+    formula = model_formula(fit, formula, "simulation_inputs").for_panel(panel)
     names = formula.coef_names(panel.directed)
-    theta = coefficient_vector(coefs, names)
+    theta = coefficient_vector(fit, names)
     structural = {
         n for t in formula.terms if isinstance(t, Offset) and not t.dependent for n in t.coef_names(panel.directed)
     }

@@ -113,41 +113,14 @@ def fit_tergm(
         ``formation``; the converged maxima agree to Newton's tolerance, ~1e-8). ``btergm`` mode
         always starts where speedglm does, as parity requires.
     """
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-    if estimator == "mcmle":
-        raise EstimationError(
-            "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
-            "TERGM(formula, estimator='mcmle').fit(panel) or "
-            "customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
-        )
-    if design.n_steps == 0:
-        raise EstimationError("the design has no time steps")
-    _check_finite(design)
-    if estimator == "formation":
-        design = formation_design(design)
+    design = _checked_design(design, estimator)
     rows = StackedRows.from_design(design)
-    names = list(design.names)
-
-    if estimator == "btergm":
-        point = fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
-    elif estimator == "mple":
-        point = fit_mple(rows, names, n_jobs=n_jobs)
-    else:
-        point = fit_formation(rows, names, n_jobs=n_jobs)
+    point = _point_fit(estimator, rows, list(design.names), check_separation=check_separation, n_jobs=n_jobs)
     for message in point.warnings:
         warnings.warn(message, MPLEWarning, stacklevel=2)
 
     T = design.n_steps
-    if boot_indices is not None:
-        idx0 = indices_from_r(boot_indices, T)
-    elif bootstrap > 0:
-        if seed is None:
-            # no seed given: draw one, and record it, so the run can be repeated exactly
-            seed = int(np.random.SeedSequence().entropy)
-        idx0 = draw_indices(T, int(bootstrap), np.random.default_rng(seed))
-    else:
-        idx0 = np.zeros((0, T), dtype=np.int64)
+    idx0, seed = _bootstrap_indices(T, bootstrap, seed, boot_indices)
     if len(idx0):
         statistic = _ReplicateStatistic(
             estimator,
@@ -159,22 +132,74 @@ def fit_tergm(
         )
         reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
     else:
-        reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])
+        reps = ReplicateFits(np.zeros((0, len(design.names))), np.zeros(0, dtype=bool), [])
+    if reps.failed.any():
+        warnings.warn(_failed_replicates_message(reps), MPLEWarning, stacklevel=2)
+    return _fit_result(design, estimator, point, reps, idx0, seed=seed if boot_indices is None else None, level=level)
 
-    raw = reps.raw
-    t = raw.copy()
+
+def _checked_design(design: Design, estimator: str) -> Design:
+    """The design the estimator fits (formation: the untied dyads), after checking it can be fitted."""
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    if estimator == "mcmle":
+        raise EstimationError(
+            "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
+            "TERGM(formula, estimator='mcmle').fit(panel) or "
+            "customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
+        )
+    if design.n_steps == 0:
+        raise EstimationError("the design has no time steps")
+    _check_finite(design)
+    return formation_design(design) if estimator == "formation" else design
+
+
+def _point_fit(estimator: str, rows: StackedRows, names: list[str], check_separation: bool, n_jobs: int) -> PointFit:
+    """The estimate on the full data."""
+    if estimator == "btergm":
+        return fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
+    if estimator == "mple":
+        return fit_mple(rows, names, n_jobs=n_jobs)
+    return fit_formation(rows, names, n_jobs=n_jobs)
+
+
+def _bootstrap_indices(
+    n_steps: int, bootstrap: int, seed: int | None, boot_indices: np.ndarray | None
+) -> tuple[np.ndarray, int | None]:
+    """The 0-based R x T' step indices of the replicates, and the seed they were drawn with.
+
+    Explicit ``boot_indices`` (1-based, from R) win; otherwise ``bootstrap`` draws, from ``seed``
+    or, when None, from a fresh seed that is returned so the run can be repeated exactly.
+    """
+    if boot_indices is not None:
+        return indices_from_r(boot_indices, n_steps), seed
+    if bootstrap > 0:
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)
+        return draw_indices(n_steps, int(bootstrap), np.random.default_rng(seed)), seed
+    return np.zeros((0, n_steps), dtype=np.int64), seed
+
+
+def _failed_replicates_message(reps: ReplicateFits) -> str:
+    first = next(n for n, f in zip(reps.notes, reps.failed) if f)
+    return f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed (first: {first})"
+
+
+def _fit_result(
+    design: Design,
+    estimator: str,
+    point: PointFit,
+    reps: ReplicateFits,
+    idx0: np.ndarray,
+    seed: int | None,
+    level: float,
+) -> FitResult:
+    """The :class:`FitResult` of a point fit and its replicates (unidentified terms NaN in the replicates)."""
+    t = reps.raw.copy()
     if estimator != "btergm" and point.identification is not None:
         t[:, ~point.identification.identified] = np.nan
-    combos = _combinations(point, raw)
-    if reps.failed.any():
-        warnings.warn(
-            f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed "
-            f"(first: {next(n for n, f in zip(reps.notes, reps.failed) if f)})",
-            MPLEWarning,
-            stacklevel=2,
-        )
     return FitResult(
-        names=names,
+        names=list(design.names),
         estimates=np.asarray(point.coef, dtype=float),
         status=point.status,
         estimator=estimator,
@@ -190,8 +215,8 @@ def fit_tergm(
         boot_indices=idx0 + 1,
         boot_failed=reps.failed,
         boot_notes=reps.notes,
-        combinations=combos,
-        seed=seed if boot_indices is None else None,
+        combinations=_combinations(point, reps.raw),
+        seed=seed,
         warnings=list(point.warnings),
         level=level,
         meta={"identification": point.identification.reason if point.identification else ""},

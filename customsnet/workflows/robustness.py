@@ -137,36 +137,16 @@ def run_timetrend(
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
     names = list(covariates)
+    # the joint model and the per-covariate models are fitted alike
+    settings = dict(
+        estimator=estimator, bootstrap=bootstrap, seed=seed, level=level, n_jobs=jobs, missing=source.missing
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if joint:
-            study = TimeTrendStudy(
-                {
-                    "joint": fit_timetrend(
-                        panel,
-                        formula,
-                        names,
-                        estimator=estimator,
-                        bootstrap=bootstrap,
-                        seed=seed,
-                        level=level,
-                        n_jobs=jobs,
-                        missing=source.missing,
-                    )
-                }
-            )
+            study = TimeTrendStudy({"joint": fit_timetrend(panel, formula, names, **settings)})
         else:
-            study = fit_timetrends(
-                panel,
-                formula,
-                names,
-                estimator=estimator,
-                bootstrap=bootstrap,
-                seed=seed,
-                level=level,
-                n_jobs=jobs,
-                missing=source.missing,
-            )
+            study = fit_timetrends(panel, formula, names, **settings)
         table = pd.concat([r.table(level).assign(model=key) for key, r in study.results.items()], ignore_index=True)
         over = pd.concat(
             [

@@ -126,53 +126,15 @@ def fit_tergm(
         "fixed (offset)". ``btergm`` mode takes only infinite offsets (btergm's own use: it deletes
         the structural zeros' rows); finite ones need ``mple`` or ``formation``.
     """
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-    if estimator == "mcmle":
-        raise EstimationError(
-            "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
-            "TERGM(formula, estimator='mcmle').fit(panel) or "
-            "customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
-        )
-    if design.n_steps == 0:
-        raise EstimationError("the design has no time steps")
-    _check_finite(design)
     all_names = list(design.names)
-    try:
-        offset_fixed = offset_values(all_names, offset_coef)
-        design, structural = remove_structural_zeros(design, offset_fixed)
-    except OffsetError as exc:
-        raise EstimationError(str(exc)) from None
-    if estimator == "formation":
-        design = formation_design(design)
+    design, offset_fixed, structural = _checked_design(design, estimator, offset_coef)
     rows = StackedRows.from_design(design)
-    names = list(design.names)
-    fixed = fixed_vector(names, offset_fixed)
-
-    if estimator == "btergm":
-        if fixed is not None:
-            raise EstimationError(
-                f"estimator 'btergm' takes only infinite offsets (structural zeros, as btergm's offset = TRUE); "
-                f"the finite offsets {[n for n in names if n in offset_fixed]} need estimator='mple'"
-            )
-        point = fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
-    elif estimator == "mple":
-        point = fit_mple(rows, names, n_jobs=n_jobs, fixed=fixed)
-    else:
-        point = fit_formation(rows, names, n_jobs=n_jobs, fixed=fixed)
+    point = _point_fit(estimator, rows, list(design.names), offset_fixed, check_separation, n_jobs)
     for message in point.warnings:
         warnings.warn(message, MPLEWarning, stacklevel=2)
 
     T = design.n_steps
-    if boot_indices is not None:
-        idx0 = indices_from_r(boot_indices, T)
-    elif bootstrap > 0:
-        if seed is None:
-            # no seed given: draw one, and record it, so the run can be repeated exactly
-            seed = int(np.random.SeedSequence().entropy)
-        idx0 = draw_indices(T, int(bootstrap), np.random.default_rng(seed))
-    else:
-        idx0 = np.zeros((0, T), dtype=np.int64)
+    idx0, seed = _bootstrap_indices(T, bootstrap, seed, boot_indices)
     if len(idx0):
         statistic = _ReplicateStatistic(
             estimator,
@@ -184,33 +146,120 @@ def fit_tergm(
         )
         reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
     else:
-        reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])
+        reps = ReplicateFits(np.zeros((0, len(design.names))), np.zeros(0, dtype=bool), [])
+    if reps.failed.any():
+        warnings.warn(_failed_replicates_message(reps), MPLEWarning, stacklevel=2)
+    return _fit_result(
+        design,
+        estimator,
+        point,
+        reps,
+        idx0,
+        seed=seed if boot_indices is None else None,
+        level=level,
+        offsets=(all_names, offset_fixed, structural),
+    )
 
-    raw = reps.raw
-    t = raw.copy()
+
+def _checked_design(design: Design, estimator: str, offset_coef: Any) -> tuple[Design, dict, dict]:
+    """The design the estimator fits, the offsets' fixed values and the structural zeros removed per year.
+
+    Checked first that it can be fitted; the dyads of ``-inf`` offsets leave the design (see
+    :mod:`.offsets`), and ``formation`` keeps only the untied dyads.
+    """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    if estimator == "mcmle":
+        raise EstimationError(
+            "estimator 'mcmle' simulates networks and needs the panel, not only the MPLE design: use "
+            "TERGM(formula, estimator='mcmle').fit(panel) or "
+            "customsnet.modeling.estimation.mcmle.fit_mcmle(panel, formula)"
+        )
+    if design.n_steps == 0:
+        raise EstimationError("the design has no time steps")
+    _check_finite(design)
+    try:
+        offset_fixed = offset_values(list(design.names), offset_coef)
+        design, structural = remove_structural_zeros(design, offset_fixed)
+    except OffsetError as exc:
+        raise EstimationError(str(exc)) from None
+    if estimator == "formation":
+        design = formation_design(design)
+    return design, offset_fixed, structural
+
+
+def _point_fit(
+    estimator: str, rows: StackedRows, names: list[str], offset_fixed: dict, check_separation: bool, n_jobs: int
+) -> PointFit:
+    """The estimate on the full data (finite offsets held at their values)."""
+    fixed = fixed_vector(names, offset_fixed)
+    if estimator == "btergm":
+        if fixed is not None:
+            raise EstimationError(
+                f"estimator 'btergm' takes only infinite offsets (structural zeros, as btergm's offset = TRUE); "
+                f"the finite offsets {[n for n in names if n in offset_fixed]} need estimator='mple'"
+            )
+        return fit_btergm(rows, names, check_separation=check_separation, n_jobs=n_jobs)
+    if estimator == "mple":
+        return fit_mple(rows, names, n_jobs=n_jobs, fixed=fixed)
+    return fit_formation(rows, names, n_jobs=n_jobs, fixed=fixed)
+
+
+def _bootstrap_indices(
+    n_steps: int, bootstrap: int, seed: int | None, boot_indices: np.ndarray | None
+) -> tuple[np.ndarray, int | None]:
+    """The 0-based R x T' step indices of the replicates, and the seed they were drawn with.
+
+    Explicit ``boot_indices`` (1-based, from R) win; otherwise ``bootstrap`` draws, from ``seed``
+    or, when None, from a fresh seed that is returned so the run can be repeated exactly.
+    """
+    if boot_indices is not None:
+        return indices_from_r(boot_indices, n_steps), seed
+    if bootstrap > 0:
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)
+        return draw_indices(n_steps, int(bootstrap), np.random.default_rng(seed)), seed
+    return np.zeros((0, n_steps), dtype=np.int64), seed
+
+
+def _failed_replicates_message(reps: ReplicateFits) -> str:
+    first = next(n for n, f in zip(reps.notes, reps.failed) if f)
+    return f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed (first: {first})"
+
+
+def _fit_result(
+    design: Design,
+    estimator: str,
+    point: PointFit,
+    reps: ReplicateFits,
+    idx0: np.ndarray,
+    seed: int | None,
+    level: float,
+    offsets: tuple[list[str], dict, dict],
+) -> FitResult:
+    """The :class:`FitResult` of a point fit and its replicates (unidentified terms NaN in the replicates).
+
+    ``offsets``: the formula's coefficient names, the offsets' fixed values and the structural zeros
+    removed per year; infinite offsets left out of the fit are reported at their values.
+    """
+    all_names, offset_fixed, structural = offsets
+    t = reps.raw.copy()
     if estimator != "btergm" and point.identification is not None:
         t[:, ~point.identification.identified] = np.nan
-    combos = _combinations(point, raw)
+    combos = _combinations(point, reps.raw)
+    names = list(design.names)
     estimates, status = np.asarray(point.coef, dtype=float), list(point.status)
     reported = [n for n in all_names if n in names or n in offset_fixed]  # formation drops memory
     if len(reported) > len(names):  # infinite offsets were fitted out: report them at their values
         estimates, status, t = _with_infinite_offsets(reported, names, offset_fixed, estimates, status, t)
-    names = reported
     meta = {"identification": point.identification.reason if point.identification else ""}
     if offset_fixed:
         meta["offset_coef"] = {n: repr(v) for n, v in offset_fixed.items()}  # JSON keeps no infinities
     removed = sum(structural.values())
     if removed:
         meta["structural_zeros"] = structural
-    if reps.failed.any():
-        warnings.warn(
-            f"{int(reps.failed.sum())} of {len(reps.failed)} bootstrap replicates failed "
-            f"(first: {next(n for n, f in zip(reps.notes, reps.failed) if f)})",
-            MPLEWarning,
-            stacklevel=2,
-        )
     return FitResult(
-        names=names,
+        names=reported,
         estimates=estimates,
         status=status,
         estimator=estimator,
@@ -228,7 +277,7 @@ def fit_tergm(
         boot_failed=reps.failed,
         boot_notes=reps.notes,
         combinations=combos,
-        seed=seed if boot_indices is None else None,
+        seed=seed,
         warnings=list(point.warnings),
         level=level,
         meta=meta,

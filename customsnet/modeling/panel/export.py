@@ -549,6 +549,133 @@ def _node_attributes(
     return out
 
 
+@dataclass(frozen=True)
+class _DyadInputs:
+    """What every dyadic covariate builder reads: the graph, the settings, the nodes of each year."""
+
+    graph: Graph
+    config: ExportConfig
+    nodes: dict[int, np.ndarray]
+    node_attrs: dict[str, dict[int, np.ndarray]]
+    loaded: dict[str, dict]
+    ties: TieReader
+    log: MissingLog
+
+    @property
+    def source_years(self) -> tuple[int, int]:
+        """The years the lagged values are read from: ``first - lag`` to ``last - lag``."""
+        first, last = self.config.years
+        return first - self.config.lag, last - self.config.lag
+
+
+def _unknown_dyads(n: int) -> np.ndarray:
+    """An ``n`` x ``n`` matrix missing everywhere but on the diagonal."""
+    m = np.full((n, n), np.nan)
+    np.fill_diagonal(m, 0.0)
+    return m
+
+
+def _trade_covariate(d: _DyadInputs, name: str) -> dict[int, np.ndarray]:
+    """log(1 + trade) of each dyad in ``t - lag``; NaN where no TRADE record exists."""
+    lag = d.config.lag
+    by_year = group_by_year(signals.trade(d.graph, *d.source_years))
+    out = {}
+    for year, labels in d.nodes.items():
+        n = len(labels)
+        rows = by_year.get(year - lag)
+        if rows is None:
+            m = dyad_matrix(n, np.array([], int), np.array([], int), np.array([]), np.nan)
+            why = f" (no trade records for {year - lag})"
+        else:
+            i, j, inside = pair_indices(labels, rows["source"].to_numpy(), rows["target"].to_numpy())
+            m = dyad_matrix(n, i[inside], j[inside], np.log1p(rows["value"].to_numpy()[inside]), np.nan)
+            why = f" (no TRADE record for the dyad in {year - lag})"
+        out[year] = m
+        d.log.dyads(name, year, labels, m, why)
+    return out
+
+
+def _contiguity_covariate(d: _DyadInputs, name: str) -> dict[int, np.ndarray]:
+    """1 for dyads contiguous in ``t - lag``, 0 otherwise; NaN for years the contiguity data misses."""
+    config, lag = d.config, d.config.lag
+    # no CONTIGUOUS relationships at all: no spans, so every dyad-year is missing
+    spans = d.loaded.get("CONTIGUOUS") if d.loaded.get("CONTIGUOUS", {}).get("relationships") else None
+    by_year = group_by_year(signals.contiguity(d.graph, *d.source_years, config.contiguity_max_type)) if spans else {}
+    out = {}
+    for year, labels in d.nodes.items():
+        n, source_year = len(labels), year - lag
+        covered = (
+            bool(spans)
+            and spans["first_year"] <= source_year
+            and (spans["last_year"] is None or source_year <= spans["last_year"])
+        )
+        if not covered:
+            m = _unknown_dyads(n)
+            why = (
+                " (no contiguity loaded)"
+                if not spans
+                else f" ({source_year} is outside the contiguity data, {spans['first_year']}-{spans['last_year']})"
+            )
+        else:
+            rows = by_year.get(source_year)
+            m = np.zeros((n, n))
+            if rows is not None:
+                i, j, inside = pair_indices(labels, rows["source"].to_numpy(), rows["target"].to_numpy())
+                m = dyad_matrix(n, i[inside], j[inside], np.ones(int(inside.sum())), 0.0)
+            why = ""
+        out[year] = m
+        d.log.dyads(name, year, labels, m, why)
+    last_source = d.source_years[1]
+    if spans and spans["open_spells"] and last_source > (spans["last_closed"] or spans["first_year"]):
+        # an open spell may mean "still contiguous" or "the source ends here": say which was assumed
+        d.log.note(
+            f"contiguity: {spans['open_spells']} spell(s) have no end year and are taken as continuing through "
+            f"{last_source} (the last closed spell ends in {spans['last_closed']}; COW contiguity ends 2016)"
+        )
+    return out
+
+
+def _agreement_covariate(d: _DyadInputs, name: str) -> dict[int, np.ndarray]:
+    """The agreement network of ``t - lag`` (MLAT, FTA) as a 0/1 matrix; NaN when none was loaded."""
+    tie_type = AGREEMENT_COVARIATES[name]
+    if not d.loaded.get(tie_type, {}).get("relationships"):
+        # no agreement of this type in the graph: the source was not loaded, so unknown, not 0
+        out = {}
+        for year, labels in d.nodes.items():
+            out[year] = _unknown_dyads(len(labels))
+            d.log.dyads(name, year, labels, out[year], f" (no {tie_type} relationships in the graph)")
+        return out
+    config = d.config
+    nets = _networks(
+        d.ties.by_year(tie_type, config.dating(config.covariate_basis)), tie_type, d.nodes, config.lag, d.log
+    )
+    return {year: m.toarray() for year, m in nets.items()}
+
+
+def _attribute_covariate(d: _DyadInputs, name: str) -> dict[int, np.ndarray]:
+    """A dyadic covariate from a node attribute: terrorism = x_i + x_j, drugs = max(x_i, x_j)."""
+    attribute = DERIVED_FROM_ATTRIBUTE[name]
+    combine = np.add.outer if name == "terrorism" else np.maximum.outer
+    lag_note = f" (value of t-{d.config.lag})" if d.config.lag else ""
+    out = {}
+    for year, labels in d.nodes.items():
+        x = d.node_attrs[attribute][year]
+        m = combine(x, x)
+        np.fill_diagonal(m, 0.0)
+        out[year] = m
+        d.log.dyads(name, year, labels, m, f" (from {attribute}{lag_note})")
+    return out
+
+
+# the builder of each dyadic covariate, in the order they are exported (the order of COVARIATES)
+DYADIC_BUILDERS = {
+    "trade": _trade_covariate,
+    "contiguity": _contiguity_covariate,
+    **dict.fromkeys(AGREEMENT_COVARIATES, _agreement_covariate),
+    **dict.fromkeys(DERIVED_FROM_ATTRIBUTE, _attribute_covariate),
+}
+
+
 def _dyadic_covariates(
     graph: Graph,
     config: ExportConfig,
@@ -559,90 +686,6 @@ def _dyadic_covariates(
     log: MissingLog,
 ) -> dict[str, dict[int, np.ndarray]]:
     """Each dyadic covariate per year t (value of ``t - lag``), as dense matrices over the nodes of t."""
-    first, last = config.years
-    lo, hi = first - config.lag, last - config.lag
-    out: dict[str, dict[int, np.ndarray]] = {}
+    inputs = _DyadInputs(graph, config, nodes, node_attrs, loaded, ties, log)
     wanted = set(config.covariates)
-    lag_note = f" (value of t-{config.lag})" if config.lag else ""
-
-    if "trade" in wanted:
-        by_year = group_by_year(signals.trade(graph, lo, hi))
-        out["trade"] = {}
-        for year, labels in nodes.items():
-            n = len(labels)
-            rows = by_year.get(year - config.lag)
-            if rows is None:
-                m = dyad_matrix(n, np.array([], int), np.array([], int), np.array([]), np.nan)
-                why = f" (no trade records for {year - config.lag})"
-            else:
-                i, j, inside = pair_indices(labels, rows["source"].to_numpy(), rows["target"].to_numpy())
-                m = dyad_matrix(n, i[inside], j[inside], np.log1p(rows["value"].to_numpy()[inside]), np.nan)
-                why = f" (no TRADE record for the dyad in {year - config.lag})"
-            out["trade"][year] = m
-            log.dyads("trade", year, labels, m, why)
-
-    if "contiguity" in wanted:
-        # no CONTIGUOUS relationships at all: no spans, so every dyad-year is missing
-        spans = loaded.get("CONTIGUOUS") if loaded.get("CONTIGUOUS", {}).get("relationships") else None
-        by_year = group_by_year(signals.contiguity(graph, lo, hi, config.contiguity_max_type)) if spans else {}
-        out["contiguity"] = {}
-        for year, labels in nodes.items():
-            n, source_year = len(labels), year - config.lag
-            covered = (
-                bool(spans)
-                and spans["first_year"] <= source_year
-                and (spans["last_year"] is None or source_year <= spans["last_year"])
-            )
-            if not covered:
-                m = np.full((n, n), np.nan)
-                np.fill_diagonal(m, 0.0)
-                why = (
-                    " (no contiguity loaded)"
-                    if not spans
-                    else f" ({source_year} is outside the contiguity data, {spans['first_year']}-{spans['last_year']})"
-                )
-            else:
-                rows = by_year.get(source_year)
-                m = np.zeros((n, n))
-                if rows is not None:
-                    i, j, inside = pair_indices(labels, rows["source"].to_numpy(), rows["target"].to_numpy())
-                    m = dyad_matrix(n, i[inside], j[inside], np.ones(int(inside.sum())), 0.0)
-                why = ""
-            out["contiguity"][year] = m
-            log.dyads("contiguity", year, labels, m, why)
-        if spans and spans["open_spells"] and last - config.lag > (spans["last_closed"] or spans["first_year"]):
-            # an open spell may mean "still contiguous" or "the source ends here": say which was assumed
-            log.note(
-                f"contiguity: {spans['open_spells']} spell(s) have no end year and are taken as continuing through "
-                f"{last - config.lag} (the last closed spell ends in {spans['last_closed']}; COW contiguity ends 2016)"
-            )
-
-    for name, tie_type in AGREEMENT_COVARIATES.items():
-        if name not in wanted:
-            continue
-        out[name] = {}
-        if not loaded.get(tie_type, {}).get("relationships"):
-            # no agreement of this type in the graph: the source was not loaded, so unknown, not 0
-            for year, labels in nodes.items():
-                m = np.full((len(labels), len(labels)), np.nan)
-                np.fill_diagonal(m, 0.0)
-                out[name][year] = m
-                log.dyads(name, year, labels, m, f" (no {tie_type} relationships in the graph)")
-            continue
-        nets = _networks(
-            ties.by_year(tie_type, config.dating(config.covariate_basis)), tie_type, nodes, config.lag, log
-        )
-        out[name] = {year: m.toarray() for year, m in nets.items()}
-
-    for name, attribute in DERIVED_FROM_ATTRIBUTE.items():
-        if name not in wanted:
-            continue
-        out[name] = {}
-        for year, labels in nodes.items():
-            x = node_attrs[attribute][year]
-            # terrorism: fatalities_i + fatalities_j; drugs: either state on the Majors List
-            m = np.add.outer(x, x) if name == "terrorism" else np.maximum.outer(x, x)
-            np.fill_diagonal(m, 0.0)
-            out[name][year] = m
-            log.dyads(name, year, labels, m, f" (from {attribute}{lag_note})")
-    return out
+    return {name: build(inputs, name) for name, build in DYADIC_BUILDERS.items() if name in wanted}

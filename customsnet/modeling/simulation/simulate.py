@@ -460,22 +460,81 @@ def _start_matrix(start, n: int) -> sp.csr_matrix:
     return a
 
 
-class ChainState:
+def _start_ties(start, model: ErgmModel) -> tuple[sp.csr_matrix, sp.coo_matrix]:
+    """The checked start network and its ties: the arcs when directed, else the upper triangle."""
+    a = _start_matrix(start, model.n)
+    if not model.directed and (a != a.T).nnz:
+        raise ValueError("start network must be symmetric (undirected model)")
+    ties = a.tocoo() if model.directed else sp.triu(a, k=1).tocoo()
+    if np.isneginf(model.dyad_logodds)[ties.row, ties.col].any():
+        raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
+    return a, ties
+
+
+class _Chain:
+    """What every chain state shares: the dense adjacency, the edge list the TNT proposal draws
+    from, the log-odds the kernel reads, :meth:`run` and :meth:`network`. A subclass sets up its
+    kernel's own state and implements :meth:`_propose`."""
+
+    model: ErgmModel
+    elist: np.ndarray
+    n_edges: int
+
+    def _set_adjacency(self, ties: sp.coo_matrix) -> None:
+        n = self.model.n
+        self.adj = np.zeros((n, n), dtype=np.uint8)
+        self.adj[ties.row, ties.col] = 1
+        if not self.model.directed:
+            self.adj[ties.col, ties.row] = 1
+
+    def _set_edge_list(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        """Edges (undirected: ``a < b``) or arcs in the given order, which fixes the chain's draws."""
+        n = self.model.n
+        n_dyads = n * (n - 1) if self.model.directed else n * (n - 1) // 2
+        self.elist = np.zeros((max(n_dyads, 1), 2), dtype=np.int32)
+        self.epos = np.full((n, n), -1, dtype=np.int32)
+        self.n_edges = len(rows)
+        self.elist[: self.n_edges, 0] = rows
+        self.elist[: self.n_edges, 1] = cols
+        self.epos[rows, cols] = np.arange(self.n_edges, dtype=np.int32)
+
+    def _set_statistics(self, a: sp.csr_matrix, names: Sequence[str]) -> None:
+        """The running statistics of the start network and the log-odds matrix the kernel reads."""
+        stats = network_statistics(a, self.model)
+        self.running = np.array([stats[k] for k in names], dtype=np.float64)
+        # diagonal never proposed; keep it finite so the kernel never reads NaN
+        self.logodds = self.model.dyad_logodds.copy()
+        np.fill_diagonal(self.logodds, 0.0)
+
+    def run(self, n_steps: int, rng: np.random.Generator) -> int:
+        """Make ``n_steps`` TNT proposals; return the number accepted."""
+        if n_steps <= 0:
+            return 0
+        self.n_edges, accepted = self._propose(rng.random((n_steps, 4)))
+        return int(accepted)
+
+    def _propose(self, uniforms: np.ndarray) -> tuple[int, int]:
+        """Run the kernel on one row of ``uniforms`` per proposal: (edges after, proposals accepted)."""
+        raise NotImplementedError
+
+    def network(self) -> sp.csr_matrix:
+        """The current network as a sparse 0/1 matrix (row = tail, column = head; symmetric when undirected)."""
+        e = self.elist[: self.n_edges]
+        n = self.model.n
+        rows, cols = e[:, 0], e[:, 1]
+        if not self.model.directed:
+            rows, cols = np.r_[rows, cols], np.r_[cols, rows]
+        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+class ChainState(_Chain):
     """Incremental state of one undirected chain: adjacency, degrees, neighbour lists, shared partners, edges."""
 
     def __init__(self, start, model: ErgmModel):
         n = model.n
-        a = _start_matrix(start, n)
-        if (a != a.T).nnz:
-            raise ValueError("start network must be symmetric (undirected model)")
-        forbidden = np.isneginf(model.dyad_logodds)
-        upper = sp.triu(a, k=1).tocoo()
-        if forbidden[upper.row, upper.col].any():
-            raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
         self.model = model
-        self.adj = np.zeros((n, n), dtype=np.uint8)
-        self.adj[upper.row, upper.col] = 1
-        self.adj[upper.col, upper.row] = 1
+        a, upper = _start_ties(start, model)
+        self._set_adjacency(upper)
         self.deg = self.adj.sum(axis=1).astype(np.int64)
         self.nbr = np.zeros((n, max(n - 1, 1)), dtype=np.int32)
         self.nbr_pos = np.full((n, n), -1, dtype=np.int32)
@@ -486,28 +545,15 @@ class ChainState:
         a_int = self.adj.astype(np.int32)
         self.sp_count = a_int @ a_int  # common neighbours of every pair (diagonal unused)
         np.fill_diagonal(self.sp_count, 0)
-        n_dyads = n * (n - 1) // 2
-        self.elist = np.zeros((max(n_dyads, 1), 2), dtype=np.int32)
-        self.epos = np.full((n, n), -1, dtype=np.int32)
-        self.n_edges = upper.nnz
-        self.elist[: self.n_edges, 0] = upper.row
-        self.elist[: self.n_edges, 1] = upper.col
-        self.epos[upper.row, upper.col] = np.arange(self.n_edges, dtype=np.int32)
-        stats = network_statistics(a, model)
-        self.running = np.array([stats[k] for k in STAT_NAMES], dtype=np.float64)
+        self._set_edge_list(upper.row, upper.col)
+        self._set_statistics(a, STAT_NAMES)
         self.esp_rpow = gw_decay_base(model.gwesp_decay) ** np.arange(n + 1, dtype=np.float64)
         self.deg_rpow = gw_decay_base(model.gwdegree_decay) ** np.arange(n + 1, dtype=np.float64)
-        # diagonal never proposed; keep it finite so the kernel never reads NaN
-        self.logodds = model.dyad_logodds.copy()
-        np.fill_diagonal(self.logodds, 0.0)
 
-    def run(self, n_steps: int, rng: np.random.Generator) -> int:
-        """Make ``n_steps`` TNT proposals; return the number accepted."""
-        if n_steps <= 0:
-            return 0
+    def _propose(self, uniforms: np.ndarray) -> tuple[int, int]:
         m = self.model
-        self.n_edges, accepted = _mcmc(
-            rng.random((n_steps, 4)),
+        return _mcmc(
+            uniforms,
             self.adj,
             self.deg,
             self.nbr,
@@ -524,29 +570,16 @@ class ChainState:
             self.deg_rpow,
             self.running,
         )
-        return int(accepted)
-
-    def network(self) -> sp.csr_matrix:
-        """The current network as a symmetric sparse 0/1 matrix."""
-        e = self.elist[: self.n_edges]
-        n = self.model.n
-        rows = np.r_[e[:, 0], e[:, 1]]
-        cols = np.r_[e[:, 1], e[:, 0]]
-        return sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
 
 
-class DirectedChainState:
+class DirectedChainState(_Chain):
     """Incremental state of one directed chain: adjacency, in/out lists and degrees, two-paths, arcs."""
 
     def __init__(self, start, model: ErgmModel):
         n = model.n
-        a = _start_matrix(start, n)
-        arcs = a.tocoo()
-        if np.isneginf(model.dyad_logodds)[arcs.row, arcs.col].any():
-            raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
         self.model = model
-        self.adj = np.zeros((n, n), dtype=np.uint8)
-        self.adj[arcs.row, arcs.col] = 1
+        a, arcs = _start_ties(start, model)
+        self._set_adjacency(arcs)
         self.outdeg = self.adj.sum(axis=1).astype(np.int64)
         self.indeg = self.adj.sum(axis=0).astype(np.int64)
         width = max(n - 1, 1)
@@ -563,29 +596,17 @@ class DirectedChainState:
             self.in_pos[v, inn] = np.arange(inn.size, dtype=np.int32)
         a_int = self.adj.astype(np.int32)
         self.l2 = a_int @ a_int  # two-paths i→k→j (diagonal unused)
-        self.elist = np.zeros((max(n * (n - 1), 1), 2), dtype=np.int32)
-        self.epos = np.full((n, n), -1, dtype=np.int32)
-        rows, cols = np.nonzero(self.adj)
-        self.n_edges = rows.size
-        self.elist[: self.n_edges, 0] = rows
-        self.elist[: self.n_edges, 1] = cols
-        self.epos[rows, cols] = np.arange(self.n_edges, dtype=np.int32)
-        stats = network_statistics(a, model)
-        self.running = np.array([stats[k] for k in DIRECTED_STAT_NAMES], dtype=np.float64)
+        self._set_edge_list(*np.nonzero(self.adj))
+        self._set_statistics(a, DIRECTED_STAT_NAMES)
         powers = np.arange(n + 1, dtype=np.float64)
         self.esp_rpow = gw_decay_base(model.gwesp_decay) ** powers
         self.in_rpow = gw_decay_base(model.gwidegree_decay) ** powers
         self.out_rpow = gw_decay_base(model.gwodegree_decay) ** powers
-        self.logodds = model.dyad_logodds.copy()
-        np.fill_diagonal(self.logodds, 0.0)
 
-    def run(self, n_steps: int, rng: np.random.Generator) -> int:
-        """Make ``n_steps`` TNT proposals; return the number accepted."""
-        if n_steps <= 0:
-            return 0
+    def _propose(self, uniforms: np.ndarray) -> tuple[int, int]:
         m = self.model
-        self.n_edges, accepted = _mcmc_directed(
-            rng.random((n_steps, 4)),
+        return _mcmc_directed(
+            uniforms,
             self.adj,
             self.outdeg,
             self.indeg,
@@ -608,13 +629,6 @@ class DirectedChainState:
             float(m.mutual_coef),
             self.running,
         )
-        return int(accepted)
-
-    def network(self) -> sp.csr_matrix:
-        """The current network as a sparse 0/1 matrix (row = tail, column = head)."""
-        e = self.elist[: self.n_edges]
-        n = self.model.n
-        return sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
 
 
 # --------------------------------------------------------------------------- generic kernel
@@ -686,7 +700,7 @@ def generic_kernel(funcs: tuple) -> object:
     return _GENERIC_KERNELS[funcs]
 
 
-class GenericChainState:
+class GenericChainState(_Chain):
     """Chain state for any dependent terms: dense adjacency and the arc/edge list.
 
     Each proposal asks every dependent term's own change function for the toggled dyad, from the
@@ -694,41 +708,19 @@ class GenericChainState:
     """
 
     def __init__(self, start, model: ErgmModel):
-        n = model.n
-        a = _start_matrix(start, n)
-        directed = model.directed
-        if not directed and (a != a.T).nnz:
-            raise ValueError("start network must be symmetric (undirected model)")
-        ties = a.tocoo() if directed else sp.triu(a, k=1).tocoo()
-        if np.isneginf(model.dyad_logodds)[ties.row, ties.col].any():
-            raise ValueError("start network has ties on dyads the model forbids (log-odds -inf)")
         self.model = model
-        self.adj = np.zeros((n, n), dtype=np.uint8)
-        self.adj[ties.row, ties.col] = 1
-        if not directed:
-            self.adj[ties.col, ties.row] = 1
-        n_dyads = n * (n - 1) if directed else n * (n - 1) // 2
-        self.elist = np.zeros((max(n_dyads, 1), 2), dtype=np.int32)
-        self.epos = np.full((n, n), -1, dtype=np.int32)
-        self.n_edges = ties.nnz
-        self.elist[: self.n_edges, 0] = ties.row
-        self.elist[: self.n_edges, 1] = ties.col
-        self.epos[ties.row, ties.col] = np.arange(self.n_edges, dtype=np.int32)
-        stats = network_statistics(a, model)
-        self.running = np.array([stats[k] for k in model.stat_names], dtype=np.float64)
+        a, ties = _start_ties(start, model)
+        self._set_adjacency(ties)
+        self._set_edge_list(ties.row, ties.col)
+        self._set_statistics(a, model.stat_names)
         self.theta = np.concatenate([t.coef for t in model.generic])
         self.bounds = np.cumsum([0] + [len(t.coef) for t in model.generic]).astype(np.int64)
         self.buf = np.zeros(len(self.theta))
         self.kernel = generic_kernel(tuple(t.func for t in model.generic))
-        self.logodds = model.dyad_logodds.copy()
-        np.fill_diagonal(self.logodds, 0.0)
 
-    def run(self, n_steps: int, rng: np.random.Generator) -> int:
-        """Make ``n_steps`` TNT proposals; return the number accepted."""
-        if n_steps <= 0:
-            return 0
-        self.n_edges, accepted = self.kernel(
-            rng.random((n_steps, 4)),
+    def _propose(self, uniforms: np.ndarray) -> tuple[int, int]:
+        return self.kernel(
+            uniforms,
             self.adj,
             self.elist,
             self.epos,
@@ -741,16 +733,6 @@ class GenericChainState:
             self.running,
             *(t.params for t in self.model.generic),
         )
-        return int(accepted)
-
-    def network(self) -> sp.csr_matrix:
-        """The current network as a sparse 0/1 matrix (symmetric when undirected)."""
-        e = self.elist[: self.n_edges]
-        n = self.model.n
-        rows, cols = e[:, 0], e[:, 1]
-        if not self.model.directed:
-            rows, cols = np.r_[rows, cols], np.r_[cols, rows]
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def chain_state(start, model: ErgmModel) -> ChainState | DirectedChainState | GenericChainState:

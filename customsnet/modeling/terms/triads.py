@@ -162,7 +162,11 @@ def _twopath_directed(adj, i, j, params, out):
 
 # ------------------------------------------------------------------ terms
 class _Triad(PerDyadChange):
+    """A one-statistic triad term: its change functions from ``changes``, its count from :meth:`count`."""
+
     refused = _ATTR_REFUSED
+    #: the per-dyad change function on an undirected and on a directed network (None: not defined)
+    changes: ClassVar[tuple] = (None, None)
 
     def coef_names(self, directed: bool) -> list[str]:
         return [self.r_name]
@@ -170,22 +174,35 @@ class _Triad(PerDyadChange):
     def to_r(self) -> str:
         return self.r_name
 
+    def sampler_change(self, step: StepInputs):
+        return self.changes[1 if step.directed else 0], self.change_params(step)
+
+    def change_params(self, step: StepInputs) -> np.ndarray:
+        """The ``params`` array the change function reads (none unless a term says otherwise)."""
+        return np.zeros(0)
+
+    def statistic(self, step: StepInputs) -> np.ndarray:
+        return np.array([float(self.count(_dense(step), step.directed))])
+
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
+        """The statistic of the dense 0/1 adjacency ``a`` (written apart from the change functions)."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class Triangle(_Triad):
     """``triangle``: undirected triangles; directed ``ttriple + ctriple`` (module docstring)."""
 
     r_name = "triangle"
+    changes = (_triangle_undirected, _triangle_directed)
 
-    def sampler_change(self, step: StepInputs):
-        return (_triangle_directed if step.directed else _triangle_undirected), np.zeros(0)
-
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
         a2 = a @ a
-        if not step.directed:
-            return np.array([np.trace(a2 @ a) / 6.0])
-        return np.array([np.sum(a * a2) + np.trace(a2 @ a) / 3.0])
+        if not directed:
+            return np.trace(a2 @ a) / 6.0
+        return np.sum(a * a2) + np.trace(a2 @ a) / 3.0
 
 
 @dataclass(frozen=True)
@@ -194,13 +211,11 @@ class TTriple(_Triad):
 
     r_name = "ttriple"
     directed_only = True
+    changes = (None, _ttriple_change)
 
-    def sampler_change(self, step: StepInputs):
-        return _ttriple_change, np.zeros(0)
-
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
-        return np.array([np.sum(a * (a @ a))])
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
+        return np.sum(a * (a @ a))
 
 
 @dataclass(frozen=True)
@@ -209,13 +224,11 @@ class CTriple(_Triad):
 
     r_name = "ctriple"
     directed_only = True
+    changes = (None, _ctriple_change)
 
-    def sampler_change(self, step: StepInputs):
-        return _ctriple_change, np.zeros(0)
-
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
-        return np.array([np.trace(a @ a @ a) / 3.0])
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
+        return np.trace(a @ a @ a) / 3.0
 
 
 @dataclass(frozen=True)
@@ -223,14 +236,15 @@ class TransitiveTies(_Triad):
     """``transitiveties``: ties ``i -> j`` with at least one two-path ``i -> k -> j``."""
 
     r_name = "transitiveties"
+    changes = (_transitiveties_change, _transitiveties_change)
 
-    def sampler_change(self, step: StepInputs):
-        return _transitiveties_change, np.array([1.0 if step.directed else 0.0])
+    def change_params(self, step: StepInputs) -> np.ndarray:
+        return np.array([1.0 if step.directed else 0.0])  # params[0]: directed
 
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
         count = np.sum((a != 0) & ((a @ a) > 0))
-        return np.array([float(count if step.directed else count / 2)])
+        return count if directed else count / 2
 
 
 @dataclass(frozen=True)
@@ -238,16 +252,16 @@ class CyclicalTies(_Triad):
     """``cyclicalties``: ties ``i -> j`` with at least one two-path ``j -> k -> i``."""
 
     r_name = "cyclicalties"
+    # undirected, every two-path runs both ways: the same as transitiveties
+    changes = (_transitiveties_change, _cyclicalties_change)
 
-    def sampler_change(self, step: StepInputs):
-        if step.directed:
-            return _cyclicalties_change, np.zeros(0)
-        return _transitiveties_change, np.array([0.0])
+    def change_params(self, step: StepInputs) -> np.ndarray:
+        return np.zeros(0) if step.directed else np.array([0.0])
 
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
         count = np.sum((a != 0) & ((a @ a).T > 0))
-        return np.array([float(count if step.directed else count / 2)])
+        return count if directed else count / 2
 
 
 @dataclass(frozen=True)
@@ -257,15 +271,13 @@ class Intransitive(_Triad):
     r_name = "intransitive"
     directed_only = True
     refused: ClassVar[dict[str, str]] = {}
+    changes = (None, _intransitive_change)
 
-    def sampler_change(self, step: StepInputs):
-        return _intransitive_change, np.zeros(0)
-
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
         two_paths = a @ a
         np.fill_diagonal(two_paths, 0.0)
-        return np.array([float(np.sum(two_paths * (1.0 - a)))])
+        return np.sum(two_paths * (1.0 - a))
 
 
 @dataclass(frozen=True)
@@ -274,14 +286,12 @@ class TwoPath(_Triad):
 
     r_name = "twopath"
     refused: ClassVar[dict[str, str]] = {}
+    changes = (_twopath_undirected, _twopath_directed)
 
-    def sampler_change(self, step: StepInputs):
-        return (_twopath_directed if step.directed else _twopath_undirected), np.zeros(0)
-
-    def statistic(self, step: StepInputs) -> np.ndarray:
-        a = _dense(step)
-        if not step.directed:
+    @staticmethod
+    def count(a: np.ndarray, directed: bool) -> float:
+        if not directed:
             d = a.sum(axis=1)
-            return np.array([float(np.sum(d * (d - 1) / 2))])
+            return np.sum(d * (d - 1) / 2)
         mutual = np.sum(a * a.T) / 2
-        return np.array([float(np.sum(a.sum(axis=0) * a.sum(axis=1)) - 2 * mutual)])
+        return np.sum(a.sum(axis=0) * a.sum(axis=1)) - 2 * mutual

@@ -212,6 +212,8 @@ def interval_options(default: str = "se"):
             with_default = option(with_default)
         return with_default
 
+    return decorate
+
 
 def simulation_options(chain: bool = True, start: bool = False):
     """``--nsim --seed [--burnin --interval] [--start] --jobs --scheduler``, passed as ``simulation``.

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from customsnet.cli import main
+from customsnet.cypher import load_cypher, split_statements
 from customsnet.etl.canonical import (
     CANONICAL_COLUMNS,
     REJECT_COLUMNS,
@@ -215,6 +216,20 @@ def test_every_frame_kind_lands_in_the_graph_model_shapes(empty, rejects_dir):
         "RETURN count(r) AS n"
     )
     assert missing == [{"n": 0}]
+
+
+def _operators(plan: dict) -> list[str]:
+    return [plan["operatorType"].split("@")[0], *(op for child in plan.get("children", []) for op in _operators(child))]
+
+
+@pytest.mark.parametrize("name", ["load_count_facts", "load_snapshot_facts", "load_stale", "load_rollback"])
+def test_finding_one_sources_facts_seeks_an_index_instead_of_scanning_every_fact(empty, name):
+    # each file's load runs load_count_facts: a scan would read all 400k TRADE of the shared data per file
+    for statement in split_statements(load_cypher(name)):
+        _, plan = empty.explain(statement, source="s", version="v", load_id="l")
+        operators = _operators(plan)
+        assert not [op for op in operators if "Scan" in op], (name, operators)
+        assert [op for op in operators if "IndexSeek" in op], (name, operators)
 
 
 def test_loading_the_same_file_twice_changes_nothing_but_loaded_at(empty, rejects_dir):

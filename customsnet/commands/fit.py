@@ -14,7 +14,7 @@ from customsnet.commands.options import (
     seed_option,
 )
 from customsnet.commands.output import echo_warnings
-from customsnet.commands.progress import spinner
+from customsnet.commands.progress import note, task_bars
 
 
 @click.command("fit")
@@ -52,11 +52,15 @@ def fit_command(
     mcmc_chains,
     out,
 ):
-    """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
+    """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out.
+
+    Progress (a bar with the replicates or MCMC-MLE iterations done and the time left) goes to
+    stderr; ``customsnet --quiet fit`` hides it and prints the same results.
+    """
     from customsnet.workflows.fitting import run_fit
 
     mcmc = {"samplesize": mcmc_samplesize, "interval": mcmc_interval, "burnin": mcmc_burnin, "n_chains": mcmc_chains}
-    with spinner() as update:
+    with task_bars() as progress:
         outcome = run_fit(
             source,
             formula,
@@ -67,8 +71,9 @@ def fit_command(
             jobs=jobs,
             scheduler=scheduler,
             boot_indices=boot_indices,
-            status=update,
+            status=note,
             mcmc=mcmc,
+            progress=progress,
         )
     click.echo(str(outcome.result.summary()))
     echo_warnings(outcome.messages, shown=outcome.result.warnings)

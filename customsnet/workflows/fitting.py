@@ -17,6 +17,7 @@ from customsnet.workflows.inputs import (
 )
 
 if TYPE_CHECKING:
+    from customsnet.modeling.estimation.bootstrap import Progress
     from customsnet.modeling.panel.panel import Panel
     from customsnet.modeling.results import FitResult
 
@@ -58,10 +59,13 @@ def run_fit(
     boot_indices: Path | None = None,
     status: Callable[[str], None] | None = None,
     mcmc: dict | None = None,
+    progress: Progress | None = None,
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
-    ``status(text)`` is told what is being fitted before the (long) fit starts. ``mcmc`` holds
+    ``status(text)`` is told what is being fitted before the (long) fit starts. ``progress``
+    (``start(description, total) -> advance(n)``) follows the bootstrap replicates, or the MCMC-MLE
+    iterations (its total is the iteration cap; the fit usually stops earlier). ``mcmc`` holds
     :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
     """
@@ -73,7 +77,7 @@ def run_fit(
     panel = open_panel(source)
     formula, notes = resolve_formula_names(formula, panel)
     if estimator == "mcmle":
-        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes)
+        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes, progress)
     if is_separable(formula):
         design = separable_design(panel, formula, missing=source.missing)
     else:
@@ -92,6 +96,7 @@ def run_fit(
             n_jobs=jobs,
             scheduler=scheduler,
             boot_indices=indices,
+            progress=progress,
         )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing
@@ -111,13 +116,17 @@ def _run_mcmle(
     status: Callable[[str], None] | None,
     mcmc: dict,
     notes: list[str],
+    progress: Progress | None = None,
 ) -> FitOutcome:
     """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits."""
-    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
+    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle, mcmle_iterations
 
     control = MCMLEControl(**{k: v for k, v in mcmc.items() if v is not None})
+    bar = mcmle_iterations(progress, control)
 
     def report(record: dict) -> None:
+        if bar is not None:
+            bar(record)
         if status is not None:
             status(
                 f"MCMLE iteration {record['iteration']}: step {record['gamma']:.3f}, interval "

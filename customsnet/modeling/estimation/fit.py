@@ -25,6 +25,7 @@ import numpy as np
 
 from customsnet.modeling.design.design import Design
 from customsnet.modeling.estimation.bootstrap import (
+    Progress,
     draw_indices,
     indices_from_r,
     run_replicates,
@@ -92,6 +93,7 @@ def fit_tergm(
     level: float = 0.95,
     check_separation: bool = True,
     warm_start: bool = True,
+    progress: Progress | None = None,
 ) -> FitResult:
     """Fit a TERGM by MPLE to ``design`` and bootstrap it over time steps.
 
@@ -112,6 +114,8 @@ def fit_tergm(
     warm_start : start the replicates' Newton at the full data's estimate (``mple``,
         ``formation``; the converged maxima agree to Newton's tolerance, ~1e-8). ``btergm`` mode
         always starts where speedglm does, as parity requires.
+    progress : ``start(description, total) -> advance(n)``, told about the bootstrap replicates
+        as they finish (the estimates do not depend on it).
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -157,7 +161,7 @@ def fit_tergm(
             split=point.split,
             start=point.raw if warm_start and estimator != "btergm" else None,
         )
-        reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
+        reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler, progress=progress)
     else:
         reps = ReplicateFits(np.zeros((0, len(names))), np.zeros(0, dtype=bool), [])
 

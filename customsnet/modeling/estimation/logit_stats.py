@@ -278,25 +278,28 @@ def replicate_statistics(
 
     ``counts`` is (R, T'): how often each step is drawn in each replicate. Only steps with a
     positive count are evaluated. In :data:`MODE_R_START` the statistics do not depend on the
-    coefficients, so every step is evaluated once and shared.
+    coefficients, so every step is evaluated once and shared. Each replicate's sums depend only on
+    its own counts and coefficients, not on the other rows of the batch.
     """
     counts = np.atleast_2d(np.asarray(counts))
     B = np.atleast_2d(np.asarray(B, dtype=np.float64))
     n_rep = counts.shape[0]
     p = rows.n_params
-    if mode == MODE_R_START:
-        steps = np.flatnonzero(counts.sum(axis=0) > 0)
-        st = pair_statistics(rows, steps, np.zeros(len(steps), np.int64), np.zeros((1, p)), mode, n_jobs)
-        c = counts[:, steps].astype(np.float64)
-        return ReplicateStats(np.einsum("rs,sij->rij", c, st.A), c @ st.b, c @ st.g, c @ st.dev)
     rep_idx, step_idx = np.nonzero(counts > 0)
-    st = pair_statistics(rows, step_idx, rep_idx, B, mode, n_jobs)
+    if mode == MODE_R_START:
+        steps, pair_of = np.unique(step_idx, return_inverse=True)
+        per_step = pair_statistics(rows, steps, np.zeros(len(steps), np.int64), np.zeros((1, p)), mode, n_jobs)
+        st = PairStats(per_step.A[pair_of], per_step.b[pair_of], per_step.g[pair_of], per_step.dev[pair_of])
+    else:
+        st = pair_statistics(rows, step_idx, rep_idx, B, mode, n_jobs)
     c = counts[rep_idx, step_idx].astype(np.float64)
     A = np.zeros((n_rep, p, p))
     b = np.zeros((n_rep, p))
     g = np.zeros((n_rep, p))
     dev = np.zeros(n_rep)
-    # pairs are grouped by replicate in row-major order; add.at keeps it simple and exact
+    # pairs are grouped by replicate in row-major order; add.at sums each replicate's steps in
+    # step order whatever else is in the batch (a BLAS product's rounding can depend on the
+    # batch's shape), so chunked, unchunked and cluster bootstraps give the same bits
     np.add.at(A, rep_idx, c[:, None, None] * st.A)
     np.add.at(b, rep_idx, c[:, None] * st.b)
     np.add.at(g, rep_idx, c[:, None] * st.g)

@@ -86,7 +86,8 @@ def newton_fit(
     Q = np.eye(p) if basis is None else np.asarray(basis, dtype=np.float64)
     q = Q.shape[1]
     step_weight = np.bincount(rows.step_of_row(), weights=rows.w, minlength=rows.n_steps)
-    total_w = np.maximum(counts @ step_weight, 1.0)
+    # row by row (einsum, not BLAS): a replicate's numbers must not depend on its batch's shape
+    total_w = np.maximum(np.array([c @ step_weight for c in counts.astype(np.float64)]).reshape(n_rep), 1.0)
     gram = np.einsum("rs,sij->rij", counts.astype(np.float64), step_grams(rows))
 
     gamma = np.zeros((n_rep, q))
@@ -109,7 +110,7 @@ def newton_fit(
         grad_max[:] = 0.0
     while active.any():
         idx = np.flatnonzero(active)
-        st = replicate_statistics(rows, counts[idx], gamma[idx] @ Q.T, MODE_EXACT, n_jobs)
+        st = replicate_statistics(rows, counts[idx], np.einsum("rq,pq->rp", gamma[idx], Q), MODE_EXACT, n_jobs)
         for k, r in enumerate(idx):
             dev = st.dev[k]
             if dev > dev_prev[r] + 1e-10 * (abs(dev_prev[r]) + 1.0) and halvings[r] < MAX_HALVINGS:

@@ -30,12 +30,15 @@ DIVERGED = 1e4  # |coefficient| beyond which a replicate is declared divergent (
 
 
 def step_grams(rows: StackedRows) -> np.ndarray:
-    """(T', p, p) weighted Gram matrices ``X_s' diag(w_s) X_s`` of the steps."""
+    """(T', p, p) weighted Gram matrices ``X_s' diag(w_s) X_s`` of the steps (computed once per ``rows``)."""
+    if "grams" in rows.memo:
+        return rows.memo["grams"]
     out = np.zeros((rows.n_steps, rows.n_params, rows.n_params))
     for s in range(rows.n_steps):
         lo, hi = rows.offsets[s], rows.offsets[s + 1]
         X = rows.X[lo:hi]
         out[s] = X.T @ (X * rows.w[lo:hi, None])
+    rows.memo["grams"] = out
     return out
 
 

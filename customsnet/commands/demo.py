@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from customsnet.commands.progress import task_bars
 from customsnet.config import Settings
 
 
@@ -83,8 +84,8 @@ def demo_command(
         report=report_path,
         analysis=_analysis_settings(bootstrap, seed % 2**31, jobs, gof_nsim, predict_nsim),
     )
-    with _connect(not no_start, progress) as graph:
-        summary = run_demo(graph, settings, progress=progress, reset=reset)
+    with _connect(not no_start, progress) as graph, task_bars() as bars:
+        summary = run_demo(graph, settings, progress=progress, reset=reset, bars=bars)
     click.echo(f"run {summary['run_id']}: report written to {report_path} ({summary['total_seconds']} s)")
     click.echo("SYNTHETIC data: every attribute and agreement of the demo world was simulated.")
 
@@ -160,8 +161,10 @@ def run_command(ctx, sources_dir, config_path, undated, keep_synthetic, workdir,
     if keep_synthetic:
         config.keep_synthetic = True
     config.validate("--config/--undated")
-    with _connect(not no_start, progress) as graph:
-        outcome = run_real(graph, sources_dir, config, workdir, report_path, load=not no_load, progress=progress)
+    with _connect(not no_start, progress) as graph, task_bars() as bars:
+        outcome = run_real(
+            graph, sources_dir, config, workdir, report_path, load=not no_load, progress=progress, bars=bars
+        )
     click.echo(json.dumps(outcome["estimability"], indent=2))
     for kind, u in outcome.get("undated", {}).items():
         if u.get("relationships"):

@@ -16,7 +16,7 @@ from customsnet.commands.options import (
     seed_option,
 )
 from customsnet.commands.output import echo_warnings
-from customsnet.commands.progress import spinner
+from customsnet.commands.progress import note, task_bars
 
 
 @click.command("fit")
@@ -70,11 +70,15 @@ def fit_command(
     offset_composition,
     out,
 ):
-    """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out."""
+    """Fit a TERGM (bootstrapped MPLE, or MCMC-MLE with --estimator mcmle); save fit.json and fit.csv in --out.
+
+    Progress (a bar with the replicates or MCMC-MLE iterations done and the time left) goes to
+    stderr; ``customsnet --quiet fit`` hides it and prints the same results.
+    """
     from customsnet.workflows.fitting import parse_offset_coef, run_fit
 
     mcmc = mcmc_settings(mcmc_samplesize, mcmc_interval, mcmc_burnin, mcmc_chains)
-    with spinner() as update:
+    with task_bars() as progress:
         outcome = run_fit(
             source,
             formula,
@@ -85,11 +89,12 @@ def fit_command(
             jobs=jobs,
             scheduler=scheduler,
             boot_indices=boot_indices,
-            status=update,
+            status=note,
             mcmc=mcmc,
             naming=naming,
             offset_coef=parse_offset_coef(offset_coef),
             offset=offset_composition,
+            progress=progress,
         )
     click.echo(str(outcome.result.summary()))
     echo_warnings(outcome.messages, shown=outcome.result.warnings)

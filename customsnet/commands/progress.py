@@ -63,8 +63,9 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[str | None]
 def task_bars() -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
     """Bars for a library call that reports its own tasks: yields ``start(description, total) -> advance(n)``.
 
-    The shape of the loader's and the batched deletes' ``progress`` argument; None under ``--quiet``.
-    A total of 0 (unknown) draws a pulsing bar.
+    The shape of the loader's, the batched deletes' and the bootstrap's ``progress`` argument; None
+    under ``--quiet``. A total of 0 (unknown) draws a pulsing bar. Text written to stderr meanwhile
+    (e.g. :func:`note`) appears above the bars.
     """
     if quiet():
         yield None
@@ -72,13 +73,21 @@ def task_bars() -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(*_bar_columns(), console=Console(stderr=True), transient=True) as bars:
+    console = Console(stderr=True)
+    # on a terminal the bars vanish when done; in a log (no terminal) their final counts are kept
+    with Progress(*_bar_columns(), console=console, transient=console.is_terminal) as bars:
 
         def start(description: str, total: int) -> Callable[[int], None]:
             task = bars.add_task(description, total=total or None)
             return lambda n: bars.advance(task, n)
 
         yield start
+
+
+def note(text: str) -> None:
+    """A progress message on stderr (e.g. what a long call is doing now), hidden by ``--quiet``."""
+    if not quiet():
+        click.echo(text, err=True)
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from customsnet.demo.files import write_cmaa_file, write_publisher_files
 from customsnet.demo.world import DemoConfig, build_world
 from customsnet.graph.connection import Graph
 from customsnet.graph.regions import country_regions
+from customsnet.modeling.estimation.bootstrap import Progress
 from customsnet.study.analysis import (
     COVARIATE_TERMS,
     NETWORK_TERMS,
@@ -94,9 +95,16 @@ def regions_from_graph(graph: Graph) -> dict[str, str]:
 
 
 def run_demo(
-    graph: Graph, settings: DemoSettings, progress: Callable[[str], None] = print, reset: bool = False
+    graph: Graph,
+    settings: DemoSettings,
+    progress: Callable[[str], None] = print,
+    reset: bool = False,
+    bars: Progress | None = None,
 ) -> dict:
-    """Run the whole demo; returns the run summary (also in ``<workdir>/<run_id>/run.json``)."""
+    """Run the whole demo; returns the run summary (also in ``<workdir>/<run_id>/run.json``).
+
+    ``bars`` (``start(description, total) -> advance(n)``) follows the bootstraps with counts.
+    """
     from customsnet.etl.countries import CountryResolver
     from customsnet.etl.detect import read_source
     from customsnet.etl.load import load_result
@@ -181,6 +189,7 @@ def run_demo(
         settings.analysis,
         regions_from_graph(graph),
         progress=progress,
+        bars=bars,
         truth=truth_record,
         meta={"synthetic": True, "banner": SYNTHETIC_BANNER, "stage_seconds_pipeline": stage, "seed": settings.seed},
     )

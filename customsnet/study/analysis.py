@@ -22,6 +22,7 @@ import scipy.sparse as sp
 
 from customsnet import __version__
 from customsnet.modeling.design.build import build_design
+from customsnet.modeling.estimation.bootstrap import Progress, labelled
 from customsnet.modeling.estimation.fit import fit_tergm
 from customsnet.modeling.panel.panel import Panel
 from customsnet.modeling.results import FitResult
@@ -123,8 +124,12 @@ def fit_models(
     settings: AnalysisSettings,
     run: RunDirectory,
     progress: Callable[[str], None],
+    bars: Progress | None = None,
 ) -> dict[str, FitResult]:
-    """Fit every model (settings.estimator) plus Model 3's formation model; save JSON + CSV."""
+    """Fit every model (settings.estimator) plus Model 3's formation model; save JSON + CSV.
+
+    ``bars`` (``start(description, total) -> advance(n)``) follows each model's bootstrap.
+    """
     fits: dict[str, FitResult] = {}
     run.fits.mkdir(parents=True, exist_ok=True)
     jobs = [(name, f, settings.estimator) for name, f in formulas.items()]
@@ -136,7 +141,12 @@ def fit_models(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = fit_tergm(
-                design, estimator=estimator, bootstrap=settings.bootstrap, seed=settings.seed, n_jobs=settings.n_jobs
+                design,
+                estimator=estimator,
+                bootstrap=settings.bootstrap,
+                seed=settings.seed,
+                n_jobs=settings.n_jobs,
+                progress=labelled(bars, name),
             )
         fit.meta["missing_policy"] = settings.missing
         fit.meta["model"] = name
@@ -265,7 +275,9 @@ def goodness_of_fit(
     return frame
 
 
-def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress) -> dict:
+def interpretation(
+    panel: Panel, formula: str, settings: AnalysisSettings, run: RunDirectory, progress, bars: Progress | None = None
+) -> dict:
     """edgeprob-based average probabilities by shared partners and degree with 95% bootstrap
     intervals (btergm-parity fit, bootstrapped like the models); the MLAT difference."""
     from customsnet.modeling.evaluation.interpret import (
@@ -284,7 +296,12 @@ def interpretation(panel: Panel, formula: str, settings: AnalysisSettings, run: 
         warnings.simplefilter("ignore")
         # btergm's estimator: finite coefficients in every replicate, even where memory separates
         fit = fit_tergm(
-            design, estimator="btergm", bootstrap=settings.bootstrap, seed=settings.seed, n_jobs=settings.n_jobs
+            design,
+            estimator="btergm",
+            bootstrap=settings.bootstrap,
+            seed=settings.seed,
+            n_jobs=settings.n_jobs,
+            progress=labelled(bars, "interpretation"),
         )
     design = build_design(panel, formula, compress=False, missing=settings.missing, check=False)
     table = edgeprob(fit, design)
@@ -484,8 +501,12 @@ def run_analysis(
     formulas: dict[str, str] | None = None,
     truth: dict | None = None,
     meta: dict | None = None,
+    bars: Progress | None = None,
 ) -> dict:
     """Everything after the panel: fits, prediction, GOF, interpretation, plots; returns the run summary.
+
+    ``progress(text)`` is told each stage; ``bars`` (``start(description, total) -> advance(n)``)
+    follows the bootstraps with counts (the CLI's bars; None: none).
 
     The summary's ``synthetic`` comes from the panel's provenance (``panel.meta["synthetic"]``:
     some fact came from a synthetic Source); ``meta`` cannot override it. Only a panel without
@@ -500,7 +521,7 @@ def run_analysis(
     panel.save(run.panel_file)
 
     t = time.perf_counter()
-    fits = fit_models(panel, formulas, settings, run, progress)
+    fits = fit_models(panel, formulas, settings, run, progress, bars)
     timer("fits", t)
     for name, fit in fits.items():
         fit.tidy().to_csv(run.coefficients_file(name), index=False)
@@ -513,7 +534,7 @@ def run_analysis(
     goodness_of_fit(panel, {k: formulas[k] for k in ("Model 2", "Model 3") if k in formulas}, settings, run, progress)
     timer("gof", t)
     t = time.perf_counter()
-    interp = interpretation(panel, formulas["Model 3"], settings, run, progress)
+    interp = interpretation(panel, formulas["Model 3"], settings, run, progress, bars)
     timer("interpretation", t)
     t = time.perf_counter()
     hive_plots(panel, regions, settings, run, outcome=parse_formula(formulas["Model 3"]).lhs)

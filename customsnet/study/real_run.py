@@ -323,8 +323,12 @@ def run_real(
     report_path: Path,
     load: bool = True,
     progress=print,
+    bars=None,
 ) -> dict:
-    """Load, export, assess estimability, and (if the network allows) fit and report."""
+    """Load, export, assess estimability, and (if the network allows) fit and report.
+
+    ``bars`` (``start(description, total) -> advance(n)``) follows the bootstraps with counts.
+    """
     from customsnet.etl.load_directory import load_directory
     from customsnet.graph.schema import apply_schema
     from customsnet.modeling.panel.export import export_panel
@@ -392,6 +396,7 @@ def run_real(
         settings,
         regions,
         progress=progress,
+        bars=bars,
         formulas=fitted,
         meta={
             "estimability": est,

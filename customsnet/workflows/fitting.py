@@ -17,6 +17,7 @@ from customsnet.workflows.inputs import (
 )
 
 if TYPE_CHECKING:
+    from customsnet.modeling.estimation.bootstrap import Progress
     from customsnet.modeling.panel.panel import Panel
     from customsnet.modeling.results import FitResult
 
@@ -74,10 +75,13 @@ def run_fit(
     naming: str = "ergm4.4",
     offset_coef: list[float] | None = None,
     offset: bool = False,
+    progress: Progress | None = None,
 ) -> FitOutcome:
     """Open the panel, build the design, fit, save ``out/fit.json`` and ``out/fit.csv``.
 
-    ``status(text)`` is told what is being fitted before the (long) fit starts. ``mcmc`` holds
+    ``status(text)`` is told what is being fitted before the (long) fit starts. ``progress``
+    (``start(description, total) -> advance(n)``) follows the bootstrap replicates, or the MCMC-MLE
+    iterations (its total is the iteration cap; the fit usually stops earlier). ``mcmc`` holds
     :class:`~customsnet.modeling.estimation.mcmle.MCMLEControl` settings for ``estimator="mcmle"`` (None = default).
     A ``Form(~ …) + Persist(~ …)`` formula is fitted by conditional MPLE on the separable block design.
     ``naming`` is the coefficient-name convention (``"ergm4.4"`` or ``"ergm4.5"``, see ``terms.formula``).
@@ -95,7 +99,7 @@ def run_fit(
     if not is_separable(formula):
         formula = str(as_formula(formula, naming=naming))  # the convention is written into the R text
     if estimator == "mcmle":
-        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes, scheduler)
+        return _run_mcmle(panel, formula, source, out, seed, jobs, status, mcmc or {}, notes, scheduler, progress)
     if is_separable(formula):
         design = separable_design(panel, formula, missing=source.missing)
     else:
@@ -115,6 +119,7 @@ def run_fit(
             scheduler=scheduler,
             boot_indices=indices,
             offset_coef=offset_coef,
+            progress=progress,
         )
     result.meta["panel"] = source.describe()
     result.meta["missing_policy"] = source.missing
@@ -135,16 +140,20 @@ def _run_mcmle(
     mcmc: dict,
     notes: list[str],
     scheduler: str | None = None,
+    progress: Progress | None = None,
 ) -> FitOutcome:
     """``estimator="mcmle"``: the pooled MCMC-MLE (no bootstrap), saved like the MPLE fits.
 
     ``scheduler``: the chains run on that Dask cluster instead of ``jobs`` local processes.
     """
-    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle
+    from customsnet.modeling.estimation.mcmle import MCMLEControl, fit_mcmle, mcmle_iterations
 
     control = MCMLEControl(**{k: v for k, v in mcmc.items() if v is not None})
+    bar = mcmle_iterations(progress, control)
 
     def report(record: dict) -> None:
+        if bar is not None:
+            bar(record)
         if status is not None:
             status(
                 f"MCMLE iteration {record['iteration']}: step {record['gamma']:.3f}, interval "

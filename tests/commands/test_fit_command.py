@@ -175,3 +175,19 @@ def test_fit_offset_composition_flag(tmp_path):
     # dyad-independent terms: the same estimates and nobs either way (btergm's theory)
     np.testing.assert_allclose(outs[1]["estimates"], outs[0]["estimates"], atol=1e-10)
     assert outs[1]["nobs_btergm"] == outs[0]["nobs_btergm"]
+
+
+def test_fit_shows_bootstrap_counts_on_stderr_and_quiet_hides_only_them(tmp_path):
+    case = reference_dir("case1_dissolve")
+    args = ["fit", "--panel", str(case), "--estimator", "btergm", "--bootstrap", "8", "--seed", "3", "--jobs", "1"]
+    shown = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "shown")])
+    quiet = CliRunner().invoke(main, ["--quiet", *args, "--out", str(tmp_path / "quiet")])
+    assert shown.exit_code == 0 and quiet.exit_code == 0, shown.output + quiet.output
+    # the bar's final state (stderr is no terminal here): description, count, elapsed, time left
+    assert any(
+        line.startswith("bootstrap") and " 8/8 " in line and "left" in line for line in shown.stderr.splitlines()
+    )
+    assert "8/8" not in quiet.stderr and "bootstrap" not in quiet.stderr
+    # the results table is printed either way, and the same
+    assert "Bootstrapping sample size: 8, seed 3" in quiet.stdout
+    assert quiet.stdout.replace("quiet", "shown") == shown.stdout

@@ -7,7 +7,10 @@ own rows; since the estimators sum per-step statistics, that is the same as weig
 step's statistics by how often it was drawn (row weights, and so speedglm's start values, are
 untouched). Replicates run in one vectorised batch locally (threads via joblib, sharing the
 rows), or in chunks on a Dask cluster when a scheduler address is given (workers on this
-machine map one read-only copy of the rows, see :class:`MappedPayload`).
+machine map one read-only copy of the rows, see :class:`MappedPayload`). With a ``progress``
+callback the local run goes in chunks too, so the caller can show a count and time left; each
+replicate's arithmetic does not depend on which other replicates share its batch, so chunked,
+unchunked and cluster runs give the same bits.
 """
 
 from __future__ import annotations
@@ -107,12 +110,37 @@ def _workers_are_local(client: object) -> bool:
     return bool(hosts) and hosts <= set(_LOCAL_HOSTS)
 
 
+#: ``start(description, total) -> advance(n)``: how a long call reports its progress (the loader's shape)
+Progress = Callable[[str, int], Callable[[int], None]]
+
+#: local chunks when progress is reported: a bar step every ~5%, few enough that the per-chunk
+#: set-up (one pass over the drawn steps for speedglm's start values) stays a small share
+LOCAL_CHUNKS = 20
+#: ... but at least this many replicates per chunk, so the vectorised batch keeps its width
+MIN_CHUNK = 4
+
+
+def labelled(progress: Progress | None, label: str) -> Progress | None:
+    """``progress`` with ``label`` added to every bar's description (e.g. which model is bootstrapped)."""
+    if progress is None:
+        return None
+    return lambda description, total: progress(f"{description} ({label})", total)
+
+
+def local_chunks(n_replicates: int, n_chunks: int = LOCAL_CHUNKS, min_chunk: int = MIN_CHUNK) -> list[np.ndarray]:
+    """Consecutive index blocks covering ``range(n_replicates)`` for a local run with progress."""
+    n = max(1, min(n_chunks, n_replicates // max(1, min_chunk)))
+    return [part for part in np.array_split(np.arange(n_replicates), n) if len(part)]
+
+
 def run_replicates(
     statistic: Callable[[np.ndarray], ReplicateFits],
     counts: np.ndarray,
     scheduler: object | None = None,
     chunks: int | None = None,
     share: str = "auto",
+    progress: Progress | None = None,
+    description: str = "bootstrap",
 ) -> ReplicateFits:
     """Evaluate ``statistic`` on the replicates' step counts, locally or on a Dask cluster.
 
@@ -121,12 +149,23 @@ def run_replicates(
     ``share``: ``"mmap"`` puts the statistic's large arrays in memory-mapped files that every
     worker maps read-only (one copy on the machine), ``"copy"`` sends each worker its own copy;
     ``"auto"`` maps when all workers are on loopback addresses (the same machine), else copies.
+    ``progress``: ``start(description, len(counts))`` is called once and the ``advance(n)`` it
+    returns after every finished chunk (locally the replicates then run in ``chunks`` blocks,
+    :data:`LOCAL_CHUNKS` by default; on a cluster as each chunk's future completes). Results keep
+    the replicates' order either way.
     """
     if share not in ("auto", "mmap", "copy"):
         raise ValueError(f"share must be 'auto', 'mmap' or 'copy', got {share!r}")
+    advance = progress(description, len(counts)) if progress is not None else None
     if scheduler is None:
-        return _guarded(statistic, counts)
-    from distributed import Client
+        if advance is None:
+            return _guarded(statistic, counts)
+        results = []
+        for part in local_chunks(len(counts), chunks or LOCAL_CHUNKS):
+            results.append(_guarded(statistic, counts[part]))
+            advance(len(part))
+        return _concatenate(results)
+    from distributed import Client, as_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     directory = None
@@ -141,12 +180,26 @@ def run_replicates(
         # ship the statistic (it holds the design rows) to every worker once, not once per chunk
         shared = client.scatter(payload, broadcast=True, hash=False)
         futures = client.map(task, [shared] * len(parts), [counts[p] for p in parts], pure=False)
-        results = client.gather(futures)
+        if advance is None:
+            results = client.gather(futures)
+        else:
+            # report each chunk as it finishes (in any order), put the results back in order
+            position = {future.key: i for i, future in enumerate(futures)}
+            results = [None] * len(futures)
+            for future in as_completed(futures):
+                i = position[future.key]
+                results[i] = future.result()
+                advance(len(parts[i]))
     finally:
         if client is not scheduler:
             client.close()
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
+    return _concatenate(results)
+
+
+def _concatenate(results: list[ReplicateFits]) -> ReplicateFits:
+    """The replicates of consecutive chunks as one :class:`ReplicateFits`, in order."""
     return ReplicateFits(
         raw=np.vstack([r.raw for r in results]),
         failed=np.concatenate([r.failed for r in results]),

@@ -133,7 +133,7 @@ def fit_mple(rows: StackedRows, names: list[str], n_jobs: int = 1, fixed: np.nda
     predictor as they are and are reported with status "fixed (offset)".
     """
     ident = identify(rows, names, fixed)
-    overlap = rows.with_weights(np.where(ident.separated, 0.0, rows.w))
+    overlap = rows.overlap(ident.separated)
     out = newton_fit(
         overlap, np.ones((1, rows.n_steps), dtype=np.int64), ident.basis, n_jobs=n_jobs, shift=ident.shift
     )[0]
@@ -177,7 +177,7 @@ def replicates_mple(
     terms it cannot identify are NaN in that replicate. ``start`` (the full data's estimate) warm
     starts every replicate's Newton: the same converged maximum in fewer passes.
     """
-    overlap = rows.with_weights(np.where(ident.separated, 0.0, rows.w))
+    overlap = rows.overlap(ident.separated)  # the same object for every chunk: its Gram matrices are kept
     outs = newton_fit(overlap, counts, ident.basis, n_jobs=n_jobs, start=start, shift=ident.shift)
     raw = np.array([o.coef for o in outs]).reshape(len(outs), rows.n_params)
     failed = np.zeros(len(outs), dtype=bool)

@@ -25,6 +25,7 @@ import numpy as np
 
 from customsnet.modeling.design.design import Design
 from customsnet.modeling.estimation.bootstrap import (
+    Progress,
     draw_indices,
     indices_from_r,
     run_replicates,
@@ -100,6 +101,7 @@ def fit_tergm(
     check_separation: bool = True,
     warm_start: bool = True,
     offset_coef: Any = None,
+    progress: Progress | None = None,
 ) -> FitResult:
     """Fit a TERGM by MPLE to ``design`` and bootstrap it over time steps.
 
@@ -125,6 +127,8 @@ def fit_tergm(
         zeros (those dyads leave the design, see :mod:`.offsets`). Offsets are reported with status
         "fixed (offset)". ``btergm`` mode takes only infinite offsets (btergm's own use: it deletes
         the structural zeros' rows); finite ones need ``mple`` or ``formation``.
+    progress : ``start(description, total) -> advance(n)``, told about the bootstrap replicates
+        as they finish (the estimates do not depend on it).
     """
     all_names = list(design.names)
     design, offset_fixed, structural = _checked_design(design, estimator, offset_coef)
@@ -144,7 +148,7 @@ def fit_tergm(
             split=point.split,
             start=point.raw if warm_start and estimator != "btergm" else None,
         )
-        reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler)
+        reps = run_replicates(statistic, step_counts(idx0, T), scheduler=scheduler, progress=progress)
     else:
         reps = ReplicateFits(np.zeros((0, len(design.names))), np.zeros(0, dtype=bool), [])
     if reps.failed.any():

@@ -13,7 +13,7 @@ parallel (threads over chunks of pairs; the compiled kernel releases the GIL);
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -42,6 +42,9 @@ class StackedRows:
     y: np.ndarray
     w: np.ndarray
     offsets: np.ndarray
+    #: statistics of these rows that do not depend on the coefficients (R's start values, step
+    #: Gram matrices, the overlap rows), kept so bootstrap chunks and the point fit share them
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_design(cls, design: Design) -> StackedRows:
@@ -78,6 +81,14 @@ class StackedRows:
     def with_weights(self, w: np.ndarray) -> StackedRows:
         """Same rows, other weights (a zero weight removes a row from every statistic)."""
         return StackedRows(self.XT, self.y, np.asarray(w, np.float64), self.offsets)
+
+    def overlap(self, separated: np.ndarray) -> StackedRows:
+        """These rows with the ``separated`` ones weighted 0 (one object per mask, so its memo is reused)."""
+        separated = np.asarray(separated, dtype=bool)
+        key = ("overlap", separated.tobytes())
+        if key not in self.memo:
+            self.memo[key] = self.with_weights(np.where(separated, 0.0, self.w))
+        return self.memo[key]
 
     def step_of_row(self) -> np.ndarray:
         return np.repeat(np.arange(self.n_steps), np.diff(self.offsets))
@@ -261,6 +272,28 @@ def pair_statistics(
     return PairStats(*(np.concatenate([part[i] for part in parts]) for i in range(4)))
 
 
+def start_statistics(rows: StackedRows, steps: np.ndarray, n_jobs: int = 1) -> PairStats:
+    """Per-step statistics at R's binomial start (:data:`MODE_R_START`), all steps, cached on ``rows``.
+
+    Rows of steps not yet evaluated are zero until ``steps`` asks for them; each step is computed
+    once per ``rows`` object (a pair's statistics do not depend on the other pairs evaluated with it).
+    """
+    p, T = rows.n_params, rows.n_steps
+    cache = rows.memo.setdefault("start", {})
+    if not cache:
+        cache.update(
+            done=np.zeros(T, bool),
+            stats=PairStats(np.zeros((T, p, p)), np.zeros((T, p)), np.zeros((T, p)), np.zeros(T)),
+        )
+    todo = np.asarray(steps, dtype=np.int64)[~cache["done"][steps]]
+    if len(todo):
+        new = pair_statistics(rows, todo, np.zeros(len(todo), np.int64), np.zeros((1, p)), MODE_R_START, n_jobs)
+        stats = cache["stats"]
+        stats.A[todo], stats.b[todo], stats.g[todo], stats.dev[todo] = new.A, new.b, new.g, new.dev
+        cache["done"][todo] = True  # after the values: a concurrent reader sees finished steps only
+    return cache["stats"]
+
+
 @dataclass
 class ReplicateStats:
     """Statistics summed over each replicate's steps (with multiplicity)."""
@@ -278,25 +311,27 @@ def replicate_statistics(
 
     ``counts`` is (R, T'): how often each step is drawn in each replicate. Only steps with a
     positive count are evaluated. In :data:`MODE_R_START` the statistics do not depend on the
-    coefficients, so every step is evaluated once and shared.
+    coefficients, so every step is evaluated once and shared. Each replicate's sums depend only on
+    its own counts and coefficients, not on the other rows of the batch.
     """
     counts = np.atleast_2d(np.asarray(counts))
     B = np.atleast_2d(np.asarray(B, dtype=np.float64))
     n_rep = counts.shape[0]
     p = rows.n_params
-    if mode == MODE_R_START:
-        steps = np.flatnonzero(counts.sum(axis=0) > 0)
-        st = pair_statistics(rows, steps, np.zeros(len(steps), np.int64), np.zeros((1, p)), mode, n_jobs)
-        c = counts[:, steps].astype(np.float64)
-        return ReplicateStats(np.einsum("rs,sij->rij", c, st.A), c @ st.b, c @ st.g, c @ st.dev)
     rep_idx, step_idx = np.nonzero(counts > 0)
-    st = pair_statistics(rows, step_idx, rep_idx, B, mode, n_jobs)
+    if mode == MODE_R_START:
+        per_step = start_statistics(rows, np.unique(step_idx), n_jobs)
+        st = PairStats(per_step.A[step_idx], per_step.b[step_idx], per_step.g[step_idx], per_step.dev[step_idx])
+    else:
+        st = pair_statistics(rows, step_idx, rep_idx, B, mode, n_jobs)
     c = counts[rep_idx, step_idx].astype(np.float64)
     A = np.zeros((n_rep, p, p))
     b = np.zeros((n_rep, p))
     g = np.zeros((n_rep, p))
     dev = np.zeros(n_rep)
-    # pairs are grouped by replicate in row-major order; add.at keeps it simple and exact
+    # pairs are grouped by replicate in row-major order; add.at sums each replicate's steps in
+    # step order whatever else is in the batch (a BLAS product's rounding can depend on the
+    # batch's shape), so chunked, unchunked and cluster bootstraps give the same bits
     np.add.at(A, rep_idx, c[:, None, None] * st.A)
     np.add.at(b, rep_idx, c[:, None] * st.b)
     np.add.at(g, rep_idx, c[:, None] * st.g)

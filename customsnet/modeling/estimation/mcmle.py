@@ -284,6 +284,26 @@ def pooled_steps(panel, formula, missing: str = "error") -> tuple[list[StepModel
     return [StepModel.from_step(formula, step_inputs(panel, formula, y, missing=missing)) for y in years], years
 
 
+def mcmle_iterations(progress, control: MCMLEControl | None = None):
+    """A ``progress(record)`` hook for :func:`mcmle` that advances a bar by iterations, or None.
+
+    ``progress`` has the bootstrap's shape, ``start(description, total) -> advance(n)``; the bar's
+    total is the iteration cap (``control.max_iterations``; the fit usually stops earlier). A
+    backtracking iteration reports no record, so the bar advances to each record's iteration number.
+    """
+    if progress is None:
+        return None
+    cap = int((control or MCMLEControl()).max_iterations)
+    advance = progress(f"MCMC-MLE iterations (at most {cap})", cap)
+    done = [0]
+
+    def report(record: dict) -> None:
+        advance(int(record["iteration"]) - done[0])
+        done[0] = int(record["iteration"])
+
+    return report
+
+
 def mcmle(
     steps: list[StepModel],
     names: list[str],

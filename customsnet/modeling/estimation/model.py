@@ -18,6 +18,7 @@ import numpy as np
 
 from customsnet.modeling.design.build import build_design
 from customsnet.modeling.design.design import Design
+from customsnet.modeling.estimation.bootstrap import Progress
 from customsnet.modeling.estimation.estimators import ESTIMATORS
 from customsnet.modeling.estimation.fit import EstimationError, fit_tergm
 from customsnet.modeling.results import FitResult
@@ -81,19 +82,27 @@ class TERGM:
 
         return self.formula if is_separable(self.formula) else as_formula(self.formula, naming=self.naming)
 
-    def fit(self, data: Any, boot_indices: np.ndarray | None = None) -> FitResult:
+    def fit(self, data: Any, boot_indices: np.ndarray | None = None, progress: Progress | None = None) -> FitResult:
         """Fit to a Panel (design built from the formula) or directly to a Design; returns the results.
 
         A Design passed in is not changed (a design without a formula is fitted as a copy that
-        carries this model's formula).
+        carries this model's formula). ``progress`` (``start(description, total) -> advance(n)``)
+        follows the bootstrap replicates, or the MCMC-MLE iterations.
         """
         if self.estimator == "mcmle":
             if isinstance(data, Design):
                 raise EstimationError("estimator 'mcmle' needs the panel (it simulates networks), not a Design")
-            from customsnet.modeling.estimation.mcmle import fit_mcmle
+            from customsnet.modeling.estimation.mcmle import fit_mcmle, mcmle_iterations
 
             self.result_ = fit_mcmle(
-                data, self._formula(), control=self.mcmc, seed=self.seed, n_jobs=self.n_jobs, level=self.level
+                data,
+                self._formula(),
+                control=self.mcmc,
+                seed=self.seed,
+                n_jobs=self.n_jobs,
+                level=self.level,
+                progress=mcmle_iterations(progress, self.mcmc),
+                scheduler=self.scheduler,
             )
             return self.result_
         design = data if isinstance(data, Design) else self.design(data)
@@ -109,6 +118,7 @@ class TERGM:
             boot_indices=boot_indices,
             level=self.level,
             offset_coef=self.offset_coef,
+            progress=progress,
         )
         return self.result_
 

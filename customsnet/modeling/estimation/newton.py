@@ -30,12 +30,15 @@ DIVERGED = 1e4  # |coefficient| beyond which a replicate is declared divergent (
 
 
 def step_grams(rows: StackedRows) -> np.ndarray:
-    """(T', p, p) weighted Gram matrices ``X_s' diag(w_s) X_s`` of the steps."""
+    """(T', p, p) weighted Gram matrices ``X_s' diag(w_s) X_s`` of the steps (computed once per ``rows``)."""
+    if "grams" in rows.memo:
+        return rows.memo["grams"]
     out = np.zeros((rows.n_steps, rows.n_params, rows.n_params))
     for s in range(rows.n_steps):
         lo, hi = rows.offsets[s], rows.offsets[s + 1]
         X = rows.X[lo:hi]
         out[s] = X.T @ (X * rows.w[lo:hi, None])
+    rows.memo["grams"] = out
     return out
 
 
@@ -90,7 +93,8 @@ def newton_fit(
     q = Q.shape[1]
     fixed_part = np.zeros(p) if shift is None else np.asarray(shift, dtype=np.float64)
     step_weight = np.bincount(rows.step_of_row(), weights=rows.w, minlength=rows.n_steps)
-    total_w = np.maximum(counts @ step_weight, 1.0)
+    # row by row (einsum, not BLAS): a replicate's numbers must not depend on its batch's shape
+    total_w = np.maximum(np.array([c @ step_weight for c in counts.astype(np.float64)]).reshape(n_rep), 1.0)
     gram = np.einsum("rs,sij->rij", counts.astype(np.float64), step_grams(rows))
 
     gamma = np.zeros((n_rep, q))
@@ -113,7 +117,9 @@ def newton_fit(
         grad_max[:] = 0.0
     while active.any():
         idx = np.flatnonzero(active)
-        st = replicate_statistics(rows, counts[idx], gamma[idx] @ Q.T + fixed_part, MODE_EXACT, n_jobs)
+        st = replicate_statistics(
+            rows, counts[idx], np.einsum("rq,pq->rp", gamma[idx], Q) + fixed_part, MODE_EXACT, n_jobs
+        )
         for k, r in enumerate(idx):
             dev = st.dev[k]
             if dev > dev_prev[r] + 1e-10 * (abs(dev_prev[r]) + 1.0) and halvings[r] < MAX_HALVINGS:

@@ -160,8 +160,9 @@ class SplitRows:
 
     def eta_change_bound(self, steps: np.ndarray, delta: np.ndarray) -> np.ndarray:
         """Upper bound of ``max |x_r . delta[k]|`` over the overlap rows of ``steps[k]``, per pair ``k``."""
-        along = delta @ self.null.T  # (k, m)
-        across = delta - along @ self.null
+        # einsum, not BLAS: the bound of a pair must not depend on how many pairs are in the batch
+        along = np.einsum("kp,mp->km", delta, self.null)  # (k, m)
+        across = delta - np.einsum("km,mp->kp", along, self.null)
         return np.abs(across * self.col_max[steps]).sum(axis=1) + np.abs(along * self.null_resid[steps]).sum(axis=1)
 
 

@@ -582,3 +582,24 @@ def test_prediction_reads_timecov_at_the_calendar_position():
         simulation_inputs(
             [0, 1, 0], panel, formula="nets ~ edges + timecov() + memory()", year=2005, btergm_window_start=1999
         )
+
+
+def test_predict_btergm_takes_btergms_window_clock_only_when_labelled():
+    """``predict_btergm(btergm_window_start=k)`` scores year l as btergm's gof(nets[k:l]) does."""
+    from customsnet.modeling.evaluation.predict import predict_btergm
+    from customsnet.modeling.panel.panel import Panel
+    from customsnet.modeling.simulation.settings import SimulationSettings
+
+    n, years = 6, [2001, 2002, 2003, 2004, 2005]
+    labels = np.array([f"v{k}" for k in range(n)])
+    panel = Panel(
+        years=years, nodes={y: labels for y in years}, networks={"nets": {y: random_graph(n, 0.3, y) for y in years}}
+    )
+    # edges -50 + timecov 10 x position: log-odds 0 at calendar step 5, -30 at window step 2
+    coefs, formula = [-50.0, 10.0, 0.0], "nets ~ edges + timecov() + memory()"
+    chain = SimulationSettings(nsim=20, seed=1, burnin=500, interval=50)
+    calendar = predict_btergm(coefs, panel, formula=formula, year=2005, settings=chain)
+    window = predict_btergm(coefs, panel, formula=formula, year=2005, settings=chain, btergm_window_start=2004)
+    assert 0.2 < calendar.scores["score"].mean() < 0.8
+    assert window.scores["score"].mean() < 0.05
+    assert window.settings["btergm_window_start"] == 2004 and "btergm_window_start" not in calendar.settings

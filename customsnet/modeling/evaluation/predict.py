@@ -180,8 +180,14 @@ def predict_btergm(
     rgraph_seed: int | None = None,
     missing: str = "error",
     progress: Progress | None = None,
+    btergm_window_start: int | None = None,
 ) -> Prediction:
     """btergm's out-of-sample recipe: chains start at the target network (see module doc).
+
+    ``timecov`` reads the year's calendar position (the fit's clock). ``btergm_window_start=k``
+    reproduces btergm's ``gof(fit, formula = nets[k:year] ~ ...)`` numbers instead, whose
+    ``timecov`` counts positions inside the shorter list (btergm's re-indexing quirk; see
+    :func:`~customsnet.modeling.simulation.simulate.simulation_inputs`). It is recorded in the settings.
 
     ``settings`` (default ``SimulationSettings()``): nsim, seed and the chain lengths (default
     btergm's 10,000 / 1,000 proposals); the start is always the observed target network.
@@ -191,7 +197,9 @@ def predict_btergm(
     _fixed_start(settings, "observed", "predict_btergm starts its chains at the target year's own network")
     settings = settings.with_defaults(burnin=10_000, interval=1_000, start="observed")
     formula = model_formula(fit, formula, "predict_btergm")
-    ym = simulation_inputs(fit, panel, formula=formula, year=year, missing=missing)
+    ym = simulation_inputs(
+        fit, panel, formula=formula, year=year, missing=missing, btergm_window_start=btergm_window_start
+    )
     advance = _draw_counter(progress, f"{label}: btergm-compatible, year {year}", settings.nsim)
     scores = _simulated_scores(ym, ym.observed, settings, advance)
     frame = _score_frame(ym, scores)
@@ -199,6 +207,8 @@ def predict_btergm(
     if rgraph_seed is not None:
         rgraph = random_graph_scores([ym.observed], settings.nsim, rgraph_seed, ym.model.directed)
     record = {**settings.record(), "start": "target network", "rgraph_seed": rgraph_seed, "missing": missing}
+    if btergm_window_start is not None:
+        record["btergm_window_start"] = btergm_window_start
     return evaluate(label, year, "btergm", frame, record, rgraph)
 
 

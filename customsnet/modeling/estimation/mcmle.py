@@ -478,8 +478,9 @@ def fit_mcmle(
 ) -> Any:
     """MCMC-MLE of ``formula`` on ``panel`` (btergm's ``mtergm``), started from the MPLE.
 
-    ``gwesp(α)`` / ``gwdegree(α)`` written with ``fixed = FALSE`` (or without ``fixed``, ergm's
-    default) are curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
+    ``gwesp(α)``, ``gwdsp(α)``, ``gwnsp(α)``, ``gwdegree(α)``, ``gwidegree(α)``, ``gwodegree(α)``
+    (and ``dgw*``) written with ``fixed = FALSE`` (or without ``fixed``, ergm's default) are
+    curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
     is the MPLE of the formula with the decays fixed at their starting values. A separable
     formula (``Form(~ …) + Persist(~ …)``) is fitted by tergm's CMLE
     (:func:`fit_separable_mcmle`).
@@ -527,15 +528,15 @@ def fit_mcmle(
                 f"the MPLE does not identify {bad} (separation), so it cannot start the MCMC-MLE; "
                 "give start= explicitly (e.g. the btergm estimates) or drop the terms"
             )
-    steps, years = pooled_steps(panel, formula, missing=missing)
     layout = None
     if curved:
-        from customsnet.modeling.estimation.curved import CurvedLayout, CurvedStepModel
+        from customsnet.modeling.estimation.curved import curved_steps
 
-        layout = CurvedLayout.build(names, [t.n_stats for t in formula.terms], curved)
-        steps = [CurvedStepModel.wrap(s, layout) for s in steps]
+        steps, years, layout = curved_steps(panel, formula, names, curved, missing=missing)
         start = layout.start(start) if given_start is None else np.asarray(given_start, dtype=float)
         names = layout.names
+    else:
+        steps, years = pooled_steps(panel, formula, missing=missing)
     fit = mcmle(
         steps,
         names,

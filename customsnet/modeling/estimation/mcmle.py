@@ -406,7 +406,6 @@ def mcmle(
         converged = False
         notes.append(f"at the final sample the observed statistics are outside the sampled hull (step {gamma:.3g})")
     cov_z = np.atleast_2d(np.cov(z, rowvar=False))
-    omega = mcmc_covariance(final.chains)
     p = len(names)
     status = ["ok"] * p
     if layout is None:
@@ -418,14 +417,17 @@ def mcmle(
             for j in np.flatnonzero(~free):
                 status[j] = "not identified: statistic constant in the sample"
         fisher_inv = _inverse_on(basis, cov_z)
-        mc_cov = fisher_inv @ (omega / len(z)) @ fisher_inv
+        mc_cov = fisher_inv @ (mcmc_covariance(final.chains) / len(z)) @ fisher_inv
     else:
         from customsnet.modeling.estimation.curved_step import curved_step
 
         estimate, _ = curved_step(z, mu + gamma * (observed - mu), theta, layout, np.inf)
         jac = layout.jacobian(estimate)
         fisher_inv = np.linalg.pinv(jac.T @ cov_z @ jac)
-        mc_cov = fisher_inv @ (jac.T @ (omega / len(z)) @ jac) @ fisher_inv
+        # the long-run covariance of the score contributions g·J (ergm.MCMCse's estfun), which has
+        # the coefficients' dimension rather than the K counts' per curved term
+        omega = mcmc_covariance([c @ jac for c in final.chains])
+        mc_cov = fisher_inv @ (omega / len(z)) @ fisher_inv
     covariance = fisher_inv + mc_cov
     sd = z.std(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -47,10 +47,13 @@ def curved_step_model(panel: Panel) -> tuple[CurvedStepModel, CurvedLayout]:
 def test_split_curved_makes_the_decays_fixed_and_names_follow_ergm():
     fixed, specs = split_curved(CURVED)
     assert fixed == "nets ~ edges + gwesp(0.4, fixed = TRUE) + gwdegree(0.7, fixed = TRUE) + edgecov(cov)"
-    assert [(s.kind, s.decay, s.cutoff) for s in specs] == [("gwesp", 0.4, 30), ("gwdegree", 0.7, 30)]
+    assert [(s.kind, s.coef_name, s.decay, s.cutoff) for s in specs] == [
+        ("gwesp", "gwesp", 0.4, 30),
+        ("gwdegree", "gwdegree", 0.7, 30),
+    ]
     formula = as_formula(fixed)
     layout = CurvedLayout.build(formula.coef_names(False), [t.n_stats for t in formula.terms], specs)
-    assert layout.names == ["edges", "gwesp", "gwesp.decay", "gwdeg", "gwdeg.decay", "edgecov.cov[[i]]"]
+    assert layout.names == ["edges", "gwesp", "gwesp.decay", "gwdegree", "gwdegree.decay", "edgecov.cov[[i]]"]
     assert layout.n_stats == 1 + 30 + 30 + 1
     assert split_curved("y ~ edges + gwesp(0.5, fixed = TRUE)")[1] == []
 

@@ -1,20 +1,30 @@
-"""Curved gw terms under MCMC-MLE: ``gwesp(α, fixed = FALSE)`` and ``gwdegree(α, fixed = FALSE)``.
+"""Curved gw terms under MCMC-MLE: ``gwesp``, ``gwdsp``, ``gwnsp`` (and ``dgw*``, any ``type``),
+``gwdegree``, ``gwidegree``, ``gwodegree`` with ``fixed = FALSE``.
 
-ergm's curved exponential family: the statistics are the shared-partner distribution of the
-ties (``esp#1 .. esp#K``) or the degree distribution (``degree#1 .. degree#K``), K the cutoff
-(ergm's default 30), and the canonical coefficients are
+ergm's curved exponential family (``R/InitErgmTerm.dgw_sp.R``, ``.gwdegree_impl``,
+``ergm_GWDECAY``): the statistics are the shared-partner distribution (``esp#1 .. esp#K`` over the
+ties, ``dsp#k`` over the dyads, ``nsp#k`` over the non-tied dyads; directed ``esp.OTP#k`` etc.) or
+the degree distribution (``gwdegree#k``, ``gwidegree#k``, ``gwodegree#k``), K = min(cutoff, n − 2)
+for shared partners and min(cutoff, n − 1) for degrees (ergm's default cutoff 30), and the
+canonical coefficients are
 
     η_k(θ, α) = θ · e^α · (1 − (1 − e^{−α})^k),    k = 1..K,
 
-so that θ·(Σ_k η_k/θ · count_k) is the fixed-decay term at decay α. The coefficients are named
-as in ergm 4.x: ``gwesp`` / ``gwesp.decay`` and ``gwdeg`` / ``gwdeg.decay``. The MCMC-MLE
-maximises the lognormal approximation over (θ, α) numerically (with the gradient
-J(φ)'(ξ − μ − Σ(η(φ) − η₀)), J = ∂η/∂φ) and the Fisher information is J'ΣJ.
+so that Σ_k η_k · count_k is θ times the fixed-decay statistic at decay α (counts above K drop out,
+as in ergm). The coefficients are named as ergm 4.x prints them: ``gwesp`` / ``gwesp.decay``,
+``gwdsp`` / ``gwdsp.decay``, directed ``gwesp.OTP`` / ``gwesp.OTP.decay``, and ``gwdegree`` /
+``gwdegree.decay`` (``gwidegree``, ``gwodegree``). The MCMC-MLE maximises the lognormal
+approximation over (θ, α) numerically (with the gradient J(φ)'(ξ − μ − Σ(η(φ) − η₀)),
+J = ∂η/∂φ) and the Fisher information is J'ΣJ.
 
-The sampler draws the curved model exactly: at (θ, α) it is the fixed-decay model with decay α.
-The formula terms themselves stay fixed-decay (the design code refuses curved terms), so a
-curved formula is rewritten to its fixed-decay version at the starting decay for the MPLE start,
-and the curved terms are tracked here. Undirected networks only.
+Two samplers draw the curved model exactly. Undirected ``gwesp`` / ``gwdegree`` with otherwise
+plain terms use the specialised kernels (at (θ, α) the model is the fixed-decay model with decay
+α; :class:`CurvedStepModel`). Every other curved model runs the generic kernel on the *count*
+formula, in which each curved term is replaced by its count term (``esp(1:K)``, ``dsp(1:K)``,
+``degree(1:K)``, ...) at coefficients η(φ) (:class:`CurvedCountModel`). The formula terms
+themselves stay fixed-decay (the design code refuses curved terms), so a curved formula is
+rewritten to its fixed-decay version at the starting decay for the MPLE start, and the curved
+terms are tracked here.
 """
 
 from __future__ import annotations
@@ -30,19 +40,74 @@ from customsnet.modeling.estimation.mcmc_sample import StepModel
 from customsnet.modeling.simulation.simulate import ErgmModel, SimulationError
 from customsnet.modeling.terms import rsyntax as rs
 
-CURVED_KINDS = {"gwesp": ("gwesp", "gwesp"), "gwdegree": ("gwdegree", "gwdeg")}  # R name -> (sampler kind, coef)
+#: R name -> (family, what is counted): "e"/"d"/"n" shared partners over edges/dyads/non-edges,
+#: or "" / "i" / "o" degree
+CURVED_KINDS = {
+    "gwesp": ("sp", "e"),
+    "dgwesp": ("sp", "e"),
+    "gwdsp": ("sp", "d"),
+    "dgwdsp": ("sp", "d"),
+    "gwnsp": ("sp", "n"),
+    "dgwnsp": ("sp", "n"),
+    "gwdegree": ("degree", ""),
+    "gwidegree": ("degree", "i"),
+    "gwodegree": ("degree", "o"),
+}
 DEFAULT_CUTOFF = 30
 
 
 @dataclass(frozen=True)
 class CurvedSpec:
-    """A curved term of the formula: its position among the terms, kind, starting decay and cutoff."""
+    """A curved term of the formula: its position among the terms, R name, starting decay and cutoff.
+
+    ``coef_name`` and ``stat_label`` are ergm's names (they depend on the directedness and the
+    shared-partner type, see :func:`resolve_spec`); ``cutoff`` becomes the number of count
+    statistics K once resolved.
+    """
 
     term_index: int
-    kind: str  # sampler kind: "gwesp" or "gwdegree"
-    coef_name: str  # "gwesp" or "gwdeg"
+    kind: str  # the R name: "gwesp", "gwdsp", "gwdegree", ...
+    coef_name: str  # ergm's coefficient name: "gwesp", "gwesp.OTP", "gwdegree", ...
     decay: float
     cutoff: int = DEFAULT_CUTOFF
+    type: str | None = None
+    stat_label: str = ""  # the count statistics are f"{stat_label}#{k}": "esp", "dsp.OTP", "gwdegree"
+
+    @property
+    def family(self) -> str:
+        return CURVED_KINDS[self.kind][0]
+
+    def count_term(self):
+        """The term whose statistics are this curved term's counts 1..K (``esp(1:K)``, ``degree(1:K)``, ...)."""
+        from customsnet.modeling.terms import DSP, ESP, NSP, Degree, IDegree, ODegree
+
+        d = tuple(range(1, self.cutoff + 1))
+        family, what = CURVED_KINDS[self.kind]
+        if family == "sp":
+            return {"e": ESP, "d": DSP, "n": NSP}[what](d=d, type=self.type)
+        return {"": Degree, "i": IDegree, "o": ODegree}[what](d=d)
+
+
+def resolve_spec(spec: CurvedSpec, directed: bool, n_max: int) -> CurvedSpec:
+    """``spec`` with ergm's names for a (un)directed network and K = min(cutoff, n − 2 or n − 1).
+
+    ``n_max`` is the largest node count over the modeled years (all years share the statistics).
+    """
+    from customsnet.modeling.terms.sp_kernels import resolve_type
+
+    family, what = CURVED_KINDS[spec.kind]
+    if family == "sp":
+        sp_type = resolve_type(spec.kind, spec.type, directed)
+        stem = f"gw{what}sp"
+        coef = stem if sp_type == "UTP" else f"{stem}.{sp_type}"
+        label = f"{what}sp" if sp_type == "UTP" else f"{what}sp.{sp_type}"
+        size = min(spec.cutoff, n_max - 2)
+    else:
+        coef = label = f"gw{what}degree"
+        size = min(spec.cutoff, n_max - 1)
+    if size < 1:
+        raise ValueError(f"{spec.kind}: a network of {n_max} nodes has no shared partners / degrees to count")
+    return dataclasses.replace(spec, coef_name=coef, stat_label=label, cutoff=int(size))
 
 
 def _terms(node: rs.Node) -> list[rs.Node]:
@@ -54,8 +119,9 @@ def _terms(node: rs.Node) -> list[rs.Node]:
 def split_curved(text: str) -> tuple[str, list[CurvedSpec]]:
     """The formula with its curved gw terms made fixed (at their starting decay), and those terms.
 
-    A gwesp / gwdegree term is curved when ``fixed = FALSE`` or ``fixed`` is not given (ergm's
-    default). ``cutoff`` is read here (ergm's default 30) and removed from the fixed version.
+    A gw term of :data:`CURVED_KINDS` is curved when ``fixed = FALSE`` or ``fixed`` is not given
+    (ergm's default). ``cutoff`` is read here (ergm's default 30) and removed from the fixed version;
+    ``type`` is kept. The specs' names are provisional until :func:`resolve_spec`.
     """
     tree = rs.parse(text)
     if not (isinstance(tree, rs.BinOp) and tree.op == "~"):
@@ -74,8 +140,12 @@ def split_curved(text: str) -> tuple[str, list[CurvedSpec]]:
                     )
                 cutoff_node = named.get("cutoff")
                 cutoff = int(cutoff_node.value) if isinstance(cutoff_node, rs.Num) else DEFAULT_CUTOFF
-                kind, coef = CURVED_KINDS[node.func]
-                specs.append(CurvedSpec(k, kind, coef, float(decay_node.value), cutoff))
+                type_node = named.get("type")
+                sp_type = str(type_node.value) if isinstance(type_node, rs.Str) else None
+                provisional = resolve_spec(
+                    CurvedSpec(k, node.func, "", float(decay_node.value), cutoff, sp_type), False, 10**9
+                )
+                specs.append(provisional)
                 other = [
                     a
                     for a in node.args
@@ -151,15 +221,14 @@ class CurvedLayout:
 
     @property
     def stat_names(self) -> list[str]:
-        """Names of the statistics: the linear terms', then ergm's ``esp#k`` / ``degree#k`` per curved term."""
+        """Names of the statistics: the linear terms', then ergm's ``esp#k`` / ``gwdegree#k`` per curved term."""
         out = [""] * self.n_stats
         linear = self.base_stat >= 0
         for j in np.flatnonzero(linear):
             out[self.base_stat[j]] = self.names[self.base_param[j]]
         for spec, sl in zip(self.curved, self.stat_slices):
-            label = "esp" if spec.kind == "gwesp" else "degree"
             for k in range(sl.stop - sl.start):
-                out[sl.start + k] = f"{label}#{k + 1}"
+                out[sl.start + k] = f"{spec.stat_label}#{k + 1}"
         return out
 
     def base_theta(self, phi: np.ndarray) -> np.ndarray:
@@ -262,3 +331,61 @@ class CurvedStepModel(StepModel):
         return StepModel(
             self.year, self.n, self.directed, self.observed, self.dyad_values, self.independent, self.dependence, n_base
         )
+
+
+@dataclass
+class CurvedCountModel(StepModel):
+    """A year of a curved model sampled through its count statistics (generic kernel).
+
+    The fields are the :class:`StepModel` of the *count* formula (each curved term replaced by its
+    :meth:`CurvedSpec.count_term`), whose statistics are exactly the layout's statistics; at φ the
+    sampler runs that formula at the canonical coefficients η(φ).
+    """
+
+    layout: CurvedLayout | None = None
+
+    @classmethod
+    def of(cls, count_step: StepModel, layout: CurvedLayout) -> CurvedCountModel:
+        if count_step.n_stats != layout.n_stats:
+            raise ValueError(f"the count formula has {count_step.n_stats} statistics, the layout {layout.n_stats}")
+        fields = {f.name: getattr(count_step, f.name) for f in dataclasses.fields(StepModel)}
+        return cls(**fields, layout=layout)
+
+    def ergm_model(self, theta: np.ndarray) -> ErgmModel:
+        """The sampler's model at φ = ``theta``: the count formula at η(φ)."""
+        lay = self.layout
+        assert lay is not None
+        decays = {lay.names[a]: float(theta[a]) for a in lay.decay_param}
+        if any(v < 0 for v in decays.values()):
+            raise SimulationError(f"a decay became negative ({decays}); the curved model is undefined there")
+        return StepModel.ergm_model(self, lay.eta(theta))
+
+
+def count_formula(formula, specs: list[CurvedSpec]):
+    """``formula`` (the fixed-decay version) with each curved term replaced by its count term."""
+    by_term = {s.term_index: s for s in specs}
+    terms = tuple(by_term[k].count_term() if k in by_term else t for k, t in enumerate(formula.terms))
+    return dataclasses.replace(formula, terms=terms)
+
+
+def curved_steps(panel, formula, base_names: list[str], specs: list[CurvedSpec], missing: str = "error"):
+    """The pooled curved model: one step model per modeled year, the years, and the layout.
+
+    ``formula`` is the fixed-decay formula (its coefficient names ``base_names``). Undirected
+    gwesp / gwdegree with otherwise plain terms get the specialised sampler
+    (:class:`CurvedStepModel`), every other curved model the count formula (:class:`CurvedCountModel`).
+    """
+    from customsnet.modeling.design.build import step_inputs
+
+    years = panel.years[formula.max_lag :]
+    inputs = [step_inputs(panel, formula, y, missing=missing) for y in years]
+    n_max = max(s.n for s in inputs)
+    specs = [resolve_spec(s, panel.directed, n_max) for s in specs]
+    layout = CurvedLayout.build(base_names, [t.n_stats for t in formula.terms], specs)
+    fast = not panel.directed and all(s.kind in ("gwesp", "gwdegree") for s in specs)
+    if fast:
+        base = [StepModel.from_step(formula, s) for s in inputs]
+        if not any(b.generic for b in base):
+            return [CurvedStepModel.wrap(b, layout) for b in base], years, layout
+    counts = count_formula(formula, specs)
+    return [CurvedCountModel.of(StepModel.from_step(counts, s), layout) for s in inputs], years, layout

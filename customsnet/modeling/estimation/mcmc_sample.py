@@ -11,24 +11,27 @@ Dyad-independent terms (edges, edgecov, memory, delrecip, absdiff, timecov, ...)
 for every dyad of the year once, with the design's own term code, exactly as the MPLE design
 evaluates them; their statistic for a sampled network is the sum of those values over its
 ties. The dependence terms (gwesp, gwdegree, gwidegree, gwodegree, mutual) are tracked by the
-sampler itself.
+sampler itself; when a formula has any other dependent term (gwdsp, esp(d), degree(d), ...), every
+dependent term runs through the sampler's generic kernel instead (each term's own per-dyad change
+function, :class:`~customsnet.modeling.simulation.simulate.GenericChainState`).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from customsnet.modeling.simulation.simulate import (
     ErgmModel,
+    SamplerTerm,
     SimulationError,
     chain_state,
     network_statistics,
 )
-from customsnet.modeling.terms.base import StepInputs, all_dyads
+from customsnet.modeling.terms.base import StepInputs, TermError, all_dyads
 
 #: a dependence coefficient of exactly 0 would switch the sampler's change statistic off (and with
 #: it the running statistic); it is replaced by this value, whose effect on any acceptance
@@ -57,6 +60,10 @@ class StepModel:
     independent: np.ndarray  # coefficient positions of the dyad_values columns
     dependence: list[DependenceTerm]
     n_params: int
+    #: every dependent term with its first coefficient position, when they run through the generic
+    #: kernel (then ``dependence`` is empty); ``step`` is the year's inputs their change functions read
+    generic: list[tuple[object, int]] = field(default_factory=list)
+    step: StepInputs | None = None
 
     @classmethod
     def from_step(cls, formula, step: StepInputs) -> StepModel:
@@ -72,32 +79,56 @@ class StepModel:
 
         kinds = ((GWESP, "gwesp"), (GWDegree, "gwdegree"), (GWIDegree, "gwidegree"), (GWODegree, "gwodegree"))
         tail, head = all_dyads(step.n, step.directed)
-        columns, positions, dependence = [], [], []
+        columns, positions, dependence, dependent = [], [], [], []
+        any_generic = False
         k = 0
         for term in formula.terms:
             width = term.n_stats
             kind = next((name for klass, name in kinds if isinstance(term, klass)), None)
-            if kind is not None:
-                dependence.append(DependenceTerm(kind, k, float(term.decay)))
-            elif isinstance(term, Mutual):
-                dependence.append(DependenceTerm("mutual", k))
-            elif isinstance(term, DyadIndependent):
+            if isinstance(term, Mutual):
+                kind = "mutual"
+            if isinstance(term, DyadIndependent):
                 values = np.asarray(term.change_stats(step, tail, head), dtype=np.float64).reshape(len(tail), width)
                 if np.isnan(values).any():
                     raise SimulationError(f"term {term.to_r()} has missing values in year {step.year}")
                 columns.append(values)
                 positions.extend(range(k, k + width))
+            elif term.dependent:
+                dependent.append((term, k))
+                # the specialised kernels know these terms only in their plain form (gwesp OTP/UTP,
+                # mutual without attributes): each term says so itself
+                if kind is None or term.fast_sampler_fields(np.ones(width)) is None:
+                    any_generic = True
+                else:
+                    decay = float(term.decay) if kind != "mutual" else 0.0
+                    dependence.append(DependenceTerm(kind, k, decay))
             else:
-                raise SimulationError(
-                    f"term {term.to_r()} cannot be estimated by MCMC-MLE (the sampler handles gwesp, gwdegree, "
-                    "gwidegree, gwodegree, mutual and dyad-independent terms)"
-                )
+                raise SimulationError(f"term {term.to_r()} cannot be estimated by MCMC-MLE")
             k += width
+        if any_generic:
+            for term, _ in dependent:
+                try:
+                    term.sampler_change(step)
+                except (NotImplementedError, TermError) as exc:
+                    raise SimulationError(
+                        f"term {term.to_r()} cannot be estimated by MCMC-MLE (the sampler has no change "
+                        f"function for it: {exc})"
+                    ) from None
+            dependence = []
         values = np.hstack(columns) if columns else np.zeros((len(tail), 0))
         observed = sp.csr_matrix(step.network, dtype=np.float64)
         observed.data[:] = 1.0
         return cls(
-            step.year, step.n, step.directed, observed, values, np.asarray(positions, dtype=np.int64), dependence, k
+            step.year,
+            step.n,
+            step.directed,
+            observed,
+            values,
+            np.asarray(positions, dtype=np.int64),
+            dependence,
+            k,
+            generic=dependent if any_generic else [],
+            step=step if any_generic else None,
         )
 
     # ------------------------------------------------------------------ the model at theta
@@ -109,6 +140,9 @@ class StepModel:
         logodds[tail, head] = self.dyad_values @ theta[self.independent]
         if not self.directed:
             logodds = logodds + logodds.T
+        if self.generic:
+            terms = tuple(SamplerTerm.of(t, self.step, theta[k : k + t.n_stats]) for t, k in self.generic)
+            return ErgmModel(logodds, directed=self.directed, generic=terms)
         fields: dict[str, float] = {}
         for d in self.dependence:
             coef = float(theta[d.position])
@@ -141,6 +175,10 @@ class StepModel:
         out = np.zeros(self.n_stats)
         ties = state.elist[: state.n_edges]
         out[self.independent] = self.independent_statistics(ties[:, 0], ties[:, 1])
+        offset = 1  # the generic kernel's running statistics: edges, then each term's, in order
+        for term, k in self.generic:
+            out[k : k + term.n_stats] = state.running[offset : offset + term.n_stats]
+            offset += term.n_stats
         for d in self.dependence:
             out[d.position] = state.running[model.stat_names.index(d.kind)]
         return out
@@ -150,6 +188,8 @@ class StepModel:
         coo = sp.triu(self.observed, k=1).tocoo() if not self.directed else self.observed.tocoo()
         out = np.zeros(self.n_params)
         out[self.independent] = self.independent_statistics(coo.row, coo.col)
+        for term, k in self.generic:
+            out[k : k + term.n_stats] = term.statistic(self.step.with_network(self.observed))
         if self.dependence:
             # the statistics do not depend on the coefficients; any non-zero value will do
             exact = network_statistics(self.observed, self.ergm_model(np.ones(self.n_params)))

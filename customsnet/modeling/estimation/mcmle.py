@@ -448,7 +448,6 @@ def _mcmle_on(
         converged = False
         notes.append(f"at the final sample the observed statistics are outside the sampled hull (step {gamma:.3g})")
     cov_z = np.atleast_2d(np.cov(z, rowvar=False))
-    omega = mcmc_covariance(final.chains)
     p = len(names)
     status = ["ok"] * p
     if layout is None:
@@ -460,14 +459,17 @@ def _mcmle_on(
             for j in np.flatnonzero(~free):
                 status[j] = "not identified: statistic constant in the sample"
         fisher_inv = _inverse_on(basis, cov_z)
-        mc_cov = fisher_inv @ (omega / len(z)) @ fisher_inv
+        mc_cov = fisher_inv @ (mcmc_covariance(final.chains) / len(z)) @ fisher_inv
     else:
         from customsnet.modeling.estimation.curved_step import curved_step
 
         estimate, _ = curved_step(z, mu + gamma * (observed - mu), theta, layout, np.inf)
         jac = layout.jacobian(estimate)
         fisher_inv = np.linalg.pinv(jac.T @ cov_z @ jac)
-        mc_cov = fisher_inv @ (jac.T @ (omega / len(z)) @ jac) @ fisher_inv
+        # the long-run covariance of the score contributions g·J (ergm.MCMCse's estfun), which has
+        # the coefficients' dimension rather than the K counts' per curved term
+        omega = mcmc_covariance([c @ jac for c in final.chains])
+        mc_cov = fisher_inv @ (omega / len(z)) @ fisher_inv
     covariance = fisher_inv + mc_cov
     sd = z.std(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -521,8 +523,9 @@ def fit_mcmle(
 ) -> Any:
     """MCMC-MLE of ``formula`` on ``panel`` (btergm's ``mtergm``), started from the MPLE.
 
-    ``gwesp(α)`` / ``gwdegree(α)`` written with ``fixed = FALSE`` (or without ``fixed``, ergm's
-    default) are curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
+    ``gwesp(α)``, ``gwdsp(α)``, ``gwnsp(α)``, ``gwdegree(α)``, ``gwidegree(α)``, ``gwodegree(α)``
+    (and ``dgw*``) written with ``fixed = FALSE`` (or without ``fixed``, ergm's default) are
+    curved: their decay is estimated too (:mod:`.curved`), starting at α; the start
     is the MPLE of the formula with the decays fixed at their starting values. A separable
     formula (``Form(~ …) + Persist(~ …)``) is fitted by tergm's CMLE
     (:func:`fit_separable_mcmle`). ``scheduler``: run the chains on that Dask cluster (as the
@@ -574,15 +577,15 @@ def fit_mcmle(
                 f"the MPLE does not identify {bad} (separation), so it cannot start the MCMC-MLE; "
                 "give start= explicitly (e.g. the btergm estimates) or drop the terms"
             )
-    steps, years = pooled_steps(panel, formula, missing=missing)
     layout = None
     if curved:
-        from customsnet.modeling.estimation.curved import CurvedLayout, CurvedStepModel
+        from customsnet.modeling.estimation.curved import curved_steps
 
-        layout = CurvedLayout.build(names, [t.n_stats for t in formula.terms], curved)
-        steps = [CurvedStepModel.wrap(s, layout) for s in steps]
+        steps, years, layout = curved_steps(panel, formula, names, curved, missing=missing)
         start = layout.start(start) if given_start is None else np.asarray(given_start, dtype=float)
         names = layout.names
+    else:
+        steps, years = pooled_steps(panel, formula, missing=missing)
     fit = mcmle(
         steps,
         names,

@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 # pip runs again only when pyproject.toml is newer than this stamp
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# test files run on this many pytest-xdist workers, each with its own throwaway Neo4j; one worker
+# (no xdist) when NEO4J_URI names a server, since the tests delete all of its data
+TEST_WORKERS ?= 2
+XDIST := $(if $(NEO4J_URI),,$(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile))
 
 .PHONY: install test test-quick lint demo bench bench-scripts db-start db-stop clean-venv
 
@@ -22,11 +26,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 # Neo4j is started by the test fixture (a throwaway server on free ports; see tests/conftest.py)
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) --durations=15 $(PYTEST_ARGS)
 
 # the quick subset: no test marked slow (see README, "Tests")
 test-quick: $(STAMP)
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # ruff: lint and format check (the rules are in pyproject.toml)
 lint: $(STAMP)

@@ -111,6 +111,10 @@ def test_cleaning_up_a_killed_load_keeps_countries_another_source_uses(empty, ne
     assert everything(empty) == before
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_second_load_is_refused_while_one_runs_and_ctrl_c_rolls_back(empty, neo4j_connection, tmp_path, rejects_dir):
     load_result(
         empty,
@@ -136,6 +140,9 @@ def test_a_second_load_is_refused_while_one_runs_and_ctrl_c_rolls_back(empty, ne
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
+        # a shell that starts jobs in the background (nohup, `&` without job control) ignores SIGINT,
+        # and the child would inherit that and never see the Ctrl-C below; give it the default back
+        preexec_fn=_default_sigint,
     )
     seen = []
     for line in child.stdout:  # type: ignore[union-attr]
@@ -153,8 +160,12 @@ def test_a_second_load_is_refused_while_one_runs_and_ctrl_c_rolls_back(empty, ne
             rejects_dir=rejects_dir,
         )
     child.send_signal(signal.SIGINT)  # Ctrl-C
-    output = child.stdout.read()  # type: ignore[union-attr]
-    assert child.wait(timeout=120) == 130, output
+    try:
+        output, _ = child.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        pytest.fail(f"the CLI load did not stop within 120 s of Ctrl-C: {''.join(seen)}")
+    assert child.returncode == 130, output
     assert "interrupted (Ctrl-C); rolled back" in output and "protocol" not in output.lower(), output
     assert everything(empty) == before  # the trade facts gone, the other source exactly as it was
     assert empty.read("MATCH (l:LoadLock) RETURN count(l) AS n")[0]["n"] == 0

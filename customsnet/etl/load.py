@@ -45,6 +45,7 @@ from customsnet.etl.canonical import CANONICAL_COLUMNS, REJECT_COLUMNS, ReadResu
 from customsnet.etl.countries import EU, CountryResolver, cached_resolver
 from customsnet.etl.lock import LoadLock, load_lock
 from customsnet.graph.connection import Graph
+from customsnet.progress import Progress
 
 DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_MAX_REJECT_SHARE = 0.05
@@ -69,9 +70,6 @@ OWNED_FACTS = {
 RECONCILED_TYPES = {"CMAA", "MLAT"}
 #: test hook: block after this many batches (see _BatchCounter)
 TEST_BLOCK_ENV = "CUSTOMSNET_TEST_BLOCK_AFTER_BATCH"
-
-#: ``progress(description, total)`` starts a task and returns ``advance(n)``
-Progress = Callable[[str, int], Callable[[int], None]]
 
 
 class LoadError(RuntimeError):

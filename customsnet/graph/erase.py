@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 
 from customsnet.cypher import load_cypher
 from customsnet.graph.connection import Graph
+from customsnet.progress import Progress
 
 #: deletions per transaction; 10 000 relationships cost a few MB of transaction memory
 DEFAULT_BATCH = 10_000
-
-#: ``progress(description, total) -> advance(n)``, the shape of the CLI's progress bars
-Progress = Callable[[str, int], Callable[[int], None]]
 
 
 @dataclass

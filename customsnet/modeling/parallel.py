@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-#: ``start(description, total) -> advance(n)``: how a library call reports its counts
-Progress = Callable[[str, int], Callable[[int], None]]
+from customsnet.progress import Progress
 
 
 def _advance(progress: Progress | None, description: str, total: int) -> Callable[[int], None]:

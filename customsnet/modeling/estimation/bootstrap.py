@@ -28,6 +28,7 @@ import numpy as np
 from scipy.stats import norm
 
 from customsnet.modeling.estimation.estimators import ReplicateFits
+from customsnet.progress import Progress
 
 
 class BootstrapWarning(UserWarning):
@@ -109,9 +110,6 @@ def _workers_are_local(client: object) -> bool:
     hosts = {addr.split("://")[-1].rsplit(":", 1)[0] for addr in workers}
     return bool(hosts) and hosts <= set(_LOCAL_HOSTS)
 
-
-#: ``start(description, total) -> advance(n)``: how a long call reports its progress (the loader's shape)
-Progress = Callable[[str, int], Callable[[int], None]]
 
 #: local chunks when progress is reported: a bar step every ~5%, few enough that the per-chunk
 #: set-up (one pass over the drawn steps for speedglm's start values) stays a small share

@@ -641,7 +641,11 @@ def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
             ticks = list(range(0, len(labels), step))
             if name == "geodesic" and ticks[-1] != len(labels) - 1:
                 ticks.append(len(labels) - 1)  # always label the unreachable bin
-            ax.set_xticks(ticks, [labels[t] for t in ticks], rotation=90 if name == "triad" else 0)
+            texts = [labels[t] for t in ticks]
+            if name == "geodesic":  # a short tick for the unreachable bin, so it never runs into "≥k"
+                texts[-1] = "∞"
+                ax.set_xlabel("distance (∞: unreachable)")
+            ax.set_xticks(ticks, texts, rotation=90 if name == "triad" else 0)
             ax.set_xlim(-0.6, len(labels) - 0.4)
             ax.set_title(LABELS[name])
             ax.set_ylabel(f"share of {UNITS[name]}")

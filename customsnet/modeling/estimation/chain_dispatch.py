@@ -22,6 +22,7 @@ from typing import Any, Self
 import numpy as np
 
 from customsnet.modeling.estimation.mcmc_sample import ChainDraws, StepModel, run_chain
+from customsnet.modeling.parallel import map_tasks
 
 
 @dataclass
@@ -87,8 +88,4 @@ class ChainDispatch:
         args = [
             (self.steps[t.year_index], t.theta, t.start_edges, t.n_draws, t.burnin, t.interval, t.seed) for t in tasks
         ]
-        if self.n_jobs == 1 or len(args) == 1:
-            return [run_chain(*a) for a in args]
-        from joblib import Parallel, delayed
-
-        return Parallel(n_jobs=self.n_jobs, backend="loky")(delayed(run_chain)(*a) for a in args)
+        return map_tasks(run_chain, args, n_jobs=self.n_jobs)

@@ -107,7 +107,7 @@ def timed_fit(design, estimator: str, R: int, jobs: int, seed: int, scheduler=No
     return result, stats
 
 
-def print_costs(stats: dict, pass_s: float, r_seconds: float | None) -> None:
+def print_costs(stats: dict, pass_s: float, r_seconds: float | None, r_case: str = "this case") -> None:
     limit = stats["passes"] * pass_s
     print(f"   wall {stats['wall']:.2f} s; CPU {stats['cpu']:.1f} s; peak RSS {stats['rss']:.0f} MB; {stats['load']}")
     print(
@@ -118,7 +118,7 @@ def print_costs(stats: dict, pass_s: float, r_seconds: float | None) -> None:
         else "   no kernel passes in this process"
     )
     if r_seconds:
-        print(f"   R btergm {r_seconds:.0f} s / wall = x{r_seconds / stats['wall']:.0f}")
+        print(f"   R btergm's {r_seconds:.0f} s on {r_case} / wall = x{r_seconds / stats['wall']:.0f}")
 
 
 def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -> None:
@@ -218,10 +218,21 @@ def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, se
         runs.append((estimator, result, stats))
     # timed after the fits: the extra copy of the rows it needs must not count in their peak RSS
     pass_s = one_pass_seconds(design, np.zeros(len(design.names)))
+    big_rows = 597_000  # the reference ``big`` design, where R btergm's 744 s were measured
+    cpu_by_estimator = {}
     for estimator, result, stats in runs:
+        cpu_by_estimator[estimator] = stats["cpu"]
         print(f"-- {estimator}: fit + bootstrap R={R} with {jobs} thread(s); failed replicates {result.n_failed}")
-        print_costs(stats, pass_s, None)
-        print("   R btergm: not measured at this size")
+        print_costs(stats, pass_s, BTERGM_SECONDS["big"], "big (not this panel)")
+        # R was not run at this size; its time grows with the rows (design and every IRLS pass)
+        r_scaled = BTERGM_SECONDS["big"] * rows / big_rows
+        print(
+            f"   R btergm not run at this size; scaled by rows ({rows / big_rows:.1f} x big's) it would take "
+            f"~{r_scaled / 3600:.1f} h: wall ratio ~x{r_scaled / stats['wall']:.0f}"
+        )
+    for other in ("mple", "mple:cold"):
+        if "btergm" in cpu_by_estimator and other in cpu_by_estimator:
+            print(f"   CPU btergm / {other} = {cpu_by_estimator['btergm'] / cpu_by_estimator[other]:.2f}")
 
 
 def main() -> None:

@@ -183,6 +183,30 @@ def test_gof_and_degeneracy_are_bit_identical_for_one_and_two_jobs_and_report_pr
     assert one.table.equals(two.table)
 
 
+def test_gof_tasks_carry_one_year_and_compute_their_own_statistics(fitted, monkeypatch):
+    """A GOF task ships its year's model, not the whole panel, and returns the statistics with the
+    networks, so the workers (not the caller) do the counting; the counts equal the caller's."""
+    import customsnet.modeling.evaluation.gof as gof_module
+
+    panel, fit = fitted
+    seen = []
+
+    def spy(func, tasks, **kwargs):
+        seen.extend(tasks)
+        return map_tasks(func, tasks, **kwargs)
+
+    monkeypatch.setattr(gof_module, "map_tasks", spy)
+    result = gof(fit, panel, settings=SimulationSettings(nsim=3, seed=2, burnin=100, interval=10))
+    assert len(seen) == 3
+    assert not any(isinstance(arg, Panel) for task in seen for arg in task)
+    networks, simulated, observed = gof_module._year_chain(*seen[0])
+    for name, block in simulated.items():
+        expected = [gof_module.network_distribution(name, m) for m in networks]
+        assert all(np.array_equal(a, b) for a, b in zip(block, expected))
+        assert result.raw_sim[name][: len(block[0]), 0].tolist() == block[0].tolist()
+    assert set(observed) == set(simulated)
+
+
 def test_prediction_progress_counts_simulated_networks(fitted):
     panel, fit = fitted
     counter = Counter()

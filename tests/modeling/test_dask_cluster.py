@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -194,6 +195,13 @@ def test_cluster_gof_and_sensitivity_are_bit_identical_to_local(cluster):
     b = gof(coefs, panel, formula=REFERENCE_FORMULA, settings=remote, tie_prediction=False)
     assert all(a.raw_sim[k].tobytes() == b.raw_sim[k].tobytes() for k in a.raw_sim)
     assert b.settings["scheduler"] == cluster.address
+    # a connected Client works as well as an address (the tasks' settings carry its address)
+    with distributed.Client(cluster.address, timeout=30) as client:
+        c = gof(
+            coefs, panel, formula=REFERENCE_FORMULA, settings=replace(remote, scheduler=client), tie_prediction=False
+        )
+    assert all(a.raw_sim[k].tobytes() == c.raw_sim[k].tobytes() for k in a.raw_sim)
+    assert c.settings["scheduler"] == cluster.address
     formula = "nets ~ edges + gwesp(0.5, fixed = TRUE)"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -431,14 +431,22 @@ class GofResult:
         return plot_gof(self, path)
 
 
-def _year_chain(coefs, panel, formula, year: int, missing: str, settings: SimulationSettings, seed: int):
-    """One year's chain (a task of :func:`gof`): the simulated networks and the observed target."""
-    ym = simulation_inputs(coefs, panel, formula=formula, year=year, missing=missing)
+def _year_chain(
+    ym, settings: SimulationSettings, seed: int, statistics: tuple[str, ...], ordered: bool, directed: bool
+):
+    """One year's chain (a task of :func:`gof`): the simulated networks and the GOF statistics of
+    them and of the observed target.
+
+    A task carries only its year's model (``simulation_inputs``: a few hundred kB, not the whole
+    panel), and computes the statistics itself: on networks of a few hundred nodes they cost
+    several times the chain (geodesics above all), and computed in the caller they would leave
+    the workers idle for most of the run.
+    """
     first = ym.observed if settings.start == "observed" else ym.previous
-    if first is None:
-        raise ValueError(f"year {year} has no previous year to start the chain from")
     res = simulate(ym.model, first, nsim=settings.nsim, seed=seed, burnin=settings.burnin, interval=settings.interval)
-    return res.networks, ym.observed
+    simulated = {name: [network_distribution(name, m, ordered, directed) for m in res.networks] for name in statistics}
+    observed = {name: network_distribution(name, ym.observed, ordered, directed) for name in statistics}
+    return res.networks, simulated, observed
 
 
 def gof(
@@ -477,26 +485,30 @@ def gof(
     if years is None:
         years = panel.years[formula.max_lag :]
     seeds = np.random.SeedSequence(settings.seed).generate_state(len(years))
-    coefs = getattr(fit, "params", fit)  # ship the coefficients to the workers, not the whole fit
+    coefs = getattr(fit, "params", fit)
     t0 = time.perf_counter()
+    inputs = [simulation_inputs(coefs, panel, formula=formula, year=year, missing=missing) for year in years]
+    for year, ym in zip(years, inputs):
+        if settings.start != "observed" and ym.previous is None:
+            raise ValueError(f"year {year} has no previous year to start the chain from")
     chains = map_tasks(
         _year_chain,
-        [(coefs, panel, formula, year, missing, settings, int(s)) for year, s in zip(years, seeds)],
+        [(ym, settings, int(s), statistics, btergm_compatible, panel.directed) for ym, s in zip(inputs, seeds)],
         n_jobs=settings.n_jobs,
         scheduler=settings.scheduler,
         progress=progress,
         description=f"gof: {settings.nsim} networks per year",
     )
-    simulated = [networks for networks, _ in chains]
-    targets = [observed for _, observed in chains]
+    simulated = [chain[0] for chain in chains]
+    targets = [ym.observed for ym in inputs]
     t_sim = time.perf_counter() - t0
-    ordered = btergm_compatible
     tables, raw_sim, raw_obs, labels = {}, {}, {}, {}
     for name in statistics:
         geo, nominal = name == "geodesic", name == "triad"
-        # btergm: ESP/DSP/geodesic on the symmetric digraph (ordered pairs); degree is undirected anyway
-        sims = [network_distribution(name, m, ordered, panel.directed) for block in simulated for m in block]
-        obs = [network_distribution(name, t, ordered, panel.directed) for t in targets]
+        # btergm (ordered=True in the tasks): ESP/DSP/geodesic on the symmetric digraph (ordered
+        # pairs); degree is undirected anyway
+        sims = [d for chain in chains for d in chain[1][name]]
+        obs = [chain[2][name] for chain in chains]
         both = _pad(sims + obs, geo)
         s, o = both[:, : len(sims)], both[:, len(sims) :]
         lab = category_labels(name, both.shape[0], panel.directed)

@@ -80,6 +80,12 @@ class SimulationSettings:
             start=start if self.start is None else self.start,
         )
 
+    def __reduce__(self) -> tuple:
+        # tasks carry their settings to worker processes, and a distributed.Client cannot be
+        # pickled; a worker never schedules, so a Client travels as its address (as record() shows it)
+        values = self.record()
+        return (SimulationSettings, tuple(values[f.name] for f in fields(self)))
+
     def record(self) -> dict[str, Any]:
         """The settings as plain values for a result's ``settings`` (a Client is recorded by its address)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}  # not asdict: it deep-copies a Client

@@ -169,8 +169,10 @@ class SplitRows:
 class _CachedStatistics:
     """speedglm's per-iteration ``A, b, dev`` with overlap statistics cached per (replicate, step)."""
 
-    def __init__(self, rows: StackedRows, split: SplitRows | None, counts: np.ndarray, n_jobs: int) -> None:
-        self.rows, self.split, self.counts, self.n_jobs = rows, split, counts, n_jobs
+    def __init__(
+        self, rows: StackedRows, split: SplitRows | None, counts: np.ndarray, n_jobs: int, reuse_tol: float
+    ) -> None:
+        self.rows, self.split, self.counts, self.n_jobs, self.reuse_tol = rows, split, counts, n_jobs, reuse_tol
         n_rep, n_steps = counts.shape
         p = rows.n_params
         if split is not None:
@@ -190,7 +192,9 @@ class _CachedStatistics:
         r = idx[k_rep]
         c = self.counts[r, step].astype(np.float64)
         delta = beta[k_rep] - self.beta_c[r, step]
-        stale = ~(np.isfinite(delta).all(axis=1)) | (split.eta_change_bound(step, np.nan_to_num(delta)) > ETA_REUSE_TOL)
+        stale = ~(np.isfinite(delta).all(axis=1)) | (
+            split.eta_change_bound(step, np.nan_to_num(delta)) > self.reuse_tol
+        )
         if stale.any():
             ov = pair_statistics(split.overlap, step[stale], k_rep[stale], beta, MODE_R_CLAMPED, self.n_jobs)
             rs, ss = r[stale], step[stale]
@@ -228,13 +232,16 @@ def speedglm_fit(
     maxit: int = MAXIT,
     n_jobs: int = 1,
     split: SplitRows | None = None,
+    reuse_tol: float = ETA_REUSE_TOL,
 ) -> list[IRLSOutcome]:
     """``speedglm.wfit`` (btergm's defaults) for each replicate ``counts[r]`` (step multiplicities).
 
     A replicate whose LU solve fails is refitted with :func:`glmfit_irls`, as btergm does inside
     ``boot``; if that fails too the outcome carries the error and NaN coefficients. With ``split``
     (the full data's separated rows and null space) converged overlap statistics are reused in
-    the iterations that only move the separated coefficients (see :class:`SplitRows`).
+    the iterations that only move the separated coefficients (see :class:`SplitRows`), while no
+    overlap row's linear predictor can have moved by more than ``reuse_tol`` (the default keeps
+    btergm's values to ~1e-7; ``benchmarks/bench_btergm_floor.py`` shows what larger values cost).
     """
     counts = np.atleast_2d(np.asarray(counts))
     n_rep = counts.shape[0]
@@ -256,7 +263,7 @@ def speedglm_fit(
         except SingularSystemError as exc:
             failed[r], errors[r] = True, str(exc)
     active = ~failed
-    statistics = _CachedStatistics(rows, split, counts, n_jobs)
+    statistics = _CachedStatistics(rows, split, counts, n_jobs, reuse_tol)
     while active.any():
         idx = np.flatnonzero(active)
         st_A, st_b, st_dev = statistics(idx, beta[idx])

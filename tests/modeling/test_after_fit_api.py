@@ -137,6 +137,27 @@ def test_settings_are_frozen_defaults_fill_only_what_is_unset_and_are_recorded(f
     }
 
 
+def test_settings_holding_a_client_travel_to_workers_as_its_address():
+    """Tasks carry their settings to worker processes; a Client cannot be pickled, its address can."""
+    import pickle
+
+    class Client:  # duck-typed like distributed.Client, and (being local) not picklable itself
+        scheduler = type("Scheduler", (), {"address": "tcp://127.0.0.1:8786"})()
+
+        def submit(self, *args):
+            raise AssertionError("a worker never schedules")
+
+        def gather(self, *args):
+            raise AssertionError("a worker never schedules")
+
+    settings = SimulationSettings(nsim=3, seed=5, burnin=7, start="previous", n_jobs=2, scheduler=Client())
+    back = pickle.loads(pickle.dumps(settings))
+    assert back.scheduler == "tcp://127.0.0.1:8786"
+    assert back.record() == settings.record()
+    plain = SimulationSettings(nsim=4)
+    assert pickle.loads(pickle.dumps(plain)) == plain
+
+
 def test_predictions_refuse_a_start_their_recipe_cannot_take(fitted):
     panel, fit = fitted
     with pytest.raises(PredictionError, match="target"):

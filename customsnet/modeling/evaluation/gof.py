@@ -501,6 +501,7 @@ def gof(
     )
     simulated = [chain[0] for chain in chains]
     targets = [ym.observed for ym in inputs]
+    del inputs  # the year models (covariates of every year) are not needed for the summaries
     t_sim = time.perf_counter() - t0
     tables, raw_sim, raw_obs, labels = {}, {}, {}, {}
     for name in statistics:
@@ -528,7 +529,7 @@ def gof(
         **settings.record(),
         "rgraph_seed": rgraph_seed,
         "missing": missing,
-        "simulation_seconds": t_sim,
+        "simulation_seconds": t_sim,  # the chains and their GOF statistics (computed in the tasks)
         "total_seconds": time.perf_counter() - t0,
     }
     return GofResult(

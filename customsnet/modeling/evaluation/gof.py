@@ -647,7 +647,14 @@ def gof_figure(results: GofResult | dict[str, GofResult]) -> Figure:
                 )
                 if ax is axes[0]:
                     handles.append((box["boxes"][0], f"simulated: {model}" if len(models) > 1 else "simulated"))
-            (line,) = ax.plot(np.arange(len(labels)), obs, color="black", lw=1.0, marker="o", ms=2.5, label="observed")
+            x, style = np.arange(len(labels)), {"color": "black", "marker": "o", "ms": 2.5}
+            if name == "geodesic" and len(labels) > 1:
+                # "unreachable" is not a distance: no line runs into it, a dotted rule sets it apart
+                (line,) = ax.plot(x[:-1], obs[:-1], lw=1.0, label="observed", **style)
+                ax.plot(x[-1:], obs[-1:], lw=0, **style)
+                ax.axvline(len(labels) - 1.5, color="0.75", lw=0.6, ls=":")
+            else:
+                (line,) = ax.plot(x, obs, lw=1.0, label="observed", **style)
             if ax is axes[0]:
                 handles.insert(0, (line, "observed"))
             step = 1 if name == "triad" else max(1, math.ceil(len(labels) / 10))

@@ -121,6 +121,13 @@ def print_costs(stats: dict, pass_s: float, r_seconds: float | None, r_case: str
         print(f"   R btergm's {r_seconds:.0f} s on {r_case} / wall = x{r_seconds / stats['wall']:.0f}")
 
 
+def print_cpu_ratios(cpu_by_estimator: dict[str, float]) -> None:
+    """btergm mode's CPU time over each MPLE variant's that ran."""
+    for other in ("mple", "mple:cold"):
+        if "btergm" in cpu_by_estimator and other in cpu_by_estimator:
+            print(f"   CPU btergm / {other} = {cpu_by_estimator['btergm'] / cpu_by_estimator[other]:.2f}")
+
+
 def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -> None:
     path = REFERENCE / case
     if not path.is_dir():
@@ -166,9 +173,7 @@ def bench_case(case: str, estimators: list[str], R: int, jobs: int, seed: int) -
         )
         for w in caught:
             print(f"   warning: {str(w.message)[:160]}")
-    for other in ("mple", "mple:cold"):
-        if "btergm" in cpu_by_estimator and other in cpu_by_estimator:
-            print(f"   CPU btergm / {other} = {cpu_by_estimator['btergm'] / cpu_by_estimator[other]:.2f}")
+    print_cpu_ratios(cpu_by_estimator)
 
 
 def scale_panel(n: int, years: int, seed: int):
@@ -230,9 +235,7 @@ def bench_scale(n: int, years: int, estimators: list[str], R: int, jobs: int, se
             f"   R btergm not run at this size; scaled by rows ({rows / big_rows:.1f} x big's) it would take "
             f"~{r_scaled / 3600:.1f} h: wall ratio ~x{r_scaled / stats['wall']:.0f}"
         )
-    for other in ("mple", "mple:cold"):
-        if "btergm" in cpu_by_estimator and other in cpu_by_estimator:
-            print(f"   CPU btergm / {other} = {cpu_by_estimator['btergm'] / cpu_by_estimator[other]:.2f}")
+    print_cpu_ratios(cpu_by_estimator)
 
 
 def main() -> None:
